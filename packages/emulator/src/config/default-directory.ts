@@ -1,0 +1,153 @@
+import { stableGuid } from "../ids.js";
+import type { DirectoryInput } from "./schema.js";
+
+/** Ids of the built-in directory, for tests and documentation. */
+export const defaults = {
+  contoso: "8d2f4c1a-6b3e-4f5d-9a7c-2e1b0d3c4f5a",
+  fabrikam: "c3e5a7b9-1d2f-4a6c-8e0b-5f7d9c1e3a2b",
+  webApp: "5b8e1f2a-7c4d-4e9a-b3f6-0a1d2c3e4f5b",
+  webAppSecret: "entrance-emulator-development-secret",
+  adminRole: "Entrance.Admin",
+  users: {
+    admin: "1f0c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b",
+    overage: "2a1d3c4b-5e6f-4071-9b8c-0d1e2f3a4b5c",
+    noPhoto: "3b2e4d5c-6f70-4182-ac9d-1e2f3a4b5c6d",
+    guest: "4c3f5e6d-7081-4293-bdae-2f3a4b5c6d7e",
+    member: "5d40a6f7-8192-43a4-8ebf-3a4b5c6d7e8f",
+    sameMail: "6e51b7a8-92a3-44b5-9fc0-4b5c6d7e8f90",
+  },
+} as const;
+
+const namedGroups = [
+  { id: "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", displayName: "All Staff" },
+  { id: "8b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e", displayName: "Engineering" },
+  { id: "9c3d4e5f-6a7b-4c8d-ae9f-1a2b3c4d5e6f", displayName: "Sales" },
+];
+
+/** 250 project groups: enough to push one user past the 200-group token limit. */
+const projectGroups = Array.from({ length: 250 }, (_, i) => ({
+  id: stableGuid(`contoso/project-group/${i + 1}`),
+  displayName: `Project ${String(i + 1).padStart(3, "0")}`,
+}));
+
+const [allStaff, engineering, sales] = namedGroups.map((group) => group.id) as [
+  string,
+  string,
+  string,
+];
+
+/**
+ * The directory the emulator serves when no configuration file is given: a "contoso" tenant with
+ * a web app registered for http://localhost:3000 and users covering the interesting cases, and a
+ * "fabrikam" tenant whose user claims a contoso user's e-mail address.
+ */
+export const defaultDirectory: DirectoryInput = {
+  tenants: [
+    {
+      id: defaults.contoso,
+      domain: "contoso.onmicrosoft.com",
+      displayName: "Contoso",
+      apps: [
+        {
+          clientId: defaults.webApp,
+          displayName: "Entrance reference app",
+          secrets: [defaults.webAppSecret],
+          redirectUris: ["http://localhost:3000/auth/callback", "http://localhost:3000/"],
+          frontchannelLogoutUrl: "http://localhost:3000/auth/frontchannel-logout",
+          multiTenant: true,
+          appRoles: [
+            {
+              id: "0e1f2a3b-4c5d-4e6f-8a7b-8c9d0e1f2a3b",
+              value: defaults.adminRole,
+              displayName: "Entrance administrator",
+              description: "Can use the admin panel",
+            },
+            {
+              id: "1f2a3b4c-5d6e-4f7a-8b8c-9d0e1f2a3b4c",
+              value: "Orders.Approve",
+              displayName: "Order approver",
+            },
+          ],
+          exposedScopes: ["access_as_user", "Orders.Read"],
+        },
+      ],
+      groups: [...namedGroups, ...projectGroups],
+      users: [
+        {
+          id: defaults.users.admin,
+          userPrincipalName: "megan@contoso.onmicrosoft.com",
+          displayName: "Megan Bowen",
+          givenName: "Megan",
+          surname: "Bowen",
+          mail: "megan.bowen@contoso.com",
+          jobTitle: "IT Administrator",
+          officeLocation: "12/1110",
+          businessPhones: ["+1 425 555 0109"],
+          preferredLanguage: "en-US",
+          appRoles: { [defaults.webApp]: [defaults.adminRole] },
+          groups: [allStaff, engineering],
+        },
+        {
+          id: defaults.users.overage,
+          userPrincipalName: "adele@contoso.onmicrosoft.com",
+          displayName: "Adele Vance",
+          givenName: "Adele",
+          surname: "Vance",
+          mail: "adele.vance@contoso.com",
+          jobTitle: "Programme Manager (member of 250+ groups)",
+          officeLocation: "18/2111",
+          preferredLanguage: "en-GB",
+          groups: [allStaff, ...projectGroups.map((group) => group.id)],
+        },
+        {
+          id: defaults.users.noPhoto,
+          userPrincipalName: "alex@contoso.onmicrosoft.com",
+          displayName: "Alex Wilber",
+          givenName: "Alex",
+          surname: "Wilber",
+          mail: "alex.wilber@contoso.com",
+          jobTitle: "Sales Representative (no photo)",
+          groups: [allStaff, sales],
+          photo: false,
+          appRoles: { [defaults.webApp]: ["Orders.Approve"] },
+        },
+        {
+          id: defaults.users.member,
+          userPrincipalName: "lee@contoso.onmicrosoft.com",
+          displayName: "Lee Gu",
+          givenName: "Lee",
+          surname: "Gu",
+          mail: "lee.gu@contoso.com",
+          jobTitle: "Developer",
+          groups: [allStaff, engineering],
+        },
+        {
+          id: defaults.users.guest,
+          userPrincipalName: "pradeep_fabrikam.com#EXT#@contoso.onmicrosoft.com",
+          displayName: "Pradeep Gupta (guest)",
+          givenName: "Pradeep",
+          surname: "Gupta",
+          mail: "pradeep@fabrikam.com",
+          userType: "Guest",
+          idp: `https://sts.windows.net/${defaults.fabrikam}/`,
+          groups: [sales],
+        },
+      ],
+    },
+    {
+      id: defaults.fabrikam,
+      domain: "fabrikam.onmicrosoft.com",
+      displayName: "Fabrikam",
+      users: [
+        {
+          id: defaults.users.sameMail,
+          userPrincipalName: "mallory@fabrikam.onmicrosoft.com",
+          displayName: "Mallory (fabrikam, claims Megan's e-mail)",
+          givenName: "Mallory",
+          mail: "megan.bowen@contoso.com",
+          jobTitle: "Not Megan",
+        },
+      ],
+    },
+  ],
+};

@@ -1,0 +1,185 @@
+import { z } from "zod";
+
+const guid = z
+  .string()
+  .regex(
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    "must be a lower-case GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47",
+  );
+
+const absoluteUrl = z.string().refine((value) => URL.canParse(value), "must be an absolute URL");
+
+/** A role an application defines and assigns to users (the token's `roles` claim). */
+export const appRoleSchema = z.strictObject({
+  id: guid,
+  value: z.string().min(1).regex(/^\S+$/, "must not contain spaces"),
+  displayName: z.string().min(1),
+  description: z.string().default(""),
+});
+
+/** An app registration: a client that signs users in, an API that accepts tokens, or both. */
+export const appSchema = z.strictObject({
+  clientId: guid,
+  displayName: z.string().min(1),
+  /** Client secrets. An app without secrets is a public client. */
+  secrets: z.array(z.string().min(16, "must be at least 16 characters")).default([]),
+  redirectUris: z.array(absoluteUrl).default([]),
+  /** Where the emulator's sign-out page sends the front-channel logout request (`?sid=`). */
+  frontchannelLogoutUrl: absoluteUrl.optional(),
+  /** Accept users of every tenant (`organizations`, `common`), not only the home tenant. */
+  multiTenant: z.boolean().default(false),
+  appRoles: z.array(appRoleSchema).default([]),
+  /** Delegated scopes this app exposes as an API, used as `api://{clientId}/{scope}`. */
+  exposedScopes: z
+    .array(z.string().regex(/^[A-Za-z0-9._-]+$/, "letters, digits, . _ - only"))
+    .default([]),
+  /** Scopes every user has already consented to (as an administrator would grant them). */
+  grantedScopes: z
+    .array(z.string().min(1))
+    .default(["openid", "profile", "email", "offline_access", "User.Read"]),
+  /** Whether ID and access tokens carry the `groups` claim (over 200 groups: the overage form). */
+  groupMembershipClaims: z.enum(["None", "SecurityGroup"]).default("SecurityGroup"),
+  /** Version of access tokens issued for this app's own API (`api://{clientId}/…`). */
+  accessTokenVersion: z.union([z.literal(1), z.literal(2)]).default(2),
+});
+
+export const groupSchema = z.strictObject({
+  id: guid,
+  displayName: z.string().min(1),
+  securityEnabled: z.boolean().default(true),
+  mailEnabled: z.boolean().default(false),
+});
+
+export const userSchema = z.strictObject({
+  /** The object id (`oid`), immutable within the tenant. */
+  id: guid,
+  userPrincipalName: z.string().regex(/^[^@\s]+@[^@\s]+$/, "must look like name@domain"),
+  displayName: z.string().min(1),
+  givenName: z.string().nullable().default(null),
+  surname: z.string().nullable().default(null),
+  mail: z.string().nullable().default(null),
+  jobTitle: z.string().nullable().default(null),
+  officeLocation: z.string().nullable().default(null),
+  mobilePhone: z.string().nullable().default(null),
+  businessPhones: z.array(z.string()).default([]),
+  preferredLanguage: z.string().nullable().default(null),
+  /** "Guest" users carry the `idp` claim of their home identity provider. */
+  userType: z.enum(["Member", "Guest"]).default("Member"),
+  /** Home identity provider of a guest, e.g. `https://sts.windows.net/{tenant}/` or `live.com`. */
+  idp: z.string().optional(),
+  /** App role values assigned to this user, by the client id of the app that defines them. */
+  appRoles: z.record(guid, z.array(z.string().min(1))).default({}),
+  /** Object ids of the groups the user is a direct member of. */
+  groups: z.array(guid).default([]),
+  /** Whether Graph serves a (generated) photo for this user. */
+  photo: z.boolean().default(true),
+  accountEnabled: z.boolean().default(true),
+});
+
+export const tenantSchema = z.strictObject({
+  id: guid,
+  /** The tenant's initial domain, e.g. `contoso.onmicrosoft.com`. */
+  domain: z
+    .string()
+    .regex(
+      /^[a-z0-9-]+(\.[a-z0-9-]+)+$/,
+      "must be a lower-case domain such as contoso.onmicrosoft.com",
+    ),
+  displayName: z.string().min(1),
+  apps: z.array(appSchema).default([]),
+  groups: z.array(groupSchema).default([]),
+  users: z.array(userSchema).default([]),
+});
+
+export const directorySchema = z
+  .strictObject({
+    tenants: z.array(tenantSchema).min(1, "needs at least one tenant"),
+  })
+  .superRefine((directory, ctx) => checkReferences(directory, ctx));
+
+export type AppRole = z.output<typeof appRoleSchema>;
+export type AppRegistration = z.output<typeof appSchema>;
+export type Group = z.output<typeof groupSchema>;
+export type User = z.output<typeof userSchema>;
+export type Tenant = z.output<typeof tenantSchema>;
+/** A validated directory, with every default filled in. */
+export type DirectoryConfig = z.output<typeof directorySchema>;
+/** A directory as written in a configuration file: optional fields may be left out. */
+export type DirectoryInput = z.input<typeof directorySchema>;
+
+function checkReferences(directory: DirectoryConfig, ctx: z.RefinementCtx): void {
+  const seen = new Map<string, string>();
+  const claim = (id: string, what: string, path: (string | number)[]) => {
+    const earlier = seen.get(id);
+    if (earlier) {
+      ctx.addIssue({ code: "custom", path, message: `id ${id} is already used by ${earlier}` });
+    }
+    seen.set(id, what);
+  };
+  const apps = new Map<string, AppRegistration>();
+  directory.tenants.forEach((tenant, t) => {
+    claim(tenant.id, `tenant ${tenant.domain}`, ["tenants", t, "id"]);
+    tenant.apps.forEach((app, a) => {
+      claim(app.clientId, `app ${app.displayName}`, ["tenants", t, "apps", a, "clientId"]);
+      apps.set(app.clientId, app);
+    });
+    tenant.groups.forEach((group, g) => {
+      claim(group.id, `group ${group.displayName}`, ["tenants", t, "groups", g, "id"]);
+    });
+    tenant.users.forEach((user, u) => {
+      claim(user.id, `user ${user.userPrincipalName}`, ["tenants", t, "users", u, "id"]);
+    });
+  });
+  const upns = new Set<string>();
+  directory.tenants.forEach((tenant, t) => {
+    const groupIds = new Set(tenant.groups.map((group) => group.id));
+    tenant.users.forEach((user, u) => {
+      const at = ["tenants", t, "users", u];
+      const upn = user.userPrincipalName.toLowerCase();
+      if (upns.has(upn)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [...at, "userPrincipalName"],
+          message: `${upn} is used twice`,
+        });
+      }
+      upns.add(upn);
+      user.groups.forEach((groupId, g) => {
+        if (!groupIds.has(groupId)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [...at, "groups", g],
+            message: `group ${groupId} is not defined in tenant ${tenant.domain}`,
+          });
+        }
+      });
+      for (const [clientId, roles] of Object.entries(user.appRoles)) {
+        const app = apps.get(clientId);
+        if (!app) {
+          ctx.addIssue({
+            code: "custom",
+            path: [...at, "appRoles", clientId],
+            message: `no app with client id ${clientId} is registered`,
+          });
+          continue;
+        }
+        for (const role of roles) {
+          if (!app.appRoles.some((defined) => defined.value === role)) {
+            ctx.addIssue({
+              code: "custom",
+              path: [...at, "appRoles", clientId],
+              message: `app ${app.displayName} defines no app role "${role}"`,
+            });
+          }
+        }
+      }
+      if (user.userType === "Guest" && !user.idp) {
+        ctx.addIssue({
+          code: "custom",
+          path: [...at, "idp"],
+          message: "a guest needs its home idp",
+        });
+      }
+    });
+  });
+}

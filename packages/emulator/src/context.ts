@@ -1,0 +1,26 @@
+import type { Clock } from "./clock.js";
+import type { FaultQueue, RequestCounts } from "./control/faults.js";
+import type { Directory } from "./directory.js";
+import type { SigningKeys } from "./pki/signing-keys.js";
+import type { ProtocolState } from "./protocol/state.js";
+import type { Lifetimes } from "./settings.js";
+
+/** The emulator's base URLs. */
+export interface EmulatorUrls {
+  /** Browser-facing pages: authorize, sign-in, consent, logout. e.g. `http://localhost:8400` */
+  readonly http: string;
+  /** Discovery, token, keys, Graph. e.g. `https://localhost:8443` */
+  readonly https: string;
+}
+
+/** Everything a request handler may use. One per running emulator. */
+export interface EmulatorContext {
+  readonly urls: EmulatorUrls;
+  readonly directory: Directory;
+  readonly clock: Clock;
+  readonly keys: SigningKeys;
+  readonly state: ProtocolState;
+  readonly counts: RequestCounts;
+  readonly faults: FaultQueue;
+  lifetimes: Lifetimes;
+}

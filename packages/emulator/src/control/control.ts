@@ -1,0 +1,93 @@
+import type { AppRegistration, DirectoryConfig, User } from "../config/schema.js";
+import type { EmulatorContext } from "../context.js";
+import type { AppInput, UserInput } from "../directory.js";
+import type { Lifetimes } from "../settings.js";
+import type { Endpoint, Fault } from "./faults.js";
+
+/** The emulator's control interface for tests, in process; the HTTP routes call the same methods. */
+export class Control {
+  constructor(
+    private readonly ctx: EmulatorContext,
+    private readonly saveSigningKeys: () => Promise<void>,
+  ) {}
+
+  /** A copy of the directory now being served. */
+  directory(): DirectoryConfig {
+    return this.ctx.directory.toJSON();
+  }
+
+  /** Adds a user to a tenant (GUID or domain), or replaces the user with the same id. */
+  putUser(tenant: string, user: UserInput): User {
+    return this.ctx.directory.putUser(tenant, user);
+  }
+
+  removeUser(idOrUpn: string): boolean {
+    const found = this.ctx.directory.user(idOrUpn);
+    if (!found) return false;
+    this.ctx.state.revokeUser(found.value.id);
+    return this.ctx.directory.removeUser(found.value.id);
+  }
+
+  /** Registers an app in a tenant, or replaces the one with the same client id. */
+  putApp(tenant: string, app: AppInput): AppRegistration {
+    return this.ctx.directory.putApp(tenant, app);
+  }
+
+  /**
+   * Revokes every refresh token of a user and ends their emulator sessions, as an administrator's
+   * "revoke sessions" does: the next refresh fails with AADSTS50173. Returns how many were revoked.
+   */
+  revokeRefreshTokens(idOrUpn: string): number {
+    const found = this.ctx.directory.user(idOrUpn);
+    if (!found) throw new RangeError(`no user "${idOrUpn}" in the emulator's directory`);
+    return this.ctx.state.revokeUser(found.value.id);
+  }
+
+  /** Records a user's consent to scopes for an app, as the consent page does. */
+  grantConsent(idOrUpn: string, clientId: string, scopes: readonly string[]): void {
+    const found = this.ctx.directory.user(idOrUpn);
+    if (!found) throw new RangeError(`no user "${idOrUpn}" in the emulator's directory`);
+    this.ctx.state.grant(found.value.id, clientId, scopes);
+  }
+
+  /**
+   * Signs with a new key from now on. The old keys stay in the JWKS unless `retire` is set, in
+   * which case tokens they signed stop verifying. Returns the new key id.
+   */
+  async rotateSigningKeys(options: { retire?: boolean } = {}): Promise<string> {
+    const key = await this.ctx.keys.rotate(options);
+    await this.saveSigningKeys();
+    return key.kid;
+  }
+
+  /** Moves the emulator's clock (codes, tokens and sessions expire by it). */
+  shiftClock(seconds: number): void {
+    this.ctx.clock.shift(seconds);
+  }
+
+  setLifetimes(lifetimes: Partial<Lifetimes>): Lifetimes {
+    this.ctx.lifetimes = { ...this.ctx.lifetimes, ...lifetimes };
+    return this.ctx.lifetimes;
+  }
+
+  /** Queues a fault for the next `times` requests of an endpoint. */
+  queueFault(endpoint: Endpoint, fault: Fault, times = 1): void {
+    this.ctx.faults.add(endpoint, fault, times);
+  }
+
+  clearFaults(): void {
+    this.ctx.faults.clear();
+  }
+
+  /**
+   * Requests received per endpoint since the start or the last reset, and per grant type for the
+   * token endpoint as `token:authorization_code`, `token:refresh_token`, ...
+   */
+  counts(): Record<string, number> {
+    return this.ctx.counts.snapshot();
+  }
+
+  resetCounts(): void {
+    this.ctx.counts.reset();
+  }
+}

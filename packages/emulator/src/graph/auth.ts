@@ -1,0 +1,121 @@
+import type { JWTPayload } from "jose";
+import type { User } from "../config/schema.js";
+import type { EmulatorContext } from "../context.js";
+import type { Located } from "../directory.js";
+import type { Exchange } from "../http/exchange.js";
+import { GRAPH_APP_ID, issuerV1, verifyBearer } from "../protocol/tokens.js";
+import { GraphError, graphErrors } from "./errors.js";
+
+/** Who is calling Graph: the signed-in user of a valid delegated Graph token. */
+export interface Caller {
+  readonly user: Located<User>;
+  /** The tenant the token was issued in; only its users are visible. */
+  readonly tenantId: string;
+  /** The client the token was issued to (`appid`). */
+  readonly appId: string | undefined;
+  /** Delegated scopes (`scp`), lower-cased: Graph compares permission names without case. */
+  readonly scopes: ReadonlySet<string>;
+  readonly claims: JWTPayload;
+}
+
+function unauthorized(ctx: EmulatorContext, message: string): GraphError {
+  return new GraphError(401, "InvalidAuthenticationToken", message, {
+    "www-authenticate": `Bearer realm="", authorization_uri="${ctx.urls.http}/common/oauth2/authorize", client_id="${GRAPH_APP_ID}"`,
+  });
+}
+
+const REJECTIONS = {
+  missing: "Access token is empty.",
+  // Graph's text for a bearer value that is not a JWS at all.
+  malformed: "CompactToken parsing failed with error code: 80049217",
+  signature: "Access token validation failure. Invalid signature.",
+  expired: "Lifetime validation failed, the token is expired.",
+  audience: "Access token validation failure. Invalid audience.",
+} as const;
+
+/** Checks the bearer token of a Graph request and finds its user; throws a 401 GraphError. */
+export async function authenticate(ctx: EmulatorContext, exchange: Exchange): Promise<Caller> {
+  const verified = await verifyBearer(ctx, exchange.header("authorization"), GRAPH_APP_ID);
+  if (!verified.ok) throw unauthorized(ctx, REJECTIONS[verified.reason]);
+  const { claims } = verified;
+  const tid = typeof claims.tid === "string" ? claims.tid : "";
+  if (claims.iss !== issuerV1(ctx, tid)) {
+    throw unauthorized(ctx, "Access token validation failure. Invalid issuer.");
+  }
+  if (typeof claims.scp !== "string") {
+    // App-only tokens (roles, no scp) are outside the emulator's Graph slice: say so plainly.
+    throw new GraphError(
+      403,
+      "Authorization_RequestDenied",
+      "The emulator's Graph serves delegated (user) tokens only, and this token has no scp claim.",
+    );
+  }
+  const user = typeof claims.oid === "string" ? ctx.directory.user(claims.oid) : undefined;
+  if (!user || user.tenant.id !== tid) {
+    throw unauthorized(ctx, "The user of this token does not exist in its tenant.");
+  }
+  if (!user.value.accountEnabled) throw unauthorized(ctx, "The user account is disabled.");
+  return {
+    user,
+    tenantId: tid,
+    appId: typeof claims.appid === "string" ? claims.appid : undefined,
+    scopes: new Set(
+      claims.scp
+        .split(" ")
+        .filter(Boolean)
+        .map((s) => s.toLowerCase()),
+    ),
+    claims,
+  };
+}
+
+/** The delegated permissions that allow an operation on the caller and on other users. */
+export interface Permissions {
+  readonly self: readonly string[];
+  readonly others: readonly string[];
+}
+
+/** Reading a profile or photo. */
+export const READ_PROFILE: Permissions = {
+  self: ["User.Read", "User.ReadBasic.All", "User.Read.All", "Directory.Read.All"],
+  others: ["User.ReadBasic.All", "User.Read.All", "Directory.Read.All"],
+};
+
+/** Reading group memberships (memberOf, transitiveMemberOf, getMemberObjects). */
+export const READ_MEMBERSHIPS: Permissions = {
+  self: ["User.Read", "GroupMember.Read.All", "Directory.Read.All"],
+  others: ["GroupMember.Read.All", "Directory.Read.All"],
+};
+
+/** Throws 403 unless the caller holds one of `anyOf`. */
+export function requireScope(caller: Caller, anyOf: readonly string[]): void {
+  if (!anyOf.some((scope) => caller.scopes.has(scope.toLowerCase()))) {
+    throw graphErrors.insufficientPrivileges();
+  }
+}
+
+/**
+ * The user a request is about: the caller for `/me` (no `id`), else the user with that object id
+ * or UPN in the caller's tenant. The permission check comes first, so a caller without the right
+ * to read other users cannot learn which ids exist.
+ */
+export function targetUser(
+  ctx: EmulatorContext,
+  caller: Caller,
+  id: string | undefined,
+  permissions: Permissions,
+): Located<User> {
+  if (id === undefined) {
+    requireScope(caller, permissions.self);
+    return caller.user;
+  }
+  const found = ctx.directory.user(id);
+  const visible = found && found.tenant.id === caller.tenantId ? found : undefined;
+  if (visible?.value.id === caller.user.value.id) {
+    requireScope(caller, permissions.self);
+    return visible;
+  }
+  requireScope(caller, permissions.others);
+  if (!visible) throw graphErrors.userNotFound(id);
+  return visible;
+}

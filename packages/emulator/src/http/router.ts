@@ -1,0 +1,115 @@
+import type { Endpoint, FaultQueue, RequestCounts } from "../control/faults.js";
+import type { Exchange } from "./exchange.js";
+
+export type Params = Readonly<Record<string, string>>;
+export type Handler = (exchange: Exchange, params: Params) => Promise<void> | void;
+
+export interface RouteOptions {
+  /** Counted under this name and subject to its faults. */
+  readonly endpoint?: Endpoint;
+  /** Served only over https: tokens and secrets never cross plain http. */
+  readonly httpsOnly?: boolean;
+}
+
+interface Route extends RouteOptions {
+  readonly methods: readonly string[];
+  readonly pattern: RegExp;
+  readonly names: readonly string[];
+  readonly handler: Handler;
+}
+
+/** Matches paths such as `/:tenant/oauth2/v2.0/token`; a `:name` segment matches one segment. */
+export class Router {
+  readonly #routes: Route[] = [];
+
+  constructor(
+    private readonly faults: FaultQueue,
+    private readonly counts: RequestCounts,
+  ) {}
+
+  on(
+    methods: string | readonly string[],
+    path: string,
+    handler: Handler,
+    options: RouteOptions = {},
+  ) {
+    const names: string[] = [];
+    const source = path
+      .split("/")
+      .map((segment) => {
+        if (segment.startsWith(":")) {
+          names.push(segment.slice(1));
+          return "([^/]+)";
+        }
+        return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      })
+      .join("/");
+    this.#routes.push({
+      methods: typeof methods === "string" ? [methods] : methods,
+      pattern: new RegExp(`^${source}/?$`, "i"),
+      names,
+      handler,
+      ...options,
+    });
+    return this;
+  }
+
+  /** Finds the route, applies a queued fault, and runs the handler. Returns false for no route. */
+  async dispatch(exchange: Exchange): Promise<boolean> {
+    const path = exchange.url.pathname;
+    for (const route of this.#routes) {
+      const match = route.pattern.exec(path);
+      if (!match) continue;
+      if (route.httpsOnly && !exchange.secure) {
+        exchange.sendJson(400, {
+          error: "invalid_request",
+          error_description: `${path} is served over https only: use the emulator's https base URL`,
+        });
+        return true;
+      }
+      const method = exchange.method === "HEAD" ? "GET" : exchange.method;
+      if (!route.methods.includes(method)) {
+        exchange.sendJson(
+          405,
+          { error: "method_not_allowed" },
+          { allow: route.methods.join(", ") },
+        );
+        return true;
+      }
+      const params: Record<string, string> = {};
+      route.names.forEach((name, i) => {
+        params[name] = decodeURIComponent(match[i + 1] ?? "");
+      });
+      if (route.endpoint) {
+        this.counts.add(route.endpoint);
+        if (await this.#applyFault(route.endpoint, exchange)) return true;
+      }
+      await route.handler(exchange, params);
+      return true;
+    }
+    return false;
+  }
+
+  async #applyFault(endpoint: Endpoint, exchange: Exchange): Promise<boolean> {
+    const fault = this.faults.take(endpoint);
+    if (!fault) return false;
+    switch (fault.kind) {
+      case "delay":
+        await new Promise((resolve) => setTimeout(resolve, fault.ms));
+        return false;
+      case "status":
+        exchange.sendJson(fault.status, fault.body ?? { error: "server_error" }, {
+          ...fault.headers,
+        });
+        return true;
+      case "malformed":
+        exchange.send(200, '{"token_type":"Bearer","access_tok', {
+          "content-type": "application/json; charset=utf-8",
+        });
+        return true;
+      case "drop":
+        exchange.req.socket.destroy();
+        return true;
+    }
+  }
+}

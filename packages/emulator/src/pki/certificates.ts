@@ -1,0 +1,120 @@
+// @peculiar/x509 resolves its ASN.1 services through tsyringe, which needs the Reflect metadata API.
+import "reflect-metadata";
+import { createHash, KeyObject, randomBytes, webcrypto } from "node:crypto";
+import * as x509 from "@peculiar/x509";
+
+x509.cryptoProvider.set(webcrypto as Crypto);
+
+const RSA = {
+  name: "RSASSA-PKCS1-v1_5",
+  hash: "SHA-256",
+  publicExponent: new Uint8Array([1, 0, 1]),
+  modulusLength: 2048,
+} as const;
+
+const DAY_MS = 86_400_000;
+
+/** A certificate with its private key, both PEM. */
+export interface KeyedCertificate {
+  readonly certPem: string;
+  readonly keyPem: string;
+}
+
+export async function generateRsaKeys(): Promise<CryptoKeyPair> {
+  return (await webcrypto.subtle.generateKey(RSA, true, ["sign", "verify"])) as CryptoKeyPair;
+}
+
+function serial(): string {
+  const bytes = randomBytes(16);
+  bytes[0] = (bytes[0] ?? 0) & 0x7f;
+  return bytes.toString("hex");
+}
+
+function privatePem(key: CryptoKey): string {
+  return KeyObject.from(key).export({ type: "pkcs8", format: "pem" }).toString();
+}
+
+async function importPrivatePem(pem: string): Promise<CryptoKey> {
+  const der = x509.PemConverter.decode(pem)[0];
+  if (!der) throw new Error("not a PEM private key");
+  return webcrypto.subtle.importKey("pkcs8", der, RSA, true, ["sign"]) as Promise<CryptoKey>;
+}
+
+/** A certificate authority for localhost, valid for ten years. */
+export async function createCertificateAuthority(now = Date.now()): Promise<KeyedCertificate> {
+  const keys = await generateRsaKeys();
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serial(),
+    name: "CN=Entrance Emulator Local CA, O=Entrance (development only)",
+    notBefore: new Date(now - DAY_MS),
+    notAfter: new Date(now + 3650 * DAY_MS),
+    keys,
+    signingAlgorithm: RSA,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+        true,
+      ),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
+  return { certPem: cert.toString("pem"), keyPem: privatePem(keys.privateKey) };
+}
+
+/** A server certificate for localhost, 127.0.0.1 and ::1, signed by the authority, valid 1 year. */
+export async function createServerCertificate(
+  authority: KeyedCertificate,
+  now = Date.now(),
+): Promise<KeyedCertificate> {
+  const ca = new x509.X509Certificate(authority.certPem);
+  const keys = await generateRsaKeys();
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: serial(),
+    subject: "CN=localhost",
+    issuer: ca.subject,
+    notBefore: new Date(now - DAY_MS),
+    notAfter: new Date(now + 365 * DAY_MS),
+    publicKey: keys.publicKey,
+    signingKey: await importPrivatePem(authority.keyPem),
+    signingAlgorithm: RSA,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+        true,
+      ),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      new x509.SubjectAlternativeNameExtension([
+        { type: "dns", value: "localhost" },
+        { type: "ip", value: "127.0.0.1" },
+        { type: "ip", value: "::1" },
+      ]),
+      await x509.AuthorityKeyIdentifierExtension.create(ca),
+    ],
+  });
+  return { certPem: cert.toString("pem"), keyPem: privatePem(keys.privateKey) };
+}
+
+/** A self-signed certificate wrapping a token-signing key, as Entra publishes in `x5c`. */
+export async function createSigningCertificate(
+  keys: CryptoKeyPair,
+  now = Date.now(),
+): Promise<{ der: Buffer; thumbprint: string }> {
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serial(),
+    name: "CN=entrance-emulator.accesscontrol.localhost",
+    notBefore: new Date(now - DAY_MS),
+    notAfter: new Date(now + 5 * 365 * DAY_MS),
+    keys,
+    signingAlgorithm: RSA,
+  });
+  const der = Buffer.from(cert.rawData);
+  return { der, thumbprint: createHash("sha1").update(der).digest("base64url") };
+}
+
+/** Whether a PEM certificate is still valid `marginDays` from now. */
+export function validFor(certPem: string, marginDays: number, now = Date.now()): boolean {
+  const cert = new x509.X509Certificate(certPem);
+  return cert.notAfter.getTime() > now + marginDays * DAY_MS && cert.notBefore.getTime() <= now;
+}

@@ -1,0 +1,28 @@
+import type { Tenant } from "../config/schema.js";
+import type { EmulatorContext } from "../context.js";
+import { CONSUMERS_TENANT_ID, type TenantAlias } from "../directory.js";
+
+/** What the `{tenant}` segment of an authority names. */
+export type Authority =
+  | { readonly kind: "tenant"; readonly tenant: Tenant; readonly segment: string }
+  | { readonly kind: "alias"; readonly alias: TenantAlias; readonly segment: string };
+
+const ALIASES: readonly TenantAlias[] = ["common", "organizations", "consumers"];
+
+/** Resolves a `{tenant}` segment: a tenant GUID, a domain, or common/organizations/consumers. */
+export function resolveAuthority(ctx: EmulatorContext, segment: string): Authority | undefined {
+  const lower = segment.toLowerCase();
+  const alias = ALIASES.find((a) => a === lower);
+  if (alias) return { kind: "alias", alias, segment: alias };
+  if (lower === CONSUMERS_TENANT_ID) return { kind: "alias", alias: "consumers", segment: lower };
+  const tenant = ctx.directory.tenant(lower);
+  return tenant ? { kind: "tenant", tenant, segment: tenant.id } : undefined;
+}
+
+/** Whether a user of `tenant` may sign in through this authority. */
+export function admits(authority: Authority, tenant: Tenant): boolean {
+  if (authority.kind === "tenant") return authority.tenant.id === tenant.id;
+  if (authority.alias === "consumers") return tenant.id === CONSUMERS_TENANT_ID;
+  if (authority.alias === "organizations") return tenant.id !== CONSUMERS_TENANT_ID;
+  return true;
+}

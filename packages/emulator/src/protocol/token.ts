@@ -1,0 +1,234 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { AppRegistration } from "../config/schema.js";
+import type { EmulatorContext } from "../context.js";
+import type { Exchange } from "../http/exchange.js";
+import { EntraError, errors, sendTokenError } from "./errors.js";
+import {
+  grantedScopes,
+  missingConsent,
+  parseScopes,
+  type Scope,
+  scopesForResource,
+  splitScopes,
+  tokenResource,
+} from "./scopes.js";
+import { clientInfo, mintAccessToken, mintIdToken, type Subject } from "./tokens.js";
+
+const NO_STORE = { "cache-control": "no-store, no-cache", pragma: "no-cache" };
+
+interface Client {
+  readonly app: AppRegistration;
+  readonly auth: 0 | 1 | 2;
+}
+
+/** What a grant hands on to the token response. */
+interface Grant {
+  readonly subject: Subject;
+  readonly requested: readonly Scope[];
+  readonly nonce?: string | undefined;
+  readonly capabilities: readonly string[];
+}
+
+/** POST /{tenant}/oauth2/v2.0/token */
+export function handleToken(ctx: EmulatorContext) {
+  return async (exchange: Exchange) => {
+    const form = await exchange.params();
+    const grantType = form.get("grant_type") ?? "";
+    if (grantType) ctx.counts.add(`token:${grantType}`);
+    try {
+      if (!grantType) throw errors.missingParameter("grant_type");
+      const client = authenticate(ctx, exchange, form);
+      let grant: Grant;
+      if (grantType === "authorization_code") grant = redeemCode(ctx, form, client);
+      else if (grantType === "refresh_token") grant = redeemRefreshToken(ctx, form, client);
+      else throw errors.unsupportedGrant(grantType);
+      exchange.sendJson(200, await tokenResponse(ctx, form, client, grant), NO_STORE);
+    } catch (error) {
+      if (!(error instanceof EntraError)) throw error;
+      sendTokenError(ctx, exchange, error);
+    }
+  };
+}
+
+/** Client authentication: secret in the body or HTTP Basic; public clients send none. */
+function authenticate(ctx: EmulatorContext, exchange: Exchange, form: URLSearchParams): Client {
+  let clientId = form.get("client_id") ?? undefined;
+  let secret = form.get("client_secret") ?? undefined;
+  const basic = /^Basic\s+(\S+)$/i.exec(exchange.header("authorization") ?? "")?.[1];
+  if (basic) {
+    const decoded = Buffer.from(basic, "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    if (colon < 0)
+      throw errors.malformed("The Authorization header is not valid Basic credentials.");
+    // RFC 6749 §2.3.1: both halves are form-urlencoded before base64.
+    const id = decodeURIComponent(decoded.slice(0, colon).replaceAll("+", " "));
+    if (clientId && clientId !== id)
+      throw errors.malformed("client_id differs from the Basic credentials.");
+    clientId = id;
+    secret = decodeURIComponent(decoded.slice(colon + 1).replaceAll("+", " "));
+  }
+  if (!clientId) throw errors.missingParameter("client_id");
+  const located = ctx.directory.app(clientId.toLowerCase());
+  if (!located) throw errors.appNotFound(clientId, "the emulator");
+  const app = located.value;
+  if (form.has("client_assertion")) {
+    throw new EntraError(
+      50012,
+      "invalid_client",
+      "Client assertions (certificate credentials) are not emulated yet; use a client secret.",
+      401,
+    );
+  }
+  if (app.secrets.length === 0) return { app, auth: 0 };
+  if (!secret) throw errors.missingCredential();
+  if (!app.secrets.some((known) => sameSecret(known, secret)))
+    throw errors.invalidSecret(app.clientId);
+  return { app, auth: 1 };
+}
+
+function sameSecret(known: string, given: string): boolean {
+  const a = createHash("sha256").update(known).digest();
+  const b = createHash("sha256").update(given).digest();
+  return timingSafeEqual(a, b);
+}
+
+function redeemCode(ctx: EmulatorContext, form: URLSearchParams, client: Client): Grant {
+  const code = form.get("code");
+  if (!code) throw errors.missingParameter("code");
+  const grant = ctx.state.code(code);
+  if (!grant)
+    throw new EntraError(
+      9002313,
+      "invalid_grant",
+      "Invalid request. The authorization code is not valid.",
+    );
+  if (grant.redeemed) throw errors.codeRedeemed();
+  if (grant.expiresAt <= ctx.clock.now()) throw errors.expiredGrant();
+  if (grant.clientId !== client.app.clientId) throw errors.grantMismatch("code");
+  const redirectUri = form.get("redirect_uri");
+  if (!redirectUri) throw errors.missingParameter("redirect_uri");
+  if (redirectUri !== grant.redirectUri) throw errors.grantMismatch("redirect_uri");
+  if (grant.codeChallenge) {
+    const verifier = form.get("code_verifier");
+    if (!verifier) throw errors.missingParameter("code_verifier");
+    const computed =
+      grant.codeChallengeMethod === "S256"
+        ? createHash("sha256").update(verifier).digest("base64url")
+        : verifier;
+    if (computed !== grant.codeChallenge) throw errors.pkceMismatch();
+  }
+  // One use: from here on the code is spent, whatever happens next.
+  grant.redeemed = true;
+  const subject = subjectOf(ctx, grant.userId, grant.sid, grant.authTime);
+  const requested = requestedScopes(ctx, form, grant.scopes, subject);
+  return { subject, requested, nonce: grant.nonce, capabilities: capabilitiesOf(grant.claims) };
+}
+
+function redeemRefreshToken(ctx: EmulatorContext, form: URLSearchParams, client: Client): Grant {
+  const token = form.get("refresh_token");
+  if (!token) throw errors.missingParameter("refresh_token");
+  const grant = ctx.state.refreshGrant(token);
+  if (!grant)
+    throw new EntraError(
+      9002313,
+      "invalid_grant",
+      "Invalid request. The refresh token is malformed or invalid.",
+    );
+  if (grant.revoked) throw errors.refreshRevoked();
+  if (ctx.state.isInactive(grant)) throw errors.refreshInactive();
+  if (grant.clientId !== client.app.clientId) throw errors.grantMismatch("refresh_token");
+  const subject = subjectOf(ctx, grant.userId, grant.sid, grant.authTime);
+  const requested = requestedScopes(ctx, form, ["openid", "profile", "offline_access"], subject);
+  grant.lastUsedAt = ctx.clock.now();
+  const claims = form.get("claims") ?? undefined;
+  const capabilities = claims ? capabilitiesOf(claims) : grant.capabilities;
+  return { subject, requested, capabilities };
+}
+
+function subjectOf(ctx: EmulatorContext, userId: string, sid: string, authTime: number): Subject {
+  const located = ctx.directory.user(userId);
+  if (!located) throw errors.refreshRevoked();
+  if (!located.value.accountEnabled) throw errors.userDisabled();
+  const groupIds = ctx.directory.groupsOf(located).map((g) => g.id);
+  return { user: located.value, tenant: located.tenant, groupIds, sid, authTime };
+}
+
+/** The `scope` parameter (or the fallback), parsed; every scope must have been consented to. */
+function requestedScopes(
+  ctx: EmulatorContext,
+  form: URLSearchParams,
+  fallback: readonly string[],
+  subject: Subject,
+): Scope[] {
+  const raw = splitScopes(form.get("scope"));
+  const scopes = parseScopes(ctx, raw.length ? raw : fallback, subject.tenant.id);
+  if (scopes instanceof EntraError) throw scopes;
+  return scopes;
+}
+
+/** `cp1` and other capabilities from a `claims` request: {"access_token":{"xms_cc":{"values":[…]}}} */
+function capabilitiesOf(claims: string | undefined): string[] {
+  if (!claims) return [];
+  try {
+    const values = (JSON.parse(claims) as { access_token?: { xms_cc?: { values?: unknown } } })
+      ?.access_token?.xms_cc?.values;
+    return Array.isArray(values) ? values.filter((v): v is string => typeof v === "string") : [];
+  } catch {
+    throw errors.malformed("The 'claims' parameter is not valid JSON.");
+  }
+}
+
+async function tokenResponse(
+  ctx: EmulatorContext,
+  form: URLSearchParams,
+  client: Client,
+  grant: Grant,
+) {
+  const { subject, requested } = grant;
+  const missing = missingConsent(ctx, subject.user.id, client.app, requested);
+  if (missing.length)
+    throw errors.consentRequired(
+      client.app.clientId,
+      missing.map((s) => s.value),
+    );
+  const resource = tokenResource(requested);
+  if (resource instanceof EntraError) throw resource;
+  const granted = grantedScopes(ctx, subject.user.id, client.app);
+  const scopes = scopesForResource(granted, resource);
+  const names = new Set(requested.map((s) => s.value));
+  const response: Record<string, string | number> = {
+    token_type: "Bearer",
+    scope: scopes.response.join(" "),
+    expires_in: ctx.lifetimes.accessToken,
+    ext_expires_in: ctx.lifetimes.accessToken,
+    access_token: await mintAccessToken(ctx, {
+      subject,
+      client: client.app,
+      resource,
+      scopes: scopes.token,
+      capabilities: grant.capabilities,
+      clientAuth: client.auth,
+    }),
+  };
+  if (names.has("offline_access")) {
+    response.refresh_token = ctx.state.issueRefreshToken({
+      clientId: client.app.clientId,
+      userId: subject.user.id,
+      tenantId: subject.tenant.id,
+      sid: subject.sid,
+      authTime: subject.authTime,
+      capabilities: grant.capabilities,
+    });
+  }
+  if (names.has("openid")) {
+    response.id_token = await mintIdToken(ctx, {
+      subject,
+      app: client.app,
+      scopes: names,
+      nonce: grant.nonce,
+    });
+  }
+  if (form.get("client_info") === "1")
+    response.client_info = clientInfo(subject.user.id, subject.tenant.id);
+  return response;
+}

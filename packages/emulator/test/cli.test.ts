@@ -1,0 +1,122 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { promisify } from "node:util";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { defaults } from "../src/index.js";
+
+const ROOT = join(import.meta.dirname, "../../..");
+const CLI = join(ROOT, "packages/emulator/dist/cli.js");
+const run = promisify(execFile);
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  // The CLI is what `npx entrance-emulator` runs: the built file, so build it first.
+  await run(
+    process.execPath,
+    [join(ROOT, "node_modules/typescript/bin/tsc"), "-b", "packages/emulator"],
+    { cwd: ROOT },
+  );
+}, 120_000);
+
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill("SIGTERM");
+});
+
+interface Described {
+  http: string;
+  https: string;
+  caCertPath: string;
+  controlKey: string;
+  tenants: { id: string; domain: string }[];
+  apps: { clientId: string; clientSecret: string; redirectUris: string[] }[];
+  users: { id: string; upn: string; displayName: string }[];
+}
+
+/** Starts the CLI with --json and reads its one line. */
+async function startCli(dataDir: string): Promise<{ child: ChildProcess; info: Described }> {
+  const child = spawn(
+    process.execPath,
+    [CLI, "--json", "--port", "0", "--https-port", "0", "--data-dir", dataDir],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  children.push(child);
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const [line] = (await Promise.race([
+    new Promise((resolve) => lines.once("line", (l) => resolve([l]))),
+    new Promise((_, reject) =>
+      child.once("exit", (code) => reject(new Error(`CLI exited with ${code}`))),
+    ),
+  ])) as [string];
+  return { child, info: JSON.parse(line) as Described };
+}
+
+describe("entrance-emulator CLI", () => {
+  it("prints one JSON line that lets another process trust and use it", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "entrance-cli-"));
+    const { child, info } = await startCli(dataDir);
+    expect(info.http).toMatch(/^http:\/\/localhost:\d+$/);
+    expect(info.https).toMatch(/^https:\/\/localhost:\d+$/);
+    expect(info.caCertPath).toBe(join(dataDir, "ca.pem"));
+    expect(info.tenants.map((t) => t.domain)).toEqual([
+      "contoso.onmicrosoft.com",
+      "fabrikam.onmicrosoft.com",
+    ]);
+    expect(info.apps[0]).toMatchObject({
+      clientId: defaults.webApp,
+      clientSecret: defaults.webAppSecret,
+    });
+    expect(info.apps[0]?.redirectUris).toContain("http://localhost:3000/auth/callback");
+    expect(info.users.map((u) => u.upn)).toContain("megan@contoso.onmicrosoft.com");
+
+    // The documented way for Node clients: NODE_EXTRA_CA_CERTS, then plain fetch over https.
+    const script = `const r = await fetch(${JSON.stringify(`${info.https}/organizations/v2.0/.well-known/openid-configuration`)}); console.log((await r.json()).issuer);`;
+    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], {
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: info.caCertPath },
+    });
+    expect(stdout.trim()).toBe(`${info.https}/{tenantid}/v2.0`);
+
+    const exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+    child.kill("SIGTERM");
+    await expect(exited).resolves.toBe(0);
+  });
+
+  it("keeps its certificate authority in the data folder across runs", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "entrance-cli-"));
+    const first = await startCli(dataDir);
+    const ca = await readFile(first.info.caCertPath, "utf8");
+    first.child.kill("SIGTERM");
+    const second = await startCli(dataDir);
+    expect(await readFile(second.info.caCertPath, "utf8")).toBe(ca);
+  });
+
+  it("stops with a message naming the wrong field of a configuration file", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "entrance-cli-"));
+    const config = join(folder, "directory.json");
+    await writeFile(
+      config,
+      JSON.stringify({ tenants: [{ id: "nope", domain: "x.onmicrosoft.com", displayName: "X" }] }),
+    );
+    const failure = await run(process.execPath, [
+      CLI,
+      "--config",
+      config,
+      "--data-dir",
+      folder,
+    ]).catch((e: unknown) => e);
+    expect(failure).toMatchObject({ code: 1 });
+    expect((failure as { stderr: string }).stderr).toContain(
+      "tenants[0].id: must be a lower-case GUID",
+    );
+  });
+
+  it("explains a bad option", async () => {
+    const failure = await run(process.execPath, [CLI, "--port", "http"]).catch((e: unknown) => e);
+    expect(failure).toMatchObject({ code: 1 });
+    expect((failure as { stderr: string }).stderr).toContain("--port must be a port number");
+  });
+});
