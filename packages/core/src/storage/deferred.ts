@@ -1,0 +1,31 @@
+import type { EntranceStore } from "./types.js";
+
+/**
+ * A store usable at once whose real store is still opening (a database file being migrated, a
+ * pool connecting): each call waits for it. If opening fails, every call fails with that error.
+ */
+export function deferredStore(opening: Promise<EntranceStore>): EntranceStore {
+  // Keep an unhandled rejection from crashing the process before the first call sees it.
+  opening.catch(() => {});
+  const part = <K extends Exclude<keyof EntranceStore, "close">>(key: K): EntranceStore[K] =>
+    new Proxy({} as EntranceStore[K], {
+      get:
+        (_, method: string) =>
+        async (...args: unknown[]) => {
+          const target = (await opening)[key] as unknown as Record<
+            string,
+            (...a: unknown[]) => unknown
+          >;
+          const fn = target[method];
+          if (typeof fn !== "function") throw new TypeError(`the store has no ${key}.${method}`);
+          return fn.apply(target, args);
+        },
+    });
+  return {
+    users: part("users"),
+    sessions: part("sessions"),
+    tokens: part("tokens"),
+    transactions: part("transactions"),
+    close: async () => (await opening).close(),
+  };
+}

@@ -1,0 +1,216 @@
+/**
+ * An in-memory {@link EntranceStore} for unit tests and single-process development. It keeps the
+ * same promises as the SQL and Redis stores (it passes the same conformance suite): records are
+ * copied in and out, login transactions expire and are taken once. Everything is lost when the
+ * process ends, and two processes never share it: use `@entrance/store-sql` for anything else.
+ */
+import type {
+  EntranceStore,
+  SessionRecord,
+  SessionStore,
+  TokenStore,
+  TransactionStore,
+  UserRecord,
+  UserStore,
+} from "./types.js";
+
+/** Options of {@link createMemoryStore}. */
+export interface MemoryStoreOptions {
+  /** The clock for login-transaction expiry, in epoch milliseconds; `Date.now` by default. */
+  readonly now?: () => number;
+}
+
+/**
+ * Creates an empty in-memory store.
+ *
+ * @example
+ * ```ts
+ * const store = createMemoryStore();
+ * await store.transactions.put("state-1", "{}", 600);
+ * await store.transactions.take("state-1"); // "{}", then null on the next take
+ * ```
+ */
+export function createMemoryStore(options: MemoryStoreOptions = {}): EntranceStore {
+  const now = options.now ?? Date.now;
+  let closed = false;
+  // Every operation is async like a real store's, so callers cannot come to rely on synchronous
+  // effects, and fails after close() as the others do.
+  const open = async (): Promise<void> => {
+    if (closed) throw new Error("The Entrance memory store is closed");
+  };
+  return {
+    users: memoryUsers(open),
+    sessions: memorySessions(open),
+    tokens: memoryTokens(open),
+    transactions: memoryTransactions(open, now),
+    async close() {
+      closed = true;
+    },
+  };
+}
+
+type Guard = () => Promise<void>;
+
+function copyDate(date: Date, field: string): Date {
+  const time = date instanceof Date ? date.getTime() : Number.NaN;
+  if (!Number.isFinite(time)) throw new TypeError(`${field} is not a valid Date`);
+  return new Date(time);
+}
+
+function copyUser(user: UserRecord): UserRecord {
+  return {
+    tenantId: user.tenantId,
+    objectId: user.objectId,
+    displayName: user.displayName,
+    username: user.username,
+    mail: user.mail,
+    roles: [...user.roles],
+    groups: [...user.groups],
+    groupsOverage: user.groupsOverage,
+    firstSignInAt: copyDate(user.firstSignInAt, "firstSignInAt"),
+    lastSignInAt: copyDate(user.lastSignInAt, "lastSignInAt"),
+    disabled: user.disabled,
+  };
+}
+
+function copySession(session: SessionRecord): SessionRecord {
+  return {
+    idHash: session.idHash,
+    tenantId: session.tenantId,
+    objectId: session.objectId,
+    sid: session.sid,
+    createdAt: copyDate(session.createdAt, "createdAt"),
+    lastSeenAt: copyDate(session.lastSeenAt, "lastSeenAt"),
+    idleExpiresAt: copyDate(session.idleExpiresAt, "idleExpiresAt"),
+    absoluteExpiresAt: copyDate(session.absoluteExpiresAt, "absoluteExpiresAt"),
+    ip: session.ip,
+    userAgent: session.userAgent,
+  };
+}
+
+/** A collision-free composite key: JSON keeps any separator inside the parts unambiguous. */
+function userKey(tenantId: string, objectId: string): string {
+  return JSON.stringify([tenantId, objectId]);
+}
+
+function memoryUsers(open: Guard): UserStore {
+  const users = new Map<string, UserRecord>();
+  return {
+    async get(tenantId, objectId) {
+      await open();
+      const user = users.get(userKey(tenantId, objectId));
+      return user ? copyUser(user) : null;
+    },
+    async upsert(user) {
+      await open();
+      const key = userKey(user.tenantId, user.objectId);
+      const existing = users.get(key);
+      const incoming = copyUser(user);
+      const stored: UserRecord = existing
+        ? { ...incoming, firstSignInAt: existing.firstSignInAt, disabled: existing.disabled }
+        : incoming;
+      users.set(key, stored);
+      return copyUser(stored);
+    },
+  };
+}
+
+function memorySessions(open: Guard): SessionStore {
+  const sessions = new Map<string, SessionRecord>();
+  return {
+    async create(session) {
+      await open();
+      const copy = copySession(session);
+      // Like a primary key: an id hash is never reused, so a second create is a bug to surface.
+      if (sessions.has(copy.idHash)) throw new Error("A session with this id hash already exists");
+      sessions.set(copy.idHash, copy);
+    },
+    async get(idHash) {
+      await open();
+      const session = sessions.get(idHash);
+      return session ? copySession(session) : null;
+    },
+    async touch(idHash, lastSeenAt, idleExpiresAt) {
+      await open();
+      const session = sessions.get(idHash);
+      const seen = copyDate(lastSeenAt, "lastSeenAt");
+      const idle = copyDate(idleExpiresAt, "idleExpiresAt");
+      if (session) sessions.set(idHash, { ...session, lastSeenAt: seen, idleExpiresAt: idle });
+    },
+    async delete(idHash) {
+      await open();
+      sessions.delete(idHash);
+    },
+    async deleteBySid(sid) {
+      await open();
+      const ended = new Map<string, { tenantId: string; objectId: string }>();
+      for (const [idHash, session] of sessions) {
+        if (session.sid !== sid) continue;
+        sessions.delete(idHash);
+        const { tenantId, objectId } = session;
+        ended.set(userKey(tenantId, objectId), { tenantId, objectId });
+      }
+      return [...ended.values()];
+    },
+    async deleteByUser(tenantId, objectId) {
+      await open();
+      let count = 0;
+      for (const [idHash, session] of sessions) {
+        if (session.tenantId !== tenantId || session.objectId !== objectId) continue;
+        sessions.delete(idHash);
+        count += 1;
+      }
+      return count;
+    },
+  };
+}
+
+function memoryTokens(open: Guard): TokenStore {
+  const partitions = new Map<string, Uint8Array>();
+  return {
+    async get(partition) {
+      await open();
+      const data = partitions.get(partition);
+      return data ? new Uint8Array(data) : null;
+    },
+    async put(partition, data) {
+      await open();
+      // `new Uint8Array(view)` copies exactly the view's bytes; Buffer#slice would share memory.
+      partitions.set(partition, new Uint8Array(data));
+    },
+    async delete(partition) {
+      await open();
+      partitions.delete(partition);
+    },
+  };
+}
+
+/** Milliseconds for a TTL in seconds; a TTL that is not a positive finite number is a bug. */
+function ttlMilliseconds(ttlSeconds: number): number {
+  if (typeof ttlSeconds !== "number" || !Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
+    throw new RangeError(`ttlSeconds must be a positive finite number, got ${String(ttlSeconds)}`);
+  }
+  return Math.ceil(ttlSeconds * 1000);
+}
+
+function memoryTransactions(open: Guard, now: () => number): TransactionStore {
+  const entries = new Map<string, { value: string; expiresAt: number }>();
+  return {
+    async put(key, value, ttlSeconds) {
+      await open();
+      const ttl = ttlMilliseconds(ttlSeconds);
+      const time = now();
+      for (const [other, entry] of entries) {
+        if (entry.expiresAt <= time) entries.delete(other);
+      }
+      entries.set(key, { value, expiresAt: time + ttl });
+    },
+    async take(key) {
+      await open();
+      const entry = entries.get(key);
+      // The lookup and the delete run with no await in between: that is the atomic step.
+      entries.delete(key);
+      return entry && entry.expiresAt > now() ? entry.value : null;
+    },
+  };
+}

@@ -1,0 +1,135 @@
+/** The UserStore contract: users keyed by (tenant id, object id), upsert keeps admin state. */
+import { randomUUID } from "node:crypto";
+import { expect, it } from "vitest";
+import type { UserRecord } from "../../../src/storage/types.js";
+import { type ConformanceContext, makeUser, UNICODE_SAMPLES } from "./context.js";
+
+/** Defines the UserStore tests. */
+export function userContract(ctx: ConformanceContext): void {
+  it("get of an absent user is null", async () => {
+    expect(await ctx.store().users.get(randomUUID(), randomUUID())).toBeNull();
+  });
+
+  it("upsert of a new user stores every field and returns the stored record", async () => {
+    const user = makeUser({ disabled: true });
+    const returned = await ctx.store().users.upsert(user);
+    expect(returned).toStrictEqual(user);
+    const stored = await ctx.store().users.get(user.tenantId, user.objectId);
+    expect(stored).toStrictEqual(user);
+    expect(stored?.firstSignInAt).toBeInstanceOf(Date);
+    expect(stored?.lastSignInAt).toBeInstanceOf(Date);
+    expect(stored?.firstSignInAt.getTime()).toBe(user.firstSignInAt.getTime());
+    expect(stored?.lastSignInAt.getTime()).toBe(user.lastSignInAt.getTime());
+  });
+
+  it("round-trips nulls, empty lists, the overage flag and list order", async () => {
+    const sparse = makeUser({ displayName: null, username: null, mail: null, roles: [] });
+    const overage = { ...sparse, groups: [], groupsOverage: true };
+    await ctx.store().users.upsert(overage);
+    expect(await ctx.store().users.get(overage.tenantId, overage.objectId)).toStrictEqual(overage);
+
+    const ordered = makeUser({ roles: ["Zeta", "Alpha", "Mu"], groups: ["g3", "g1", "g2"] });
+    await ctx.store().users.upsert(ordered);
+    const stored = await ctx.store().users.get(ordered.tenantId, ordered.objectId);
+    expect(stored?.roles).toStrictEqual(["Zeta", "Alpha", "Mu"]);
+    expect(stored?.groups).toStrictEqual(["g3", "g1", "g2"]);
+  });
+
+  it("round-trips dates to the millisecond, from the epoch to far future", async () => {
+    const user = makeUser({
+      firstSignInAt: new Date(0),
+      lastSignInAt: new Date("2199-12-31T23:59:59.999Z"),
+    });
+    await ctx.store().users.upsert(user);
+    const stored = await ctx.store().users.get(user.tenantId, user.objectId);
+    expect(stored?.firstSignInAt.getTime()).toBe(0);
+    expect(stored?.lastSignInAt.toISOString()).toBe("2199-12-31T23:59:59.999Z");
+  });
+
+  it("upsert of an existing user updates the profile but keeps firstSignInAt and disabled", async () => {
+    const first = makeUser({ disabled: true });
+    await ctx.store().users.upsert(first);
+    const again: UserRecord = {
+      ...first,
+      displayName: "Ada King",
+      username: "ada.king@contoso.example",
+      mail: null,
+      roles: ["Reader"],
+      groups: [],
+      groupsOverage: true,
+      firstSignInAt: new Date("2025-06-01T00:00:00.000Z"),
+      lastSignInAt: new Date("2025-06-01T00:00:00.123Z"),
+      disabled: false,
+    };
+    const expected = { ...again, firstSignInAt: first.firstSignInAt, disabled: true };
+    expect(await ctx.store().users.upsert(again)).toStrictEqual(expected);
+    expect(await ctx.store().users.get(first.tenantId, first.objectId)).toStrictEqual(expected);
+  });
+
+  it("keeps users of two tenants with the same oid and mail apart (nOAuth)", async () => {
+    const objectId = randomUUID();
+    const mail = "victim@contoso.example";
+    const home = makeUser({ objectId, mail, displayName: "Home", roles: ["Entrance.Admin"] });
+    const other = makeUser({ objectId, mail, displayName: "Attacker", roles: [], disabled: true });
+    await ctx.store().users.upsert(home);
+    await ctx.store().users.upsert(other);
+    expect(await ctx.store().users.get(home.tenantId, objectId)).toStrictEqual(home);
+    expect(await ctx.store().users.get(other.tenantId, objectId)).toStrictEqual(other);
+
+    await ctx.store().users.upsert({ ...other, displayName: "Renamed" });
+    expect(await ctx.store().users.get(home.tenantId, objectId)).toStrictEqual(home);
+  });
+
+  it("keeps two users of one tenant with the same mail apart", async () => {
+    const tenantId = randomUUID();
+    const a = makeUser({ tenantId, mail: "shared@contoso.example", displayName: "A" });
+    const b = makeUser({ tenantId, mail: "shared@contoso.example", displayName: "B" });
+    await ctx.store().users.upsert(a);
+    await ctx.store().users.upsert(b);
+    expect((await ctx.store().users.get(tenantId, a.objectId))?.displayName).toBe("A");
+    expect((await ctx.store().users.get(tenantId, b.objectId))?.displayName).toBe("B");
+  });
+
+  it("matches keys exactly: case and Unicode normalization are significant", async () => {
+    const tenantId = randomUUID();
+    const upper = makeUser({ tenantId, objectId: "ABC-e\u0301", displayName: "upper" });
+    await ctx.store().users.upsert(upper);
+    expect(await ctx.store().users.get(tenantId, "abc-e\u0301")).toBeNull();
+    expect(await ctx.store().users.get(tenantId, "ABC-\u00e9")).toBeNull();
+    expect((await ctx.store().users.get(tenantId, "ABC-e\u0301"))?.displayName).toBe("upper");
+  });
+
+  it("round-trips Unicode and JSON-hostile text in every string field", async () => {
+    for (const text of UNICODE_SAMPLES) {
+      const user = makeUser({
+        objectId: `${randomUUID()} ${text}`,
+        displayName: text,
+        username: text,
+        mail: text,
+        roles: [text, `${text} 2`],
+        groups: [text],
+      });
+      await ctx.store().users.upsert(user);
+      expect(await ctx.store().users.get(user.tenantId, user.objectId)).toStrictEqual(user);
+    }
+  });
+
+  it("copies records in and out: callers cannot change what is stored", async () => {
+    const roles = ["Reader"];
+    const firstSignInAt = new Date("2024-01-01T00:00:00.000Z");
+    const user = makeUser({ roles, firstSignInAt });
+    const returned = await ctx.store().users.upsert(user);
+    roles.push("Injected");
+    firstSignInAt.setTime(0);
+    (returned.roles as string[]).push("Injected");
+    returned.lastSignInAt.setTime(0);
+
+    const stored = await ctx.store().users.get(user.tenantId, user.objectId);
+    expect(stored?.roles).toStrictEqual(["Reader"]);
+    (stored?.groups as string[] | undefined)?.push("Injected");
+    const again = await ctx.store().users.get(user.tenantId, user.objectId);
+    expect(again?.groups).toStrictEqual(user.groups);
+    expect(again?.firstSignInAt.toISOString()).toBe("2024-01-01T00:00:00.000Z");
+    expect(again?.lastSignInAt.getTime()).toBe(user.lastSignInAt.getTime());
+  });
+}

@@ -1,0 +1,126 @@
+/**
+ * The schema, as in-code Kysely migrations applied at open. Each migration runs once per database
+ * (Kysely records it in `entrance_migration`); a new release adds a migration, never edits one.
+ */
+import { type Kysely, type Migration, Migrator, sql } from "kysely";
+
+/** The SQL dialects the store speaks; only the bytes column type differs between them. */
+type Dialect = "sqlite" | "postgres";
+
+function migrations(dialect: Dialect): Record<string, Migration> {
+  const bytes = dialect === "postgres" ? "bytea" : "blob";
+  return {
+    "0001_initial": {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("entrance_users")
+          .addColumn("tenant_id", "text", (c) => c.notNull())
+          .addColumn("object_id", "text", (c) => c.notNull())
+          .addColumn("display_name", "text")
+          .addColumn("username", "text")
+          .addColumn("mail", "text")
+          .addColumn("roles", "text", (c) => c.notNull())
+          .addColumn("groups", "text", (c) => c.notNull())
+          .addColumn("groups_overage", "integer", (c) => c.notNull())
+          .addColumn("first_sign_in_at", "bigint", (c) => c.notNull())
+          .addColumn("last_sign_in_at", "bigint", (c) => c.notNull())
+          .addColumn("disabled", "integer", (c) => c.notNull())
+          .addPrimaryKeyConstraint("entrance_users_pkey", ["tenant_id", "object_id"])
+          .execute();
+
+        await db.schema
+          .createTable("entrance_sessions")
+          .addColumn("id_hash", "text", (c) => c.notNull().primaryKey())
+          .addColumn("tenant_id", "text", (c) => c.notNull())
+          .addColumn("object_id", "text", (c) => c.notNull())
+          .addColumn("sid", "text")
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("last_seen_at", "bigint", (c) => c.notNull())
+          .addColumn("idle_expires_at", "bigint", (c) => c.notNull())
+          .addColumn("absolute_expires_at", "bigint", (c) => c.notNull())
+          .addColumn("ip", "text")
+          .addColumn("user_agent", "text")
+          .execute();
+        await db.schema
+          .createIndex("entrance_sessions_sid_idx")
+          .on("entrance_sessions")
+          .column("sid")
+          .execute();
+        await db.schema
+          .createIndex("entrance_sessions_user_idx")
+          .on("entrance_sessions")
+          .columns(["tenant_id", "object_id"])
+          .execute();
+
+        await db.schema
+          .createTable("entrance_token_partitions")
+          .addColumn("partition", "text", (c) => c.notNull().primaryKey())
+          .addColumn("data", bytes, (c) => c.notNull())
+          .addColumn("updated_at", "bigint", (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable("entrance_login_transactions")
+          .addColumn("key", "text", (c) => c.notNull().primaryKey())
+          .addColumn("value", "text", (c) => c.notNull())
+          .addColumn("expires_at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("entrance_login_transactions_expires_idx")
+          .on("entrance_login_transactions")
+          .column("expires_at")
+          .execute();
+      },
+    },
+  };
+}
+
+/** Where Kysely records which migrations ran, and the row its lock uses. */
+const MIGRATION_TABLE = "entrance_migration";
+const MIGRATION_LOCK_TABLE = "entrance_migration_lock";
+
+/**
+ * Applies the migrations that have not run yet; a no-op on an up-to-date database.
+ *
+ * @param schema - PostgreSQL schema of the migration tables. Kysely would otherwise find an
+ *   `entrance_migration` table in any schema of the database and skip creating ours.
+ */
+export async function migrate(
+  db: Kysely<unknown>,
+  dialect: Dialect,
+  schema?: string,
+): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations(dialect) },
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `Could not apply the Entrance schema migrations (${reason}). If a newer @entrance/store-sql ` +
+        "set up this database, upgrade this one; otherwise check that the database is writable.",
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * SQLite: Kysely runs its migrations outside any transaction there (no lock either), so wrap them
+ * in one `BEGIN IMMEDIATE`: it takes the write lock first, which makes migrations atomic and
+ * serializes processes opening one file at the same moment (the later one waits, then finds
+ * nothing to do).
+ */
+export async function migrateSqlite(db: Kysely<unknown>): Promise<void> {
+  await sql`begin immediate`.execute(db);
+  try {
+    await migrate(db, "sqlite");
+    await sql`commit`.execute(db);
+  } catch (error) {
+    await sql`rollback`.execute(db).catch(() => undefined);
+    throw error;
+  }
+}

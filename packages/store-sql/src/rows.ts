@@ -1,0 +1,93 @@
+/**
+ * Conversions between records and rows. Reading checks what SQL cannot (a JSON column holding a
+ * list of strings, an integer that is a time) and names the table, key and column when a row is
+ * corrupt, instead of letting a bare `SyntaxError` escape from deep inside a sign-in.
+ */
+
+/** Identifies a row in error messages, e.g. `entrance_users (tenant_id "…", object_id "…")`. */
+export function rowName(table: string, key: Readonly<Record<string, string>>): string {
+  const parts = Object.entries(key).map(([column, value]) => `${column} ${JSON.stringify(value)}`);
+  return `${table} (${parts.join(", ")})`;
+}
+
+function corrupt(row: string, column: string, expected: string, cause?: unknown): Error {
+  return new Error(
+    `Corrupt row in ${row}: column ${column} is not ${expected}. Repair or delete the row.`,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/** Epoch milliseconds for a Date; an invalid Date is the caller's bug. */
+export function toMillis(date: Date, field: string): number {
+  const time = date instanceof Date ? date.getTime() : Number.NaN;
+  if (!Number.isFinite(time)) throw new TypeError(`${field} is not a valid Date`);
+  return time;
+}
+
+/** A Date from a stored integer of epoch milliseconds (pg gives `bigint` columns as strings). */
+export function toDate(value: unknown, row: string, column: string): Date {
+  const millis =
+    typeof value === "number" || typeof value === "bigint"
+      ? Number(value)
+      : typeof value === "string" && /^-?\d+$/.test(value)
+        ? Number(value)
+        : Number.NaN;
+  if (!Number.isSafeInteger(millis) || Math.abs(millis) > 8.64e15) {
+    throw corrupt(row, column, "an integer of epoch milliseconds");
+  }
+  return new Date(millis);
+}
+
+/** A boolean from the stored integer 0 or 1. */
+export function toFlag(value: unknown, row: string, column: string): boolean {
+  if (value === 0 || value === "0" || value === false) return false;
+  if (value === 1 || value === "1" || value === true) return true;
+  throw corrupt(row, column, "0 or 1");
+}
+
+/** A list of strings from its JSON text. */
+export function toStringList(value: unknown, row: string, column: string): string[] {
+  let parsed: unknown;
+  try {
+    parsed = typeof value === "string" ? JSON.parse(value) : undefined;
+  } catch (error) {
+    throw corrupt(row, column, "valid JSON", error);
+  }
+  if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === "string")) {
+    throw corrupt(row, column, "a JSON array of strings");
+  }
+  return parsed;
+}
+
+/** Text, for a column that cannot be null. */
+export function toText(value: unknown, row: string, column: string): string {
+  if (typeof value !== "string") throw corrupt(row, column, "text");
+  return value;
+}
+
+/** Text, or null, for a column that allows null. */
+export function toNullableText(value: unknown, row: string, column: string): string | null {
+  return value === null ? null : toText(value, row, column);
+}
+
+/**
+ * A plain Uint8Array copy of the driver's Buffer: a Buffer can be a view into a shared pool, and
+ * callers should get exactly the bytes, with no way to reach memory beyond them.
+ */
+export function toBytes(value: unknown, row: string, column: string): Uint8Array {
+  if (!(value instanceof Uint8Array)) throw corrupt(row, column, "bytes");
+  return new Uint8Array(value);
+}
+
+/** The bytes as a Buffer view (no copy), which both drivers bind as a BLOB / bytea. */
+export function fromBytes(data: Uint8Array): Buffer {
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** Milliseconds for a TTL in seconds; a TTL that is not a positive finite number is a bug. */
+export function ttlMilliseconds(ttlSeconds: number): number {
+  if (typeof ttlSeconds !== "number" || !Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
+    throw new RangeError(`ttlSeconds must be a positive finite number, got ${String(ttlSeconds)}`);
+  }
+  return Math.ceil(ttlSeconds * 1000);
+}

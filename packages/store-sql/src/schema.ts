@@ -1,0 +1,66 @@
+/**
+ * The tables, as Kysely sees them. Column types are what both dialects return: epoch
+ * milliseconds are integers in SQLite and `bigint` in PostgreSQL (which pg returns as strings);
+ * booleans are 0/1 integers; lists are JSON text.
+ */
+import type { ColumnType } from "kysely";
+
+/** Epoch milliseconds: written as a number, read as whatever the driver gives for an integer. */
+type Millis = ColumnType<number | string | bigint, number, number>;
+/** A boolean stored as the integer 0 or 1 (SQLite has no boolean type). */
+type Flag = ColumnType<number | string | boolean, number, number>;
+/** Bytes: a BLOB in SQLite, `bytea` in PostgreSQL; both drivers return a Buffer. */
+type Bytes = ColumnType<Uint8Array, Uint8Array, Uint8Array>;
+
+/** `entrance_users`: one row per (tenant, object id). */
+export interface UsersTable {
+  tenant_id: string;
+  object_id: string;
+  display_name: string | null;
+  username: string | null;
+  mail: string | null;
+  /** JSON array of strings. */
+  roles: string;
+  /** JSON array of strings. */
+  groups: string;
+  groups_overage: Flag;
+  first_sign_in_at: Millis;
+  last_sign_in_at: Millis;
+  disabled: Flag;
+}
+
+/** `entrance_sessions`: one row per session, keyed by the hash of its cookie. */
+export interface SessionsTable {
+  id_hash: string;
+  tenant_id: string;
+  object_id: string;
+  sid: string | null;
+  created_at: Millis;
+  last_seen_at: Millis;
+  idle_expires_at: Millis;
+  absolute_expires_at: Millis;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+/** `entrance_token_partitions`: one encrypted MSAL cache per user. */
+export interface TokenPartitionsTable {
+  partition: string;
+  data: Bytes;
+  updated_at: Millis;
+}
+
+/** `entrance_login_transactions`: pending sign-ins until their callback takes them. */
+export interface LoginTransactionsTable {
+  key: string;
+  value: string;
+  expires_at: Millis;
+}
+
+/** Every table Entrance keeps; all are prefixed `entrance_` so they can share a database. */
+export interface EntranceDatabase {
+  entrance_users: UsersTable;
+  entrance_sessions: SessionsTable;
+  entrance_token_partitions: TokenPartitionsTable;
+  entrance_login_transactions: LoginTransactionsTable;
+}

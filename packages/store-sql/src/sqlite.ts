@@ -1,0 +1,88 @@
+import { mkdir } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import type { EntranceStore } from "@entrance/core";
+import Database from "better-sqlite3";
+import { Kysely, SqliteDialect } from "kysely";
+import { migrateSqlite } from "./migrations.js";
+import type { EntranceDatabase } from "./schema.js";
+import { createSqlStore, type SqlStoreOptions } from "./store.js";
+
+/** Options of {@link openSqliteStore}. */
+export interface SqliteStoreOptions extends SqlStoreOptions {
+  /**
+   * The database file; its folder is created when missing. `":memory:"` keeps everything in
+   * memory, for tests.
+   */
+  readonly filename: string;
+  /** How long a write waits for another process's lock before failing, in ms; 5000 by default. */
+  readonly busyTimeoutMs?: number;
+}
+
+const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * Migrations in progress per file in this process. Two connections of one process must not
+ * migrate a file at the same moment: better-sqlite3 is synchronous, so the second would wait
+ * for the lock while blocking the event loop the first needs to finish.
+ */
+const migrating = new Map<string, Promise<unknown>>();
+
+async function serialized<T>(file: string, task: () => Promise<T>): Promise<T> {
+  const previous = migrating.get(file) ?? Promise.resolve();
+  const current = previous.catch(() => undefined).then(task);
+  migrating.set(file, current);
+  try {
+    return await current;
+  } finally {
+    if (migrating.get(file) === current) migrating.delete(file);
+  }
+}
+
+/**
+ * Opens (creating it if needed) a SQLite database file as an Entrance store, and brings its
+ * schema up to date. The connection runs in WAL mode (readers never wait for the writer), with a
+ * busy timeout and foreign keys on.
+ *
+ * @example
+ * ```ts
+ * const store = await openSqliteStore({ filename: "./data/entrance.db" });
+ * ```
+ */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<EntranceStore> {
+  const { filename, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS } = options;
+  if (typeof filename !== "string" || filename === "") {
+    throw new TypeError('filename must be a file path or ":memory:"');
+  }
+  if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw new RangeError(`busyTimeoutMs must be a whole number of milliseconds ≥ 0`);
+  }
+  const inMemory = filename === ":memory:";
+  let database: Database.Database;
+  try {
+    if (!inMemory) await mkdir(dirname(resolve(filename)), { recursive: true });
+    database = new Database(filename, { timeout: busyTimeoutMs });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Could not open the SQLite database ${resolve(filename)}: ${reason}`, {
+      cause: error,
+    });
+  }
+  try {
+    database.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    database.pragma("journal_mode = WAL");
+    database.pragma("foreign_keys = ON");
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+
+  const db = new Kysely<EntranceDatabase>({ dialect: new SqliteDialect({ database }) });
+  try {
+    const migrateFile = () => migrateSqlite(db as Kysely<unknown>);
+    await (inMemory ? migrateFile() : serialized(resolve(filename), migrateFile));
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return createSqlStore(db, options);
+}

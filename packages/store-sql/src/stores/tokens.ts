@@ -1,0 +1,37 @@
+import type { TokenStore } from "@entrance/core";
+import type { Kysely } from "kysely";
+import { fromBytes, rowName, toBytes } from "../rows.js";
+import type { EntranceDatabase } from "../schema.js";
+
+const TABLE = "entrance_token_partitions";
+
+/** Encrypted token partitions in `entrance_token_partitions`, one row each. */
+export function sqlTokens(db: Kysely<EntranceDatabase>, now: () => number): TokenStore {
+  return {
+    async get(partition) {
+      const row = await db
+        .selectFrom(TABLE)
+        .select("data")
+        .where("partition", "=", partition)
+        .executeTakeFirst();
+      return row ? toBytes(row.data, rowName(TABLE, { partition }), "data") : null;
+    },
+
+    async put(partition, data) {
+      await db
+        .insertInto(TABLE)
+        .values({ partition, data: fromBytes(data), updated_at: now() })
+        .onConflict((conflict) =>
+          conflict.column("partition").doUpdateSet((eb) => ({
+            data: eb.ref("excluded.data"),
+            updated_at: eb.ref("excluded.updated_at"),
+          })),
+        )
+        .execute();
+    },
+
+    async delete(partition) {
+      await db.deleteFrom(TABLE).where("partition", "=", partition).execute();
+    },
+  };
+}

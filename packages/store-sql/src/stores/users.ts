@@ -1,0 +1,82 @@
+import type { UserRecord, UserStore } from "@entrance/core";
+import type { Kysely, Selectable } from "kysely";
+import {
+  rowName,
+  toDate,
+  toFlag,
+  toMillis,
+  toNullableText,
+  toStringList,
+  toText,
+} from "../rows.js";
+import type { EntranceDatabase, UsersTable } from "../schema.js";
+
+const TABLE = "entrance_users";
+
+function fromRow(row: Selectable<UsersTable>): UserRecord {
+  const name = rowName(TABLE, { tenant_id: row.tenant_id, object_id: row.object_id });
+  return {
+    tenantId: toText(row.tenant_id, name, "tenant_id"),
+    objectId: toText(row.object_id, name, "object_id"),
+    displayName: toNullableText(row.display_name, name, "display_name"),
+    username: toNullableText(row.username, name, "username"),
+    mail: toNullableText(row.mail, name, "mail"),
+    roles: toStringList(row.roles, name, "roles"),
+    groups: toStringList(row.groups, name, "groups"),
+    groupsOverage: toFlag(row.groups_overage, name, "groups_overage"),
+    firstSignInAt: toDate(row.first_sign_in_at, name, "first_sign_in_at"),
+    lastSignInAt: toDate(row.last_sign_in_at, name, "last_sign_in_at"),
+    disabled: toFlag(row.disabled, name, "disabled"),
+  };
+}
+
+/**
+ * Users in `entrance_users`. A row whose JSON lists are corrupt makes `get` throw an Error naming
+ * the row and column; `upsert` rewrites both lists, so the user's next sign-in repairs it.
+ */
+export function sqlUsers(db: Kysely<EntranceDatabase>): UserStore {
+  return {
+    async get(tenantId, objectId) {
+      const row = await db
+        .selectFrom(TABLE)
+        .selectAll()
+        .where("tenant_id", "=", tenantId)
+        .where("object_id", "=", objectId)
+        .executeTakeFirst();
+      return row ? fromRow(row) : null;
+    },
+
+    async upsert(user) {
+      const row = await db
+        .insertInto(TABLE)
+        .values({
+          tenant_id: user.tenantId,
+          object_id: user.objectId,
+          display_name: user.displayName,
+          username: user.username,
+          mail: user.mail,
+          roles: JSON.stringify(user.roles),
+          groups: JSON.stringify(user.groups),
+          groups_overage: user.groupsOverage ? 1 : 0,
+          first_sign_in_at: toMillis(user.firstSignInAt, "firstSignInAt"),
+          last_sign_in_at: toMillis(user.lastSignInAt, "lastSignInAt"),
+          disabled: user.disabled ? 1 : 0,
+        })
+        // first_sign_in_at and disabled are left out on purpose: the contract keeps them.
+        .onConflict((conflict) =>
+          conflict.columns(["tenant_id", "object_id"]).doUpdateSet((eb) => ({
+            display_name: eb.ref("excluded.display_name"),
+            username: eb.ref("excluded.username"),
+            mail: eb.ref("excluded.mail"),
+            roles: eb.ref("excluded.roles"),
+            groups: eb.ref("excluded.groups"),
+            groups_overage: eb.ref("excluded.groups_overage"),
+            last_sign_in_at: eb.ref("excluded.last_sign_in_at"),
+          })),
+        )
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return fromRow(row);
+    },
+  };
+}

@@ -1,0 +1,216 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import type { UserRecord } from "@entrance/core";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { storeConformance } from "../../core/test/support/store-conformance.js";
+import { requireComponent } from "../../emulator/test/support/require.js";
+import { openPostgresStore, openSqlStore } from "../src/index.js";
+
+/** The test database; CI and the dev container serve it with trust authentication. */
+const DATABASE_URL =
+  process.env.ENTRANCE_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+/** Connects once, giving up after 2 s, so a machine without PostgreSQL does not hang. */
+async function reachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 2_000 });
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+    await client.query("select 1");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+const describeWithPostgres = requireComponent(
+  "PostgreSQL",
+  await reachable(),
+  "apt-get install postgresql && service postgresql start && " +
+    "createdb -h 127.0.0.1 -U postgres test (or point ENTRANCE_TEST_POSTGRES_URL at a database)",
+);
+
+/** Runs SQL outside any store, as the test database's owner. */
+async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A new, empty schema for this file's tables, so runs never see each other's data. */
+async function createSchema(): Promise<string> {
+  const schema = `entrance_test_${randomBytes(6).toString("hex")}`;
+  await admin((client) => client.query(`create schema "${schema}"`));
+  return schema;
+}
+
+const dropSchema = (schema: string) =>
+  admin((client) => client.query(`drop schema if exists "${schema}" cascade`)).then(
+    () => undefined,
+  );
+
+/** Pool options that put the store's tables in `schema`. */
+const inSchema = (schema: string): pg.PoolConfig => ({
+  connectionString: DATABASE_URL,
+  options: `-c search_path=${schema}`,
+});
+
+const user = (): UserRecord => ({
+  tenantId: randomUUID(),
+  objectId: randomUUID(),
+  displayName: "Katherine Johnson",
+  username: "katherine@contoso.example",
+  mail: "katherine@contoso.example",
+  roles: ["Reader"],
+  groups: [randomUUID()],
+  groupsOverage: false,
+  firstSignInAt: new Date("2025-01-01T00:00:00.001Z"),
+  lastSignInAt: new Date("2025-01-02T00:00:00.002Z"),
+  disabled: false,
+});
+
+describeWithPostgres("PostgreSQL store", () => {
+  let suiteSchema = "";
+  beforeAll(async () => {
+    suiteSchema = await createSchema();
+  });
+  storeConformance(
+    "PostgreSQL store",
+    ({ now }) => openPostgresStore({ pool: inSchema(suiteSchema), now }),
+    () => dropSchema(suiteSchema),
+  );
+
+  describe("migrations and connections", () => {
+    const schemas: string[] = [];
+    const freshSchema = async () => {
+      const schema = await createSchema();
+      schemas.push(schema);
+      return schema;
+    };
+    afterAll(async () => {
+      for (const schema of schemas) await dropSchema(schema);
+    });
+
+    const migrationsIn = (schema: string) =>
+      admin(async (client) => {
+        const result = await client.query(
+          `select name, timestamp from "${schema}".entrance_migration order by name`,
+        );
+        return result.rows;
+      });
+
+    it("three stores opening a fresh schema at once all open, and migrate it once", async () => {
+      const schema = await freshSchema();
+      const stores = await Promise.all(
+        [1, 2, 3].map(() => openPostgresStore({ pool: inSchema(schema) })),
+      );
+      try {
+        const stored = user();
+        await stores[0]?.users.upsert(stored);
+        expect(await stores[2]?.users.get(stored.tenantId, stored.objectId)).toStrictEqual(stored);
+        await stores[1]?.transactions.put("state", "value", 60);
+        const takes = stores.flatMap((store) =>
+          [1, 2, 3].map(() => store.transactions.take("state")),
+        );
+        expect((await Promise.all(takes)).filter((value) => value !== null)).toStrictEqual([
+          "value",
+        ]);
+      } finally {
+        await Promise.all(stores.map((store) => store.close()));
+      }
+      expect((await migrationsIn(schema)).map((row) => row.name)).toStrictEqual(["0001_initial"]);
+    });
+
+    it("creates its tables in the search_path schema, all prefixed entrance_", async () => {
+      const schema = await freshSchema();
+      await (await openPostgresStore({ pool: inSchema(schema) })).close();
+      const tables = await admin(async (client) => {
+        const result = await client.query(
+          "select table_name from information_schema.tables where table_schema = $1 order by 1",
+          [schema],
+        );
+        return result.rows.map((row) => row.table_name);
+      });
+      expect(tables).toStrictEqual([
+        "entrance_login_transactions",
+        "entrance_migration",
+        "entrance_migration_lock",
+        "entrance_sessions",
+        "entrance_token_partitions",
+        "entrance_users",
+      ]);
+    });
+
+    it("keeps data across reopening, and reopening runs no migration again", async () => {
+      const schema = await freshSchema();
+      const stored = user();
+      const first = await openPostgresStore({ pool: inSchema(schema) });
+      await first.users.upsert(stored);
+      await first.close();
+      const before = await migrationsIn(schema);
+
+      const second = await openPostgresStore({ pool: inSchema(schema) });
+      expect(await second.users.get(stored.tenantId, stored.objectId)).toStrictEqual(stored);
+      await second.close();
+      expect(await migrationsIn(schema)).toStrictEqual(before);
+    });
+
+    it("opens through openSqlStore with a postgresql:// URL", async () => {
+      const schema = await freshSchema();
+      const url = new URL(DATABASE_URL);
+      url.protocol = "postgresql:";
+      url.searchParams.set("options", `-c search_path=${schema}`);
+      const store = await openSqlStore(url.href);
+      const stored = user();
+      await store.users.upsert(stored);
+      await store.close();
+      const count = await admin(async (client) => {
+        const result = await client.query(
+          `select count(*)::int as n from "${schema}".entrance_users`,
+        );
+        return result.rows[0]?.n;
+      });
+      expect(count).toBe(1);
+    });
+
+    it("a corrupt JSON list fails get with an error naming the table, key and column", async () => {
+      const schema = await freshSchema();
+      const store = await openPostgresStore({ pool: inSchema(schema) });
+      try {
+        const stored = user();
+        await store.users.upsert(stored);
+        await admin((client) =>
+          client.query(
+            `update "${schema}".entrance_users set roles = 'oops' where object_id = $1`,
+            [stored.objectId],
+          ),
+        );
+        const failure = store.users.get(stored.tenantId, stored.objectId);
+        await expect(failure).rejects.toThrow(/entrance_users/);
+        await expect(failure).rejects.toThrow(stored.objectId);
+        await expect(failure).rejects.toThrow(/column roles is not valid JSON/);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("refuses a search_path that names no existing schema, saying how to fix it", async () => {
+      const missing = `entrance_missing_${randomBytes(6).toString("hex")}`;
+      await expect(openPostgresStore({ pool: inSchema(missing) })).rejects.toThrow(
+        /search_path names no existing schema/,
+      );
+    });
+
+    it("close is idempotent", async () => {
+      const store = await openPostgresStore({ pool: inSchema(await freshSchema()) });
+      await store.close();
+      await expect(store.close()).resolves.toBeUndefined();
+    });
+  });
+});

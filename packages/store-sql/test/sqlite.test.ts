@@ -1,0 +1,222 @@
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { EntranceStore, UserRecord } from "@entrance/core";
+import Database from "better-sqlite3";
+import { afterAll, describe, expect, it } from "vitest";
+import { storeConformance } from "../../core/test/support/store-conformance.js";
+import { openSqliteStore, openSqlStore } from "../src/index.js";
+
+const folder = await mkdtemp(join(tmpdir(), "entrance-sqlite-"));
+afterAll(() => rm(folder, { recursive: true, force: true }));
+
+/** A database file in a folder that does not exist yet. */
+const freshFile = () => join(folder, randomUUID(), "data", "entrance.db");
+
+/** Reads a file with a connection of its own, outside the store. */
+function inspect<T>(filename: string, read: (db: Database.Database) => T): T {
+  const db = new Database(filename);
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
+}
+
+const user = (): UserRecord => ({
+  tenantId: randomUUID(),
+  objectId: randomUUID(),
+  displayName: "Grace Hopper",
+  username: "grace@contoso.example",
+  mail: null,
+  roles: ["Reader"],
+  groups: [],
+  groupsOverage: false,
+  firstSignInAt: new Date("2025-01-01T00:00:00.001Z"),
+  lastSignInAt: new Date("2025-01-02T00:00:00.002Z"),
+  disabled: false,
+});
+
+const suiteFile = freshFile();
+storeConformance("SQLite store", ({ now }) => openSqliteStore({ filename: suiteFile, now }));
+
+describe("SQLite store", () => {
+  it("creates the file's folder and puts the database in WAL mode", async () => {
+    const filename = freshFile();
+    const store = await openSqliteStore({ filename });
+    await store.close();
+    expect(inspect(filename, (db) => db.pragma("journal_mode", { simple: true }))).toBe("wal");
+  });
+
+  it("creates the tables, all prefixed entrance_", async () => {
+    const filename = freshFile();
+    await (await openSqliteStore({ filename })).close();
+    const tables = inspect(filename, (db) =>
+      db.prepare("select name from sqlite_master where type = 'table' order by name").pluck().all(),
+    );
+    expect(tables).toStrictEqual([
+      "entrance_login_transactions",
+      "entrance_migration",
+      "entrance_migration_lock",
+      "entrance_sessions",
+      "entrance_token_partitions",
+      "entrance_users",
+    ]);
+  });
+
+  it("keeps data across reopening, and reopening runs no migration again", async () => {
+    const filename = freshFile();
+    const stored = user();
+    const first = await openSqliteStore({ filename });
+    await first.users.upsert(stored);
+    await first.close();
+    const migrations = () =>
+      inspect(filename, (db) => db.prepare("select name, timestamp from entrance_migration").all());
+    const before = migrations();
+    expect(before).toHaveLength(1);
+
+    const second = await openSqliteStore({ filename });
+    expect(await second.users.get(stored.tenantId, stored.objectId)).toStrictEqual(stored);
+    await second.close();
+    expect(migrations()).toStrictEqual(before);
+  });
+
+  it("three stores opening one fresh file at once all open, and migrate it once", async () => {
+    const filename = freshFile();
+    const stores = await Promise.all([1, 2, 3].map(() => openSqliteStore({ filename })));
+    const stored = user();
+    await stores[0]?.users.upsert(stored);
+    expect(await stores[2]?.users.get(stored.tenantId, stored.objectId)).toStrictEqual(stored);
+    await Promise.all(stores.map((store) => store.close()));
+    const count = inspect(filename, (db) =>
+      db.prepare("select count(*) from entrance_migration").pluck().get(),
+    );
+    expect(count).toBe(1);
+  });
+
+  it("of concurrent takes through two stores on one file, exactly one gets the value", async () => {
+    const filename = freshFile();
+    const [a, b] = await Promise.all([
+      openSqliteStore({ filename }),
+      openSqliteStore({ filename }),
+    ]);
+    try {
+      await a?.transactions.put("state", "value", 60);
+      const takes = Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? a : b)?.transactions.take("state"),
+      );
+      expect((await Promise.all(takes)).filter((value) => value !== null)).toStrictEqual(["value"]);
+    } finally {
+      await Promise.all([a?.close(), b?.close()]);
+    }
+  });
+
+  it("works in memory", async () => {
+    const store = await openSqliteStore({ filename: ":memory:" });
+    const stored = user();
+    await store.users.upsert(stored);
+    expect(await store.users.get(stored.tenantId, stored.objectId)).toStrictEqual(stored);
+    await store.close();
+  });
+
+  it("close is idempotent", async () => {
+    const store = await openSqliteStore({ filename: ":memory:" });
+    await store.close();
+    await expect(store.close()).resolves.toBeUndefined();
+  });
+
+  it("refuses a database that a newer version migrated, saying so", async () => {
+    const filename = freshFile();
+    await (await openSqliteStore({ filename })).close();
+    inspect(filename, (db) =>
+      db.prepare("insert into entrance_migration values ('9999_future', 'x')").run(),
+    );
+    await expect(openSqliteStore({ filename })).rejects.toThrow(/newer @entrance\/store-sql/);
+  });
+
+  it("refuses bad options with errors that name them", async () => {
+    await expect(openSqliteStore({ filename: "" })).rejects.toThrow(/filename/);
+    const filename = freshFile();
+    await expect(openSqliteStore({ filename, busyTimeoutMs: -1 })).rejects.toThrow(/busyTimeoutMs/);
+  });
+
+  it("names the file when it cannot be opened", async () => {
+    const blocker = freshFile();
+    await (await openSqliteStore({ filename: blocker })).close();
+    // A path "inside" a regular file: its folder cannot be created.
+    const filename = join(blocker, "entrance.db");
+    await expect(openSqliteStore({ filename })).rejects.toThrow(
+      `Could not open the SQLite database ${filename}`,
+    );
+  });
+});
+
+describe("SQLite store with corrupt rows", () => {
+  let store: EntranceStore | undefined;
+  const filename = freshFile();
+  afterAll(() => store?.close());
+
+  /** Stores a user, then damages one column of its row behind the store's back. */
+  async function damaged(column: string, value: string): Promise<UserRecord> {
+    store ??= await openSqliteStore({ filename });
+    const stored = user();
+    await store.users.upsert(stored);
+    inspect(filename, (db) =>
+      db
+        .prepare(`update entrance_users set ${column} = ? where tenant_id = ? and object_id = ?`)
+        .run(value, stored.tenantId, stored.objectId),
+    );
+    return stored;
+  }
+
+  it("a corrupt JSON list fails get with an error naming the table, key and column", async () => {
+    const stored = await damaged("roles", "[not json");
+    const failure = store?.users.get(stored.tenantId, stored.objectId);
+    await expect(failure).rejects.toThrow(/entrance_users/);
+    await expect(failure).rejects.toThrow(stored.objectId);
+    await expect(failure).rejects.toThrow(/column roles is not valid JSON/);
+  });
+
+  it("JSON that is not a list of strings fails the same way", async () => {
+    const stored = await damaged("groups", '{"a":1}');
+    await expect(store?.users.get(stored.tenantId, stored.objectId)).rejects.toThrow(
+      /column groups is not a JSON array of strings/,
+    );
+  });
+
+  it("a corrupt time fails with an error naming the column", async () => {
+    const stored = await damaged("first_sign_in_at", "yesterday");
+    await expect(store?.users.get(stored.tenantId, stored.objectId)).rejects.toThrow(
+      /column first_sign_in_at is not an integer of epoch milliseconds/,
+    );
+  });
+
+  it("the user's next sign-in (upsert) repairs corrupt lists", async () => {
+    const stored = await damaged("roles", "[not json");
+    await expect(store?.users.upsert(stored)).resolves.toStrictEqual(stored);
+    expect(await store?.users.get(stored.tenantId, stored.objectId)).toStrictEqual(stored);
+  });
+});
+
+describe("openSqlStore with SQLite URLs", () => {
+  it("opens the same file as a plain path, a file: URL and a sqlite: URL", async () => {
+    const filename = freshFile();
+    const stored = user();
+    const byPath = await openSqlStore(filename);
+    await byPath.users.upsert(stored);
+    await byPath.close();
+    for (const url of [pathToFileURL(filename).href, `sqlite:${filename}`]) {
+      const store = await openSqlStore(url);
+      expect(await store.users.get(stored.tenantId, stored.objectId)).toStrictEqual(stored);
+      await store.close();
+    }
+  });
+
+  it("opens an in-memory database for sqlite::memory:", async () => {
+    const store = await openSqlStore("sqlite::memory:");
+    expect(await store.users.get("t", "o")).toBeNull();
+    await store.close();
+  });
+});
