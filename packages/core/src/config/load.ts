@@ -1,0 +1,67 @@
+import type { z } from "zod";
+import { EntranceError } from "../errors/entrance-error.js";
+import { configSchema, type EntranceConfig, type EntranceConfigInput } from "./schema.js";
+
+/** Environment variables Entrance reads, by the config field they fill. */
+const ENVIRONMENT: Readonly<Record<string, keyof EntranceConfigInput>> = {
+  AZURE_TENANT_ID: "tenantId",
+  AZURE_CLIENT_ID: "clientId",
+  AZURE_CLIENT_SECRET: "clientSecret",
+  AZURE_AUTHORITY_HOST: "authorityHost",
+  ENTRANCE_BASE_URL: "baseUrl",
+  ENTRANCE_SECRET: "secrets",
+  ENTRANCE_SCOPES: "scopes",
+  ENTRANCE_ALLOWED_TENANTS: "allowedTenants",
+};
+
+/**
+ * Validates the configuration once: options first, then the environment (AZURE_* and ENTRANCE_*).
+ * Returns a deeply frozen copy; the caller's object is never changed. Throws `config_invalid` with
+ * every problem and how to fix it — never with the values themselves, which may be secrets.
+ */
+export function loadConfig(
+  options: Partial<EntranceConfigInput> = {},
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): EntranceConfig {
+  const input: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(ENVIRONMENT)) {
+    const value = env[name];
+    if (value !== undefined && value !== "") input[field] = value;
+  }
+  for (const [field, value] of Object.entries(options)) {
+    if (value !== undefined) input[field] = structuredClone(value);
+  }
+  const result = configSchema.safeParse(input);
+  if (!result.success) {
+    throw new EntranceError(
+      "config_invalid",
+      `Entrance is not configured correctly:\n${result.error.issues.map((i) => `  - ${describe(i)}`).join("\n")}`,
+    );
+  }
+  return deepFreeze(result.data);
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  const path = issue.path.join(".");
+  const env = Object.entries(ENVIRONMENT).find(([, field]) => field === issue.path[0])?.[0];
+  return `${path}${env ? ` (${env})` : ""}: ${issue.message}`;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** The authority URL MSAL and the metadata use: `{authorityHost}/{tenantId}`. */
+export function authorityOf(config: EntranceConfig): string {
+  return `${config.authorityHost}/${config.tenantId}`;
+}
+
+/** Whether the configured tenant is `organizations` or `common` rather than one tenant. */
+export function isMultiTenant(config: EntranceConfig): boolean {
+  const tenant = config.tenantId.toLowerCase();
+  return tenant === "organizations" || tenant === "common";
+}

@@ -1,0 +1,121 @@
+import { z } from "zod";
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MIN_SECRET_BYTES = 32;
+
+/** Scopes as an array or a space-separated string, normalized to distinct strings. */
+export const scopesSchema = z
+  .union([z.string(), z.array(z.string())])
+  .transform((value) => [
+    ...new Set(
+      (Array.isArray(value) ? value : value.split(/\s+/)).map((s) => s.trim()).filter(Boolean),
+    ),
+  ]);
+
+/** What an app gives Entrance, from options or the environment. */
+export const configSchema = z.strictObject({
+  tenantId: z
+    .string({
+      error: "set AZURE_TENANT_ID to your tenant id (a GUID), domain, 'organizations' or 'common'",
+    })
+    .min(1, "set AZURE_TENANT_ID to your tenant id (a GUID), domain, 'organizations' or 'common'")
+    .refine(
+      (v) => v !== "consumers",
+      "personal accounts ('consumers') are not supported: use a tenant id, 'organizations' or 'common'",
+    ),
+  clientId: z
+    .string({
+      error: "set AZURE_CLIENT_ID to the application (client) id of your app registration",
+    })
+    .regex(
+      GUID,
+      "AZURE_CLIENT_ID must be the application (client) id, a GUID such as 5b8e1f2a-7c4d-4e9a-b3f6-0a1d2c3e4f5b",
+    ),
+  clientSecret: z
+    .string({
+      error:
+        "set AZURE_CLIENT_SECRET to a client secret of your app registration (Certificates & secrets)",
+    })
+    .min(
+      1,
+      "set AZURE_CLIENT_SECRET to a client secret of your app registration (Certificates & secrets)",
+    ),
+  authorityHost: z
+    .url({
+      protocol: /^https$/,
+      error: "AZURE_AUTHORITY_HOST must be an https URL such as https://login.microsoftonline.com",
+    })
+    .default("https://login.microsoftonline.com")
+    .transform((v) => v.replace(/\/+$/, "")),
+  /** The app's own public origin; the redirect URI is built from it. */
+  baseUrl: z
+    .url({
+      protocol: /^https?$/,
+      error: "set ENTRANCE_BASE_URL to the app's public origin, e.g. https://app.example.com",
+    })
+    .transform((v) => new URL(v).origin),
+  /** Secrets for encryption keys, newest first. */
+  secrets: z
+    .union([z.string(), z.array(z.string())], {
+      error: "set ENTRANCE_SECRET to 32+ random bytes, e.g. `openssl rand -base64 32`",
+    })
+    .transform((v) => (Array.isArray(v) ? v : v.split(",")).map((s) => s.trim()).filter(Boolean))
+    .pipe(
+      z
+        .array(
+          z.string().refine((s) => Buffer.byteLength(s) >= MIN_SECRET_BYTES, {
+            error: `ENTRANCE_SECRET must be at least ${MIN_SECRET_BYTES} bytes; generate one with \`openssl rand -base64 32\``,
+          }),
+        )
+        .min(1, "set ENTRANCE_SECRET to 32+ random bytes, e.g. `openssl rand -base64 32`"),
+    ),
+  /** Scopes asked at sign-in besides openid, profile and offline_access. */
+  scopes: scopesSchema.default(["User.Read"]),
+  /** For `organizations` or `common`: the tenant ids allowed to sign in (empty: any). */
+  allowedTenants: z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) =>
+      (Array.isArray(v) ? v : v.split(",")).map((s) => s.trim().toLowerCase()).filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(GUID, "ENTRANCE_ALLOWED_TENANTS must list tenant ids (GUIDs), comma-separated"),
+      ),
+    )
+    .default([]),
+  paths: z
+    .strictObject({
+      login: z.string().startsWith("/").default("/auth/login"),
+      callback: z.string().startsWith("/").default("/auth/callback"),
+      logout: z.string().startsWith("/").default("/auth/logout"),
+      frontchannelLogout: z.string().startsWith("/").default("/auth/frontchannel-logout"),
+      /** Where the browser lands after signing out. */
+      afterLogout: z.string().startsWith("/").default("/"),
+    })
+    .prefault({}),
+  session: z
+    .strictObject({
+      /** Seconds without a request after which a session ends. */
+      idleTimeout: z
+        .number()
+        .int()
+        .positive()
+        .default(8 * 3600),
+      /** Seconds after sign-in after which a session ends however active. */
+      absoluteTimeout: z
+        .number()
+        .int()
+        .positive()
+        .default(7 * 86_400),
+    })
+    .prefault({}),
+  /** Seconds a started sign-in may take. */
+  loginTimeout: z.number().int().min(30).max(3600).default(600),
+  /** Allowed clock difference when checking token times, in seconds. */
+  clockSkew: z.number().int().min(0).max(600).default(300),
+});
+
+export type EntranceConfigInput = z.input<typeof configSchema>;
+export type EntranceConfig = z.output<typeof configSchema>;

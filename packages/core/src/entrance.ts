@@ -1,0 +1,475 @@
+import { createHash, randomBytes } from "node:crypto";
+import { type AuthenticationResult, CryptoProvider } from "@azure/msal-node";
+import { authorityOf, isMultiTenant, loadConfig } from "./config/load.js";
+import type { EntranceConfig, EntranceConfigInput } from "./config/schema.js";
+import { aadstsOf, EntranceError } from "./errors/entrance-error.js";
+import { explainAadsts } from "./errors/explanations.js";
+import {
+  errorPage,
+  PAGE_HEADERS,
+  POPUP_COMPLETE_SCRIPT,
+  POPUP_SCRIPT,
+  popupCompletePage,
+} from "./flow/pages.js";
+import { safeReturnTo } from "./flow/return-to.js";
+import { Sessions, type SignedIn } from "./flow/sessions.js";
+import { type LoginTransaction, parseTransaction } from "./flow/transaction.js";
+import { cookieNames, readCookie, serializeCookie } from "./http/cookies.js";
+import { createNetworkClient, type NetworkClient, type TrustedAuthority } from "./http/network.js";
+import type { EntranceStore, UserRecord } from "./storage/types.js";
+import { type IdTokenClaims, validateIdToken } from "./tokens/id-token.js";
+import { Metadata } from "./tokens/metadata.js";
+import { msalClient } from "./tokens/msal.js";
+import { TokenPartitions } from "./tokens/partitions.js";
+
+/** What the onSignIn hook receives. Tokens are for this request only: never log or store them. */
+export interface SignInEvent {
+  /** The user as it will be stored (first sign-in time kept from an earlier record). */
+  readonly user: UserRecord;
+  readonly claims: IdTokenClaims;
+  readonly tokens: {
+    readonly accessToken: string;
+    readonly idToken: string;
+    readonly expiresOn: Date | null;
+    readonly scopes: readonly string[];
+  };
+}
+
+/** `false` or `{ refuse: "reason shown to the user" }` refuses the sign-in. */
+export type SignInDecision = undefined | boolean | { readonly refuse: string };
+
+export interface EntranceOptions extends Partial<EntranceConfigInput> {
+  /** Where users, sessions, tokens and login transactions are kept. */
+  readonly store: EntranceStore;
+  /** Trust one more certificate authority for calls to Entra (the local emulator's). */
+  readonly trust?: TrustedAuthority;
+  /** Runs after the ID token is validated and before anything is stored; may refuse. */
+  readonly onSignIn?: (event: SignInEvent) => SignInDecision | Promise<SignInDecision>;
+  readonly logger?: Pick<Console, "warn" | "error">;
+  /** The environment to read AZURE_* and ENTRANCE_* from; default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Per-request facts an adapter knows and a `Request` does not carry. */
+export interface RequestContext {
+  readonly ip?: string | null;
+}
+
+const ASSETS: Readonly<Record<string, string>> = {
+  "popup.js": POPUP_SCRIPT,
+  "popup-complete.js": POPUP_COMPLETE_SCRIPT,
+};
+
+/**
+ * Entrance's core: the sign-in, callback, sign-out and front-channel logout endpoints as
+ * `Request` → `Response`, and the session lookup adapters call on every request.
+ *
+ * @example
+ * const entrance = createEntrance({ store: await openSqlStore("file:.entrance/entrance.db") });
+ * const response = await entrance.handle(request); // null when the path is not Entrance's
+ */
+export class Entrance {
+  readonly config: EntranceConfig;
+  readonly #store: EntranceStore;
+  readonly #network: NetworkClient;
+  readonly #metadata: Metadata;
+  readonly #sessions: Sessions;
+  readonly #tokens: TokenPartitions;
+  readonly #options: EntranceOptions;
+  readonly #cookies: ReturnType<typeof cookieNames>;
+  readonly #secure: boolean;
+  readonly #authority: string;
+  readonly #pkce = new CryptoProvider();
+  /** Entrance's scripts are served next to the login path, e.g. `/auth/popup.js`. */
+  readonly #assetPrefix: string;
+
+  constructor(options: EntranceOptions) {
+    const { store, trust, onSignIn, logger, env, ...settings } = options;
+    this.config = loadConfig(settings, env);
+    this.#options = options;
+    this.#store = store;
+    this.#authority = authorityOf(this.config);
+    this.#network = createNetworkClient({ trust });
+    this.#metadata = new Metadata(this.#authority, this.#network);
+    this.#sessions = new Sessions(this.config, store, Date.now);
+    this.#tokens = new TokenPartitions(store, this.config.secrets);
+    this.#secure = this.config.baseUrl.startsWith("https:");
+    this.#cookies = cookieNames(this.#secure);
+    this.#assetPrefix = `${this.config.paths.login.replace(/\/[^/]*$/, "")}/`;
+  }
+
+  /** The script that makes `<a data-entrance-popup>` links sign in through a popup. */
+  get popupScriptUrl(): string {
+    return `${this.#assetPrefix}popup.js`;
+  }
+
+  /** The redirect URI registered for the app: `{baseUrl}{paths.callback}`. */
+  get redirectUri(): string {
+    return `${this.config.baseUrl}${this.config.paths.callback}`;
+  }
+
+  /** The sign-in link for a page, returning to `returnTo` (a same-origin path). */
+  loginUrl(returnTo = "/"): string {
+    return `${this.config.paths.login}?returnTo=${encodeURIComponent(safeReturnTo(returnTo, this.config.baseUrl))}`;
+  }
+
+  /** The sign-out link. */
+  get logoutUrl(): string {
+    return this.config.paths.logout;
+  }
+
+  /** The signed-in session and user for a request's Cookie header, or null. */
+  getSession(cookieHeader: string | null | undefined): Promise<SignedIn | null> {
+    return this.#sessions.resolve(readCookie(cookieHeader, this.#cookies.session));
+  }
+
+  /** Handles Entrance's own paths; null for any other path, which the app then serves. */
+  async handle(request: Request, context: RequestContext = {}): Promise<Response | null> {
+    const url = new URL(request.url);
+    const { paths } = this.config;
+    const method = request.method;
+    try {
+      if (method === "GET" && url.pathname === paths.login) return await this.#login(request, url);
+      if (method === "GET" && url.pathname === paths.callback)
+        return await this.#callback(request, url, context);
+      if ((method === "GET" || method === "POST") && url.pathname === paths.logout)
+        return await this.#logout(request);
+      if (method === "GET" && url.pathname === paths.frontchannelLogout)
+        return await this.#frontchannelLogout(url);
+      const asset = url.pathname.startsWith(this.#assetPrefix)
+        ? ASSETS[url.pathname.slice(this.#assetPrefix.length)]
+        : undefined;
+      if (method === "GET" && asset) {
+        return new Response(asset, {
+          headers: {
+            "content-type": "text/javascript; charset=utf-8",
+            "cache-control": "public, max-age=3600",
+          },
+        });
+      }
+      return null;
+    } catch (error) {
+      return this.#errorResponse(error);
+    }
+  }
+
+  /** Releases the store. */
+  close(): Promise<void> {
+    return this.#store.close();
+  }
+
+  async #login(request: Request, url: URL): Promise<Response> {
+    const returnTo = safeReturnTo(url.searchParams.get("returnTo"), this.config.baseUrl);
+    const existing = readCookie(request.headers.get("cookie"), this.#cookies.binding);
+    // One binding per browser, reused, so that several tabs can sign in at once.
+    const binding = existing ?? randomBytes(32).toString("base64url");
+    const state = randomBytes(32).toString("base64url");
+    const { verifier, challenge } = await this.#pkce.generatePkceCodes();
+    const transaction: LoginTransaction = {
+      nonce: randomBytes(32).toString("base64url"),
+      codeVerifier: verifier,
+      bindingHash: sha256(binding),
+      returnTo,
+      popup: url.searchParams.get("popup") === "1",
+      scopes: [...this.config.scopes],
+      createdAt: Date.now(),
+    };
+    await this.#store.transactions.put(
+      state,
+      JSON.stringify(transaction),
+      this.config.loginTimeout,
+    );
+    const prompt = url.searchParams.get("prompt");
+    const loginHint = url.searchParams.get("login_hint");
+    const client = await this.#client();
+    const authorizeUrl = await client.getAuthCodeUrl({
+      scopes: [...this.config.scopes],
+      redirectUri: this.redirectUri,
+      responseMode: "query",
+      codeChallenge: challenge,
+      codeChallengeMethod: "S256",
+      state,
+      nonce: transaction.nonce,
+      ...(prompt && ["login", "select_account", "consent"].includes(prompt) ? { prompt } : {}),
+      ...(loginHint ? { loginHint } : {}),
+    });
+    const headers = new Headers({ location: authorizeUrl, "cache-control": "no-store" });
+    if (!existing) {
+      headers.append(
+        "set-cookie",
+        serializeCookie(this.#cookies.binding, binding, { secure: this.#secure }),
+      );
+    }
+    return new Response(null, { status: 302, headers });
+  }
+
+  async #callback(request: Request, url: URL, context: RequestContext): Promise<Response> {
+    const state = url.searchParams.get("state");
+    if (!state) throw new EntranceError("callback_invalid", "The sign-in response has no state.");
+    const taken = await this.#store.transactions.take(state);
+    const transaction = taken ? parseTransaction(taken) : null;
+    if (!transaction) {
+      throw new EntranceError(
+        "login_transaction_missing",
+        "This sign-in response is unknown, was already used, or took too long. Please sign in again.",
+      );
+    }
+    const binding = readCookie(request.headers.get("cookie"), this.#cookies.binding);
+    if (!binding || sha256(binding) !== transaction.bindingHash) {
+      throw new EntranceError(
+        "browser_binding_mismatch",
+        "This sign-in response belongs to a sign-in started in another browser. Please sign in again here.",
+      );
+    }
+    const error = url.searchParams.get("error");
+    if (error) {
+      const description = url.searchParams.get("error_description");
+      throw new EntranceError(
+        "identity_provider_error",
+        `Microsoft Entra ID returned "${error}": ${firstLine(description)}`,
+        {
+          aadsts: aadstsOf(description),
+        },
+      );
+    }
+    const code = url.searchParams.get("code");
+    if (!code)
+      throw new EntranceError(
+        "callback_invalid",
+        "The sign-in response has neither a code nor an error.",
+      );
+
+    const client = await this.#client();
+    let result: AuthenticationResult;
+    try {
+      result = await client.acquireTokenByCode({
+        code,
+        redirectUri: this.redirectUri,
+        scopes: transaction.scopes,
+        codeVerifier: transaction.codeVerifier,
+        nonce: transaction.nonce,
+      });
+    } catch (cause) {
+      if (cause instanceof EntranceError) throw cause;
+      const message = (cause as { errorMessage?: string }).errorMessage ?? (cause as Error).message;
+      throw new EntranceError(
+        "token_request_failed",
+        `Redeeming the sign-in code failed: ${firstLine(message)}`,
+        {
+          cause,
+          aadsts: aadstsOf(message),
+        },
+      );
+    }
+    const claims = await validateIdToken(result.idToken, this.#metadata, {
+      clientId: this.config.clientId,
+      nonce: transaction.nonce,
+      tenantId: await this.#expectedTenant(),
+      allowedTenants: this.config.allowedTenants,
+      clockSkew: this.config.clockSkew,
+    });
+
+    const existing = await this.#store.users.get(claims.tid, claims.oid);
+    if (existing?.disabled) {
+      throw new EntranceError(
+        "user_disabled",
+        "An administrator has disabled your account in this app.",
+      );
+    }
+    const user = userFromClaims(claims, existing);
+    await this.#decide(user, claims, result);
+
+    const stored = await this.#store.users.upsert(user);
+    await this.#tokens.save(claims.tid, claims.oid, client.getTokenCache().serialize());
+    await this.#sessions.end(readCookie(request.headers.get("cookie"), this.#cookies.session));
+    const sessionId = await this.#sessions.start(stored, claims.sid ?? null, {
+      ip: context.ip ?? null,
+      userAgent: request.headers.get("user-agent"),
+    });
+    const cookie = serializeCookie(this.#cookies.session, sessionId, { secure: this.#secure });
+    if (transaction.popup) {
+      return new Response(
+        popupCompletePage(transaction.returnTo, `${this.#assetPrefix}popup-complete.js`),
+        {
+          status: 200,
+          headers: { ...PAGE_HEADERS, "set-cookie": cookie },
+        },
+      );
+    }
+    return new Response(null, {
+      status: 302,
+      headers: {
+        location: transaction.returnTo,
+        "set-cookie": cookie,
+        "cache-control": "no-store",
+      },
+    });
+  }
+
+  async #decide(
+    user: UserRecord,
+    claims: IdTokenClaims,
+    result: AuthenticationResult,
+  ): Promise<void> {
+    const hook = this.#options.onSignIn;
+    if (!hook) return;
+    const decision = await hook({
+      user,
+      claims,
+      tokens: {
+        accessToken: result.accessToken,
+        idToken: result.idToken,
+        expiresOn: result.expiresOn,
+        scopes: result.scopes,
+      },
+    });
+    if (decision === false)
+      throw new EntranceError("sign_in_refused", "This app did not accept the sign-in.");
+    if (decision && typeof decision === "object")
+      throw new EntranceError("sign_in_refused", decision.refuse);
+  }
+
+  async #logout(request: Request): Promise<Response> {
+    const session = await this.#sessions.end(
+      readCookie(request.headers.get("cookie"), this.#cookies.session),
+    );
+    if (session) await this.#tokens.evict(session.tenantId, session.objectId);
+    const afterLogout = `${this.config.baseUrl}${this.config.paths.afterLogout}`;
+    let location = afterLogout;
+    const endSession = (await this.#metadata.document()).end_session_endpoint;
+    if (endSession) {
+      const target = new URL(endSession);
+      target.searchParams.set("post_logout_redirect_uri", afterLogout);
+      target.searchParams.set("client_id", this.config.clientId);
+      location = target.href;
+    }
+    const headers = new Headers({ location, "cache-control": "no-store" });
+    headers.append(
+      "set-cookie",
+      serializeCookie(this.#cookies.session, "", { secure: this.#secure, maxAge: 0 }),
+    );
+    return new Response(null, { status: 302, headers });
+  }
+
+  /** Entra calls this in a hidden frame, usually without our cookies: find sessions by sid. */
+  async #frontchannelLogout(url: URL): Promise<Response> {
+    const sid = url.searchParams.get("sid");
+    if (sid && /^[0-9A-Za-z-]{1,128}$/.test(sid)) {
+      const users = await this.#store.sessions.deleteBySid(sid);
+      for (const user of users) await this.#tokens.evict(user.tenantId, user.objectId);
+    }
+    return new Response("<!doctype html><title>Signed out</title>", {
+      status: 200,
+      headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
+    });
+  }
+
+  async #client() {
+    return msalClient(this.config, this.#authority, this.#network, await this.#metadata.raw());
+  }
+
+  /** For a single-tenant app, the tenant id (GUID) from the issuer, even if configured by domain. */
+  async #expectedTenant(): Promise<string | undefined> {
+    if (isMultiTenant(this.config)) return undefined;
+    const issuer = (await this.#metadata.document()).issuer;
+    return new URL(issuer).pathname.split("/")[1];
+  }
+
+  #errorResponse(error: unknown): Response {
+    const known =
+      error instanceof EntranceError
+        ? error
+        : new EntranceError(
+            "identity_provider_unavailable",
+            "Something went wrong while signing you in.",
+            { cause: error },
+          );
+    if (
+      !(error instanceof EntranceError) ||
+      known.code === "identity_provider_unavailable" ||
+      known.code === "store_failed"
+    ) {
+      this.#options.logger?.error("entrance: sign-in failed", describeError(error));
+    }
+    const explanation = known.aadsts
+      ? explainAadsts(known.aadsts, {
+          redirectUri: this.redirectUri,
+          clientId: this.config.clientId,
+        })
+      : undefined;
+    return new Response(errorPage(known, explanation, this.config.paths.login), {
+      status: statusOf(known),
+      headers: PAGE_HEADERS,
+    });
+  }
+}
+
+/** Creates the core. Validates the configuration at once: a bad value throws `config_invalid`. */
+export function createEntrance(options: EntranceOptions): Entrance {
+  return new Entrance(options);
+}
+
+function userFromClaims(claims: IdTokenClaims, existing: UserRecord | null): UserRecord {
+  const now = new Date();
+  const overage = Boolean(
+    (claims._claim_names as { groups?: unknown } | undefined)?.groups || claims.hasgroups === true,
+  );
+  return {
+    tenantId: claims.tid,
+    objectId: claims.oid,
+    displayName: claims.name ?? null,
+    username: claims.preferred_username ?? null,
+    mail: claims.email ?? null,
+    roles: Array.isArray(claims.roles) ? claims.roles.filter((r) => typeof r === "string") : [],
+    groups: Array.isArray(claims.groups) ? claims.groups.filter((g) => typeof g === "string") : [],
+    groupsOverage: overage,
+    firstSignInAt: existing?.firstSignInAt ?? now,
+    lastSignInAt: now,
+    disabled: false,
+  };
+}
+
+/** HTTP status for each failure, in one place. */
+export function statusOf(error: EntranceError): number {
+  switch (error.code) {
+    case "identity_provider_unavailable":
+    case "token_request_failed":
+      return 502;
+    case "store_failed":
+      return 500;
+    case "sign_in_refused":
+    case "user_disabled":
+    case "tenant_not_allowed":
+      return 403;
+    default:
+      return 400;
+  }
+}
+
+function sha256(value: string): string {
+  return createHash("sha256").update(value).digest("base64url");
+}
+
+function firstLine(text: string | null | undefined): string {
+  return (text ?? "").split(/\r?\n/)[0]?.slice(0, 500) ?? "";
+}
+
+/** An error for the log: message, code and cause chain, never request data. */
+function describeError(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 4; depth++) {
+    const e = current as {
+      name?: string;
+      code?: string;
+      message?: string;
+      cause?: unknown;
+      stack?: string;
+    };
+    parts.push(
+      `${e.name ?? "Error"}${e.code ? ` [${e.code}]` : ""}: ${e.message ?? String(current)}`,
+    );
+    current = e.cause;
+  }
+  return parts.join("\n  caused by ");
+}

@@ -1,0 +1,59 @@
+/** Every failure Entrance reports, by a stable code callers can switch on. */
+export type EntranceErrorCode =
+  /** The configuration is missing or wrong; the message names the fix. */
+  | "config_invalid"
+  /** The login transaction is unknown, already used or expired (a replayed or stale callback). */
+  | "login_transaction_missing"
+  /** The callback came to a browser other than the one that started the sign-in. */
+  | "browser_binding_mismatch"
+  /** The callback has no `state`, or no `code` and no `error`. */
+  | "callback_invalid"
+  /** Entra returned an error to the redirect URI (see `aadsts`). */
+  | "identity_provider_error"
+  /** Redeeming the authorization code failed (see `aadsts` and `cause`). */
+  | "token_request_failed"
+  /** The ID token failed validation; the message says which rule. */
+  | "id_token_invalid"
+  /** The user's tenant is not allowed to sign in to this app. */
+  | "tenant_not_allowed"
+  /** The app's onSignIn hook refused the sign-in. */
+  | "sign_in_refused"
+  /** The user was disabled by an administrator. */
+  | "user_disabled"
+  /** Entra (or the network to it) could not be reached or answered nonsense. */
+  | "identity_provider_unavailable"
+  /** A storage operation failed. */
+  | "store_failed";
+
+export interface EntranceErrorOptions {
+  readonly cause?: unknown;
+  /** The AADSTS number when Entra gave one. */
+  readonly aadsts?: number | undefined;
+}
+
+/**
+ * The one error class of Entrance. `code` is stable; `message` is for developers and logs and never
+ * contains a token or secret.
+ *
+ * @example
+ * try { ... } catch (error) {
+ *   if (error instanceof EntranceError && error.code === "tenant_not_allowed") { ... }
+ * }
+ */
+export class EntranceError extends Error {
+  override readonly name = "EntranceError";
+  readonly code: EntranceErrorCode;
+  readonly aadsts: number | undefined;
+
+  constructor(code: EntranceErrorCode, message: string, options: EntranceErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.aadsts = options.aadsts;
+  }
+}
+
+/** The AADSTS number at the start of an Entra error description, if any. */
+export function aadstsOf(description: string | null | undefined): number | undefined {
+  const match = /AADSTS(\d{4,9})/.exec(description ?? "");
+  return match?.[1] ? Number(match[1]) : undefined;
+}

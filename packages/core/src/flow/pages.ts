@@ -1,0 +1,94 @@
+import type { EntranceError } from "../errors/entrance-error.js";
+import type { Explanation } from "../errors/explanations.js";
+
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const STYLE = `body{font:16px/1.5 system-ui,sans-serif;margin:0;display:grid;place-items:center;min-height:100vh;background:#f5f5f5;color:#1b1b1b}
+main{background:#fff;max-width:36rem;margin:1rem;padding:2rem;border-radius:8px;box-shadow:0 1px 4px rgb(0 0 0/.15)}
+h1{font-size:1.4rem;margin:0 0 1rem}code{background:#f0f0f0;padding:0 .25rem;border-radius:3px;overflow-wrap:anywhere}
+.fix{border-left:4px solid #0f6cbd;padding:.25rem .75rem;background:#f0f6fc}a.button{display:inline-block;margin-top:1rem;padding:.5rem 1rem;background:#0f6cbd;color:#fff;border-radius:4px;text-decoration:none}`;
+
+/** Security headers for every page Entrance renders. */
+export const PAGE_HEADERS = {
+  "content-type": "text/html; charset=utf-8",
+  "cache-control": "no-store",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "content-security-policy":
+    "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+} as const;
+
+const TITLES: Partial<Record<EntranceError["code"], string>> = {
+  sign_in_refused: "This app did not let you sign in",
+  user_disabled: "Your account is disabled in this app",
+  tenant_not_allowed: "Your organization cannot sign in to this app",
+  identity_provider_unavailable: "Microsoft sign-in could not be reached",
+  login_transaction_missing: "This sign-in link has expired or was already used",
+  browser_binding_mismatch: "This sign-in was started in another browser",
+};
+
+/** The sign-in error page: what happened, Entra's code explained, and a way to try again. */
+export function errorPage(
+  error: EntranceError,
+  explanation: Explanation | undefined,
+  retryUrl: string,
+): string {
+  const title = TITLES[error.code] ?? "Sign-in did not complete";
+  const aadsts = error.aadsts
+    ? `<p>Microsoft Entra ID said <code>AADSTS${error.aadsts}</code>.</p>`
+    : "";
+  const explained = explanation
+    ? `<p>${escapeHtml(explanation.meaning)}</p><p class="fix"><strong>How to fix it:</strong> ${escapeHtml(explanation.fix)}</p>`
+    : "";
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><main>
+<h1>${escapeHtml(title)}</h1>
+<p id="message">${escapeHtml(error.message)}</p>${aadsts}${explained}
+<p><small>Error code: <code>${error.code}</code></small></p>
+<a class="button" href="${escapeHtml(retryUrl)}">Try signing in again</a>
+</main></body></html>`;
+}
+
+/** The page a sign-in popup ends on: tells its opener and closes, or carries on without one. */
+export function popupCompletePage(returnTo: string, scriptUrl: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signed in</title>
+<script src="${escapeHtml(scriptUrl)}" defer></script></head>
+<body><p>Signed in. <a id="continue" href="${escapeHtml(returnTo)}">Continue</a></p></body></html>`;
+}
+
+/**
+ * The browser script behind "Sign in with a popup": a link with `data-entrance-popup` opens the
+ * sign-in in a popup window and the page reloads when it completes; if the popup is blocked the
+ * link is followed as a normal redirect.
+ */
+export const POPUP_SCRIPT = `(function () {
+  document.addEventListener("click", function (event) {
+    var link = event.target && event.target.closest && event.target.closest("a[data-entrance-popup]");
+    if (!link) return;
+    var url = new URL(link.href, location.href);
+    url.searchParams.set("popup", "1");
+    var popup = window.open(url.href, "entrance-sign-in", "popup,width=520,height=680");
+    if (!popup) return;
+    event.preventDefault();
+    window.addEventListener("message", function done(message) {
+      if (message.origin !== location.origin || !message.data || message.data.type !== "entrance:signed-in") return;
+      window.removeEventListener("message", done);
+      location.reload();
+    });
+  });
+})();
+`;
+
+/** Runs in the popup when sign-in completes. */
+export const POPUP_COMPLETE_SCRIPT = `(function () {
+  var link = document.getElementById("continue");
+  if (window.opener && !window.opener.closed) {
+    window.opener.postMessage({ type: "entrance:signed-in" }, location.origin);
+    window.close();
+  } else if (link) {
+    location.replace(link.href);
+  }
+})();
+`;

@@ -1,0 +1,25 @@
+import { z } from "zod";
+
+/** What a started sign-in remembers until its callback. Kept server-side, taken once. */
+export const transactionSchema = z.strictObject({
+  nonce: z.string(),
+  codeVerifier: z.string(),
+  /** SHA-256 of the browser-binding cookie that started it. */
+  bindingHash: z.string(),
+  returnTo: z.string(),
+  popup: z.boolean(),
+  scopes: z.array(z.string()),
+  createdAt: z.number(),
+});
+
+export type LoginTransaction = z.output<typeof transactionSchema>;
+
+/** Parses a stored transaction; a corrupt one counts as absent. */
+export function parseTransaction(text: string): LoginTransaction | null {
+  try {
+    const result = transactionSchema.safeParse(JSON.parse(text));
+    return result.success ? result.data : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * @entrance/core: sign-in with Microsoft Entra ID, sessions, users and tokens, framework-free
+ * (`Request` in, `Response` out). Adapters such as @entrance/express build on it.
+ * @module
+ */
+export { authorityOf, isMultiTenant, loadConfig } from "./config/load.js";
+export type { EntranceConfig, EntranceConfigInput } from "./config/schema.js";
+export {
+  createEntrance,
+  Entrance,
+  type EntranceOptions,
+  type RequestContext,
+  type SignInDecision,
+  type SignInEvent,
+  statusOf,
+} from "./entrance.js";
+export { aadstsOf, EntranceError, type EntranceErrorCode } from "./errors/entrance-error.js";
+export { explainAadsts } from "./errors/explanations.js";
+export { safeReturnTo } from "./flow/return-to.js";
+export type { SignedIn } from "./flow/sessions.js";
+export {
+  createNetworkClient,
+  type NetworkClient,
+  type TrustedAuthority,
+  trustCertificateAuthority,
+} from "./http/network.js";
+export { deferredStore } from "./storage/deferred.js";
+export { createMemoryStore, type MemoryStoreOptions } from "./storage/memory.js";
+export type {
+  EntranceStore,
+  SessionRecord,
+  SessionStore,
+  TokenStore,
+  TransactionStore,
+  UserRecord,
+  UserStore,
+} from "./storage/types.js";
+export type { IdTokenClaims } from "./tokens/id-token.js";

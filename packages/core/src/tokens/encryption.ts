@@ -1,0 +1,62 @@
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from "node:crypto";
+
+const VERSION = 1;
+const KEY_ID_BYTES = 8;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const INFO = "entrance token partition v1";
+
+interface Key {
+  readonly id: Buffer;
+  readonly key: Buffer;
+}
+
+/**
+ * AES-256-GCM for token partitions, with one key per configured secret (HKDF-SHA-256). The newest
+ * secret encrypts; every secret decrypts, so secrets can be rotated without signing anyone out.
+ * The partition name is authenticated too, so a blob cannot be moved to another user.
+ */
+export class PartitionCipher {
+  readonly #keys: readonly Key[];
+
+  constructor(secrets: readonly string[]) {
+    if (secrets.length === 0) throw new Error("PartitionCipher needs at least one secret");
+    this.#keys = secrets.map((secret) => {
+      const key = Buffer.from(hkdfSync("sha256", secret, "entrance", INFO, 32));
+      return { key, id: createHash("sha256").update(key).digest().subarray(0, KEY_ID_BYTES) };
+    });
+  }
+
+  encrypt(partition: string, plaintext: string): Uint8Array {
+    const { id, key } = this.#keys[0] as Key;
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv("aes-256-gcm", key, iv);
+    cipher.setAAD(Buffer.from(partition, "utf8"));
+    const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
+    return Buffer.concat([Buffer.of(VERSION), id, iv, body, cipher.getAuthTag()]);
+  }
+
+  /**
+   * The plaintext, and whether it was encrypted under an older secret (so the caller re-encrypts
+   * it); null when it cannot be decrypted by any configured secret, is corrupt or was tampered with.
+   */
+  decrypt(partition: string, blob: Uint8Array): { plaintext: string; stale: boolean } | null {
+    const data = Buffer.from(blob);
+    if (data.length < 1 + KEY_ID_BYTES + IV_BYTES + TAG_BYTES || data[0] !== VERSION) return null;
+    const id = data.subarray(1, 1 + KEY_ID_BYTES);
+    const index = this.#keys.findIndex((k) => k.id.equals(id));
+    const entry = this.#keys[index];
+    if (!entry) return null;
+    const iv = data.subarray(1 + KEY_ID_BYTES, 1 + KEY_ID_BYTES + IV_BYTES);
+    const body = data.subarray(1 + KEY_ID_BYTES + IV_BYTES, data.length - TAG_BYTES);
+    try {
+      const decipher = createDecipheriv("aes-256-gcm", entry.key, iv);
+      decipher.setAAD(Buffer.from(partition, "utf8"));
+      decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
+      const plaintext = Buffer.concat([decipher.update(body), decipher.final()]).toString("utf8");
+      return { plaintext, stale: index > 0 };
+    } catch {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from "jose";
+import { EntranceError } from "../errors/entrance-error.js";
+import type { NetworkClient } from "../http/network.js";
+
+/** The parts of the OpenID Provider metadata Entrance uses. */
+export interface ProviderMetadata {
+  readonly issuer: string;
+  readonly authorization_endpoint: string;
+  readonly token_endpoint: string;
+  readonly end_session_endpoint?: string;
+  readonly jwks_uri: string;
+}
+
+interface LoadedDocument {
+  readonly value: ProviderMetadata;
+  readonly raw: string;
+  readonly fetchedAt: number;
+}
+
+const METADATA_TTL_MS = 24 * 3600_000;
+/** The least time between two JWKS fetches caused by unknown key ids. */
+const JWKS_REFETCH_COOLDOWN_MS = 30_000;
+
+/**
+ * The authority's discovery document and signing keys, fetched once and kept: a day for the
+ * document, until an unknown key id for the keys (with a cooldown, so a flood of forged tokens
+ * cannot make us hammer the provider).
+ */
+export class Metadata {
+  #document: LoadedDocument | undefined;
+  #keys: JWTVerifyGetKey | undefined;
+  /** When an unknown key id last made us fetch the keys again. */
+  #lastRefetchAt = Number.NEGATIVE_INFINITY;
+  #pending: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly authority: string,
+    private readonly network: NetworkClient,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The discovery document. */
+  async document(): Promise<ProviderMetadata> {
+    return (await this.#loadDocument()).value;
+  }
+
+  /** The discovery document as its JSON text, for MSAL's `authorityMetadata`. */
+  async raw(): Promise<string> {
+    return (await this.#loadDocument()).raw;
+  }
+
+  /** The current key set for jose; `refresh` fetches again unless fetched very recently. */
+  async keys(refresh = false): Promise<{ getKey: JWTVerifyGetKey; refreshed: boolean }> {
+    if (this.#keys && !refresh) return { getKey: this.#keys, refreshed: false };
+    if (this.#keys && this.now() - this.#lastRefetchAt < JWKS_REFETCH_COOLDOWN_MS) {
+      return { getKey: this.#keys, refreshed: false };
+    }
+    if (this.#keys) this.#lastRefetchAt = this.now();
+    const document = await this.document();
+    const response = await this.network.sendGetRequestAsync<JSONWebKeySet>(document.jwks_uri);
+    if (response.status !== 200 || !Array.isArray(response.body.keys)) {
+      throw new EntranceError(
+        "identity_provider_unavailable",
+        `the signing keys at ${document.jwks_uri} could not be read (HTTP ${response.status})`,
+      );
+    }
+    this.#keys = createLocalJWKSet(response.body);
+    return { getKey: this.#keys, refreshed: true };
+  }
+
+  async #loadDocument(): Promise<LoadedDocument> {
+    if (this.#document && this.now() - this.#document.fetchedAt < METADATA_TTL_MS)
+      return this.#document;
+    // One fetch at a time, however many requests arrive together at start-up.
+    this.#pending ??= this.#fetchDocument().finally(() => {
+      this.#pending = undefined;
+    });
+    await this.#pending;
+    return this.#document as LoadedDocument;
+  }
+
+  async #fetchDocument() {
+    const url = `${this.authority}/v2.0/.well-known/openid-configuration`;
+    const response = await this.network.sendGetRequestAsync<Partial<ProviderMetadata>>(url);
+    const body = response.body;
+    const required = ["issuer", "authorization_endpoint", "token_endpoint", "jwks_uri"] as const;
+    const missing = required.filter((key) => typeof body[key] !== "string");
+    if (response.status !== 200 || missing.length) {
+      throw new EntranceError(
+        "identity_provider_unavailable",
+        `the OpenID configuration at ${url} is not usable (HTTP ${response.status}${missing.length ? `, missing ${missing.join(", ")}` : ""}); check AZURE_TENANT_ID and AZURE_AUTHORITY_HOST`,
+      );
+    }
+    this.#document = {
+      value: body as ProviderMetadata,
+      raw: JSON.stringify(body),
+      fetchedAt: this.now(),
+    };
+  }
+}

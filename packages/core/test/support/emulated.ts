@@ -1,0 +1,82 @@
+import { defaults, type RunningEmulator } from "@entrance/emulator";
+import { pickAccount } from "@entrance/emulator/testing";
+import {
+  createEntrance,
+  type Entrance,
+  type EntranceOptions,
+  type EntranceStore,
+  trustCertificateAuthority,
+} from "../../src/index.js";
+
+export const APP_BASE = "http://localhost:3000";
+export const SECRET = "test-secret-test-secret-test-secret-0123456789";
+
+/** An Entrance core configured for the emulator's built-in web app. */
+export function entranceFor(
+  emulator: RunningEmulator,
+  store: EntranceStore,
+  overrides: Partial<EntranceOptions> = {},
+): Entrance {
+  return createEntrance({
+    tenantId: "organizations",
+    clientId: defaults.webApp,
+    clientSecret: defaults.webAppSecret,
+    authorityHost: emulator.urls.https,
+    baseUrl: APP_BASE,
+    secrets: [SECRET],
+    trust: trustCertificateAuthority(emulator.caCertPem),
+    env: {},
+    store,
+    ...overrides,
+  });
+}
+
+/** A browser's cookie jar, enough for one origin. */
+export class CookieJar {
+  readonly #cookies = new Map<string, string>();
+
+  take(response: Response): void {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = "", ...attributes] = line.split(";");
+      const eq = pair.indexOf("=");
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      if (attributes.some((a) => /max-age=0/i.test(a.trim())) || value === "")
+        this.#cookies.delete(name);
+      else this.#cookies.set(name, value);
+    }
+  }
+
+  get header(): string {
+    return [...this.#cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+  }
+
+  get(name: string): string | undefined {
+    return this.#cookies.get(name);
+  }
+}
+
+/** GET one of Entrance's URLs as the browser with `jar` would. */
+export async function browse(entrance: Entrance, jar: CookieJar, url: string): Promise<Response> {
+  const request = new Request(new URL(url, APP_BASE), {
+    headers: { cookie: jar.header, "user-agent": "test-browser" },
+  });
+  const response = await entrance.handle(request, { ip: "127.0.0.1" });
+  if (!response) throw new Error(`Entrance does not serve ${url}`);
+  jar.take(response);
+  return response;
+}
+
+/** Starts sign-in, picks the user at the emulator, and returns the callback URL Entra sent back. */
+export async function startSignIn(
+  emulator: RunningEmulator,
+  entrance: Entrance,
+  jar: CookieJar,
+  user: string,
+  returnTo = "/",
+): Promise<string> {
+  const login = await browse(entrance, jar, `/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
+  const authorize = login.headers.get("location") ?? "";
+  const { location } = await pickAccount(emulator, authorize, { user });
+  return location;
+}
