@@ -1,0 +1,94 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { createEntrance, deferredStore, type Entrance, type EntranceOptions } from "@entrance/core";
+import { openSqlStore } from "@entrance/store-sql";
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import type { EntranceRequestContext } from "./types.js";
+
+/** Options of `entrance()`: those of the core, with the store optional (default: SQLite). */
+export interface ExpressEntranceOptions extends Omit<EntranceOptions, "store"> {
+  /** Default: `openSqlStore(DATABASE_URL)`, or a SQLite file `.entrance/entrance.db`. */
+  readonly store?: EntranceOptions["store"];
+}
+
+/** The middleware, with the core it wraps for direct use (`.core`). */
+export type EntranceMiddleware = RequestHandler & { readonly core: Entrance };
+
+const DEFAULT_DATABASE = ".entrance/entrance.db";
+
+/**
+ * Sign-in with Microsoft Entra ID for an Express app: serves /auth/login, /auth/callback,
+ * /auth/logout and /auth/frontchannel-logout, and gives every request `req.entrance` and every
+ * template `user`, `loginUrl`, `logoutUrl` and `popupScriptUrl`. Configuration comes from
+ * AZURE_* and ENTRANCE_* unless given; a bad value throws here, at start-up.
+ *
+ * @example
+ * const app = express();
+ * app.use(entrance());
+ * app.get("/me", requireAuth(), (req, res) => res.json(req.entrance.user));
+ */
+export function entrance(options: ExpressEntranceOptions = {}): EntranceMiddleware {
+  const env = options.env ?? process.env;
+  const store = options.store ?? deferredStore(openDefaultStore(env.DATABASE_URL));
+  const core = createEntrance({ ...options, store });
+  const paths = new Set(
+    Object.values(core.config.paths).filter((p) => p !== core.config.paths.afterLogout),
+  );
+  const assetPrefix = core.popupScriptUrl.replace(/[^/]*$/, "");
+
+  const middleware = async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      if (paths.has(req.path) || req.path.startsWith(assetPrefix)) {
+        const response = await core.handle(toWebRequest(req, core.config.baseUrl), {
+          ip: req.ip ?? null,
+        });
+        if (response) {
+          await sendWebResponse(res, response);
+          return;
+        }
+      }
+      const signedIn = await core.getSession(req.headers.cookie);
+      const context: EntranceRequestContext = {
+        user: signedIn?.user ?? null,
+        session: signedIn?.session ?? null,
+        isSignedIn: signedIn !== null,
+        loginUrl: (returnTo = req.originalUrl) => core.loginUrl(returnTo),
+        logoutUrl: core.logoutUrl,
+      };
+      req.entrance = context;
+      res.locals.user = context.user;
+      res.locals.loginUrl = context.loginUrl();
+      res.locals.logoutUrl = context.logoutUrl;
+      res.locals.popupScriptUrl = core.popupScriptUrl;
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+  return Object.assign(middleware, { core });
+}
+
+function openDefaultStore(databaseUrl: string | undefined) {
+  if (!databaseUrl) mkdirSync(dirname(DEFAULT_DATABASE), { recursive: true });
+  return openSqlStore(databaseUrl ?? DEFAULT_DATABASE);
+}
+
+/** Only what Entrance's endpoints read: method, URL, headers. Bodies are never needed. */
+function toWebRequest(req: Request, baseUrl: string): globalThis.Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
+  }
+  return new globalThis.Request(new URL(req.originalUrl, baseUrl), { method: req.method, headers });
+}
+
+async function sendWebResponse(res: Response, response: globalThis.Response): Promise<void> {
+  res.status(response.status);
+  for (const [name, value] of response.headers) {
+    if (name !== "set-cookie") res.setHeader(name, value);
+  }
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) res.setHeader("set-cookie", cookies);
+  res.end(Buffer.from(await response.arrayBuffer()));
+}
