@@ -1,0 +1,106 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { join, resolve } from "node:path";
+import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulator";
+import { type ExpressEntranceOptions, trustCertificateAuthority } from "@entrance/express";
+import { createApp } from "./app.js";
+
+const DATA = resolve(".entrance");
+
+/**
+ * `npm start`: the reference app on http://localhost:3000 (PORT to change). Without
+ * AZURE_TENANT_ID it first starts the local Entra ID emulator and signs in against it; with real
+ * AZURE_* values it talks to Entra ID.
+ */
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error("PORT must be a port number");
+  const baseUrl = process.env.ENTRANCE_BASE_URL ?? `http://localhost:${port}`;
+  const options: { -readonly [K in keyof ExpressEntranceOptions]: ExpressEntranceOptions[K] } = {
+    baseUrl,
+  };
+  if (!process.env.ENTRANCE_SECRET) {
+    options.secrets = [await developmentSecret()];
+    console.warn(
+      "webapp: ENTRANCE_SECRET is not set; using a generated development secret kept in .entrance/. Production needs its own: `openssl rand -base64 32`.",
+    );
+  }
+  let emulator: RunningEmulator | undefined;
+  if (!process.env.AZURE_TENANT_ID) {
+    emulator = await startEmulator({
+      httpPort: 8400,
+      httpsPort: 8443,
+      dataDir: join(DATA, "emulator"),
+    });
+    // The emulator's app is registered for port 3000; register this port too if it differs.
+    const registered = emulator.directory.app(defaults.webApp)?.value;
+    if (registered && !registered.redirectUris.includes(`${baseUrl}/auth/callback`)) {
+      emulator.control.putApp(defaults.contoso, {
+        ...registered,
+        redirectUris: [...registered.redirectUris, `${baseUrl}/auth/callback`, `${baseUrl}/`],
+        frontchannelLogoutUrl: `${baseUrl}/auth/frontchannel-logout`,
+      });
+    }
+    Object.assign(options, {
+      tenantId: "organizations",
+      clientId: defaults.webApp,
+      clientSecret: defaults.webAppSecret,
+      authorityHost: emulator.urls.https,
+      trust: trustCertificateAuthority(emulator.caCertPem),
+    });
+  }
+  const { app, entrance } = createApp(options);
+  const server = app.listen(port, "localhost");
+  await new Promise<void>((done, fail) => server.once("listening", done).once("error", fail));
+  const url = `http://localhost:${(server.address() as AddressInfo).port}`;
+  const lines = [`Entrance reference app: ${url}`];
+  if (emulator) {
+    lines.push(
+      `Signing in against the local Entra ID emulator (${emulator.urls.http}); pick any of these users:`,
+      ...emulator.control
+        .directory()
+        .tenants.flatMap((t) =>
+          t.users.map((u) => `  ${u.userPrincipalName.padEnd(54)} ${u.displayName}`),
+        ),
+    );
+  } else {
+    lines.push(
+      `Signing in against ${entrance.core.config.authorityHost}/${entrance.core.config.tenantId}`,
+    );
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+
+  const stop = async () => {
+    server.close();
+    server.closeAllConnections();
+    await entrance.core.close();
+    await emulator?.stop();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop());
+  process.once("SIGTERM", () => void stop());
+}
+
+/** A development secret, generated once and kept, so that restarts keep stored tokens readable. */
+async function developmentSecret(): Promise<string> {
+  const file = join(DATA, "development-secret");
+  try {
+    const kept = (await readFile(file, "utf8")).trim();
+    if (kept.length >= 32) return kept;
+  } catch {
+    // None yet: make one.
+  }
+  const secret = randomBytes(32).toString("base64url");
+  await mkdir(DATA, { recursive: true, mode: 0o700 });
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+main().catch((error: unknown) => {
+  console.error(
+    `webapp: could not start: ${error instanceof Error ? error.message : String(error)}`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,107 @@
+import type { UserRecord } from "@entrance/express";
+
+/** What every page gets from Entrance through `res.locals`. */
+export interface PageLocals {
+  readonly user: UserRecord | null;
+  readonly loginUrl: string;
+  readonly logoutUrl: string;
+  readonly popupScriptUrl: string;
+}
+
+export function escapeHtml(value: unknown): string {
+  return String(value ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const STYLE = `
+:root{color-scheme:light;--accent:#0f6cbd}
+*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1b1b1b;background:#fafafa}
+header{display:flex;gap:1rem;align-items:center;justify-content:space-between;padding:.75rem 1.5rem;background:#fff;border-bottom:1px solid #e0e0e0}
+header a{color:inherit;text-decoration:none}.brand{font-weight:700}
+nav{display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
+main{max-width:56rem;margin:2rem auto;padding:0 1.5rem}
+.button{display:inline-block;padding:.55rem 1rem;border-radius:4px;background:var(--accent);color:#fff;text-decoration:none;border:1px solid var(--accent)}
+.button.secondary{background:#fff;color:var(--accent)}
+.actions{display:flex;gap:.75rem;flex-wrap:wrap;margin:1.5rem 0}
+table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #eee;vertical-align:top}
+th{width:14rem;color:#555;font-weight:600}td{overflow-wrap:anywhere}code{font-size:.9em}
+`;
+
+/** The page frame: header with who is signed in, and the popup script for any page. */
+export function layout(locals: PageLocals, title: string, body: string): string {
+  const who = locals.user
+    ? `<span id="who">${escapeHtml(locals.user.displayName ?? locals.user.username)}</span>
+       <a href="/profile">Profile</a><a href="${escapeHtml(locals.logoutUrl)}" id="sign-out">Sign out</a>`
+    : `<a class="button" href="${escapeHtml(locals.loginUrl)}" id="sign-in">Sign in with Microsoft</a>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)} · Entrance</title>
+<style>${STYLE}</style><script src="${escapeHtml(locals.popupScriptUrl)}" defer></script></head>
+<body><header><a class="brand" href="/">Entrance reference app</a><nav>${who}</nav></header>
+<main>${body}</main></body></html>`;
+}
+
+export function homePage(locals: PageLocals): string {
+  const body = locals.user
+    ? `<h1>Welcome, ${escapeHtml(locals.user.displayName)}</h1>
+       <p>You are signed in with Microsoft Entra ID as <strong>${escapeHtml(locals.user.username)}</strong>.</p>
+       <div class="actions"><a class="button" href="/profile">Your profile</a>
+       <a class="button secondary" href="/api/me">/api/me (JSON)</a></div>`
+    : `<h1>Sign in with Microsoft</h1>
+       <p>This app signs people in with Microsoft Entra ID through Entrance. Without a tenant it runs against the local emulator: pick any test user.</p>
+       <div class="actions">
+         <a class="button" href="${escapeHtml(locals.loginUrl)}" id="sign-in-redirect">Sign in with Microsoft</a>
+         <a class="button secondary" href="${escapeHtml(locals.loginUrl)}" data-entrance-popup id="sign-in-popup">Sign in with a popup</a>
+       </div>`;
+  return layout(locals, "Home", body);
+}
+
+function rows(entries: [string, unknown][]): string {
+  return entries
+    .map(([name, value]) => {
+      const shown =
+        value instanceof Date
+          ? value.toISOString()
+          : typeof value === "object"
+            ? JSON.stringify(value)
+            : value;
+      return `<tr><th scope="row">${escapeHtml(name)}</th><td><code>${escapeHtml(shown)}</code></td></tr>`;
+    })
+    .join("");
+}
+
+export function profilePage(
+  locals: PageLocals & { user: UserRecord },
+  claims: Record<string, unknown> | undefined,
+): string {
+  const user = locals.user;
+  const record: [string, unknown][] = [
+    ["Tenant id (tid)", user.tenantId],
+    ["Object id (oid)", user.objectId],
+    ["Display name", user.displayName],
+    ["Username", user.username],
+    ["E-mail", user.mail],
+    ["App roles", user.roles],
+    [
+      "Groups",
+      user.groupsOverage ? "more than 200: resolved through Graph (overage)" : user.groups,
+    ],
+    ["First sign-in", user.firstSignInAt],
+    ["Last sign-in", user.lastSignInAt],
+  ];
+  const claimRows = claims
+    ? `<table id="claims">${rows(Object.entries(claims))}</table>`
+    : `<p>The claims are kept in memory by this app's <code>onSignIn</code> hook; sign in again to see them.</p>`;
+  return layout(
+    locals,
+    "Profile",
+    `<h1>Your profile</h1><h2>User record</h2><table id="user">${rows(record)}</table>
+     <h2>ID token claims</h2>${claimRows}`,
+  );
+}
+
+export function errorPage(locals: PageLocals, status: number, message: string): string {
+  return layout(
+    locals,
+    "Error",
+    `<h1>Something went wrong (${status})</h1><p>${escapeHtml(message)}</p><p><a href="/">Home</a></p>`,
+  );
+}

@@ -1,0 +1,169 @@
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { EntranceStore } from "@entrance/core";
+import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulator";
+import { trustCertificateAuthority } from "@entrance/express";
+import { openSqlStore } from "@entrance/store-sql";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import {
+  describeWithChromium,
+  launchChromium,
+} from "../../../packages/emulator/test/support/browser.js";
+import { createApp } from "../src/app.js";
+
+const SCREENSHOTS = join(import.meta.dirname, "../../../test-results/screenshots");
+
+describeWithChromium("the reference app in Chromium", () => {
+  let emulator: RunningEmulator;
+  let browser: Browser;
+  let server: Server;
+  let base: string;
+  let store: EntranceStore;
+  let folder: string;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    folder = await mkdtemp(join(tmpdir(), "entrance-webapp-"));
+    store = await openSqlStore(join(folder, "entrance.db"));
+    server = createServer();
+    server.listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    base = `http://localhost:${(server.address() as AddressInfo).port}`;
+    const registered = emulator.directory.app(defaults.webApp)?.value;
+    emulator.control.putApp(defaults.contoso, {
+      ...registered,
+      clientId: defaults.webApp,
+      displayName: "Entrance reference app",
+      redirectUris: [`${base}/auth/callback`, `${base}/`],
+      frontchannelLogoutUrl: `${base}/auth/frontchannel-logout`,
+    });
+    const { app } = createApp({
+      tenantId: "organizations",
+      clientId: defaults.webApp,
+      clientSecret: defaults.webAppSecret,
+      authorityHost: emulator.urls.https,
+      baseUrl: base,
+      secrets: ["e2e-secret-e2e-secret-e2e-secret-e2e"],
+      trust: trustCertificateAuthority(emulator.caCertPem),
+      store,
+      env: {},
+    });
+    server.on("request", app);
+    browser = await launchChromium();
+    await mkdir(SCREENSHOTS, { recursive: true });
+  });
+
+  beforeEach(async () => {
+    await context?.close();
+    context = await browser.newContext();
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
+    await store?.close();
+    await emulator?.stop();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  async function pickUser(page: Page, upn: string) {
+    await page.getByRole("button", { name: new RegExp(upn.replace(/[.@]/g, "\\$&")) }).click();
+  }
+
+  it("signs in with a redirect, with safe cookie flags", async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    await page.screenshot({ path: join(SCREENSHOTS, "webapp-home.png"), fullPage: true });
+    await page.locator("#sign-in-redirect").click();
+    await pickUser(page, "megan@contoso.onmicrosoft.com");
+    await page.waitForURL(`${base}/`);
+    await expect(page.locator("h1").textContent()).resolves.toBe("Welcome, Megan Bowen");
+    const cookies = await context.cookies(base);
+    const session = cookies.find((c) => c.name === "entrance-session");
+    expect(session).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/", secure: false });
+    expect(session?.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(session?.expires).toBe(-1);
+    const me = await page.request.get(`${base}/api/me`);
+    expect(await me.json()).toMatchObject({
+      objectId: defaults.users.admin,
+      roles: ["Entrance.Admin"],
+    });
+    expect(await me.text()).not.toContain("eyJ");
+  });
+
+  it("signs in through a popup and reloads the page when it completes", async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    const [popup] = await Promise.all([
+      page.waitForEvent("popup"),
+      page.locator("#sign-in-popup").click(),
+    ]);
+    await pickUser(popup, "alex@contoso.onmicrosoft.com");
+    await popup.waitForEvent("close");
+    await expect(page.locator("h1").textContent()).resolves.toBe("Welcome, Alex Wilber");
+    expect(page.url()).toBe(`${base}/`);
+  });
+
+  it("honours returnTo and shows the profile with the ID token's claims", async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/profile`);
+    await pickUser(page, "adele@contoso.onmicrosoft.com");
+    await page.waitForURL(`${base}/profile`);
+    await expect(page.locator("#user").textContent()).resolves.toContain("more than 200");
+    await expect(page.locator("#claims").textContent()).resolves.toContain(defaults.users.overage);
+    await page.screenshot({ path: join(SCREENSHOTS, "webapp-profile.png"), fullPage: true });
+  });
+
+  it("refuses an off-site returnTo", async () => {
+    const page = await context.newPage();
+    await page.goto(
+      `${base}/auth/login?returnTo=${encodeURIComponent("https://evil.example/steal")}`,
+    );
+    await pickUser(page, "lee@contoso.onmicrosoft.com");
+    await page.waitForURL(`${base}/`);
+    await page.goto(`${base}/auth/login?returnTo=${encodeURIComponent("//evil.example/steal")}`);
+    await page.waitForURL(`${base}/`);
+  });
+
+  it("signs out: session gone, tokens evicted, back on the app after the end-session page", async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    await page.locator("#sign-in-redirect").click();
+    await pickUser(page, "lee@contoso.onmicrosoft.com");
+    await page.waitForURL(`${base}/`);
+    expect(await store.tokens.get(`${defaults.users.member}.${defaults.contoso}`)).not.toBeNull();
+
+    await page.locator("#sign-out").click();
+    await page.waitForURL(`${base}/`);
+    await expect(page.locator("#sign-in-redirect").isVisible()).resolves.toBe(true);
+    expect(
+      (
+        await page.request.get(`${base}/api/me`, { headers: { accept: "application/json" } })
+      ).status(),
+    ).toBe(401);
+    expect(await store.tokens.get(`${defaults.users.member}.${defaults.contoso}`)).toBeNull();
+    expect(
+      (await context.cookies(base)).find((c) => c.name === "entrance-session"),
+    ).toBeUndefined();
+  });
+
+  it("lets two tabs sign in at once", async () => {
+    const first = await context.newPage();
+    const second = await context.newPage();
+    await first.goto(`${base}/profile`);
+    await second.goto(`${base}/api/me`);
+    await pickUser(second, "lee@contoso.onmicrosoft.com");
+    await second.waitForURL(`${base}/api/me`);
+    await pickUser(first, "lee@contoso.onmicrosoft.com");
+    await first.waitForURL(`${base}/profile`);
+    await expect(first.locator("h1").textContent()).resolves.toBe("Your profile");
+    expect(await second.textContent("body")).toContain(defaults.users.member);
+  });
+});
