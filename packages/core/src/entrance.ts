@@ -171,7 +171,8 @@ export class Entrance {
       bindingHash: sha256(binding),
       returnTo,
       popup: url.searchParams.get("popup") === "1",
-      scopes: [...this.config.scopes],
+      // `email` puts the (unverified, display-only) address in the ID token.
+      scopes: [...new Set([...this.config.scopes, "email"])],
       createdAt: Date.now(),
     };
     await this.#store.transactions.put(
@@ -183,7 +184,7 @@ export class Entrance {
     const loginHint = url.searchParams.get("login_hint");
     const client = await this.#client();
     const authorizeUrl = await client.getAuthCodeUrl({
-      scopes: [...this.config.scopes],
+      scopes: transaction.scopes,
       redirectUri: this.redirectUri,
       responseMode: "query",
       codeChallenge: challenge,

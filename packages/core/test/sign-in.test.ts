@@ -42,6 +42,7 @@ describe("sign-in against the emulator", () => {
       objectId: defaults.users.admin,
       displayName: "Megan Bowen",
       username: "megan@contoso.onmicrosoft.com",
+      mail: "megan.bowen@contoso.com",
       roles: ["Entrance.Admin"],
       groupsOverage: false,
       disabled: false,
