@@ -253,3 +253,28 @@ describe("sign-out", () => {
     expect(await entrance.getSession(jar.header)).toBeNull();
   });
 });
+
+describe("disabled users", () => {
+  it("are refused at sign-in with a clear page, and nothing new is stored", async () => {
+    const store = createMemoryStore();
+    const entrance = entranceFor(emulator, store);
+    let jar = new CookieJar();
+    await browse(
+      entrance,
+      jar,
+      await startSignIn(emulator, entrance, jar, "lee@contoso.onmicrosoft.com"),
+    );
+    await browse(entrance, jar, "/auth/logout");
+    await store.users.setDisabled(defaults.contoso, defaults.users.member, true);
+    jar = new CookieJar();
+    const res = await browse(
+      entrance,
+      jar,
+      await startSignIn(emulator, entrance, jar, "lee@contoso.onmicrosoft.com"),
+    );
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain("Your account is disabled in this app");
+    expect(await entrance.getSession(jar.header)).toBeNull();
+    expect(await store.tokens.get(`${defaults.users.member}.${defaults.contoso}`)).toBeNull();
+  });
+});

@@ -112,6 +112,14 @@ function memoryUsers(open: Guard): UserStore {
       users.set(key, stored);
       return copyUser(stored);
     },
+    async setDisabled(tenantId, objectId, disabled) {
+      await open();
+      const key = userKey(tenantId, objectId);
+      const existing = users.get(key);
+      if (!existing) return false;
+      users.set(key, { ...existing, disabled });
+      return true;
+    },
   };
 }
 

@@ -34,6 +34,8 @@ export interface UserStore {
    * user are kept. Returns the stored record.
    */
   upsert(user: UserRecord): Promise<UserRecord>;
+  /** Disables or enables a user (an administrator's act); false when there is no such user. */
+  setDisabled(tenantId: string, objectId: string, disabled: boolean): Promise<boolean>;
 }
 
 /** A server-side session. The browser holds a random id; the store only its SHA-256. */

@@ -78,5 +78,15 @@ export function sqlUsers(db: Kysely<EntranceDatabase>): UserStore {
         .executeTakeFirstOrThrow();
       return fromRow(row);
     },
+
+    async setDisabled(tenantId, objectId, disabled) {
+      const result = await db
+        .updateTable(TABLE)
+        .set({ disabled: disabled ? 1 : 0 })
+        .where("tenant_id", "=", tenantId)
+        .where("object_id", "=", objectId)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
   };
 }

@@ -6,6 +6,24 @@ import { type ConformanceContext, makeUser, UNICODE_SAMPLES } from "./context.js
 
 /** Defines the UserStore tests. */
 export function userContract(ctx: ConformanceContext): void {
+  it("setDisabled disables and enables a user, keeps every other field, and says when there is none", async () => {
+    const user = makeUser({ disabled: false });
+    await ctx.store().users.upsert(user);
+    expect(await ctx.store().users.setDisabled(user.tenantId, user.objectId, true)).toBe(true);
+    expect(await ctx.store().users.get(user.tenantId, user.objectId)).toStrictEqual({
+      ...user,
+      disabled: true,
+    });
+    // A sign-in (upsert) does not enable a disabled user.
+    await ctx
+      .store()
+      .users.upsert({ ...user, lastSignInAt: new Date(user.lastSignInAt.getTime() + 1000) });
+    expect((await ctx.store().users.get(user.tenantId, user.objectId))?.disabled).toBe(true);
+    expect(await ctx.store().users.setDisabled(user.tenantId, user.objectId, false)).toBe(true);
+    expect((await ctx.store().users.get(user.tenantId, user.objectId))?.disabled).toBe(false);
+    expect(await ctx.store().users.setDisabled(randomUUID(), user.objectId, true)).toBe(false);
+  });
+
   it("get of an absent user is null", async () => {
     expect(await ctx.store().users.get(randomUUID(), randomUUID())).toBeNull();
   });
