@@ -20,6 +20,7 @@ header a{color:inherit;text-decoration:none}.brand{font-weight:700}
 nav{display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
 main{max-width:56rem;margin:2rem auto;padding:0 1.5rem}
 .button{display:inline-block;padding:.55rem 1rem;border-radius:4px;background:var(--accent);color:#fff;text-decoration:none;border:1px solid var(--accent)}
+form{margin:0}button.link{font:inherit;color:inherit;background:none;border:0;padding:0;cursor:pointer}
 .button.secondary{background:#fff;color:var(--accent)}
 .actions{display:flex;gap:.75rem;flex-wrap:wrap;margin:1.5rem 0}
 table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #eee;vertical-align:top}
@@ -30,7 +31,8 @@ th{width:14rem;color:#555;font-weight:600}td{overflow-wrap:anywhere}code{font-si
 export function layout(locals: PageLocals, title: string, body: string): string {
   const who = locals.user
     ? `<span id="who">${escapeHtml(locals.user.displayName ?? locals.user.username)}</span>
-       <a href="/profile">Profile</a><a href="${escapeHtml(locals.logoutUrl)}" id="sign-out">Sign out</a>`
+       <a href="/profile">Profile</a>
+       <form method="post" action="${escapeHtml(locals.logoutUrl)}"><button class="link" type="submit" id="sign-out">Sign out</button></form>`
     : `<a class="button" href="${escapeHtml(locals.loginUrl)}" id="sign-in">Sign in with Microsoft</a>`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)} · Entrance</title>

@@ -6,6 +6,7 @@ import { aadstsOf, EntranceError } from "./errors/entrance-error.js";
 import { explainAadsts } from "./errors/explanations.js";
 import {
   errorPage,
+  logoutConfirmPage,
   PAGE_HEADERS,
   POPUP_COMPLETE_SCRIPT,
   POPUP_SCRIPT,
@@ -45,6 +46,7 @@ export interface EntranceOptions extends Partial<EntranceConfigInput> {
   readonly trust?: TrustedAuthority;
   /** Runs after the ID token is validated and before anything is stored; may refuse. */
   readonly onSignIn?: (event: SignInEvent) => SignInDecision | Promise<SignInDecision>;
+  /** Where failures are reported (never with tokens or secrets); default `console`. */
   readonly logger?: Pick<Console, "warn" | "error">;
   /** The environment to read AZURE_* and ENTRANCE_* from; default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -55,10 +57,10 @@ export interface RequestContext {
   readonly ip?: string | null;
 }
 
-const ASSETS: Readonly<Record<string, string>> = {
-  "popup.js": POPUP_SCRIPT,
-  "popup-complete.js": POPUP_COMPLETE_SCRIPT,
-};
+const ASSETS: ReadonlyMap<string, string> = new Map([
+  ["popup.js", POPUP_SCRIPT],
+  ["popup-complete.js", POPUP_COMPLETE_SCRIPT],
+]);
 
 /**
  * Entrance's core: the sign-in, callback, sign-out and front-channel logout endpoints as
@@ -76,6 +78,7 @@ export class Entrance {
   readonly #sessions: Sessions;
   readonly #tokens: TokenPartitions;
   readonly #options: EntranceOptions;
+  readonly #logger: Pick<Console, "warn" | "error">;
   readonly #cookies: ReturnType<typeof cookieNames>;
   readonly #secure: boolean;
   readonly #authority: string;
@@ -87,6 +90,7 @@ export class Entrance {
     const { store, trust, onSignIn, logger, env, ...settings } = options;
     this.config = loadConfig(settings, env);
     this.#options = options;
+    this.#logger = logger ?? console;
     this.#store = store;
     this.#authority = authorityOf(this.config);
     this.#network = createNetworkClient({ trust });
@@ -132,12 +136,12 @@ export class Entrance {
       if (method === "GET" && url.pathname === paths.login) return await this.#login(request, url);
       if (method === "GET" && url.pathname === paths.callback)
         return await this.#callback(request, url, context);
-      if ((method === "GET" || method === "POST") && url.pathname === paths.logout)
-        return await this.#logout(request);
+      if (method === "GET" && url.pathname === paths.logout) return this.#confirmLogout();
+      if (method === "POST" && url.pathname === paths.logout) return await this.#logout(request);
       if (method === "GET" && url.pathname === paths.frontchannelLogout)
         return await this.#frontchannelLogout(url);
       const asset = url.pathname.startsWith(this.#assetPrefix)
-        ? ASSETS[url.pathname.slice(this.#assetPrefix.length)]
+        ? ASSETS.get(url.pathname.slice(this.#assetPrefix.length))
         : undefined;
       if (method === "GET" && asset) {
         return new Response(asset, {
@@ -175,10 +179,8 @@ export class Entrance {
       scopes: [...new Set([...this.config.scopes, "email"])],
       createdAt: Date.now(),
     };
-    await this.#store.transactions.put(
-      state,
-      JSON.stringify(transaction),
-      this.config.loginTimeout,
+    await this.#stored(() =>
+      this.#store.transactions.put(state, JSON.stringify(transaction), this.config.loginTimeout),
     );
     const prompt = url.searchParams.get("prompt");
     const loginHint = url.searchParams.get("login_hint");
@@ -207,7 +209,7 @@ export class Entrance {
   async #callback(request: Request, url: URL, context: RequestContext): Promise<Response> {
     const state = url.searchParams.get("state");
     if (!state) throw new EntranceError("callback_invalid", "The sign-in response has no state.");
-    const taken = await this.#store.transactions.take(state);
+    const taken = await this.#stored(() => this.#store.transactions.take(state));
     const transaction = taken ? parseTransaction(taken) : null;
     if (!transaction) {
       throw new EntranceError(
@@ -270,7 +272,7 @@ export class Entrance {
       clockSkew: this.config.clockSkew,
     });
 
-    const existing = await this.#store.users.get(claims.tid, claims.oid);
+    const existing = await this.#existingUser(claims.tid, claims.oid);
     if (existing?.disabled) {
       throw new EntranceError(
         "user_disabled",
@@ -280,12 +282,23 @@ export class Entrance {
     const user = userFromClaims(claims, existing);
     await this.#decide(user, claims, result);
 
-    const stored = await this.#store.users.upsert(user);
-    await this.#tokens.save(claims.tid, claims.oid, client.getTokenCache().serialize());
-    await this.#sessions.end(readCookie(request.headers.get("cookie"), this.#cookies.session));
-    const sessionId = await this.#sessions.start(stored, claims.sid ?? null, {
-      ip: context.ip ?? null,
-      userAgent: request.headers.get("user-agent"),
+    // Session before tokens, and the earlier session ended last: a failure part-way leaves the
+    // browser as it was (still signed in as before, or not at all), never half signed in.
+    const previous = readCookie(request.headers.get("cookie"), this.#cookies.session);
+    const sessionId = await this.#stored(async () => {
+      const stored = await this.#store.users.upsert(user);
+      const id = await this.#sessions.start(stored, claims.sid ?? null, {
+        ip: context.ip ?? null,
+        userAgent: request.headers.get("user-agent"),
+      });
+      try {
+        await this.#tokens.save(claims.tid, claims.oid, client.getTokenCache().serialize());
+      } catch (error) {
+        await this.#sessions.end(id).catch(() => {});
+        throw error;
+      }
+      await this.#sessions.end(previous);
+      return id;
     });
     const cookie = serializeCookie(this.#cookies.session, sessionId, { secure: this.#secure });
     if (transaction.popup) {
@@ -330,11 +343,22 @@ export class Entrance {
       throw new EntranceError("sign_in_refused", decision.refuse);
   }
 
+  /** Sign-out changes state, so it is a POST; a GET (a plain link) asks first. */
+  #confirmLogout(): Response {
+    return new Response(logoutConfirmPage(this.config.paths.logout), {
+      status: 200,
+      headers: PAGE_HEADERS,
+    });
+  }
+
   async #logout(request: Request): Promise<Response> {
-    const session = await this.#sessions.end(
-      readCookie(request.headers.get("cookie"), this.#cookies.session),
+    if (!sameOrigin(request, this.config.baseUrl)) {
+      throw new EntranceError("callback_invalid", "Sign-out must be requested from this site.");
+    }
+    const session = await this.#stored(() =>
+      this.#sessions.end(readCookie(request.headers.get("cookie"), this.#cookies.session)),
     );
-    if (session) await this.#tokens.evict(session.tenantId, session.objectId);
+    if (session) await this.#evictIfSignedOut([session]);
     const afterLogout = `${this.config.baseUrl}${this.config.paths.afterLogout}`;
     let location = afterLogout;
     const endSession = (await this.#metadata.document()).end_session_endpoint;
@@ -349,20 +373,61 @@ export class Entrance {
       "set-cookie",
       serializeCookie(this.#cookies.session, "", { secure: this.#secure, maxAge: 0 }),
     );
-    return new Response(null, { status: 302, headers });
+    return new Response(null, { status: 303, headers });
+  }
+
+  /**
+   * Evicts the tokens of users who have no session left. A user signed in on another device keeps
+   * the tokens that session still uses; the last sign-out removes them.
+   */
+  async #evictIfSignedOut(users: readonly { tenantId: string; objectId: string }[]): Promise<void> {
+    await this.#stored(async () => {
+      for (const user of users) {
+        const remaining = await this.#store.sessions.listByUser(user.tenantId, user.objectId);
+        if (remaining.length === 0) await this.#tokens.evict(user.tenantId, user.objectId);
+      }
+    });
+  }
+
+  /** Runs store operations; their failures become `store_failed` (logged, with the cause). */
+  async #stored<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (cause) {
+      if (cause instanceof EntranceError) throw cause;
+      throw new EntranceError("store_failed", "Entrance could not read or write its store.", {
+        cause,
+      });
+    }
   }
 
   /** Entra calls this in a hidden frame, usually without our cookies: find sessions by sid. */
   async #frontchannelLogout(url: URL): Promise<Response> {
     const sid = url.searchParams.get("sid");
     if (sid && /^[0-9A-Za-z-]{1,128}$/.test(sid)) {
-      const users = await this.#store.sessions.deleteBySid(sid);
-      for (const user of users) await this.#tokens.evict(user.tenantId, user.objectId);
+      const users = await this.#stored(() => this.#store.sessions.deleteBySid(sid));
+      await this.#evictIfSignedOut(users);
     }
     return new Response("<!doctype html><title>Signed out</title>", {
       status: 200,
       headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
     });
+  }
+
+  /**
+   * The stored user, or null. A row the store cannot read is logged and counted as absent, so that
+   * this sign-in's upsert rewrites it instead of locking the user out.
+   */
+  async #existingUser(tenantId: string, objectId: string): Promise<UserRecord | null> {
+    try {
+      return await this.#store.users.get(tenantId, objectId);
+    } catch (error) {
+      this.#logger.error(
+        "entrance: the stored user could not be read; it will be rewritten",
+        describeError(error),
+      );
+      return null;
+    }
   }
 
   async #client() {
@@ -390,7 +455,7 @@ export class Entrance {
       known.code === "identity_provider_unavailable" ||
       known.code === "store_failed"
     ) {
-      this.#options.logger?.error("entrance: sign-in failed", describeError(error));
+      this.#logger.error("entrance: sign-in failed", describeError(error));
     }
     const explanation = known.aadsts
       ? explainAadsts(known.aadsts, {
@@ -445,6 +510,17 @@ export function statusOf(error: EntranceError): number {
     default:
       return 400;
   }
+}
+
+/**
+ * Whether a state-changing request comes from this site. Browsers send Origin on POST and
+ * Sec-Fetch-Site on every request; a request carrying neither is not a browser's cross-site one.
+ */
+function sameOrigin(request: Request, baseUrl: string): boolean {
+  const origin = request.headers.get("origin");
+  if (origin !== null && origin !== new URL(baseUrl).origin) return false;
+  const site = request.headers.get("sec-fetch-site");
+  return site === null || site === "same-origin" || site === "none";
 }
 
 function sha256(value: string): string {

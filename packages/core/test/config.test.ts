@@ -74,6 +74,15 @@ describe("configuration", () => {
     expect(message).not.toContain("short-secret-value");
   });
 
+  it("refuses plain http except on localhost", () => {
+    expect(problems({ ...GOOD, ENTRANCE_BASE_URL: "http://app.example.com" })).toContain(
+      "must be https",
+    );
+    expect(loadConfig({}, { ...GOOD, ENTRANCE_BASE_URL: "http://localhost:3000" }).baseUrl).toBe(
+      "http://localhost:3000",
+    );
+  });
+
   it("refuses an allow-list that is not tenant ids", () => {
     expect(problems({ ...GOOD, ENTRANCE_ALLOWED_TENANTS: "contoso.com" })).toContain(
       "must list tenant ids",

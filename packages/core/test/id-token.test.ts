@@ -181,6 +181,21 @@ describe("ID token validation (relying-party rules)", () => {
     ).rejects.toThrow(/not the expected/);
   });
 
+  it("refuses personal accounts under common unless their tenant is allow-listed", async () => {
+    const consumers = "9188040d-6c67-4c5b-b112-36a304b66dad";
+    const { metadata, expected } = setup([keyA.jwk]);
+    const token = await sign(keyA, {
+      tid: consumers,
+      iss: `https://login.example/${consumers}/v2.0`,
+    });
+    await expect(validateIdToken(token, metadata, expected)).rejects.toMatchObject({
+      code: "tenant_not_allowed",
+    });
+    await expect(
+      validateIdToken(token, metadata, { ...expected, allowedTenants: [consumers] }),
+    ).resolves.toBeTruthy();
+  });
+
   it("rejects a tenant outside the allow-list with tenant_not_allowed", async () => {
     const { metadata, expected } = setup([keyA.jwk]);
     await expect(

@@ -1,7 +1,7 @@
 import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMemoryStore, type EntranceStore } from "../src/index.js";
-import { browse, CookieJar, entranceFor, startSignIn } from "./support/emulated.js";
+import { browse, CookieJar, entranceFor, post, startSignIn } from "./support/emulated.js";
 
 let emulator: RunningEmulator;
 beforeAll(async () => {
@@ -228,7 +228,8 @@ describe("sign-out", () => {
       jar,
       await startSignIn(emulator, entrance, jar, "lee@contoso.onmicrosoft.com"),
     );
-    const res = await browse(entrance, jar, "/auth/logout");
+    const res = await post(entrance, jar, "/auth/logout");
+    expect(res.status).toBe(303);
     const location = new URL(res.headers.get("location") ?? "");
     expect(location.origin + location.pathname).toBe(
       `${emulator.urls.http}/organizations/oauth2/v2.0/logout`,
@@ -236,6 +237,46 @@ describe("sign-out", () => {
     expect(location.searchParams.get("post_logout_redirect_uri")).toBe("http://localhost:3000/");
     expect(await entrance.getSession(jar.header)).toBeNull();
     expect(await store.tokens.get(`${defaults.users.member}.${defaults.contoso}`)).toBeNull();
+  });
+
+  it("asks before signing out on a GET, and refuses a cross-site POST", async () => {
+    const store = createMemoryStore();
+    const entrance = entranceFor(emulator, store);
+    const jar = new CookieJar();
+    await browse(
+      entrance,
+      jar,
+      await startSignIn(emulator, entrance, jar, "lee@contoso.onmicrosoft.com"),
+    );
+    const page = await browse(entrance, jar, "/auth/logout");
+    expect(await page.text()).toContain('<form method="post" action="/auth/logout">');
+    expect(await entrance.getSession(jar.header)).not.toBeNull();
+    const forged = await post(entrance, jar, "/auth/logout", "https://evil.example");
+    expect(forged.status).toBe(400);
+    expect(await entrance.getSession(jar.header)).not.toBeNull();
+  });
+
+  it("keeps the tokens while the user is still signed in on another device", async () => {
+    const store = createMemoryStore();
+    const entrance = entranceFor(emulator, store);
+    const laptop = new CookieJar();
+    const phone = new CookieJar();
+    await browse(
+      entrance,
+      laptop,
+      await startSignIn(emulator, entrance, laptop, "lee@contoso.onmicrosoft.com"),
+    );
+    await browse(
+      entrance,
+      phone,
+      await startSignIn(emulator, entrance, phone, "lee@contoso.onmicrosoft.com"),
+    );
+    const partition = `${defaults.users.member}.${defaults.contoso}`;
+    await post(entrance, laptop, "/auth/logout");
+    expect(await entrance.getSession(phone.header)).not.toBeNull();
+    expect(await store.tokens.get(partition)).not.toBeNull();
+    await post(entrance, phone, "/auth/logout");
+    expect(await store.tokens.get(partition)).toBeNull();
   });
 
   it("front-channel logout ends every session with that sid, without cookies", async () => {
@@ -264,7 +305,7 @@ describe("disabled users", () => {
       jar,
       await startSignIn(emulator, entrance, jar, "lee@contoso.onmicrosoft.com"),
     );
-    await browse(entrance, jar, "/auth/logout");
+    await post(entrance, jar, "/auth/logout");
     await store.users.setDisabled(defaults.contoso, defaults.users.member, true);
     jar = new CookieJar();
     const res = await browse(
@@ -276,5 +317,49 @@ describe("disabled users", () => {
     expect(await res.text()).toContain("Your account is disabled in this app");
     expect(await entrance.getSession(jar.header)).toBeNull();
     expect(await store.tokens.get(`${defaults.users.member}.${defaults.contoso}`)).toBeNull();
+  });
+});
+
+describe("store failures during the callback", () => {
+  it("answer store_failed and leave the browser as it was, never half signed in", async () => {
+    const store = createMemoryStore();
+    let failTokens = false;
+    const failing: EntranceStore = {
+      ...store,
+      tokens: {
+        ...store.tokens,
+        put: async (partition, data) => {
+          if (failTokens) throw new Error("disk full");
+          return store.tokens.put(partition, data);
+        },
+      },
+    };
+    const errors: unknown[] = [];
+    const entrance = entranceFor(emulator, failing, {
+      logger: { warn: () => {}, error: (...args: unknown[]) => errors.push(args) },
+    });
+    const jar = new CookieJar();
+    await browse(
+      entrance,
+      jar,
+      await startSignIn(emulator, entrance, jar, "lee@contoso.onmicrosoft.com"),
+    );
+    const before = await entrance.getSession(jar.header);
+    expect(before).not.toBeNull();
+
+    failTokens = true;
+    const res = await browse(
+      entrance,
+      jar,
+      await startSignIn(emulator, entrance, jar, "lee@contoso.onmicrosoft.com"),
+    );
+    expect(res.status).toBe(500);
+    expect(await res.text()).toContain("store_failed");
+    expect(JSON.stringify(errors)).toContain("disk full");
+    // Still signed in with the earlier session; the new one was removed.
+    expect((await entrance.getSession(jar.header))?.session.idHash).toBe(before?.session.idHash);
+    expect(await store.sessions.listByUser(defaults.contoso, defaults.users.member)).toHaveLength(
+      1,
+    );
   });
 });

@@ -2,6 +2,7 @@ import { z } from "zod";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MIN_SECRET_BYTES = 32;
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /** Scopes as an array or a space-separated string, normalized to distinct strings. */
 export const scopesSchema = z
@@ -53,6 +54,10 @@ export const configSchema = z.strictObject({
       protocol: /^https?$/,
       error: "set ENTRANCE_BASE_URL to the app's public origin, e.g. https://app.example.com",
     })
+    .refine(
+      (v) => new URL(v).protocol === "https:" || LOOPBACK.has(new URL(v).hostname),
+      "ENTRANCE_BASE_URL must be https (plain http is allowed for localhost only): cookies need Secure",
+    )
     .transform((v) => new URL(v).origin),
   /** Secrets for encryption keys, newest first. */
   secrets: z

@@ -8,7 +8,7 @@ function escapeHtml(value: string): string {
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;margin:0;display:grid;place-items:center;min-height:100vh;background:#f5f5f5;color:#1b1b1b}
 main{background:#fff;max-width:36rem;margin:1rem;padding:2rem;border-radius:8px;box-shadow:0 1px 4px rgb(0 0 0/.15)}
 h1{font-size:1.4rem;margin:0 0 1rem}code{background:#f0f0f0;padding:0 .25rem;border-radius:3px;overflow-wrap:anywhere}
-.fix{border-left:4px solid #0f6cbd;padding:.25rem .75rem;background:#f0f6fc}a.button{display:inline-block;margin-top:1rem;padding:.5rem 1rem;background:#0f6cbd;color:#fff;border-radius:4px;text-decoration:none}`;
+.fix{border-left:4px solid #0f6cbd;padding:.25rem .75rem;background:#f0f6fc}a.button,button.button{display:inline-block;font:inherit;border:0;cursor:pointer;margin-top:1rem;padding:.5rem 1rem;background:#0f6cbd;color:#fff;border-radius:4px;text-decoration:none}`;
 
 /** Security headers for every page Entrance renders. */
 export const PAGE_HEADERS = {
@@ -92,3 +92,12 @@ export const POPUP_COMPLETE_SCRIPT = `(function () {
   }
 })();
 `;
+
+/** Asked by GET /auth/logout: sign-out is a POST, so another site cannot sign people out. */
+export function logoutConfirmPage(action: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Sign out</title><style>${STYLE}</style></head><body><main>
+<h1>Sign out?</h1>
+<form method="post" action="${escapeHtml(action)}"><button class="button" type="submit" autofocus>Sign out</button></form>
+</main></body></html>`;
+}

@@ -170,6 +170,13 @@ function memorySessions(open: Guard): SessionStore {
       }
       return count;
     },
+    async listByUser(tenantId, objectId) {
+      await open();
+      return [...sessions.values()]
+        .filter((session) => session.tenantId === tenantId && session.objectId === objectId)
+        .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+        .map(copySession);
+    },
   };
 }
 

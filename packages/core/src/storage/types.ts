@@ -67,6 +67,8 @@ export interface SessionStore {
   deleteBySid(sid: string): Promise<{ tenantId: string; objectId: string }[]>;
   /** Ends every session of a user; returns how many. */
   deleteByUser(tenantId: string, objectId: string): Promise<number>;
+  /** A user's sessions, newest first (expired ones included until they are removed). */
+  listByUser(tenantId: string, objectId: string): Promise<SessionRecord[]>;
 }
 
 /**

@@ -31,7 +31,7 @@ export class PartitionCipher {
     const { id, key } = this.#keys[0] as Key;
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv("aes-256-gcm", key, iv);
-    cipher.setAAD(Buffer.from(partition, "utf8"));
+    cipher.setAAD(associatedData(id, partition));
     const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
     return Buffer.concat([Buffer.of(VERSION), id, iv, body, cipher.getAuthTag()]);
   }
@@ -51,7 +51,7 @@ export class PartitionCipher {
     const body = data.subarray(1 + KEY_ID_BYTES + IV_BYTES, data.length - TAG_BYTES);
     try {
       const decipher = createDecipheriv("aes-256-gcm", entry.key, iv);
-      decipher.setAAD(Buffer.from(partition, "utf8"));
+      decipher.setAAD(associatedData(id, partition));
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
       const plaintext = Buffer.concat([decipher.update(body), decipher.final()]).toString("utf8");
       return { plaintext, stale: index > 0 };
@@ -59,4 +59,9 @@ export class PartitionCipher {
       return null;
     }
   }
+}
+
+/** Authenticated with the ciphertext: the format version, the key id and the partition name. */
+function associatedData(keyId: Buffer, partition: string): Buffer {
+  return Buffer.concat([Buffer.of(VERSION), keyId, Buffer.from(partition, "utf8")]);
 }

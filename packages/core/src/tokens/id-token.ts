@@ -23,13 +23,15 @@ export interface IdTokenExpectations {
   readonly nonce: string;
   /** The one tenant id allowed (single-tenant apps), or undefined for multi-tenant. */
   readonly tenantId: string | undefined;
-  /** For multi-tenant apps: tenant ids allowed; empty means any. */
+  /** For multi-tenant apps: tenant ids allowed; empty means any organization (not personal accounts). */
   readonly allowedTenants: readonly string[];
   readonly clockSkew: number;
   readonly now?: Date;
 }
 
 const TENANT_TEMPLATE = "{tenantid}";
+/** Personal Microsoft accounts' tenant: let in under `common` only when allow-listed. */
+const CONSUMERS_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad";
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function invalid(message: string, cause?: unknown): EntranceError {
@@ -67,11 +69,9 @@ export async function validateIdToken(
   if (expected.tenantId !== undefined && tid !== expected.tenantId) {
     throw invalid(`it was issued in tenant ${tid}, not the expected ${expected.tenantId}`);
   }
-  if (
-    expected.tenantId === undefined &&
-    expected.allowedTenants.length &&
-    !expected.allowedTenants.includes(tid)
-  ) {
+  const listed = expected.allowedTenants.includes(tid);
+  const refused = expected.allowedTenants.length ? !listed : tid === CONSUMERS_TENANT_ID;
+  if (expected.tenantId === undefined && refused) {
     throw new EntranceError(
       "tenant_not_allowed",
       `Tenant ${tid} is not allowed to sign in to this app.`,

@@ -67,6 +67,27 @@ export async function browse(entrance: Entrance, jar: CookieJar, url: string): P
   return response;
 }
 
+/** POSTs to one of Entrance's URLs from a page of `origin` (the app itself by default). */
+export async function post(
+  entrance: Entrance,
+  jar: CookieJar,
+  url: string,
+  origin = APP_BASE,
+): Promise<Response> {
+  const request = new Request(new URL(url, APP_BASE), {
+    method: "POST",
+    headers: {
+      cookie: jar.header,
+      origin,
+      "sec-fetch-site": origin === APP_BASE ? "same-origin" : "cross-site",
+    },
+  });
+  const response = await entrance.handle(request, { ip: "127.0.0.1" });
+  if (!response) throw new Error(`Entrance does not serve POST ${url}`);
+  jar.take(response);
+  return response;
+}
+
 /** Starts sign-in, picks the user at the emulator, and returns the callback URL Entra sent back. */
 export async function startSignIn(
   emulator: RunningEmulator,

@@ -88,5 +88,16 @@ export function sqlSessions(db: Kysely<EntranceDatabase>): SessionStore {
         .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
+
+    async listByUser(tenantId, objectId) {
+      const rows = await db
+        .selectFrom(TABLE)
+        .selectAll()
+        .where("tenant_id", "=", tenantId)
+        .where("object_id", "=", objectId)
+        .orderBy("created_at", "desc")
+        .execute();
+      return rows.map(fromRow);
+    },
   };
 }

@@ -120,6 +120,26 @@ export function sessionContract(ctx: ConformanceContext): void {
     expect(await ctx.store().sessions.get(session.idHash)).toStrictEqual(session);
   });
 
+  it("listByUser returns that user's sessions only, newest first, as stored", async () => {
+    const tenantId = randomUUID();
+    const objectId = randomUUID();
+    const older = makeSession({
+      tenantId,
+      objectId,
+      createdAt: new Date("2025-01-01T00:00:00.000Z"),
+    });
+    const newer = makeSession({
+      tenantId,
+      objectId,
+      createdAt: new Date("2025-02-01T00:00:00.000Z"),
+    });
+    const sameOidOtherTenant = makeSession({ objectId });
+    for (const session of [older, newer, sameOidOtherTenant])
+      await ctx.store().sessions.create(session);
+    expect(await ctx.store().sessions.listByUser(tenantId, objectId)).toStrictEqual([newer, older]);
+    expect(await ctx.store().sessions.listByUser(randomUUID(), objectId)).toStrictEqual([]);
+  });
+
   it("deleteByUser ends that user's sessions only and counts them", async () => {
     const tenantId = randomUUID();
     const objectId = randomUUID();
