@@ -353,7 +353,7 @@ export class Entrance {
 
   async #logout(request: Request): Promise<Response> {
     if (!sameOrigin(request, this.config.baseUrl)) {
-      throw new EntranceError("callback_invalid", "Sign-out must be requested from this site.");
+      throw new EntranceError("cross_site_request", "Sign-out must be requested from this site.");
     }
     const session = await this.#stored(() =>
       this.#sessions.end(readCookie(request.headers.get("cookie"), this.#cookies.session)),
@@ -504,6 +504,7 @@ export function statusOf(error: EntranceError): number {
     case "store_failed":
       return 500;
     case "sign_in_refused":
+    case "cross_site_request":
     case "user_disabled":
     case "tenant_not_allowed":
       return 403;

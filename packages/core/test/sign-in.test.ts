@@ -252,7 +252,8 @@ describe("sign-out", () => {
     expect(await page.text()).toContain('<form method="post" action="/auth/logout">');
     expect(await entrance.getSession(jar.header)).not.toBeNull();
     const forged = await post(entrance, jar, "/auth/logout", "https://evil.example");
-    expect(forged.status).toBe(400);
+    expect(forged.status).toBe(403);
+    expect(await forged.text()).toContain("cross_site_request");
     expect(await entrance.getSession(jar.header)).not.toBeNull();
   });
 

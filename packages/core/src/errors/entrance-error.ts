@@ -22,6 +22,8 @@ export type EntranceErrorCode =
   | "user_disabled"
   /** Entra (or the network to it) could not be reached or answered nonsense. */
   | "identity_provider_unavailable"
+  /** A state-changing request (sign-out) came from another site. */
+  | "cross_site_request"
   /** A storage operation failed. */
   | "store_failed";
 
