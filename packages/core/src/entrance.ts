@@ -406,6 +406,7 @@ export class Entrance {
     const sid = url.searchParams.get("sid");
     if (sid && /^[0-9A-Za-z-]{1,128}$/.test(sid)) {
       const users = await this.#stored(() => this.#store.sessions.deleteBySid(sid));
+      for (const user of users) this.#sessions.forgetUser(user.tenantId, user.objectId);
       await this.#evictIfSignedOut(users);
     }
     return new Response("<!doctype html><title>Signed out</title>", {

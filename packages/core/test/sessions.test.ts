@@ -34,7 +34,9 @@ describe("sessions", () => {
   });
 
   it("end after the idle timeout, and are removed", async () => {
-    const { store, entrance, jar, idHash } = await signedIn({ session: { idleTimeout: 60 } });
+    const { store, entrance, jar, idHash } = await signedIn({
+      session: { idleTimeout: 60, cacheSeconds: 0 },
+    });
     const session = await store.sessions.get(idHash);
     expect(session?.idleExpiresAt.getTime()).toBeLessThanOrEqual(Date.now() + 60_000);
     await store.sessions.touch(idHash, new Date(Date.now() - 120_000), new Date(Date.now() - 1));
@@ -43,7 +45,7 @@ describe("sessions", () => {
   });
 
   it("end at the absolute timeout however active", async () => {
-    const { store, entrance, jar, idHash } = await signedIn();
+    const { store, entrance, jar, idHash } = await signedIn({ session: { cacheSeconds: 0 } });
     const session = await store.sessions.get(idHash);
     if (!session) throw new Error("no session");
     await store.sessions.delete(idHash);
@@ -51,11 +53,26 @@ describe("sessions", () => {
     expect(await entrance.getSession(jar.header)).toBeNull();
   });
 
-  it("end when the user is disabled", async () => {
-    const { store, entrance, jar } = await signedIn();
+  it("end when the user is disabled (read afresh with cacheSeconds: 0)", async () => {
+    const { store, entrance, jar } = await signedIn({ session: { cacheSeconds: 0 } });
     const user = (await entrance.getSession(jar.header))?.user;
     if (!user) throw new Error("no user");
     await store.users.setDisabled(user.tenantId, user.objectId, true);
+    expect(await entrance.getSession(jar.header)).toBeNull();
+  });
+
+  it("are cached in process for cacheSeconds, and forgotten at once when ended here", async () => {
+    const { store, entrance, jar, idHash } = await signedIn({ session: { cacheSeconds: 60 } });
+    expect(await entrance.getSession(jar.header)).not.toBeNull();
+    // Ended elsewhere (another instance): this one still answers from its cache for a while.
+    const session = await store.sessions.get(idHash);
+    await store.sessions.delete(idHash);
+    expect(await entrance.getSession(jar.header)).not.toBeNull();
+    // Front-channel logout here forgets the cached session at once.
+    if (session) await store.sessions.create(session);
+    await entrance.handle(
+      new Request(`http://localhost:3000/auth/frontchannel-logout?sid=${session?.sid}`),
+    );
     expect(await entrance.getSession(jar.header)).toBeNull();
   });
 

@@ -114,6 +114,11 @@ export const configSchema = z.strictObject({
         .int()
         .positive()
         .default(7 * 86_400),
+      /**
+       * Seconds a resolved session is kept in process before the store is read again: how late
+       * another instance sees a session ended or a user disabled. 0 reads the store every time.
+       */
+      cacheSeconds: z.number().int().min(0).max(300).default(5),
     })
     .prefault({}),
   /** Seconds a started sign-in may take. */

@@ -10,13 +10,27 @@ export interface SignedIn {
 
 /** Writes of last-seen are skipped when the previous one is this recent, to spare the store. */
 const TOUCH_INTERVAL_MS = 60_000;
+/** The most sessions kept in the in-process cache; the oldest entry makes room. */
+const CACHE_ENTRIES = 10_000;
+
+interface Cached {
+  value: SignedIn;
+  readonly until: number;
+}
 
 export function hashSessionId(id: string): string {
   return createHash("sha256").update(id).digest("base64url");
 }
 
-/** Server-side sessions: opaque random ids for the browser, their hashes in the store. */
+/**
+ * Server-side sessions: opaque random ids for the browser, their hashes in the store. A resolved
+ * session is kept in process for `session.cacheSeconds` so that a signed-in page does not cost
+ * two store reads; ending a session here forgets it at once, and a change made elsewhere (another
+ * instance, an administrator) is seen within that many seconds.
+ */
 export class Sessions {
+  readonly #cache = new Map<string, Cached>();
+
   constructor(
     private readonly config: EntranceConfig,
     private readonly store: EntranceStore,
@@ -50,15 +64,17 @@ export class Sessions {
   async resolve(id: string | undefined): Promise<SignedIn | null> {
     if (!id) return null;
     const idHash = hashSessionId(id);
-    const session = await this.store.sessions.get(idHash);
-    if (!session) return null;
     const now = this.now();
-    if (session.idleExpiresAt.getTime() <= now || session.absoluteExpiresAt.getTime() <= now) {
-      await this.store.sessions.delete(idHash);
-      return null;
+    let entry = this.#cache.get(idHash);
+    if (!entry || entry.until <= now) {
+      this.#cache.delete(idHash);
+      const loaded = await this.#load(idHash);
+      if (!loaded) return null;
+      entry = this.#remember(idHash, loaded, now);
     }
-    const user = await this.store.users.get(session.tenantId, session.objectId);
-    if (!user || user.disabled) {
+    const { session } = entry.value;
+    if (session.idleExpiresAt.getTime() <= now || session.absoluteExpiresAt.getTime() <= now) {
+      this.#cache.delete(idHash);
       await this.store.sessions.delete(idHash);
       return null;
     }
@@ -68,13 +84,49 @@ export class Sessions {
         session.absoluteExpiresAt.getTime(),
       );
       await this.store.sessions.touch(idHash, new Date(now), new Date(idle));
+      entry.value = {
+        ...entry.value,
+        session: { ...session, lastSeenAt: new Date(now), idleExpiresAt: new Date(idle) },
+      };
+    }
+    return entry.value;
+  }
+
+  /** Forgets cached sessions of a user, after their sessions were ended or changed in the store. */
+  forgetUser(tenantId: string, objectId: string): void {
+    for (const [idHash, entry] of this.#cache) {
+      const { session } = entry.value;
+      if (session.tenantId === tenantId && session.objectId === objectId)
+        this.#cache.delete(idHash);
+    }
+  }
+
+  async #load(idHash: string): Promise<SignedIn | null> {
+    const session = await this.store.sessions.get(idHash);
+    if (!session) return null;
+    const user = await this.store.users.get(session.tenantId, session.objectId);
+    if (!user || user.disabled) {
+      await this.store.sessions.delete(idHash);
+      return null;
     }
     return { session, user };
+  }
+
+  #remember(idHash: string, value: SignedIn, now: number): Cached {
+    const entry = { value, until: now + this.config.session.cacheSeconds * 1000 };
+    if (this.config.session.cacheSeconds === 0) return entry;
+    if (this.#cache.size >= CACHE_ENTRIES) {
+      const oldest = this.#cache.keys().next().value;
+      if (oldest !== undefined) this.#cache.delete(oldest);
+    }
+    this.#cache.set(idHash, entry);
+    return entry;
   }
 
   async end(id: string | undefined): Promise<SessionRecord | null> {
     if (!id) return null;
     const idHash = hashSessionId(id);
+    this.#cache.delete(idHash);
     const session = await this.store.sessions.get(idHash);
     await this.store.sessions.delete(idHash);
     return session;
