@@ -1,7 +1,15 @@
 import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMemoryStore, type EntranceStore } from "../src/index.js";
-import { browse, CookieJar, entranceFor, post, startSignIn } from "./support/emulated.js";
+import {
+  browse,
+  CookieJar,
+  entranceFor,
+  fresh,
+  post,
+  signedInAs,
+  startSignIn,
+} from "./support/emulated.js";
 
 let emulator: RunningEmulator;
 beforeAll(async () => {
@@ -20,9 +28,7 @@ async function expectNothingStored(store: EntranceStore, tenantId: string, objec
 
 describe("sign-in against the emulator", () => {
   it("signs in, stores the user by (tid, oid), starts a session and keeps the tokens encrypted", async () => {
-    const store = createMemoryStore();
-    const entrance = entranceFor(emulator, store);
-    const jar = new CookieJar();
+    const { store, entrance, jar } = fresh(emulator);
     const callback = await startSignIn(
       emulator,
       entrance,
@@ -58,14 +64,7 @@ describe("sign-in against the emulator", () => {
   });
 
   it("records the overage marker for a user of 250+ groups, never an empty list as the truth", async () => {
-    const store = createMemoryStore();
-    const entrance = entranceFor(emulator, store);
-    const jar = new CookieJar();
-    await browse(
-      entrance,
-      jar,
-      await startSignIn(emulator, entrance, jar, "adele@contoso.onmicrosoft.com"),
-    );
+    const { entrance, jar } = await signedInAs(emulator, "adele@contoso.onmicrosoft.com");
     const user = (await entrance.getSession(jar.header))?.user;
     expect(user?.groupsOverage).toBe(true);
     expect(user?.groups).toEqual([]);
@@ -86,9 +85,7 @@ describe("sign-in against the emulator", () => {
   });
 
   it("lets several tabs of one browser sign in at once", async () => {
-    const store = createMemoryStore();
-    const entrance = entranceFor(emulator, store);
-    const jar = new CookieJar();
+    const { entrance, jar } = fresh(emulator);
     const first = await startSignIn(emulator, entrance, jar, "lee@contoso.onmicrosoft.com", "/one");
     const second = await startSignIn(
       emulator,
@@ -105,9 +102,7 @@ describe("sign-in against the emulator", () => {
 
 describe("rejections leave no user, session or token behind", () => {
   it("refuses a callback with an unknown state", async () => {
-    const store = createMemoryStore();
-    const entrance = entranceFor(emulator, store);
-    const jar = new CookieJar();
+    const { store, entrance, jar } = fresh(emulator);
     const callback = new URL(
       await startSignIn(emulator, entrance, jar, "lee@contoso.onmicrosoft.com"),
     );
@@ -119,9 +114,7 @@ describe("rejections leave no user, session or token behind", () => {
   });
 
   it("refuses a replayed callback, after the first one succeeded", async () => {
-    const store = createMemoryStore();
-    const entrance = entranceFor(emulator, store);
-    const jar = new CookieJar();
+    const { entrance, jar } = fresh(emulator);
     const callback = await startSignIn(emulator, entrance, jar, "lee@contoso.onmicrosoft.com");
     expect((await browse(entrance, jar, callback)).status).toBe(302);
     const replay = await browse(entrance, new CookieJar(), callback);
@@ -130,9 +123,7 @@ describe("rejections leave no user, session or token behind", () => {
   });
 
   it("refuses a callback brought to another browser (no binding cookie)", async () => {
-    const store = createMemoryStore();
-    const entrance = entranceFor(emulator, store);
-    const jar = new CookieJar();
+    const { store, entrance, jar } = fresh(emulator);
     const callback = await startSignIn(emulator, entrance, jar, "lee@contoso.onmicrosoft.com");
     const res = await browse(entrance, new CookieJar(), callback);
     expect(res.status).toBe(400);
@@ -153,9 +144,7 @@ describe("rejections leave no user, session or token behind", () => {
   });
 
   it("explains an error Entra returned, with its AADSTS code", async () => {
-    const store = createMemoryStore();
-    const entrance = entranceFor(emulator, store, { scopes: ["Calendars.Read"] });
-    const jar = new CookieJar();
+    const { entrance, jar } = fresh(emulator, { scopes: ["Calendars.Read"] });
     const login = await browse(entrance, jar, "/auth/login");
     const authorize = new URL(login.headers.get("location") ?? "");
     authorize.searchParams.set("prompt", "none");
@@ -171,9 +160,7 @@ describe("rejections leave no user, session or token behind", () => {
   });
 
   it("refuses a tenant outside the allow-list", async () => {
-    const store = createMemoryStore();
-    const entrance = entranceFor(emulator, store, { allowedTenants: [defaults.contoso] });
-    const jar = new CookieJar();
+    const { store, entrance, jar } = fresh(emulator, { allowedTenants: [defaults.contoso] });
     const res = await browse(
       entrance,
       jar,
@@ -185,9 +172,7 @@ describe("rejections leave no user, session or token behind", () => {
   });
 
   it("accepts its own tenant's users when configured for one tenant by domain", async () => {
-    const store = createMemoryStore();
-    const entrance = entranceFor(emulator, store, { tenantId: "contoso.onmicrosoft.com" });
-    const jar = new CookieJar();
+    const { entrance, jar } = fresh(emulator, { tenantId: "contoso.onmicrosoft.com" });
     const res = await browse(
       entrance,
       jar,
@@ -220,14 +205,7 @@ describe("rejections leave no user, session or token behind", () => {
 
 describe("sign-out", () => {
   it("ends the session, evicts the tokens and sends the browser to the end-session endpoint", async () => {
-    const store = createMemoryStore();
-    const entrance = entranceFor(emulator, store);
-    const jar = new CookieJar();
-    await browse(
-      entrance,
-      jar,
-      await startSignIn(emulator, entrance, jar, "lee@contoso.onmicrosoft.com"),
-    );
+    const { store, entrance, jar } = await signedInAs(emulator, "lee@contoso.onmicrosoft.com");
     const res = await post(entrance, jar, "/auth/logout");
     expect(res.status).toBe(303);
     const location = new URL(res.headers.get("location") ?? "");
@@ -240,14 +218,7 @@ describe("sign-out", () => {
   });
 
   it("asks before signing out on a GET, and refuses a cross-site POST", async () => {
-    const store = createMemoryStore();
-    const entrance = entranceFor(emulator, store);
-    const jar = new CookieJar();
-    await browse(
-      entrance,
-      jar,
-      await startSignIn(emulator, entrance, jar, "lee@contoso.onmicrosoft.com"),
-    );
+    const { entrance, jar } = await signedInAs(emulator, "lee@contoso.onmicrosoft.com");
     const page = await browse(entrance, jar, "/auth/logout");
     expect(await page.text()).toContain('<form method="post" action="/auth/logout">');
     expect(await entrance.getSession(jar.header)).not.toBeNull();
@@ -281,14 +252,7 @@ describe("sign-out", () => {
   });
 
   it("front-channel logout ends every session with that sid, without cookies", async () => {
-    const store = createMemoryStore();
-    const entrance = entranceFor(emulator, store);
-    const jar = new CookieJar();
-    await browse(
-      entrance,
-      jar,
-      await startSignIn(emulator, entrance, jar, "lee@contoso.onmicrosoft.com"),
-    );
+    const { entrance, jar } = await signedInAs(emulator, "lee@contoso.onmicrosoft.com");
     const sid = (await entrance.getSession(jar.header))?.session.sid ?? "";
     const res = await browse(entrance, new CookieJar(), `/auth/frontchannel-logout?sid=${sid}`);
     expect(res.status).toBe(200);

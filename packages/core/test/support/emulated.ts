@@ -2,6 +2,7 @@ import { defaults, type RunningEmulator } from "@entrance/emulator";
 import { pickAccount } from "@entrance/emulator/testing";
 import {
   createEntrance,
+  createMemoryStore,
   type Entrance,
   type EntranceOptions,
   type EntranceStore,
@@ -100,4 +101,25 @@ export async function startSignIn(
   const authorize = login.headers.get("location") ?? "";
   const { location } = await pickAccount(emulator, authorize, { user });
   return location;
+}
+
+/** A fresh memory store, an Entrance core on it, and an empty browser. */
+export function fresh(emulator: RunningEmulator, overrides: Partial<EntranceOptions> = {}) {
+  const store = createMemoryStore();
+  return { store, entrance: entranceFor(emulator, store, overrides), jar: new CookieJar() };
+}
+
+/** `fresh`, with `user` signed in through the emulator. */
+export async function signedInAs(
+  emulator: RunningEmulator,
+  user: string,
+  overrides: Partial<EntranceOptions> = {},
+) {
+  const context = fresh(emulator, overrides);
+  await browse(
+    context.entrance,
+    context.jar,
+    await startSignIn(emulator, context.entrance, context.jar, user),
+  );
+  return context;
 }
