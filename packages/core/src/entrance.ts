@@ -1,7 +1,10 @@
 import { createHash, randomBytes } from "node:crypto";
+import type { Agent } from "node:https";
 import { type AuthenticationResult, CryptoProvider } from "@azure/msal-node";
+import type { Client as GraphClient } from "@microsoft/microsoft-graph-client";
 import { authorityOf, isMultiTenant, loadConfig } from "./config/load.js";
 import type { EntranceConfig, EntranceConfigInput } from "./config/schema.js";
+import { scopesSchema } from "./config/schema.js";
 import { aadstsOf, EntranceError } from "./errors/entrance-error.js";
 import { explainAadsts } from "./errors/explanations.js";
 import {
@@ -16,9 +19,22 @@ import { safeReturnTo } from "./flow/return-to.js";
 import { Sessions, type SignedIn } from "./flow/sessions.js";
 import { type LoginTransaction, parseTransaction } from "./flow/transaction.js";
 import { cookieNames, readCookie, serializeCookie } from "./http/cookies.js";
-import { createNetworkClient, type NetworkClient, type TrustedAuthority } from "./http/network.js";
+import {
+  createAgent,
+  createNetworkClient,
+  type NetworkClient,
+  type TrustedAuthority,
+} from "./http/network.js";
 import type { EntranceStore, UserRecord } from "./storage/types.js";
+import {
+  type AccessToken,
+  type AcquireOptions,
+  TokenAcquirer,
+  type UserKey,
+} from "./tokens/acquire.js";
+import { graphClient } from "./tokens/graph.js";
 import { type IdTokenClaims, validateIdToken } from "./tokens/id-token.js";
+import { mergeCaches } from "./tokens/merge-cache.js";
 import { Metadata } from "./tokens/metadata.js";
 import { msalClient } from "./tokens/msal.js";
 import { TokenPartitions } from "./tokens/partitions.js";
@@ -83,6 +99,8 @@ export class Entrance {
   readonly #secure: boolean;
   readonly #authority: string;
   readonly #pkce = new CryptoProvider();
+  readonly #acquirer: TokenAcquirer;
+  readonly #graphAgent: Agent;
   /** Entrance's scripts are served next to the login path, e.g. `/auth/popup.js`. */
   readonly #assetPrefix: string;
 
@@ -97,6 +115,8 @@ export class Entrance {
     this.#metadata = new Metadata(this.#authority, this.#network);
     this.#sessions = new Sessions(this.config, store, Date.now);
     this.#tokens = new TokenPartitions(store, this.config.secrets);
+    this.#acquirer = new TokenAcquirer(async (cache) => this.#client(cache), this.#tokens);
+    this.#graphAgent = createAgent(trust);
     this.#secure = this.config.baseUrl.startsWith("https:");
     this.#cookies = cookieNames(this.#secure);
     this.#assetPrefix = `${this.config.paths.login.replace(/\/[^/]*$/, "")}/`;
@@ -125,6 +145,47 @@ export class Entrance {
   /** The signed-in session and user for a request's Cookie header, or null. */
   getSession(cookieHeader: string | null | undefined): Promise<SignedIn | null> {
     return this.#sessions.resolve(readCookie(cookieHeader, this.#cookies.session));
+  }
+
+  /**
+   * An access token of the signed-in user for `scopes` (an array or a space-separated string),
+   * from their partition, refreshed when expired. Throws `interaction_required` when Entra needs
+   * the user (consent, a claims challenge: see `loginUrlFor`), and `reauthentication_required`
+   * when their refresh token is dead (their stored tokens are then evicted).
+   *
+   * @example
+   * const { token } = await entrance.getAccessToken(user, ["Mail.Read"]);
+   */
+  getAccessToken(
+    user: UserKey,
+    scopes: readonly string[] | string,
+    options: AcquireOptions = {},
+  ): Promise<AccessToken> {
+    return this.#acquirer.get(user, scopesSchema.parse(scopes), options);
+  }
+
+  /** A Microsoft Graph client acting as `user`, with `scopes` (default: the sign-in scopes). */
+  graph(user: UserKey, scopes: readonly string[] = this.config.scopes): GraphClient {
+    return graphClient({
+      baseUrl: this.config.graphBaseUrl,
+      scopes,
+      tokens: (wanted, options) => this.getAccessToken(user, wanted, options),
+      agent: this.#graphAgent,
+    });
+  }
+
+  /**
+   * The sign-in URL that satisfies an `interaction_required` error: asks Entra for the missing
+   * scopes (and claims), then returns to `returnTo`.
+   */
+  loginUrlFor(
+    interaction: { scopes: readonly string[]; claims?: string | undefined },
+    returnTo = "/",
+  ): string {
+    const query = new URLSearchParams({ returnTo: safeReturnTo(returnTo, this.config.baseUrl) });
+    if (interaction.scopes.length) query.set("scopes", interaction.scopes.join(" "));
+    if (interaction.claims) query.set("claims", interaction.claims);
+    return `${this.config.paths.login}?${query}`;
   }
 
   /** Handles Entrance's own paths; null for any other path, which the app then serves. */
@@ -169,6 +230,7 @@ export class Entrance {
     const binding = existing ?? randomBytes(32).toString("base64url");
     const state = randomBytes(32).toString("base64url");
     const { verifier, challenge } = await this.#pkce.generatePkceCodes();
+    const extra = extraScopes(url.searchParams.get("scopes"));
     const transaction: LoginTransaction = {
       nonce: randomBytes(32).toString("base64url"),
       codeVerifier: verifier,
@@ -176,13 +238,16 @@ export class Entrance {
       returnTo,
       popup: url.searchParams.get("popup") === "1",
       // `email` puts the (unverified, display-only) address in the ID token.
-      scopes: [...new Set([...this.config.scopes, "email"])],
+      scopes: [...new Set([...this.config.scopes, "email", ...extra])],
+      // A code is redeemed for one resource: the scopes the link asked for, else the app's own.
+      redeemScopes: extra.length ? [...extra, "email"] : [...this.config.scopes, "email"],
       createdAt: Date.now(),
     };
     await this.#stored(() =>
       this.#store.transactions.put(state, JSON.stringify(transaction), this.config.loginTimeout),
     );
     const prompt = url.searchParams.get("prompt");
+    const claims = claimsRequest(url.searchParams.get("claims"));
     const loginHint = url.searchParams.get("login_hint");
     const client = await this.#client();
     const authorizeUrl = await client.getAuthCodeUrl({
@@ -195,6 +260,7 @@ export class Entrance {
       nonce: transaction.nonce,
       ...(prompt && ["login", "select_account", "consent"].includes(prompt) ? { prompt } : {}),
       ...(loginHint ? { loginHint } : {}),
+      ...(claims ? { claims } : {}),
     });
     const headers = new Headers({ location: authorizeUrl, "cache-control": "no-store" });
     if (!existing) {
@@ -248,7 +314,7 @@ export class Entrance {
       result = await client.acquireTokenByCode({
         code,
         redirectUri: this.redirectUri,
-        scopes: transaction.scopes,
+        scopes: transaction.redeemScopes,
         codeVerifier: transaction.codeVerifier,
         nonce: transaction.nonce,
       });
@@ -292,7 +358,13 @@ export class Entrance {
         userAgent: request.headers.get("user-agent"),
       });
       try {
-        await this.#tokens.save(claims.tid, claims.oid, client.getTokenCache().serialize());
+        // Tokens for other resources (an earlier consent) stay; the new ones win.
+        const earlier = await this.#tokens.load(claims.tid, claims.oid);
+        await this.#tokens.save(
+          claims.tid,
+          claims.oid,
+          mergeCaches(earlier, client.getTokenCache().serialize()),
+        );
       } catch (error) {
         await this.#sessions.end(id).catch(() => {});
         throw error;
@@ -431,8 +503,14 @@ export class Entrance {
     }
   }
 
-  async #client() {
-    return msalClient(this.config, this.#authority, this.#network, await this.#metadata.raw());
+  async #client(cache?: string) {
+    return msalClient(
+      this.config,
+      this.#authority,
+      this.#network,
+      await this.#metadata.raw(),
+      cache,
+    );
   }
 
   /** For a single-tenant app, the tenant id (GUID) from the issuer, even if configured by domain. */
@@ -523,6 +601,26 @@ function sameOrigin(request: Request, baseUrl: string): boolean {
   if (origin !== null && origin !== new URL(baseUrl).origin) return false;
   const site = request.headers.get("sec-fetch-site");
   return site === null || site === "same-origin" || site === "none";
+}
+
+/** Scopes a sign-in link may add (incremental consent): scope-shaped words, a bounded number. */
+function extraScopes(value: string | null): string[] {
+  if (!value || value.length > 2000) return [];
+  return value
+    .split(/\s+/)
+    .filter((scope) => /^[A-Za-z0-9._:/-]{1,200}$/.test(scope))
+    .slice(0, 30);
+}
+
+/** A claims request passed through a sign-in link: a JSON object of bounded size, or nothing. */
+function claimsRequest(value: string | null): string | undefined {
+  if (!value || value.length > 4096) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function sha256(value: string): string {

@@ -14,7 +14,12 @@ export {
   type SignInEvent,
   statusOf,
 } from "./entrance.js";
-export { aadstsOf, EntranceError, type EntranceErrorCode } from "./errors/entrance-error.js";
+export {
+  aadstsOf,
+  EntranceError,
+  type EntranceErrorCode,
+  type Interaction,
+} from "./errors/entrance-error.js";
 export { explainAadsts } from "./errors/explanations.js";
 export { safeReturnTo } from "./flow/return-to.js";
 export type { SignedIn } from "./flow/sessions.js";
@@ -35,4 +40,6 @@ export type {
   UserRecord,
   UserStore,
 } from "./storage/types.js";
+export type { AccessToken, AcquireOptions, UserKey } from "./tokens/acquire.js";
+export { claimsChallenge } from "./tokens/graph.js";
 export type { IdTokenClaims } from "./tokens/id-token.js";

@@ -1,10 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-
-/** Whether a request wants JSON (an API call or XHR) rather than a page. */
-export function wantsJson(req: Request): boolean {
-  if (req.xhr) return true;
-  return req.accepts(["html", "json"]) === "json";
-}
+import { respondToEntranceError } from "./errors.js";
+import { wantsJson } from "./negotiate.js";
 
 /**
  * Lets signed-in users through. Others: a page request is redirected to sign in and brought back;
@@ -33,5 +29,31 @@ export function requireAuth(): RequestHandler {
       return;
     }
     res.redirect(302, context.loginUrl());
+  };
+}
+
+/**
+ * Makes sure the signed-in user's token for `scopes` can be had before the route runs: if consent
+ * is missing, the user is sent to Entra to grant it and brought back (incremental consent). Not
+ * signed in: as `requireAuth()`.
+ *
+ * @example
+ * app.get("/mail", requireScopes("Mail.Read"), async (req, res) => { ... });
+ */
+export function requireScopes(...scopes: string[]): RequestHandler {
+  const auth = requireAuth();
+  return (req: Request, res: Response, next: NextFunction) => {
+    auth(req, res, (error?: unknown) => {
+      if (error || !req.entrance.isSignedIn) {
+        next(error);
+        return;
+      }
+      req.entrance.getAccessToken(scopes).then(
+        () => next(),
+        (failure: unknown) => {
+          if (!respondToEntranceError(failure, req, res)) next(failure);
+        },
+      );
+    });
   };
 }

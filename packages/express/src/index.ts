@@ -3,8 +3,11 @@
  * @module
  */
 
-export type { SessionRecord, SignInEvent, UserRecord } from "@entrance/core";
+export type { AccessToken, SessionRecord, SignInEvent, UserRecord } from "@entrance/core";
 export { EntranceError, trustCertificateAuthority } from "@entrance/core";
-export { requireAuth, wantsJson } from "./guards.js";
+export { AuthenticationHandlerOptions } from "@microsoft/microsoft-graph-client";
+export { handleEntranceErrors } from "./errors.js";
+export { requireAuth, requireScopes } from "./guards.js";
 export { type EntranceMiddleware, type ExpressEntranceOptions, entrance } from "./middleware.js";
+export { wantsJson } from "./negotiate.js";
 export type { EntranceRequestContext } from "./types.js";

@@ -1,7 +1,14 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { createEntrance, deferredStore, type Entrance, type EntranceOptions } from "@entrance/core";
+import {
+  createEntrance,
+  deferredStore,
+  type Entrance,
+  EntranceError,
+  type EntranceOptions,
+} from "@entrance/core";
 import { openSqlStore } from "@entrance/store-sql";
+import type { Client } from "@microsoft/microsoft-graph-client";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { EntranceRequestContext } from "./types.js";
 
@@ -48,12 +55,25 @@ export function entrance(options: ExpressEntranceOptions = {}): EntranceMiddlewa
         }
       }
       const signedIn = await core.getSession(req.headers.cookie);
+      const user = signedIn?.user ?? null;
+      let graph: Client | undefined;
       const context: EntranceRequestContext = {
-        user: signedIn?.user ?? null,
+        user,
         session: signedIn?.session ?? null,
         isSignedIn: signedIn !== null,
         loginUrl: (returnTo = req.originalUrl) => core.loginUrl(returnTo),
         logoutUrl: core.logoutUrl,
+        loginUrlFor: (interaction, returnTo = req.originalUrl) =>
+          core.loginUrlFor(interaction, returnTo),
+        getAccessToken: (scopes, options) => {
+          if (!user) return Promise.reject(notSignedIn());
+          return core.getAccessToken(user, scopes, options);
+        },
+        get graph() {
+          if (!user) throw notSignedIn();
+          graph ??= core.graph(user);
+          return graph;
+        },
       };
       req.entrance = context;
       res.locals.user = context.user;
@@ -66,6 +86,10 @@ export function entrance(options: ExpressEntranceOptions = {}): EntranceMiddlewa
     }
   };
   return Object.assign(middleware, { core });
+}
+
+function notSignedIn(): EntranceError {
+  return new EntranceError("reauthentication_required", "No user is signed in on this request.");
 }
 
 function openDefaultStore(databaseUrl: string | undefined) {

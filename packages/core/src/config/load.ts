@@ -12,6 +12,7 @@ const ENVIRONMENT: Readonly<Record<string, keyof EntranceConfigInput>> = {
   ENTRANCE_SECRET: "secrets",
   ENTRANCE_SCOPES: "scopes",
   ENTRANCE_ALLOWED_TENANTS: "allowedTenants",
+  ENTRANCE_GRAPH_URL: "graphBaseUrl",
 };
 
 /**

@@ -74,6 +74,14 @@ export const configSchema = z.strictObject({
         )
         .min(1, "set ENTRANCE_SECRET to 32+ random bytes, e.g. `openssl rand -base64 32`"),
     ),
+  /** Microsoft Graph's base URL, without the version (the emulator's https URL in development). */
+  graphBaseUrl: z
+    .url({
+      protocol: /^https$/,
+      error: "ENTRANCE_GRAPH_URL must be an https URL such as https://graph.microsoft.com",
+    })
+    .default("https://graph.microsoft.com")
+    .transform((v) => v.replace(/\/+$/, "")),
   /** Scopes asked at sign-in besides openid, profile and offline_access. */
   scopes: scopesSchema.default(["User.Read"]),
   /** For `organizations` or `common`: the tenant ids allowed to sign in (empty: any). */

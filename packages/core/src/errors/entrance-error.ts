@@ -22,6 +22,16 @@ export type EntranceErrorCode =
   | "user_disabled"
   /** Entra (or the network to it) could not be reached or answered nonsense. */
   | "identity_provider_unavailable"
+  /**
+   * A token needs the user at Entra: consent to more scopes, or a claims challenge (continuous
+   * access evaluation). `interaction` says what to ask for; adapters redirect there and back.
+   */
+  | "interaction_required"
+  /**
+   * The user's refresh token is gone, revoked or expired: their stored tokens were evicted and they
+   * must sign in again.
+   */
+  | "reauthentication_required"
   /** A state-changing request (sign-out) came from another site. */
   | "cross_site_request"
   /** A storage operation failed. */
@@ -31,6 +41,15 @@ export interface EntranceErrorOptions {
   readonly cause?: unknown;
   /** The AADSTS number when Entra gave one. */
   readonly aadsts?: number | undefined;
+  /** For `interaction_required`: what the sign-in redirect must ask for. */
+  readonly interaction?: Interaction | undefined;
+}
+
+/** What a sign-in redirect must ask Entra for to satisfy a token request. */
+export interface Interaction {
+  readonly scopes: readonly string[];
+  /** A claims request (JSON), from a continuous access evaluation challenge. */
+  readonly claims?: string | undefined;
 }
 
 /**
@@ -46,11 +65,13 @@ export class EntranceError extends Error {
   override readonly name = "EntranceError";
   readonly code: EntranceErrorCode;
   readonly aadsts: number | undefined;
+  readonly interaction: Interaction | undefined;
 
   constructor(code: EntranceErrorCode, message: string, options: EntranceErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.aadsts = options.aadsts;
+    this.interaction = options.interaction;
   }
 }
 

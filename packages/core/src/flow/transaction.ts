@@ -8,7 +8,10 @@ export const transactionSchema = z.strictObject({
   bindingHash: z.string(),
   returnTo: z.string(),
   popup: z.boolean(),
+  /** Scopes asked at the authorize endpoint. */
   scopes: z.array(z.string()),
+  /** Scopes the code is redeemed for: one resource's. */
+  redeemScopes: z.array(z.string()),
   createdAt: z.number(),
 });
 

@@ -58,10 +58,7 @@ const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
  * closed before the request went out, which the server never saw.
  */
 export function createNetworkClient(options: NetworkOptions = {}): NetworkClient {
-  const agent = new Agent({
-    keepAlive: true,
-    ...(options.trust ? { ca: [...rootCertificates, options.trust.pem] } : {}),
-  });
+  const agent = createAgent(options.trust);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const retries = options.retries ?? 2;
 
@@ -95,18 +92,25 @@ export function createNetworkClient(options: NetworkOptions = {}): NetworkClient
   };
 }
 
-interface RawResponse {
-  status: number;
-  headers: Record<string, string>;
-  text: string;
+/** A whole response, as read. */
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: Buffer;
 }
 
-function once(
+/** A keep-alive https agent trusting the public roots, plus `trust` when given. */
+export function createAgent(trust: TrustedAuthority | undefined): Agent {
+  return new Agent({ keepAlive: true, ...(trust ? { ca: [...rootCertificates, trust.pem] } : {}) });
+}
+
+/** One https exchange on `agent`, bounded in time and size; no retry, no redirect. */
+export function once(
   agent: Agent,
   method: string,
   url: string,
   headers: Record<string, string>,
-  body: string | undefined,
+  body: string | Buffer | undefined,
   timeoutMs: number,
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
@@ -141,11 +145,7 @@ function once(
         for (const [name, value] of Object.entries(res.headers)) {
           if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(", ") : value;
         }
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: flat,
-          text: Buffer.concat(chunks).toString("utf8"),
-        });
+        resolve({ status: res.statusCode ?? 0, headers: flat, body: Buffer.concat(chunks) });
       });
       res.on("error", (error) => {
         clearTimeout(timer);
@@ -166,7 +166,7 @@ function once(
 function parse<T>(response: RawResponse, url: string): NetworkResponse<T> {
   let body: unknown;
   try {
-    body = response.text ? JSON.parse(response.text) : {};
+    body = response.body.length ? JSON.parse(response.body.toString("utf8")) : {};
   } catch {
     throw new EntranceError(
       "identity_provider_unavailable",

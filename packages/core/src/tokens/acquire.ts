@@ -1,0 +1,169 @@
+import type { AuthenticationResult, ConfidentialClientApplication } from "@azure/msal-node";
+import { aadstsOf, EntranceError } from "../errors/entrance-error.js";
+import type { TokenPartitions } from "./partitions.js";
+
+/** An access token for the signed-in user. Use it; never log it, store it or put it in a page. */
+export interface AccessToken {
+  readonly token: string;
+  readonly expiresOn: Date | null;
+  /** The scopes Entra granted, which may be more than asked. */
+  readonly scopes: readonly string[];
+}
+
+export interface AcquireOptions {
+  /** A claims request from a continuous access evaluation challenge (JSON). */
+  readonly claims?: string | undefined;
+  readonly forceRefresh?: boolean | undefined;
+}
+
+export interface UserKey {
+  readonly tenantId: string;
+  readonly objectId: string;
+}
+
+/** AADSTS codes that mean the refresh token is dead: evict it, the user signs in again. */
+const DEAD_GRANT = new Set([50173, 70000, 70008, 700082, 700084, 50057, 50034, 50020]);
+
+/**
+ * Access tokens from each user's own partition. A valid cached token answers at once; an expired
+ * one is refreshed with the refresh token once, however many requests of that user ask at the same
+ * moment (identical requests share one promise, and a user's partition is read, refreshed and
+ * written by one operation at a time in this process).
+ */
+export class TokenAcquirer {
+  readonly #inFlight = new Map<string, Promise<AccessToken>>();
+  readonly #queues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly clientFor: (cache: string) => Promise<ConfidentialClientApplication>,
+    private readonly partitions: TokenPartitions,
+  ) {}
+
+  get(
+    user: UserKey,
+    scopes: readonly string[],
+    options: AcquireOptions = {},
+  ): Promise<AccessToken> {
+    const key = JSON.stringify([
+      user.tenantId,
+      user.objectId,
+      [...scopes].sort(),
+      options.claims ?? null,
+      Boolean(options.forceRefresh),
+    ]);
+    const running = this.#inFlight.get(key);
+    if (running) return running;
+    const promise = this.#oneAtATime(`${user.objectId}.${user.tenantId}`, () =>
+      this.#acquire(user, scopes, options),
+    ).finally(() => this.#inFlight.delete(key));
+    this.#inFlight.set(key, promise);
+    return promise;
+  }
+
+  /** Runs `task` after every earlier task of the same partition has settled. */
+  #oneAtATime<T>(partition: string, task: () => Promise<T>): Promise<T> {
+    const before = this.#queues.get(partition) ?? Promise.resolve();
+    const run = before.then(task, task);
+    const settled = run.catch(() => {});
+    this.#queues.set(partition, settled);
+    void settled.then(() => {
+      if (this.#queues.get(partition) === settled) this.#queues.delete(partition);
+    });
+    return run;
+  }
+
+  async #acquire(
+    user: UserKey,
+    scopes: readonly string[],
+    options: AcquireOptions,
+  ): Promise<AccessToken> {
+    const cache = await this.partitions.load(user.tenantId, user.objectId);
+    if (!cache)
+      throw reauthentication(
+        "There are no stored tokens for this user (or they could not be read).",
+      );
+    const client = await this.clientFor(cache);
+    const account = await client
+      .getTokenCache()
+      .getAccountByHomeId(`${user.objectId}.${user.tenantId}`);
+    if (!account) {
+      await this.partitions.evict(user.tenantId, user.objectId);
+      throw reauthentication("The stored tokens do not belong to this user.");
+    }
+    let result: AuthenticationResult;
+    try {
+      result = await client.acquireTokenSilent({
+        account,
+        scopes: [...scopes],
+        ...(options.claims ? { claims: options.claims } : {}),
+        ...(options.forceRefresh ? { forceRefresh: true } : {}),
+      });
+    } catch (error) {
+      throw await this.#explain(error, user, scopes, options);
+    }
+    const after = client.getTokenCache().serialize();
+    if (after !== cache) await this.partitions.save(user.tenantId, user.objectId, after);
+    return { token: result.accessToken, expiresOn: result.expiresOn, scopes: result.scopes };
+  }
+
+  async #explain(
+    error: unknown,
+    user: UserKey,
+    scopes: readonly string[],
+    options: AcquireOptions,
+  ): Promise<EntranceError> {
+    if (error instanceof EntranceError) return error;
+    const msal = error as {
+      errorCode?: string;
+      subError?: string;
+      errorMessage?: string;
+      name?: string;
+    };
+    const message = firstLine(msal.errorMessage ?? (error as Error).message);
+    const aadsts = aadstsOf(msal.errorMessage ?? (error as Error).message);
+    const unavailable = findEntranceError(error);
+    if (unavailable) return unavailable;
+    if (aadsts !== undefined && DEAD_GRANT.has(aadsts)) {
+      await this.partitions.evict(user.tenantId, user.objectId);
+      return reauthentication(
+        `Entra no longer accepts this user's refresh token: ${message}`,
+        aadsts,
+        error,
+      );
+    }
+    const interactive =
+      msal.name === "InteractionRequiredAuthError" ||
+      ["interaction_required", "consent_required", "login_required", "invalid_grant"].includes(
+        msal.errorCode ?? "",
+      );
+    if (interactive) {
+      return new EntranceError("interaction_required", `Entra needs the user: ${message}`, {
+        cause: error,
+        aadsts,
+        interaction: { scopes: [...scopes], claims: options.claims },
+      });
+    }
+    return new EntranceError("token_request_failed", `Getting an access token failed: ${message}`, {
+      cause: error,
+      aadsts,
+    });
+  }
+}
+
+function reauthentication(message: string, aadsts?: number, cause?: unknown): EntranceError {
+  return new EntranceError("reauthentication_required", message, { aadsts, cause });
+}
+
+function firstLine(text: string | undefined): string {
+  return (text ?? "").split(/\r?\n/)[0]?.slice(0, 300) ?? "";
+}
+
+/** MSAL wraps network client errors; find ours (identity_provider_unavailable) in the chain. */
+function findEntranceError(error: unknown): EntranceError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (current instanceof EntranceError) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

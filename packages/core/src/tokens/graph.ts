@@ -1,0 +1,209 @@
+import type { Agent } from "node:https";
+import {
+  AuthenticationHandlerOptions,
+  Client,
+  type Context,
+  type Middleware,
+  RetryHandler,
+  RetryHandlerOptions,
+} from "@microsoft/microsoft-graph-client";
+import { EntranceError } from "../errors/entrance-error.js";
+import { once } from "../http/network.js";
+import type { AccessToken, AcquireOptions } from "./acquire.js";
+
+/** Gets the signed-in user's token for `scopes`, with a claims request when given. */
+export type TokenSource = (
+  scopes: readonly string[],
+  options?: AcquireOptions,
+) => Promise<AccessToken>;
+
+const GRAPH_TIMEOUT_MS = 30_000;
+
+/**
+ * A Microsoft Graph client bound to one user. Every request carries their token for the default
+ * scopes, or for the scopes a request names with `AuthenticationHandlerOptions`; a continuous
+ * access evaluation challenge (401 `insufficient_claims`) gets a token satisfying its claims and
+ * the request is sent once more; 429 and 503 wait as Retry-After says (the SDK's RetryHandler).
+ *
+ * @example
+ * const me = await graph.api("/me").get();
+ * const mail = await graph.api("/me/messages").middlewareOptions([
+ *   new AuthenticationHandlerOptions(undefined, { scopes: ["Mail.Read"] }),
+ * ]).get();
+ */
+export function graphClient(options: {
+  readonly baseUrl: string;
+  readonly scopes: readonly string[];
+  readonly tokens: TokenSource;
+  readonly agent: Agent;
+}): Client {
+  const auth = new UserTokenHandler(options.tokens, options.scopes);
+  const retry = new RetryHandler(new RetryHandlerOptions());
+  const transport = new HttpsTransport(options.agent);
+  auth.setNext(retry);
+  retry.setNext(transport);
+  const client = Client.initWithMiddleware({
+    baseUrl: options.baseUrl,
+    middleware: auth,
+    // Without this, the SDK sends no Authorization header to a host that is not Microsoft's.
+    customHosts: new Set([new URL(options.baseUrl).hostname]),
+  });
+  return keepEntranceErrors(client, auth);
+}
+
+/**
+ * The SDK turns an error thrown in its middleware into a GraphError that keeps only the message:
+ * give callers (and the adapters' redirects) the EntranceError itself, with its code and what
+ * interaction it needs.
+ */
+function keepEntranceErrors(client: Client, auth: UserTokenHandler): Client {
+  const rethrow = (error: unknown): never => {
+    throw auth.takeError() ?? error;
+  };
+  const wrapRequest = (request: object): object =>
+    new Proxy(request, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver);
+        if (typeof value !== "function") return value;
+        return (...args: unknown[]) => {
+          const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+          if (result === target) return wrapRequest(target);
+          if (result instanceof Promise) return result.catch(rethrow);
+          return result;
+        };
+      },
+    });
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (property === "api" && typeof value === "function") {
+        return (...args: unknown[]) =>
+          wrapRequest((value as (...a: unknown[]) => object).apply(target, args));
+      }
+      return value;
+    },
+  });
+}
+
+/** Adds the user's token; answers a claims challenge once. */
+class UserTokenHandler implements Middleware {
+  #next: Middleware | undefined;
+  #error: EntranceError | undefined;
+
+  constructor(
+    private readonly tokens: TokenSource,
+    private readonly scopes: readonly string[],
+  ) {}
+
+  setNext(next: Middleware): void {
+    this.#next = next;
+  }
+
+  /** The EntranceError behind the last failed request, once. */
+  takeError(): EntranceError | undefined {
+    const error = this.#error;
+    this.#error = undefined;
+    return error;
+  }
+
+  async execute(context: Context): Promise<void> {
+    try {
+      await this.#execute(context);
+    } catch (error) {
+      if (error instanceof EntranceError) this.#error = error;
+      throw error;
+    }
+  }
+
+  async #execute(context: Context): Promise<void> {
+    const next = this.#next;
+    if (!next) throw new Error("UserTokenHandler needs a next middleware");
+    const requested = (
+      context.middlewareControl?.getMiddlewareOptions(AuthenticationHandlerOptions) as
+        | AuthenticationHandlerOptions
+        | undefined
+    )?.authenticationProviderOptions?.scopes;
+    const scopes = requested?.length ? requested : this.scopes;
+    await this.#send(context, next, await this.tokens(scopes));
+    const claims = claimsChallenge(context.response);
+    if (!claims) return;
+    // Continuous access evaluation: a token that satisfies the claims, then one more try.
+    await this.#send(context, next, await this.tokens(scopes, { claims }));
+    if (claimsChallenge(context.response)) {
+      throw new EntranceError(
+        "interaction_required",
+        "Microsoft Graph still asks for more claims after a new token.",
+        {
+          interaction: { scopes, claims },
+        },
+      );
+    }
+  }
+
+  async #send(context: Context, next: Middleware, token: AccessToken): Promise<void> {
+    const headers = new Headers(context.options?.headers as HeadersInit | undefined);
+    headers.set("authorization", `Bearer ${token.token}`);
+    context.options = { ...context.options, headers: Object.fromEntries(headers) };
+    await next.execute(context);
+  }
+}
+
+/** The decoded `claims` of a 401 `insufficient_claims` challenge, or undefined. */
+export function claimsChallenge(response: Response | undefined): string | undefined {
+  if (response?.status !== 401) return undefined;
+  const header = response.headers.get("www-authenticate") ?? "";
+  if (!/error="insufficient_claims"/.test(header)) return undefined;
+  const encoded = /claims="([^"]+)"/.exec(header)?.[1];
+  if (!encoded) return undefined;
+  try {
+    const json = Buffer.from(encoded, "base64").toString("utf8");
+    JSON.parse(json);
+    return json;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The last middleware: sends the request with node:https on Entrance's agent (explicit trust). */
+class HttpsTransport implements Middleware {
+  constructor(private readonly agent: Agent) {}
+
+  async execute(context: Context): Promise<void> {
+    const request = context.request instanceof Request ? context.request : undefined;
+    const url = request ? request.url : String(context.request);
+    const method = (context.options?.method ?? request?.method ?? "GET").toUpperCase();
+    const headers = Object.fromEntries(
+      new Headers((context.options?.headers ?? request?.headers) as HeadersInit | undefined),
+    );
+    const body = await bodyOf(
+      context.options?.body ?? (request ? await request.arrayBuffer() : undefined),
+    );
+    let raw: Awaited<ReturnType<typeof once>>;
+    try {
+      raw = await once(this.agent, method, url, headers, body, GRAPH_TIMEOUT_MS);
+    } catch (cause) {
+      throw new EntranceError(
+        "identity_provider_unavailable",
+        `Microsoft Graph could not be reached: ${(cause as Error).message}`,
+        {
+          cause,
+        },
+      );
+    }
+    const status = raw.status;
+    const noBody = status === 204 || status === 304 || method === "HEAD";
+    context.response = new Response(noBody ? null : new Uint8Array(raw.body), {
+      status,
+      headers: raw.headers,
+    });
+  }
+}
+
+async function bodyOf(body: unknown): Promise<string | Buffer | undefined> {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === "string" || Buffer.isBuffer(body)) return body;
+  if (body instanceof ArrayBuffer) return Buffer.from(body);
+  if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (body instanceof Blob) return Buffer.from(await body.arrayBuffer());
+  return String(body);
+}

@@ -1,0 +1,231 @@
+import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulator";
+import { pickAccount } from "@entrance/emulator/testing";
+import { AuthenticationHandlerOptions } from "@microsoft/microsoft-graph-client";
+import { decodeJwt } from "jose";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { EntranceError, UserKey } from "../src/index.js";
+import { browse, entranceFor, fresh, signedInAs, startSignIn } from "./support/emulated.js";
+
+let emulator: RunningEmulator;
+beforeAll(async () => {
+  emulator = await startEmulator();
+});
+afterAll(async () => {
+  await emulator?.stop();
+});
+beforeEach(() => {
+  emulator.control.setLifetimes({ accessToken: 3600 });
+  emulator.control.clearFaults();
+});
+
+const LEE: UserKey = { tenantId: defaults.contoso, objectId: defaults.users.member };
+const partition = (user: UserKey) => `${user.objectId}.${user.tenantId}`;
+const refreshes = () => emulator.control.counts()["token:refresh_token"] ?? 0;
+
+function graphFor(overrides = {}) {
+  return { graphBaseUrl: emulator.urls.https, ...overrides };
+}
+
+describe("getAccessToken", () => {
+  it("answers a valid cached token without calling Entra, for scopes as a list or a string", async () => {
+    const { entrance } = await signedInAs(emulator, "lee@contoso.onmicrosoft.com");
+    emulator.control.resetCounts();
+    const first = await entrance.getAccessToken(LEE, ["User.Read"]);
+    const second = await entrance.getAccessToken(LEE, "User.Read");
+    expect(second.token).toBe(first.token);
+    expect(emulator.control.counts().token).toBeUndefined();
+    expect(decodeJwt(first.token)).toMatchObject({
+      oid: LEE.objectId,
+      scp: expect.stringContaining("User.Read"),
+    });
+  });
+
+  it("refreshes an expired token once for 50 parallel requests, and keeps the newest refresh token", async () => {
+    // MSAL treats a token expiring within 5 minutes as expired: 60 s tokens are refreshed at once.
+    emulator.control.setLifetimes({ accessToken: 60 });
+    const { entrance, store } = await signedInAs(emulator, "lee@contoso.onmicrosoft.com");
+    const before = await store.tokens.get(partition(LEE));
+    emulator.control.resetCounts();
+    const tokens = await Promise.all(
+      Array.from({ length: 50 }, () => entrance.getAccessToken(LEE, ["User.Read"])),
+    );
+    expect(refreshes()).toBe(1);
+    expect(new Set(tokens.map((t) => t.token)).size).toBe(1);
+    expect(
+      Buffer.from((await store.tokens.get(partition(LEE))) ?? []).equals(Buffer.from(before ?? [])),
+    ).toBe(false);
+  });
+
+  it("signs the user out of tokens when the refresh token was revoked: reauthentication_required, partition evicted", async () => {
+    emulator.control.setLifetimes({ accessToken: 60 });
+    const { entrance, store } = await signedInAs(emulator, "lee@contoso.onmicrosoft.com");
+    emulator.control.revokeRefreshTokens("lee@contoso.onmicrosoft.com");
+    const error = (await entrance
+      .getAccessToken(LEE, ["User.Read"])
+      .catch((e: unknown) => e)) as EntranceError;
+    expect(error).toMatchObject({ code: "reauthentication_required", aadsts: 50173 });
+    expect(await store.tokens.get(partition(LEE))).toBeNull();
+  });
+
+  it("treats a corrupted partition as absent, never as a crash", async () => {
+    const { entrance, store } = await signedInAs(emulator, "lee@contoso.onmicrosoft.com");
+    const blob = Buffer.from((await store.tokens.get(partition(LEE))) ?? []);
+    blob[blob.length - 1] = (blob[blob.length - 1] ?? 0) ^ 0xff;
+    await store.tokens.put(partition(LEE), blob);
+    await expect(entrance.getAccessToken(LEE, ["User.Read"])).rejects.toMatchObject({
+      code: "reauthentication_required",
+    });
+  });
+
+  it("keeps users signed in across a secret rotation and re-encrypts under the newest secret", async () => {
+    const oldSecret = "old-secret-old-secret-old-secret-0000";
+    const { store } = await signedInAs(emulator, "lee@contoso.onmicrosoft.com", {
+      secrets: [oldSecret],
+    });
+    const rotated = entranceFor(emulator, store, {
+      secrets: ["new-secret-new-secret-new-secret-1111", oldSecret],
+    });
+    const before = await store.tokens.get(partition(LEE));
+    await expect(rotated.getAccessToken(LEE, ["User.Read"])).resolves.toMatchObject({
+      scopes: expect.arrayContaining(["User.Read"]),
+    });
+    const after = await store.tokens.get(partition(LEE));
+    expect(Buffer.from(after ?? []).equals(Buffer.from(before ?? []))).toBe(false);
+    const newOnly = entranceFor(emulator, store, {
+      secrets: ["new-secret-new-secret-new-secret-1111"],
+    });
+    await expect(newOnly.getAccessToken(LEE, ["User.Read"])).resolves.toBeTruthy();
+  });
+});
+
+describe("incremental consent", () => {
+  it("asks for consent when a scope was not granted, and has it after the consent sign-in", async () => {
+    const { entrance, jar, store } = await signedInAs(emulator, "lee@contoso.onmicrosoft.com");
+    const error = (await entrance
+      .getAccessToken(LEE, ["Calendars.Read"])
+      .catch((e: unknown) => e)) as EntranceError;
+    expect(error).toMatchObject({
+      code: "interaction_required",
+      aadsts: 65001,
+      interaction: { scopes: ["Calendars.Read"] },
+    });
+    expect(await store.tokens.get(partition(LEE))).not.toBeNull();
+
+    const login = await browse(
+      entrance,
+      jar,
+      entrance.loginUrlFor(error.interaction ?? { scopes: [] }, "/calendar"),
+    );
+    const { location } = await pickAccount(emulator, login.headers.get("location") ?? "", {
+      user: "lee@contoso.onmicrosoft.com",
+    });
+    const back = await browse(entrance, jar, location);
+    expect(back.headers.get("location")).toBe("/calendar");
+    emulator.control.resetCounts();
+    const calendar = await entrance.getAccessToken(LEE, ["Calendars.Read"]);
+    expect(decodeJwt(calendar.token).scp).toContain("Calendars.Read");
+    // The earlier token (User.Read) was kept beside the new one.
+    await entrance.getAccessToken(LEE, ["User.Read"]);
+    expect(refreshes()).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("Microsoft Graph as the user", () => {
+  it("calls /me with the user's token", async () => {
+    const { entrance } = await signedInAs(emulator, "megan@contoso.onmicrosoft.com", graphFor());
+    const me = await entrance
+      .graph({ tenantId: defaults.contoso, objectId: defaults.users.admin })
+      .api("/me")
+      .get();
+    expect(me).toMatchObject({ id: defaults.users.admin, displayName: "Megan Bowen" });
+  });
+
+  it("answers a continuous access evaluation challenge with a token carrying the claims, once", async () => {
+    const { entrance } = await signedInAs(emulator, "megan@contoso.onmicrosoft.com", graphFor());
+    const claims = JSON.stringify({
+      access_token: { nbf: { essential: true, value: "1604106651" } },
+    });
+    emulator.control.queueFault("graph", {
+      kind: "status",
+      status: 401,
+      body: {
+        error: {
+          code: "InvalidAuthenticationToken",
+          message: "Continuous access evaluation resulted in challenge",
+        },
+      },
+      headers: {
+        "www-authenticate": `Bearer realm="", authorization_uri="${emulator.urls.http}/common/oauth2/authorize", error="insufficient_claims", claims="${Buffer.from(claims).toString("base64")}"`,
+      },
+    });
+    emulator.control.resetCounts();
+    const me = await entrance
+      .graph({ tenantId: defaults.contoso, objectId: defaults.users.admin })
+      .api("/me")
+      .get();
+    expect(me.id).toBe(defaults.users.admin);
+    expect(emulator.control.counts()).toMatchObject({ graph: 2, "token:refresh_token": 1 });
+  });
+
+  it("waits as Retry-After says on 429 and then succeeds", async () => {
+    const { entrance } = await signedInAs(emulator, "megan@contoso.onmicrosoft.com", graphFor());
+    emulator.control.queueFault("graph", {
+      kind: "status",
+      status: 429,
+      headers: { "retry-after": "1" },
+      body: { error: { code: "TooManyRequests", message: "slow down" } },
+    });
+    emulator.control.resetCounts();
+    const me = await entrance
+      .graph({ tenantId: defaults.contoso, objectId: defaults.users.admin })
+      .api("/me")
+      .get();
+    expect(me.id).toBe(defaults.users.admin);
+    expect(emulator.control.counts().graph).toBe(2);
+  });
+
+  it("asks for consent when a request names a scope the user has not granted", async () => {
+    const { entrance } = await signedInAs(emulator, "alex@contoso.onmicrosoft.com", graphFor());
+    const request = entrance
+      .graph({ tenantId: defaults.contoso, objectId: defaults.users.noPhoto })
+      .api("/me/memberOf")
+      .middlewareOptions([
+        new AuthenticationHandlerOptions(undefined, { scopes: ["Directory.Read.All"] }),
+      ])
+      .get();
+    await expect(request).rejects.toMatchObject({ code: "interaction_required" });
+  });
+});
+
+describe("no token is ever given to a store in the clear", () => {
+  it("holds for every partition written during a sign-in and a refresh", async () => {
+    emulator.control.setLifetimes({ accessToken: 60 });
+    const { store } = fresh(emulator);
+    const written: Uint8Array[] = [];
+    const spy = {
+      ...store,
+      tokens: {
+        ...store.tokens,
+        put: async (p: string, d: Uint8Array) => {
+          written.push(d);
+          await store.tokens.put(p, d);
+        },
+      },
+    };
+    const entrance = entranceFor(emulator, spy);
+    const { jar } = fresh(emulator);
+    await browse(
+      entrance,
+      jar,
+      await startSignIn(emulator, entrance, jar, "lee@contoso.onmicrosoft.com"),
+    );
+    const token = await entrance.getAccessToken(LEE, ["User.Read"]);
+    expect(written.length).toBeGreaterThanOrEqual(2);
+    for (const blob of written) {
+      const text = Buffer.from(blob).toString("latin1");
+      expect(text).not.toContain(token.token.slice(0, 40));
+      expect(text).not.toContain("eyJ");
+      expect(text).not.toContain("RefreshToken");
+    }
+  });
+});

@@ -1,0 +1,69 @@
+import { EntranceError } from "@entrance/core";
+import type { ErrorRequestHandler, Request, Response } from "express";
+import { wantsJson } from "./negotiate.js";
+
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * Error middleware (mount after your routes) that turns Entrance's token errors into what the user
+ * needs: `interaction_required` (consent to more scopes, a claims challenge) becomes a redirect to
+ * Entra asking for exactly that and back to this page; `reauthentication_required` (refresh token
+ * revoked or expired) a page that says so and offers to sign in again. API requests get 401 JSON
+ * with the sign-in URL. Anything else goes on to your error handlers.
+ *
+ * @example
+ * app.get("/mail", async (req, res) => res.json(await req.entrance.graph.api("/me/messages").get()));
+ * app.use(handleEntranceErrors());
+ */
+export function handleEntranceErrors(): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    if (!respondToEntranceError(error, req, res)) next(error);
+  };
+}
+
+/** Answers an interaction or re-authentication error; false for any other error. */
+export function respondToEntranceError(error: unknown, req: Request, res: Response): boolean {
+  const entranceError = findEntranceError(error);
+  const context = req.entrance;
+  if (!entranceError || !context || res.headersSent) return false;
+  if (entranceError.code === "interaction_required" && entranceError.interaction) {
+    const loginUrl = context.loginUrlFor(entranceError.interaction);
+    if (wantsJson(req)) {
+      res
+        .status(401)
+        .json({ error: "interaction_required", message: "More consent is needed.", loginUrl });
+    } else {
+      res.redirect(302, loginUrl);
+    }
+    return true;
+  }
+  if (entranceError.code !== "reauthentication_required") return false;
+  const loginUrl = context.loginUrl();
+  if (wantsJson(req)) {
+    res
+      .status(401)
+      .json({ error: "reauthentication_required", message: "Sign in again.", loginUrl });
+    return true;
+  }
+  res
+    .status(401)
+    .type("html")
+    .set("cache-control", "no-store")
+    .send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in again</title></head>
+<body><main><h1>Please sign in again</h1>
+<p id="message">Your Microsoft sign-in for this app has expired or was revoked, so it can no longer act on your behalf.</p>
+<p><a id="sign-in-again" href="${escapeHtml(loginUrl)}">Sign in again</a></p></main></body></html>`);
+  return true;
+}
+
+/** The Graph SDK wraps errors thrown in its middleware; look through causes. */
+function findEntranceError(error: unknown): EntranceError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (current instanceof EntranceError) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
