@@ -87,6 +87,21 @@ export const READ_MEMBERSHIPS: Permissions = {
   others: ["GroupMember.Read.All", "Directory.Read.All"],
 };
 
+/**
+ * Reading mail. `others` is empty: a delegated token reads another user's mailbox only through
+ * shared-mailbox rights, which the emulator does not model. Mail.ReadBasic hides bodies.
+ */
+export const READ_MAIL: Permissions = {
+  self: ["Mail.ReadBasic", "Mail.Read", "Mail.ReadWrite"],
+  others: [],
+};
+
+/** Reading calendar events; `others` is empty for the same reason as mail's. */
+export const READ_CALENDARS: Permissions = {
+  self: ["Calendars.Read", "Calendars.ReadWrite"],
+  others: [],
+};
+
 /** Throws 403 unless the caller holds one of `anyOf`. */
 export function requireScope(caller: Caller, anyOf: readonly string[]): void {
   if (!anyOf.some((scope) => caller.scopes.has(scope.toLowerCase()))) {

@@ -6,7 +6,9 @@ export type GraphErrorCode =
   | "BadRequest"
   | "Request_BadRequest"
   | "Request_UnsupportedQuery"
-  | "ImageNotFound";
+  | "ImageNotFound"
+  | "ErrorAccessDenied"
+  | "ErrorItemNotFound";
 
 /**
  * A Graph error response: thrown by handlers and turned into Graph's envelope
@@ -66,4 +68,18 @@ export const graphErrors = {
       `Request with ${what} only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'`,
     ),
   unsupportedQuery: (message: string) => new GraphError(400, "Request_UnsupportedQuery", message),
+  /**
+   * Mail and calendars answer with Exchange's codes, not the directory's. Graph's text, then what
+   * the emulator adds to say why.
+   */
+  accessDenied: (why?: string) =>
+    new GraphError(
+      403,
+      "ErrorAccessDenied",
+      why === undefined
+        ? "Access is denied. Check credentials and try again."
+        : `Access is denied. Check credentials and try again. ${why}`,
+    ),
+  itemNotFound: () =>
+    new GraphError(404, "ErrorItemNotFound", "The specified object was not found in the store."),
 } as const;

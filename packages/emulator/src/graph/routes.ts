@@ -3,6 +3,7 @@ import { BadRequestBody, type Exchange } from "../http/exchange.js";
 import type { Handler, Params, Router } from "../http/router.js";
 import { GraphError } from "./errors.js";
 import { membershipHandlers } from "./memberships.js";
+import { outlookHandlers } from "./outlook.js";
 import { PhotoCache } from "./photo.js";
 import { photoHandlers } from "./photo-handlers.js";
 import { sendGraphError, sendPreflight } from "./respond.js";
@@ -15,12 +16,14 @@ const USER_PATHS = ["/v1.0/me", "/v1.0/users/:id"] as const;
 
 /**
  * Registers the emulator's slice of Microsoft Graph: profiles, photos, group memberships,
- * getMemberObjects (where group-overage tokens point) and the OpenID Connect UserInfo endpoint.
+ * getMemberObjects (where group-overage tokens point), generated mail and calendar events (for
+ * incremental consent: they need scopes beyond User.Read) and the OpenID Connect UserInfo endpoint.
  * Everything is https only and checks a delegated Graph access token.
  */
 export function registerGraphRoutes(router: Router, ctx: EmulatorContext): void {
   const photos = photoHandlers(ctx, new PhotoCache());
   const memberships = membershipHandlers(ctx, new SkipTokens());
+  const outlook = outlookHandlers(ctx, new SkipTokens());
 
   const graph = (
     methods: readonly string[],
@@ -46,6 +49,10 @@ export function registerGraphRoutes(router: Router, ctx: EmulatorContext): void 
     }
     graph(["POST"], `${base}/getMemberObjects`, memberships.memberIds);
     graph(["POST"], `${base}/getMemberGroups`, memberships.memberIds);
+    graph(["GET"], `${base}/messages`, outlook.messages.list);
+    graph(["GET"], `${base}/messages/:itemId`, outlook.messages.get);
+    graph(["GET"], `${base}/events`, outlook.events.list);
+    graph(["GET"], `${base}/events/:itemId`, outlook.events.get);
   }
   graph(["GET", "POST"], "/oidc/userinfo", (exchange) => getUserInfo(ctx, exchange), "userinfo");
 }

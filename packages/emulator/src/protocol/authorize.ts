@@ -353,6 +353,9 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "GroupMember.Read.All": "Read group memberships",
   "Directory.Read.All": "Read directory data",
   "Mail.Read": "Read your mail",
+  "Mail.ReadBasic": "Read basic mail properties",
+  "Mail.ReadWrite": "Read and write your mail",
+  "Calendars.ReadWrite": "Read and write your calendars",
   "Calendars.Read": "Read your calendars",
 };
 

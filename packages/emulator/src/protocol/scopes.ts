@@ -18,7 +18,10 @@ export const GRAPH_SCOPES: ReadonlySet<string> = new Set([
   "GroupMember.Read.All",
   "Directory.Read.All",
   "Mail.Read",
+  "Mail.ReadBasic",
+  "Mail.ReadWrite",
   "Calendars.Read",
+  "Calendars.ReadWrite",
 ]);
 
 const GRAPH_PREFIXES = ["https://graph.microsoft.com/", `${GRAPH_APP_ID}/`];
