@@ -1,11 +1,22 @@
 import {
+  AuthenticationHandlerOptions,
   type EntranceMiddleware,
   type ExpressEntranceOptions,
   entrance,
+  handleEntranceErrors,
   requireAuth,
+  requireScopes,
 } from "@entrance/express";
+import { ResponseType } from "@microsoft/microsoft-graph-client";
 import express, { type ErrorRequestHandler, type Express } from "express";
-import { errorPage, homePage, type PageLocals, profilePage } from "./views.js";
+import {
+  errorPage,
+  homePage,
+  mailPage,
+  type PageLocals,
+  profilePage,
+  tokensPage,
+} from "./views.js";
 
 /** The reference app and the Entrance middleware it mounted. */
 export interface ReferenceApp {
@@ -37,11 +48,53 @@ export function createApp(options: ExpressEntranceOptions = {}): ReferenceApp {
     res.type("html").send(homePage(res.locals as PageLocals));
   });
 
-  app.get("/profile", requireAuth(), (req, res) => {
+  app.get("/profile", requireAuth(), async (req, res) => {
     const user = req.entrance.user;
     if (!user) return;
     const claims = claimsByUser.get(`${user.tenantId}/${user.objectId}`);
-    res.type("html").send(profilePage({ ...(res.locals as PageLocals), user }, claims));
+    const graph = req.entrance.graph;
+    const [me, photo] = await Promise.all([
+      graph.api("/me").get() as Promise<Record<string, unknown>>,
+      graph
+        .api("/me/photo")
+        .get()
+        .then(
+          () => true,
+          (error: { statusCode?: number }) => {
+            if (error.statusCode === 404) return false;
+            throw error;
+          },
+        ),
+    ]);
+    res
+      .type("html")
+      .send(profilePage({ ...(res.locals as PageLocals), user }, claims, { me, hasPhoto: photo }));
+  });
+
+  app.get("/profile/photo", requireAuth(), async (req, res) => {
+    const bytes = (await req.entrance.graph
+      .api("/me/photo/$value")
+      .responseType(ResponseType.ARRAYBUFFER)
+      .get()) as ArrayBuffer;
+    res.type("image/jpeg").set("cache-control", "private, max-age=300").send(Buffer.from(bytes));
+  });
+
+  // Mail.Read is not asked at sign-in: the first visit sends the user to consent, then back here.
+  app.get("/mail", requireScopes("Mail.Read"), async (req, res) => {
+    const messages = (await req.entrance.graph
+      .api("/me/messages")
+      .top(10)
+      .middlewareOptions([new AuthenticationHandlerOptions(undefined, { scopes: ["Mail.Read"] })])
+      .get()) as { value: Record<string, unknown>[] };
+    res.type("html").send(mailPage(res.locals as PageLocals, messages.value));
+  });
+
+  app.get("/tokens", requireAuth(), async (req, res) => {
+    const user = req.entrance.user;
+    if (!user) return;
+    res
+      .type("html")
+      .send(tokensPage(res.locals as PageLocals, await auth.core.describeTokens(user)));
   });
 
   // Who is signed in, as JSON: never a token.
@@ -60,6 +113,8 @@ export function createApp(options: ExpressEntranceOptions = {}): ReferenceApp {
     });
   });
 
+  // Consent or a claims challenge: to Entra and back; a revoked sign-in: a page that says so.
+  app.use(handleEntranceErrors());
   app.use((_req, res) => {
     res
       .status(404)

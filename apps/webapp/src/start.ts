@@ -48,6 +48,7 @@ async function main(): Promise<void> {
       clientId: defaults.webApp,
       clientSecret: defaults.webAppSecret,
       authorityHost: emulator.urls.https,
+      graphBaseUrl: emulator.urls.https,
       trust: trustCertificateAuthority(emulator.caCertPem),
     });
   }

@@ -31,7 +31,7 @@ th{width:14rem;color:#555;font-weight:600}td{overflow-wrap:anywhere}code{font-si
 export function layout(locals: PageLocals, title: string, body: string): string {
   const who = locals.user
     ? `<span id="who">${escapeHtml(locals.user.displayName ?? locals.user.username)}</span>
-       <a href="/profile">Profile</a>
+       <a href="/profile">Profile</a><a href="/mail">Mail</a><a href="/tokens">Tokens</a>
        <form method="post" action="${escapeHtml(locals.logoutUrl)}"><button class="link" type="submit" id="sign-out">Sign out</button></form>`
     : `<a class="button" href="${escapeHtml(locals.loginUrl)}" id="sign-in">Sign in with Microsoft</a>`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -70,9 +70,16 @@ function rows(entries: [string, unknown][]): string {
     .join("");
 }
 
+/** What the profile page shows from Microsoft Graph. */
+export interface GraphProfile {
+  readonly me: Record<string, unknown> | null;
+  readonly hasPhoto: boolean;
+}
+
 export function profilePage(
   locals: PageLocals & { user: UserRecord },
   claims: Record<string, unknown> | undefined,
+  graph: GraphProfile,
 ): string {
   const user = locals.user;
   const record: [string, unknown][] = [
@@ -95,8 +102,51 @@ export function profilePage(
   return layout(
     locals,
     "Profile",
-    `<h1>Your profile</h1><h2>User record</h2><table id="user">${rows(record)}</table>
+    `<h1>Your profile</h1>
+     ${graph.hasPhoto ? `<img id="photo" src="/profile/photo" alt="Your photo" width="96" height="96">` : `<p id="no-photo">No photo in Microsoft 365.</p>`}
+     <h2>Microsoft Graph /me</h2>${graph.me ? `<table id="graph-me">${rows(Object.entries(graph.me).filter(([k]) => !k.startsWith("@")))}</table>` : "<p>Graph could not be reached.</p>"}
+     <h2>User record</h2><table id="user">${rows(record)}</table>
      <h2>ID token claims</h2>${claimRows}`,
+  );
+}
+
+export function mailPage(locals: PageLocals, messages: readonly Record<string, unknown>[]): string {
+  const items = messages
+    .map((m) => {
+      const from =
+        (m.from as { emailAddress?: { name?: string } } | undefined)?.emailAddress?.name ?? "";
+      return `<tr><td>${escapeHtml(m.receivedDateTime)}</td><td>${escapeHtml(from)}</td><td>${escapeHtml(m.subject)}</td></tr>`;
+    })
+    .join("");
+  return layout(
+    locals,
+    "Mail",
+    `<h1>Your mail</h1><p>This page needs <code>Mail.Read</code>, which you granted when you first opened it (incremental consent).</p>
+     <table id="messages"><tr><th>Received</th><th>From</th><th>Subject</th></tr>${items}</table>`,
+  );
+}
+
+export function tokensPage(
+  locals: PageLocals,
+  summary: {
+    accessTokens: readonly { scopes: readonly string[]; expiresOn: Date }[];
+    hasRefreshToken: boolean;
+  } | null,
+): string {
+  const body = summary
+    ? `<table id="tokens"><tr><th>Access token for</th><th>Expires</th></tr>${summary.accessTokens
+        .map(
+          (t) =>
+            `<tr><td>${escapeHtml(t.scopes.join(" "))}</td><td>${escapeHtml(t.expiresOn.toISOString())}</td></tr>`,
+        )
+        .join(
+          "",
+        )}</table><p id="refresh">Refresh token: ${summary.hasRefreshToken ? "held (encrypted, server-side)" : "none"}</p>`
+    : "<p>No tokens are stored for you: sign in again.</p>";
+  return layout(
+    locals,
+    "Tokens",
+    `<h1>Your tokens</h1><p>Scopes and expiry only: token values never leave the server.</p>${body}`,
   );
 }
 

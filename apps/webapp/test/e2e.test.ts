@@ -47,6 +47,7 @@ describeWithChromium("the reference app in Chromium", () => {
       clientId: defaults.webApp,
       clientSecret: defaults.webAppSecret,
       authorityHost: emulator.urls.https,
+      graphBaseUrl: emulator.urls.https,
       baseUrl: base,
       secrets: ["e2e-secret-e2e-secret-e2e-secret-e2e"],
       trust: trustCertificateAuthority(emulator.caCertPem),
@@ -59,6 +60,8 @@ describeWithChromium("the reference app in Chromium", () => {
   });
 
   beforeEach(async () => {
+    emulator.control.setLifetimes({ accessToken: 3600 });
+    emulator.control.clearFaults();
     await context?.close();
     context = await browser.newContext();
   });
@@ -166,5 +169,92 @@ describeWithChromium("the reference app in Chromium", () => {
     await first.waitForURL(`${base}/profile`);
     await expect(first.locator("h1").textContent()).resolves.toBe("Your profile");
     expect(await second.textContent("body")).toContain(defaults.users.member);
+  });
+
+  async function signInAs(page: Page, upn: string) {
+    await page.goto(`${base}/`);
+    await page.locator("#sign-in-redirect").click();
+    await pickUser(page, upn);
+    await page.waitForURL(`${base}/`);
+  }
+
+  it("shows Graph /me and the photo on the profile, or says there is no photo", async () => {
+    const page = await context.newPage();
+    await signInAs(page, "megan@contoso.onmicrosoft.com");
+    await page.goto(`${base}/profile`);
+    await expect(page.locator("#graph-me").textContent()).resolves.toContain("IT Administrator");
+    const width = await page
+      .locator("#photo")
+      .evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth);
+    expect(width).toBe(240);
+    const other = await browser.newContext();
+    const alex = await other.newPage();
+    await signInAs(alex, "alex@contoso.onmicrosoft.com");
+    await alex.goto(`${base}/profile`);
+    await expect(alex.locator("#no-photo").isVisible()).resolves.toBe(true);
+    await other.close();
+  });
+
+  it("asks for Mail.Read the first time /mail is opened (incremental consent), then shows the mail", async () => {
+    const page = await context.newPage();
+    await signInAs(page, "lee@contoso.onmicrosoft.com");
+    await page.goto(`${base}/mail`);
+    await expect(
+      page.getByRole("heading", { name: "Permissions requested" }).isVisible(),
+    ).resolves.toBe(true);
+    await expect(page.locator("body").textContent()).resolves.toContain("Mail.Read");
+    await page.screenshot({ path: join(SCREENSHOTS, "webapp-consent.png"), fullPage: true });
+    await page.getByRole("button", { name: "Accept" }).click();
+    await page.waitForURL(`${base}/mail`);
+    expect(await page.locator("#messages tr").count()).toBeGreaterThan(1);
+    // Granted once: the next visit goes straight to the mail.
+    await page.goto(`${base}/mail`);
+    expect(page.url()).toBe(`${base}/mail`);
+    await page.goto(`${base}/tokens`);
+    const tokens = (await page.locator("main").textContent()) ?? "";
+    expect(tokens).toContain("Mail.Read");
+    expect(tokens).toContain("held (encrypted, server-side)");
+    expect(await page.content()).not.toContain("eyJ");
+  });
+
+  it("answers a continuous access evaluation challenge from Graph without bothering the user", async () => {
+    const page = await context.newPage();
+    await signInAs(page, "megan@contoso.onmicrosoft.com");
+    const claims = Buffer.from(
+      JSON.stringify({ access_token: { nbf: { essential: true, value: "1604106651" } } }),
+    ).toString("base64");
+    emulator.control.queueFault("graph", {
+      kind: "status",
+      status: 401,
+      body: {
+        error: {
+          code: "InvalidAuthenticationToken",
+          message: "Continuous access evaluation resulted in challenge",
+        },
+      },
+      headers: {
+        "www-authenticate": `Bearer realm="", error="insufficient_claims", claims="${claims}"`,
+      },
+    });
+    emulator.control.resetCounts();
+    await page.goto(`${base}/profile`);
+    await expect(page.locator("#graph-me").textContent()).resolves.toContain("Megan Bowen");
+    expect(emulator.control.counts()["token:refresh_token"]).toBe(1);
+  });
+
+  it("says to sign in again when the refresh token was revoked, and evicts the tokens", async () => {
+    emulator.control.setLifetimes({ accessToken: 60 });
+    const page = await context.newPage();
+    await signInAs(page, "adele@contoso.onmicrosoft.com");
+    emulator.control.revokeRefreshTokens("adele@contoso.onmicrosoft.com");
+    await page.goto(`${base}/profile`);
+    await expect(page.locator("#message").textContent()).resolves.toContain(
+      "expired or was revoked",
+    );
+    expect(await store.tokens.get(`${defaults.users.overage}.${defaults.contoso}`)).toBeNull();
+    await page.locator("#sign-in-again").click();
+    await pickUser(page, "adele@contoso.onmicrosoft.com");
+    await page.waitForURL(`${base}/profile`);
+    await expect(page.locator("#graph-me").textContent()).resolves.toContain("Adele Vance");
   });
 });

@@ -34,7 +34,7 @@ import {
 } from "./tokens/acquire.js";
 import { graphClient } from "./tokens/graph.js";
 import { type IdTokenClaims, validateIdToken } from "./tokens/id-token.js";
-import { mergeCaches } from "./tokens/merge-cache.js";
+import { mergeCaches, summarizeCache, type TokenSummary } from "./tokens/merge-cache.js";
 import { Metadata } from "./tokens/metadata.js";
 import { msalClient } from "./tokens/msal.js";
 import { TokenPartitions } from "./tokens/partitions.js";
@@ -162,6 +162,15 @@ export class Entrance {
     options: AcquireOptions = {},
   ): Promise<AccessToken> {
     return this.#acquirer.get(user, scopesSchema.parse(scopes), options);
+  }
+
+  /**
+   * What tokens Entrance keeps for `user` — scopes and expiry of each access token, and whether a
+   * refresh token is held — never the tokens themselves. Null when there are none.
+   */
+  async describeTokens(user: UserKey): Promise<TokenSummary | null> {
+    const cache = await this.#tokens.load(user.tenantId, user.objectId);
+    return cache ? summarizeCache(cache) : null;
   }
 
   /** A Microsoft Graph client acting as `user`, with `scopes` (default: the sign-in scopes). */

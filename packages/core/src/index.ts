@@ -43,3 +43,4 @@ export type {
 export type { AccessToken, AcquireOptions, UserKey } from "./tokens/acquire.js";
 export { claimsChallenge } from "./tokens/graph.js";
 export type { IdTokenClaims } from "./tokens/id-token.js";
+export type { TokenSummary } from "./tokens/merge-cache.js";

@@ -1,3 +1,12 @@
+/** What a user's stored tokens are for, without any token value. */
+export interface TokenSummary {
+  readonly accessTokens: readonly {
+    readonly scopes: readonly string[];
+    readonly expiresOn: Date;
+  }[];
+  readonly hasRefreshToken: boolean;
+}
+
 /** The sections of MSAL's serialized cache, each a map of cache keys to entries. */
 const SECTIONS = ["Account", "IdToken", "AccessToken", "RefreshToken", "AppMetadata"] as const;
 
@@ -21,4 +30,21 @@ export function mergeCaches(stored: string | null, fresh: string): string {
     merged[section] = { ...(older[section] ?? {}), ...(newer[section] ?? {}) };
   }
   return JSON.stringify(merged);
+}
+
+/** Scopes and expiry of each cached access token, and whether a refresh token is there. */
+export function summarizeCache(serialized: string): TokenSummary {
+  let cache: Record<string, Record<string, { target?: unknown; expires_on?: unknown }>>;
+  try {
+    cache = JSON.parse(serialized);
+  } catch {
+    return { accessTokens: [], hasRefreshToken: false };
+  }
+  const accessTokens = Object.values(cache.AccessToken ?? {}).map((entry) => ({
+    scopes: String(entry.target ?? "")
+      .split(" ")
+      .filter(Boolean),
+    expiresOn: new Date(Number(entry.expires_on ?? 0) * 1000),
+  }));
+  return { accessTokens, hasRefreshToken: Object.keys(cache.RefreshToken ?? {}).length > 0 };
 }
