@@ -115,7 +115,11 @@ export class Entrance {
     this.#metadata = new Metadata(this.#authority, this.#network);
     this.#sessions = new Sessions(this.config, store, Date.now);
     this.#tokens = new TokenPartitions(store, this.config.secrets);
-    this.#acquirer = new TokenAcquirer(async (cache) => this.#client(cache), this.#tokens);
+    this.#acquirer = new TokenAcquirer(
+      async (cache) => this.#client(cache),
+      this.#tokens,
+      store.locks,
+    );
     this.#graphAgent = createAgent(trust);
     this.#secure = this.config.baseUrl.startsWith("https:");
     this.#cookies = cookieNames(this.#secure);

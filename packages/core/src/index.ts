@@ -33,6 +33,7 @@ export { deferredStore } from "./storage/deferred.js";
 export { createMemoryStore, type MemoryStoreOptions } from "./storage/memory.js";
 export type {
   EntranceStore,
+  LockStore,
   SessionRecord,
   SessionStore,
   TokenStore,

@@ -56,6 +56,20 @@ describe("getAccessToken", () => {
     ).toBe(false);
   });
 
+  it("refreshes once across two app instances that share the store's locks", async () => {
+    emulator.control.setLifetimes({ accessToken: 60 });
+    const { store } = await signedInAs(emulator, "lee@contoso.onmicrosoft.com");
+    // The signed-in token is due for renewal; the refreshed one is not.
+    emulator.control.setLifetimes({ accessToken: 3600 });
+    const instances = [entranceFor(emulator, store), entranceFor(emulator, store)];
+    emulator.control.resetCounts();
+    const tokens = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => instances[i % 2]?.getAccessToken(LEE, ["User.Read"])),
+    );
+    expect(refreshes()).toBe(1);
+    expect(new Set(tokens.map((t) => t?.token)).size).toBe(1);
+  });
+
   it("signs the user out of tokens when the refresh token was revoked: reauthentication_required, partition evicted", async () => {
     emulator.control.setLifetimes({ accessToken: 60 });
     const { entrance, store } = await signedInAs(emulator, "lee@contoso.onmicrosoft.com");

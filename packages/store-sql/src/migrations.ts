@@ -72,6 +72,17 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    // Cross-instance locks (LockStore): one row per key, taken over once `expires_at` passes.
+    "0002_locks": {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("entrance_locks")
+          .addColumn("key", "text", (c) => c.notNull().primaryKey())
+          .addColumn("holder", "text", (c) => c.notNull())
+          .addColumn("expires_at", "bigint", (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

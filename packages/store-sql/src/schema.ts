@@ -57,10 +57,19 @@ export interface LoginTransactionsTable {
   expires_at: Millis;
 }
 
+/** `entrance_locks`: one row per held (or expired, not yet taken over) cross-instance lock. */
+export interface LocksTable {
+  key: string;
+  /** A random 128-bit value (base64url) naming the acquire that holds the lock. */
+  holder: string;
+  expires_at: Millis;
+}
+
 /** Every table Entrance keeps; all are prefixed `entrance_` so they can share a database. */
 export interface EntranceDatabase {
   entrance_users: UsersTable;
   entrance_sessions: SessionsTable;
   entrance_token_partitions: TokenPartitionsTable;
   entrance_login_transactions: LoginTransactionsTable;
+  entrance_locks: LocksTable;
 }

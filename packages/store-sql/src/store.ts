@@ -1,6 +1,7 @@
 import type { EntranceStore } from "@entrance/core";
 import type { Kysely } from "kysely";
 import type { EntranceDatabase } from "./schema.js";
+import { sqlLocks } from "./stores/locks.js";
 import { sqlSessions } from "./stores/sessions.js";
 import { sqlTokens } from "./stores/tokens.js";
 import { sqlTransactions } from "./stores/transactions.js";
@@ -9,8 +10,8 @@ import { sqlUsers } from "./stores/users.js";
 /** Options every SQL store accepts. */
 export interface SqlStoreOptions {
   /**
-   * The clock, in epoch milliseconds, for login-transaction expiry and token `updated_at`;
-   * `Date.now` by default. Tests inject one to move time without waiting.
+   * The clock, in epoch milliseconds, for login-transaction and lock expiry and token
+   * `updated_at`; `Date.now` by default. Tests inject one to move time without waiting.
    */
   readonly now?: () => number;
 }
@@ -27,6 +28,7 @@ export function createSqlStore(
     sessions: sqlSessions(db),
     tokens: sqlTokens(db, now),
     transactions: sqlTransactions(db, now),
+    locks: sqlLocks(db, now),
     close() {
       closing ??= db.destroy();
       return closing;

@@ -10,6 +10,9 @@ import { openPostgresStore, openSqlStore } from "../src/index.js";
 const DATABASE_URL =
   process.env.ENTRANCE_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
+/** Every migration this version applies, in order. */
+const MIGRATIONS = ["0001_initial", "0002_locks"];
+
 /** Connects once, giving up after 2 s, so a machine without PostgreSQL does not hang. */
 async function reachable(): Promise<boolean> {
   const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 2_000 });
@@ -124,7 +127,7 @@ describeWithPostgres("PostgreSQL store", () => {
       } finally {
         await Promise.all(stores.map((store) => store.close()));
       }
-      expect((await migrationsIn(schema)).map((row) => row.name)).toStrictEqual(["0001_initial"]);
+      expect((await migrationsIn(schema)).map((row) => row.name)).toStrictEqual(MIGRATIONS);
     });
 
     it("creates its tables in the search_path schema, all prefixed entrance_", async () => {
@@ -138,6 +141,7 @@ describeWithPostgres("PostgreSQL store", () => {
         return result.rows.map((row) => row.table_name);
       });
       expect(tables).toStrictEqual([
+        "entrance_locks",
         "entrance_login_transactions",
         "entrance_migration",
         "entrance_migration_lock",
@@ -154,11 +158,36 @@ describeWithPostgres("PostgreSQL store", () => {
       await first.users.upsert(stored);
       await first.close();
       const before = await migrationsIn(schema);
+      expect(before.map((row) => row.name)).toStrictEqual(MIGRATIONS);
 
       const second = await openPostgresStore({ pool: inSchema(schema) });
       expect(await second.users.get(stored.tenantId, stored.objectId)).toStrictEqual(stored);
       await second.close();
       expect(await migrationsIn(schema)).toStrictEqual(before);
+    });
+
+    it("upgrades a schema of the previous version: adds entrance_locks, keeps the data", async () => {
+      const schema = await freshSchema();
+      const stored = user();
+      const old = await openPostgresStore({ pool: inSchema(schema) });
+      await old.users.upsert(stored);
+      await old.close();
+      // Back to the schema of a version that knew only 0001_initial.
+      await admin(async (client) => {
+        await client.query(`drop table "${schema}".entrance_locks`);
+        await client.query(`delete from "${schema}".entrance_migration where name = '0002_locks'`);
+      });
+
+      const upgraded = await openPostgresStore({ pool: inSchema(schema) });
+      try {
+        expect(await upgraded.users.get(stored.tenantId, stored.objectId)).toStrictEqual(stored);
+        const release = await upgraded.locks?.acquire("refresh", 30);
+        expect(release).toBeTypeOf("function");
+        await release?.();
+      } finally {
+        await upgraded.close();
+      }
+      expect((await migrationsIn(schema)).map((row) => row.name)).toStrictEqual(MIGRATIONS);
     });
 
     it("opens through openSqlStore with a postgresql:// URL", async () => {

@@ -12,6 +12,9 @@ import { openSqliteStore, openSqlStore } from "../src/index.js";
 const folder = await mkdtemp(join(tmpdir(), "entrance-sqlite-"));
 afterAll(() => rm(folder, { recursive: true, force: true }));
 
+/** Every migration this version applies, in order. */
+const MIGRATIONS = ["0001_initial", "0002_locks"];
+
 /** A database file in a folder that does not exist yet. */
 const freshFile = () => join(folder, randomUUID(), "data", "entrance.db");
 
@@ -57,6 +60,7 @@ describe("SQLite store", () => {
       db.prepare("select name from sqlite_master where type = 'table' order by name").pluck().all(),
     );
     expect(tables).toStrictEqual([
+      "entrance_locks",
       "entrance_login_transactions",
       "entrance_migration",
       "entrance_migration_lock",
@@ -73,14 +77,44 @@ describe("SQLite store", () => {
     await first.users.upsert(stored);
     await first.close();
     const migrations = () =>
-      inspect(filename, (db) => db.prepare("select name, timestamp from entrance_migration").all());
-    const before = migrations();
-    expect(before).toHaveLength(1);
+      inspect(filename, (db) =>
+        db.prepare("select name, timestamp from entrance_migration order by name").all(),
+      );
+    const before = migrations() as { name: string }[];
+    expect(before.map((row) => row.name)).toStrictEqual(MIGRATIONS);
 
     const second = await openSqliteStore({ filename });
     expect(await second.users.get(stored.tenantId, stored.objectId)).toStrictEqual(stored);
     await second.close();
     expect(migrations()).toStrictEqual(before);
+  });
+
+  it("upgrades a database of the previous version: adds entrance_locks, keeps the data", async () => {
+    const filename = freshFile();
+    const stored = user();
+    const old = await openSqliteStore({ filename });
+    await old.users.upsert(stored);
+    await old.close();
+    // Back to the schema of a version that knew only 0001_initial.
+    inspect(filename, (db) =>
+      db.exec(
+        "drop table entrance_locks; delete from entrance_migration where name = '0002_locks'",
+      ),
+    );
+
+    const upgraded = await openSqliteStore({ filename });
+    try {
+      expect(await upgraded.users.get(stored.tenantId, stored.objectId)).toStrictEqual(stored);
+      const release = await upgraded.locks?.acquire("refresh", 30);
+      expect(release).toBeTypeOf("function");
+      await release?.();
+    } finally {
+      await upgraded.close();
+    }
+    const names = inspect(filename, (db) =>
+      db.prepare("select name from entrance_migration order by name").pluck().all(),
+    );
+    expect(names).toStrictEqual(MIGRATIONS);
   });
 
   it("three stores opening one fresh file at once all open, and migrate it once", async () => {
@@ -93,7 +127,7 @@ describe("SQLite store", () => {
     const count = inspect(filename, (db) =>
       db.prepare("select count(*) from entrance_migration").pluck().get(),
     );
-    expect(count).toBe(1);
+    expect(count).toBe(MIGRATIONS.length);
   });
 
   it("of concurrent takes through two stores on one file, exactly one gets the value", async () => {

@@ -7,7 +7,9 @@ import type { EntranceStore } from "./types.js";
 export function deferredStore(opening: Promise<EntranceStore>): EntranceStore {
   // Keep an unhandled rejection from crashing the process before the first call sees it.
   opening.catch(() => {});
-  const part = <K extends Exclude<keyof EntranceStore, "close">>(key: K): EntranceStore[K] =>
+  const part = <K extends Exclude<keyof EntranceStore, "close" | "locks">>(
+    key: K,
+  ): EntranceStore[K] =>
     new Proxy({} as EntranceStore[K], {
       get:
         (_, method: string) =>
@@ -26,6 +28,13 @@ export function deferredStore(opening: Promise<EntranceStore>): EntranceStore {
     sessions: part("sessions"),
     tokens: part("tokens"),
     transactions: part("transactions"),
+    locks: {
+      // A store without locks gets none: refreshes stay single-flight within the process.
+      acquire: async (key, ttlSeconds) => {
+        const locks = (await opening).locks;
+        return locks ? locks.acquire(key, ttlSeconds) : async () => {};
+      },
+    },
     close: async () => (await opening).close(),
   };
 }

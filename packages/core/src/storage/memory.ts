@@ -6,6 +6,7 @@
  */
 import type {
   EntranceStore,
+  LockStore,
   SessionRecord,
   SessionStore,
   TokenStore,
@@ -43,6 +44,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EntranceSto
     sessions: memorySessions(open),
     tokens: memoryTokens(open),
     transactions: memoryTransactions(open, now),
+    locks: memoryLocks(open, now),
     async close() {
       closed = true;
     },
@@ -50,6 +52,26 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EntranceSto
 }
 
 type Guard = () => Promise<void>;
+
+/** Locks for every Entrance instance sharing this store object (one process). */
+function memoryLocks(open: Guard, now: () => number): LockStore {
+  const held = new Map<string, { token: symbol; until: number }>();
+  return {
+    async acquire(key, ttlSeconds) {
+      await open();
+      // A TTL of Infinity would let a crashed holder block the key forever, NaN never hold it.
+      const ttl = ttlMilliseconds(ttlSeconds);
+      const time = now();
+      const current = held.get(key);
+      if (current && current.until > time) return null;
+      const token = Symbol(key);
+      held.set(key, { token, until: time + ttl });
+      return async () => {
+        if (held.get(key)?.token === token) held.delete(key);
+      };
+    },
+  };
+}
 
 function copyDate(date: Date, field: string): Date {
   const time = date instanceof Date ? date.getTime() : Number.NaN;

@@ -92,12 +92,26 @@ export interface TransactionStore {
   take(key: string): Promise<string | null>;
 }
 
+/**
+ * Locks shared by every app instance using the store, so that one user's refresh token is used by
+ * one instance at a time. Optional: without it, refreshes are single-flight within a process.
+ */
+export interface LockStore {
+  /**
+   * Takes `key` for at most `ttlSeconds` (a crashed holder cannot block others for longer);
+   * returns the release, or null when another holder has it.
+   */
+  acquire(key: string, ttlSeconds: number): Promise<(() => Promise<void>) | null>;
+}
+
 /** Everything Entrance keeps. */
 export interface EntranceStore {
   readonly users: UserStore;
   readonly sessions: SessionStore;
   readonly tokens: TokenStore;
   readonly transactions: TransactionStore;
+  /** Cross-instance locks, where the store can offer them (a shared database or Redis). */
+  readonly locks?: LockStore;
   /** Releases connections; the store is unusable afterwards. */
   close(): Promise<void>;
 }

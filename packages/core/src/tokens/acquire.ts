@@ -1,5 +1,6 @@
 import type { AuthenticationResult, ConfidentialClientApplication } from "@azure/msal-node";
 import { aadstsOf, EntranceError } from "../errors/entrance-error.js";
+import type { LockStore } from "../storage/types.js";
 import type { TokenPartitions } from "./partitions.js";
 
 /** An access token for the signed-in user. Use it; never log it, store it or put it in a page. */
@@ -21,6 +22,13 @@ export interface UserKey {
   readonly objectId: string;
 }
 
+/** MSAL refreshes a token this close to its expiry; such a token needs the refresh lock. */
+const MSAL_RENEWAL_OFFSET_S = 300;
+/** How long a refresh may hold a user's lock, and how long another instance waits for it. */
+const LOCK_TTL_S = 30;
+const LOCK_WAIT_MS = 10_000;
+const LOCK_POLL_MS = 50;
+
 /** AADSTS codes that mean the refresh token is dead: evict it, the user signs in again. */
 const DEAD_GRANT = new Set([50173, 70000, 70008, 700082, 700084, 50057, 50034, 50020]);
 
@@ -37,6 +45,7 @@ export class TokenAcquirer {
   constructor(
     private readonly clientFor: (cache: string) => Promise<ConfidentialClientApplication>,
     private readonly partitions: TokenPartitions,
+    private readonly locks?: LockStore,
   ) {}
 
   get(
@@ -54,7 +63,7 @@ export class TokenAcquirer {
     const running = this.#inFlight.get(key);
     if (running) return running;
     const promise = this.#oneAtATime(`${user.objectId}.${user.tenantId}`, () =>
-      this.#acquire(user, scopes, options),
+      this.#acrossInstances(user, scopes, options),
     ).finally(() => this.#inFlight.delete(key));
     this.#inFlight.set(key, promise);
     return promise;
@@ -72,12 +81,46 @@ export class TokenAcquirer {
     return run;
   }
 
-  async #acquire(
+  /**
+   * With a shared lock store, a token that needs a refresh is acquired under the user's lock, so
+   * that one instance refreshes and the others then find the new token. A valid cached token
+   * needs no lock.
+   */
+  async #acrossInstances(
     user: UserKey,
     scopes: readonly string[],
     options: AcquireOptions,
   ): Promise<AccessToken> {
-    const cache = await this.partitions.load(user.tenantId, user.objectId);
+    if (!this.locks) return this.#acquire(user, scopes, options);
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      if (!options.claims && !options.forceRefresh) {
+        const cache = await this.partitions.load(user.tenantId, user.objectId);
+        if (cache && hasFreshToken(cache, scopes))
+          return this.#acquire(user, scopes, options, cache);
+      }
+      const key = `entrance:tokens:${user.objectId}.${user.tenantId}`;
+      const release = await this.locks.acquire(key, LOCK_TTL_S);
+      if (release) {
+        try {
+          return await this.#acquire(user, scopes, options);
+        } finally {
+          await release();
+        }
+      }
+      // Another instance holds the lock past our patience: refresh anyway rather than fail.
+      if (Date.now() >= deadline) return this.#acquire(user, scopes, options);
+      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+    }
+  }
+
+  async #acquire(
+    user: UserKey,
+    scopes: readonly string[],
+    options: AcquireOptions,
+    loaded?: string,
+  ): Promise<AccessToken> {
+    const cache = loaded ?? (await this.partitions.load(user.tenantId, user.objectId));
     if (!cache)
       throw reauthentication(
         "There are no stored tokens for this user (or they could not be read).",
@@ -166,4 +209,35 @@ function findEntranceError(error: unknown): EntranceError | undefined {
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/** Whether the serialized cache holds an access token for all `scopes` that MSAL will not renew. */
+export function hasFreshToken(
+  serialized: string,
+  scopes: readonly string[],
+  nowMs = Date.now(),
+): boolean {
+  let cache: { AccessToken?: Record<string, { target?: unknown; expires_on?: unknown }> };
+  try {
+    cache = JSON.parse(serialized);
+  } catch {
+    return false;
+  }
+  const wanted = scopes
+    .map((s) => s.toLowerCase())
+    .filter((s) => !["openid", "profile", "offline_access", "email"].includes(s));
+  return Object.values(cache.AccessToken ?? {}).some((entry) => {
+    const target = new Set(
+      String(entry.target ?? "")
+        .toLowerCase()
+        .split(" "),
+    );
+    const fresh = Number(entry.expires_on ?? 0) - MSAL_RENEWAL_OFFSET_S > nowMs / 1000;
+    return (
+      fresh &&
+      wanted.every(
+        (scope) => target.has(scope) || target.has(`https://graph.microsoft.com/${scope}`),
+      )
+    );
+  });
 }

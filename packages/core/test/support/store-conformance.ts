@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EntranceStore } from "../../src/storage/types.js";
 import { type ConformanceContext, createTestClock } from "./store-conformance/context.js";
+import { lockContract } from "./store-conformance/locks.js";
 import { sessionContract } from "./store-conformance/sessions.js";
 import { tokenContract } from "./store-conformance/tokens.js";
 import { transactionContract } from "./store-conformance/transactions.js";
@@ -15,8 +16,8 @@ import { userContract } from "./store-conformance/users.js";
 /** What the suite hands to `open`. */
 export interface OpenStoreContext {
   /**
-   * The clock (epoch milliseconds) the store must read for login-transaction expiry, so the
-   * suite can move time forward instead of waiting. Ignore it only with `clock: "real"`.
+   * The clock (epoch milliseconds) the store must read for login-transaction and lock expiry, so
+   * the suite can move time forward instead of waiting. Ignore it only with `clock: "real"`.
    */
   readonly now: () => number;
 }
@@ -32,8 +33,10 @@ export interface StoreConformanceOptions {
 }
 
 /**
- * Defines the conformance tests for a store. `open` is called once for the suite (and once more
- * for the lifecycle test); every test uses keys of its own, so the store may hold other data.
+ * Defines the conformance tests for a store. `open` is called once for the suite (and again for
+ * tests that need a second store: those of closing, and the locks test across stores, which runs
+ * when stores from `open` share one database); every test uses keys of its own, so the store
+ * may hold other data. The locks tests are skipped for a store without `locks`.
  *
  * @param name - shown in the test report, e.g. `"SQLite store"`.
  * @param open - opens the store under test.
@@ -77,6 +80,7 @@ export function storeConformance(
     describe("sessions", () => sessionContract(ctx));
     describe("tokens", () => tokenContract(ctx));
     describe("transactions", () => transactionContract(ctx));
+    describe("locks", () => lockContract(ctx));
 
     describe("lifecycle", () => {
       it("a closed store rejects every call", async () => {
