@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { EntranceStore } from "@entrance/core";
 import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulator";
+import { claimsChallenge } from "@entrance/emulator/testing";
 import { trustCertificateAuthority } from "@entrance/express";
 import { openSqlStore } from "@entrance/store-sql";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -220,22 +221,7 @@ describeWithChromium("the reference app in Chromium", () => {
   it("answers a continuous access evaluation challenge from Graph without bothering the user", async () => {
     const page = await context.newPage();
     await signInAs(page, "megan@contoso.onmicrosoft.com");
-    const claims = Buffer.from(
-      JSON.stringify({ access_token: { nbf: { essential: true, value: "1604106651" } } }),
-    ).toString("base64");
-    emulator.control.queueFault("graph", {
-      kind: "status",
-      status: 401,
-      body: {
-        error: {
-          code: "InvalidAuthenticationToken",
-          message: "Continuous access evaluation resulted in challenge",
-        },
-      },
-      headers: {
-        "www-authenticate": `Bearer realm="", error="insufficient_claims", claims="${claims}"`,
-      },
-    });
+    emulator.control.queueFault("graph", claimsChallenge(emulator.urls.http));
     emulator.control.resetCounts();
     await page.goto(`${base}/profile`);
     await expect(page.locator("#graph-me").textContent()).resolves.toContain("Megan Bowen");

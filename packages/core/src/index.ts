@@ -18,6 +18,7 @@ export {
   aadstsOf,
   EntranceError,
   type EntranceErrorCode,
+  findEntranceError,
   type Interaction,
 } from "./errors/entrance-error.js";
 export { explainAadsts } from "./errors/explanations.js";

@@ -1,5 +1,5 @@
 import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulator";
-import { pickAccount } from "@entrance/emulator/testing";
+import { claimsChallenge, pickAccount, throttled } from "@entrance/emulator/testing";
 import { AuthenticationHandlerOptions } from "@microsoft/microsoft-graph-client";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -156,22 +156,7 @@ describe("Microsoft Graph as the user", () => {
 
   it("answers a continuous access evaluation challenge with a token carrying the claims, once", async () => {
     const { entrance } = await signedInAs(emulator, "megan@contoso.onmicrosoft.com", graphFor());
-    const claims = JSON.stringify({
-      access_token: { nbf: { essential: true, value: "1604106651" } },
-    });
-    emulator.control.queueFault("graph", {
-      kind: "status",
-      status: 401,
-      body: {
-        error: {
-          code: "InvalidAuthenticationToken",
-          message: "Continuous access evaluation resulted in challenge",
-        },
-      },
-      headers: {
-        "www-authenticate": `Bearer realm="", authorization_uri="${emulator.urls.http}/common/oauth2/authorize", error="insufficient_claims", claims="${Buffer.from(claims).toString("base64")}"`,
-      },
-    });
+    emulator.control.queueFault("graph", claimsChallenge(emulator.urls.http));
     emulator.control.resetCounts();
     const me = await entrance
       .graph({ tenantId: defaults.contoso, objectId: defaults.users.admin })
@@ -183,12 +168,7 @@ describe("Microsoft Graph as the user", () => {
 
   it("waits as Retry-After says on 429 and then succeeds", async () => {
     const { entrance } = await signedInAs(emulator, "megan@contoso.onmicrosoft.com", graphFor());
-    emulator.control.queueFault("graph", {
-      kind: "status",
-      status: 429,
-      headers: { "retry-after": "1" },
-      body: { error: { code: "TooManyRequests", message: "slow down" } },
-    });
+    emulator.control.queueFault("graph", throttled(1));
     emulator.control.resetCounts();
     const me = await entrance
       .graph({ tenantId: defaults.contoso, objectId: defaults.users.admin })

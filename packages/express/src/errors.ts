@@ -1,4 +1,4 @@
-import { EntranceError } from "@entrance/core";
+import { findEntranceError } from "@entrance/core";
 import type { ErrorRequestHandler, Request, Response } from "express";
 import { wantsJson } from "./negotiate.js";
 
@@ -56,14 +56,4 @@ export function respondToEntranceError(error: unknown, req: Request, res: Respon
 <p id="message">Your Microsoft sign-in for this app has expired or was revoked, so it can no longer act on your behalf.</p>
 <p><a id="sign-in-again" href="${escapeHtml(loginUrl)}">Sign in again</a></p></main></body></html>`);
   return true;
-}
-
-/** The Graph SDK wraps errors thrown in its middleware; look through causes. */
-function findEntranceError(error: unknown): EntranceError | undefined {
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 5; depth++) {
-    if (current instanceof EntranceError) return current;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }

@@ -80,3 +80,16 @@ export function aadstsOf(description: string | null | undefined): number | undef
   const match = /AADSTS(\d{4,9})/.exec(description ?? "");
   return match?.[1] ? Number(match[1]) : undefined;
 }
+
+/**
+ * The EntranceError in an error's cause chain (MSAL and the Graph SDK wrap what they are given),
+ * or undefined.
+ */
+export function findEntranceError(error: unknown): EntranceError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (current instanceof EntranceError) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

@@ -1,5 +1,5 @@
 import type { AuthenticationResult, ConfidentialClientApplication } from "@azure/msal-node";
-import { aadstsOf, EntranceError } from "../errors/entrance-error.js";
+import { aadstsOf, EntranceError, findEntranceError } from "../errors/entrance-error.js";
 import type { LockStore } from "../storage/types.js";
 import type { TokenPartitions } from "./partitions.js";
 
@@ -200,17 +200,6 @@ function reauthentication(message: string, aadsts?: number, cause?: unknown): En
 function firstLine(text: string | undefined): string {
   return (text ?? "").split(/\r?\n/)[0]?.slice(0, 300) ?? "";
 }
-
-/** MSAL wraps network client errors; find ours (identity_provider_unavailable) in the chain. */
-function findEntranceError(error: unknown): EntranceError | undefined {
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 5; depth++) {
-    if (current instanceof EntranceError) return current;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
 /** Whether the serialized cache holds an access token for all `scopes` that MSAL will not renew. */
 export function hasFreshToken(
   serialized: string,

@@ -2,6 +2,8 @@
  * Helpers for tests that use the emulator: real HTTP, real pages, real tokens.
  * @module
  */
+
+export { claimsChallenge, throttled } from "./faults.js";
 export {
   type MsalNetworkModule,
   type RawResponse,
