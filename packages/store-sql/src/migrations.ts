@@ -4,7 +4,10 @@
  */
 import { type Kysely, type Migration, Migrator, sql } from "kysely";
 
-/** The SQL dialects the store speaks; only the bytes column type differs between them. */
+/**
+ * The SQL dialects the store speaks; only column types differ between them (bytes, and the audit
+ * log's auto-assigned id).
+ */
 type Dialect = "sqlite" | "postgres";
 
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -80,6 +83,53 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn("key", "text", (c) => c.notNull().primaryKey())
           .addColumn("holder", "text", (c) => c.notNull())
           .addColumn("expires_at", "bigint", (c) => c.notNull())
+          .execute();
+      },
+    },
+    // For the admin panel and group authorization: groups resolved through Graph for users whose
+    // token carried the overage marker, the list of users newest sign-in first, the audit log.
+    "0003_admin_and_audit": {
+      async up(db: Kysely<unknown>) {
+        // One column per statement: SQLite's ALTER TABLE adds one at a time.
+        await db.schema.alterTable("entrance_users").addColumn("resolved_groups", "text").execute();
+        await db.schema
+          .alterTable("entrance_users")
+          .addColumn("resolved_groups_at", "bigint")
+          .execute();
+        // Serves UserStore.list's order (and its pages) without sorting the table.
+        await db.schema
+          .createIndex("entrance_users_last_sign_in_idx")
+          .on("entrance_users")
+          .columns(["last_sign_in_at desc", "tenant_id", "object_id"])
+          .execute();
+
+        await db.schema
+          .createTable("entrance_audit")
+          // A sequence the database assigns, never reused: it orders events of one millisecond.
+          .addColumn("id", dialect === "postgres" ? "bigint" : "integer", (c) =>
+            dialect === "postgres"
+              ? c.primaryKey().generatedByDefaultAsIdentity()
+              : c.primaryKey().autoIncrement(),
+          )
+          .addColumn("at", "bigint", (c) => c.notNull())
+          .addColumn("type", "text", (c) => c.notNull())
+          .addColumn("tenant_id", "text")
+          .addColumn("object_id", "text")
+          .addColumn("actor", "text")
+          .addColumn("detail", "text", (c) => c.notNull())
+          .addColumn("aadsts", "bigint")
+          .addColumn("ip", "text")
+          .execute();
+        // Newest first, overall and per user (the id breaks ties within a millisecond).
+        await db.schema
+          .createIndex("entrance_audit_at_idx")
+          .on("entrance_audit")
+          .columns(["at", "id"])
+          .execute();
+        await db.schema
+          .createIndex("entrance_audit_user_idx")
+          .on("entrance_audit")
+          .columns(["tenant_id", "object_id", "at", "id"])
           .execute();
       },
     },

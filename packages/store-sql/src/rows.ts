@@ -10,7 +10,8 @@ export function rowName(table: string, key: Readonly<Record<string, string>>): s
   return `${table} (${parts.join(", ")})`;
 }
 
-function corrupt(row: string, column: string, expected: string, cause?: unknown): Error {
+/** The error for a column whose value is not what the schema promises. */
+export function corrupt(row: string, column: string, expected: string, cause?: unknown): Error {
   return new Error(
     `Corrupt row in ${row}: column ${column} is not ${expected}. Repair or delete the row.`,
     cause === undefined ? undefined : { cause },
@@ -24,14 +25,15 @@ export function toMillis(date: Date, field: string): number {
   return time;
 }
 
-/** A Date from a stored integer of epoch milliseconds (pg gives `bigint` columns as strings). */
+/** The number a stored integer holds (pg gives `bigint` columns as strings); NaN if none. */
+function integerOf(value: unknown): number {
+  if (typeof value === "number" || typeof value === "bigint") return Number(value);
+  return typeof value === "string" && /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
+}
+
+/** A Date from a stored integer of epoch milliseconds. */
 export function toDate(value: unknown, row: string, column: string): Date {
-  const millis =
-    typeof value === "number" || typeof value === "bigint"
-      ? Number(value)
-      : typeof value === "string" && /^-?\d+$/.test(value)
-        ? Number(value)
-        : Number.NaN;
+  const millis = integerOf(value);
   if (!Number.isSafeInteger(millis) || Math.abs(millis) > 8.64e15) {
     throw corrupt(row, column, "an integer of epoch milliseconds");
   }
@@ -90,4 +92,36 @@ export function ttlMilliseconds(ttlSeconds: number): number {
     throw new RangeError(`ttlSeconds must be a positive finite number, got ${String(ttlSeconds)}`);
   }
   return Math.ceil(ttlSeconds * 1000);
+}
+
+/** An integer, or null, for a column that allows null (e.g. an AADSTS code). */
+export function toNullableInteger(value: unknown, row: string, column: string): number | null {
+  if (value === null) return null;
+  const number = integerOf(value);
+  if (!Number.isSafeInteger(number)) throw corrupt(row, column, "an integer");
+  return number;
+}
+
+/** A JSON object from its text, for a column that holds one. */
+export function toJsonObject(value: unknown, row: string, column: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = typeof value === "string" ? JSON.parse(value) : undefined;
+  } catch (error) {
+    throw corrupt(row, column, "valid JSON", error);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw corrupt(row, column, "a JSON object");
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Checks a page's `limit` (1 to 500) and `offset` (≥ 0), as every store does. */
+export function checkPage(limit: number, offset: number): void {
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > 500) {
+    throw new RangeError(`limit must be a whole number from 1 to 500, got ${String(limit)}`);
+  }
+  if (!Number.isSafeInteger(offset) || offset < 0) {
+    throw new RangeError(`offset must be a whole number ≥ 0, got ${String(offset)}`);
+  }
 }

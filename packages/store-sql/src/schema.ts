@@ -3,12 +3,14 @@
  * milliseconds are integers in SQLite and `bigint` in PostgreSQL (which pg returns as strings);
  * booleans are 0/1 integers; lists are JSON text.
  */
-import type { ColumnType } from "kysely";
+import type { ColumnType, Generated } from "kysely";
 
 /** Epoch milliseconds: written as a number, read as whatever the driver gives for an integer. */
 type Millis = ColumnType<number | string | bigint, number, number>;
 /** A boolean stored as the integer 0 or 1 (SQLite has no boolean type). */
 type Flag = ColumnType<number | string | boolean, number, number>;
+/** A nullable integer (epoch milliseconds, a code), read as whatever the driver gives. */
+type NullableInteger = ColumnType<number | string | bigint | null, number | null, number | null>;
 /** Bytes: a BLOB in SQLite, `bytea` in PostgreSQL; both drivers return a Buffer. */
 type Bytes = ColumnType<Uint8Array, Uint8Array, Uint8Array>;
 
@@ -27,6 +29,10 @@ export interface UsersTable {
   first_sign_in_at: Millis;
   last_sign_in_at: Millis;
   disabled: Flag;
+  /** JSON array of strings, or null when never resolved (then `resolved_groups_at` is null too). */
+  resolved_groups: string | null;
+  /** Epoch milliseconds of the resolution, or null. */
+  resolved_groups_at: NullableInteger;
 }
 
 /** `entrance_sessions`: one row per session, keyed by the hash of its cookie. */
@@ -65,6 +71,21 @@ export interface LocksTable {
   expires_at: Millis;
 }
 
+/** `entrance_audit`: the audit log, one row per event. */
+export interface AuditTable {
+  /** A sequence the database assigns (SQLite `AUTOINCREMENT`, a PostgreSQL identity). */
+  id: Generated<number | string | bigint>;
+  at: Millis;
+  type: string;
+  tenant_id: string | null;
+  object_id: string | null;
+  /** JSON `{ tenantId, objectId, name }`, or null. */
+  actor: string | null;
+  detail: string;
+  aadsts: NullableInteger;
+  ip: string | null;
+}
+
 /** Every table Entrance keeps; all are prefixed `entrance_` so they can share a database. */
 export interface EntranceDatabase {
   entrance_users: UsersTable;
@@ -72,4 +93,5 @@ export interface EntranceDatabase {
   entrance_token_partitions: TokenPartitionsTable;
   entrance_login_transactions: LoginTransactionsTable;
   entrance_locks: LocksTable;
+  entrance_audit: AuditTable;
 }

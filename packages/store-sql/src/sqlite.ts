@@ -71,6 +71,11 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Entr
     database.pragma(`busy_timeout = ${busyTimeoutMs}`);
     database.pragma("journal_mode = WAL");
     database.pragma("foreign_keys = ON");
+    // SQLite's own lower() folds ASCII letters only; the admin lists' case-insensitive search
+    // (lower(column) LIKE lower(query)) should fold "Ö" as the memory store and PostgreSQL do.
+    database.function("lower", { deterministic: true }, (value: unknown) =>
+      typeof value === "string" ? value.toLowerCase() : value,
+    );
   } catch (error) {
     database.close();
     throw error;

@@ -1,6 +1,7 @@
 import type { EntranceStore } from "@entrance/core";
 import type { Kysely } from "kysely";
 import type { EntranceDatabase } from "./schema.js";
+import { sqlAudit } from "./stores/audit.js";
 import { sqlLocks } from "./stores/locks.js";
 import { sqlSessions } from "./stores/sessions.js";
 import { sqlTokens } from "./stores/tokens.js";
@@ -29,6 +30,7 @@ export function createSqlStore(
     tokens: sqlTokens(db, now),
     transactions: sqlTransactions(db, now),
     locks: sqlLocks(db, now),
+    audit: sqlAudit(db),
     close() {
       closing ??= db.destroy();
       return closing;

@@ -11,7 +11,20 @@ const DATABASE_URL =
   process.env.ENTRANCE_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 /** Every migration this version applies, in order. */
-const MIGRATIONS = ["0001_initial", "0002_locks"];
+const MIGRATIONS = ["0001_initial", "0002_locks", "0003_admin_and_audit"];
+
+/** Takes a schema back to the version before 0003_admin_and_audit. */
+async function undo0003(client: pg.Client, schema: string): Promise<void> {
+  await client.query(`drop table "${schema}".entrance_audit`);
+  await client.query(`drop index "${schema}".entrance_users_last_sign_in_idx`);
+  await client.query(
+    `alter table "${schema}".entrance_users drop column resolved_groups, ` +
+      "drop column resolved_groups_at",
+  );
+  await client.query(
+    `delete from "${schema}".entrance_migration where name = '0003_admin_and_audit'`,
+  );
+}
 
 /** Connects once, giving up after 2 s, so a machine without PostgreSQL does not hang. */
 async function reachable(): Promise<boolean> {
@@ -76,6 +89,7 @@ const user = (): UserRecord => ({
   firstSignInAt: new Date("2025-01-01T00:00:00.001Z"),
   lastSignInAt: new Date("2025-01-02T00:00:00.002Z"),
   disabled: false,
+  resolvedGroups: null,
 });
 
 describeWithPostgres("PostgreSQL store", () => {
@@ -141,6 +155,7 @@ describeWithPostgres("PostgreSQL store", () => {
         return result.rows.map((row) => row.table_name);
       });
       expect(tables).toStrictEqual([
+        "entrance_audit",
         "entrance_locks",
         "entrance_login_transactions",
         "entrance_migration",
@@ -148,6 +163,27 @@ describeWithPostgres("PostgreSQL store", () => {
         "entrance_sessions",
         "entrance_token_partitions",
         "entrance_users",
+      ]);
+    });
+
+    it("creates the indexes of the admin lists", async () => {
+      const schema = await freshSchema();
+      await (await openPostgresStore({ pool: inSchema(schema) })).close();
+      const indexes = await admin(async (client) => {
+        const result = await client.query(
+          "select indexname, indexdef from pg_indexes where schemaname = $1 " +
+            "and indexname like '%\\_idx' order by 1",
+          [schema],
+        );
+        return result.rows.map((row) => row.indexdef.replace(`${schema}.`, ""));
+      });
+      expect(indexes).toStrictEqual([
+        "CREATE INDEX entrance_audit_at_idx ON entrance_audit USING btree (at, id)",
+        "CREATE INDEX entrance_audit_user_idx ON entrance_audit USING btree (tenant_id, object_id, at, id)",
+        "CREATE INDEX entrance_login_transactions_expires_idx ON entrance_login_transactions USING btree (expires_at)",
+        "CREATE INDEX entrance_sessions_sid_idx ON entrance_sessions USING btree (sid)",
+        "CREATE INDEX entrance_sessions_user_idx ON entrance_sessions USING btree (tenant_id, object_id)",
+        "CREATE INDEX entrance_users_last_sign_in_idx ON entrance_users USING btree (last_sign_in_at DESC, tenant_id, object_id)",
       ]);
     });
 
@@ -166,7 +202,7 @@ describeWithPostgres("PostgreSQL store", () => {
       expect(await migrationsIn(schema)).toStrictEqual(before);
     });
 
-    it("upgrades a schema of the previous version: adds entrance_locks, keeps the data", async () => {
+    it("upgrades a schema of version 0001: adds entrance_locks, keeps the data", async () => {
       const schema = await freshSchema();
       const stored = user();
       const old = await openPostgresStore({ pool: inSchema(schema) });
@@ -174,6 +210,7 @@ describeWithPostgres("PostgreSQL store", () => {
       await old.close();
       // Back to the schema of a version that knew only 0001_initial.
       await admin(async (client) => {
+        await undo0003(client, schema);
         await client.query(`drop table "${schema}".entrance_locks`);
         await client.query(`delete from "${schema}".entrance_migration where name = '0002_locks'`);
       });
@@ -184,6 +221,42 @@ describeWithPostgres("PostgreSQL store", () => {
         const release = await upgraded.locks?.acquire("refresh", 30);
         expect(release).toBeTypeOf("function");
         await release?.();
+      } finally {
+        await upgraded.close();
+      }
+      expect((await migrationsIn(schema)).map((row) => row.name)).toStrictEqual(MIGRATIONS);
+    });
+
+    it("upgrades a schema of version 0002: adds resolved groups and the audit log, keeps the data", async () => {
+      const schema = await freshSchema();
+      const stored = user();
+      const old = await openPostgresStore({ pool: inSchema(schema) });
+      await old.users.upsert(stored);
+      await old.close();
+      await admin((client) => undo0003(client, schema));
+
+      const upgraded = await openPostgresStore({ pool: inSchema(schema) });
+      try {
+        expect(await upgraded.users.get(stored.tenantId, stored.objectId)).toStrictEqual(stored);
+        const resolved = { ids: ["g1"], resolvedAt: new Date(1) };
+        expect(
+          await upgraded.users.setResolvedGroups(stored.tenantId, stored.objectId, resolved),
+        ).toBe(true);
+        expect(await upgraded.users.list({ limit: 10, offset: 0 })).toStrictEqual({
+          users: [{ ...stored, resolvedGroups: resolved }],
+          total: 1,
+        });
+        const event = await upgraded.audit.append({
+          at: new Date(2),
+          type: "sign_in",
+          tenantId: stored.tenantId,
+          objectId: stored.objectId,
+          actor: null,
+          detail: "signed in",
+          aadsts: null,
+          ip: null,
+        });
+        expect(event.id).toBe("1");
       } finally {
         await upgraded.close();
       }

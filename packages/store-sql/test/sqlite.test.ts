@@ -13,7 +13,16 @@ const folder = await mkdtemp(join(tmpdir(), "entrance-sqlite-"));
 afterAll(() => rm(folder, { recursive: true, force: true }));
 
 /** Every migration this version applies, in order. */
-const MIGRATIONS = ["0001_initial", "0002_locks"];
+const MIGRATIONS = ["0001_initial", "0002_locks", "0003_admin_and_audit"];
+
+/** Takes a database back to the schema of the version before 0003_admin_and_audit. */
+const UNDO_0003 = `
+  drop table entrance_audit;
+  drop index entrance_users_last_sign_in_idx;
+  alter table entrance_users drop column resolved_groups;
+  alter table entrance_users drop column resolved_groups_at;
+  delete from entrance_migration where name = '0003_admin_and_audit';
+`;
 
 /** A database file in a folder that does not exist yet. */
 const freshFile = () => join(folder, randomUUID(), "data", "entrance.db");
@@ -40,6 +49,7 @@ const user = (): UserRecord => ({
   firstSignInAt: new Date("2025-01-01T00:00:00.001Z"),
   lastSignInAt: new Date("2025-01-02T00:00:00.002Z"),
   disabled: false,
+  resolvedGroups: null,
 });
 
 const suiteFile = freshFile();
@@ -57,9 +67,17 @@ describe("SQLite store", () => {
     const filename = freshFile();
     await (await openSqliteStore({ filename })).close();
     const tables = inspect(filename, (db) =>
-      db.prepare("select name from sqlite_master where type = 'table' order by name").pluck().all(),
+      db
+        .prepare(
+          // sqlite_sequence is SQLite's own: it holds entrance_audit's AUTOINCREMENT counter.
+          "select name from sqlite_master where type = 'table' and name <> 'sqlite_sequence' " +
+            "order by name",
+        )
+        .pluck()
+        .all(),
     );
     expect(tables).toStrictEqual([
+      "entrance_audit",
       "entrance_locks",
       "entrance_login_transactions",
       "entrance_migration",
@@ -67,6 +85,27 @@ describe("SQLite store", () => {
       "entrance_sessions",
       "entrance_token_partitions",
       "entrance_users",
+    ]);
+  });
+
+  it("creates the indexes of the admin lists", async () => {
+    const filename = freshFile();
+    await (await openSqliteStore({ filename })).close();
+    const indexes = inspect(filename, (db) =>
+      db
+        .prepare(
+          "select name from sqlite_master where type = 'index' and sql is not null order by name",
+        )
+        .pluck()
+        .all(),
+    );
+    expect(indexes).toStrictEqual([
+      "entrance_audit_at_idx",
+      "entrance_audit_user_idx",
+      "entrance_login_transactions_expires_idx",
+      "entrance_sessions_sid_idx",
+      "entrance_sessions_user_idx",
+      "entrance_users_last_sign_in_idx",
     ]);
   });
 
@@ -89,7 +128,7 @@ describe("SQLite store", () => {
     expect(migrations()).toStrictEqual(before);
   });
 
-  it("upgrades a database of the previous version: adds entrance_locks, keeps the data", async () => {
+  it("upgrades a database of version 0001: adds entrance_locks, keeps the data", async () => {
     const filename = freshFile();
     const stored = user();
     const old = await openSqliteStore({ filename });
@@ -98,7 +137,8 @@ describe("SQLite store", () => {
     // Back to the schema of a version that knew only 0001_initial.
     inspect(filename, (db) =>
       db.exec(
-        "drop table entrance_locks; delete from entrance_migration where name = '0002_locks'",
+        `${UNDO_0003}; drop table entrance_locks; ` +
+          "delete from entrance_migration where name = '0002_locks'",
       ),
     );
 
@@ -115,6 +155,71 @@ describe("SQLite store", () => {
       db.prepare("select name from entrance_migration order by name").pluck().all(),
     );
     expect(names).toStrictEqual(MIGRATIONS);
+  });
+
+  it("upgrades a database of version 0002: adds resolved groups and the audit log, keeps the data", async () => {
+    const filename = freshFile();
+    const stored = user();
+    const old = await openSqliteStore({ filename });
+    await old.users.upsert(stored);
+    await old.close();
+    inspect(filename, (db) => db.exec(UNDO_0003));
+
+    const upgraded = await openSqliteStore({ filename });
+    try {
+      expect(await upgraded.users.get(stored.tenantId, stored.objectId)).toStrictEqual(stored);
+      const resolved = { ids: ["g1"], resolvedAt: new Date(1) };
+      expect(
+        await upgraded.users.setResolvedGroups(stored.tenantId, stored.objectId, resolved),
+      ).toBe(true);
+      expect(await upgraded.users.list({ limit: 10, offset: 0 })).toStrictEqual({
+        users: [{ ...stored, resolvedGroups: resolved }],
+        total: 1,
+      });
+      const event = await upgraded.audit.append({
+        at: new Date(2),
+        type: "sign_in",
+        tenantId: stored.tenantId,
+        objectId: stored.objectId,
+        actor: null,
+        detail: "signed in",
+        aadsts: null,
+        ip: null,
+      });
+      expect(event.id).toBe("1");
+    } finally {
+      await upgraded.close();
+    }
+    const names = inspect(filename, (db) =>
+      db.prepare("select name from entrance_migration order by name").pluck().all(),
+    );
+    expect(names).toStrictEqual(MIGRATIONS);
+  });
+
+  it("folds the case of non-ASCII letters in searches, as the memory store does", async () => {
+    const store = await openSqliteStore({ filename: ":memory:" });
+    try {
+      const stored = { ...user(), displayName: "Zoë Ångström" };
+      await store.users.upsert(stored);
+      expect(await store.users.list({ query: "ZOË ÅNGSTRÖM", limit: 1, offset: 0 })).toStrictEqual({
+        users: [stored],
+        total: 1,
+      });
+      await store.audit.append({
+        at: new Date(),
+        type: "user_disabled",
+        tenantId: null,
+        objectId: null,
+        actor: null,
+        detail: "Ärger über Ölpreise",
+        aadsts: null,
+        ip: null,
+      });
+      const found = await store.audit.list({ query: "ärger ÜBER", limit: 1, offset: 0 });
+      expect(found.total).toBe(1);
+    } finally {
+      await store.close();
+    }
   });
 
   it("three stores opening one fresh file at once all open, and migrate it once", async () => {
@@ -225,6 +330,49 @@ describe("SQLite store with corrupt rows", () => {
     await expect(store?.users.get(stored.tenantId, stored.objectId)).rejects.toThrow(
       /column first_sign_in_at is not an integer of epoch milliseconds/,
     );
+  });
+
+  it("resolved groups without their time (or the reverse) fail get, naming the columns", async () => {
+    const stored = await damaged("resolved_groups", "[]");
+    await expect(store?.users.get(stored.tenantId, stored.objectId)).rejects.toThrow(
+      /column resolved_groups_at is not null exactly when resolved_groups is null/,
+    );
+  });
+
+  it("corrupt resolved groups fail get and list, naming the column", async () => {
+    const stored = await damaged("resolved_groups", '["a", 1]');
+    inspect(filename, (db) =>
+      db
+        .prepare("update entrance_users set resolved_groups_at = 1 where object_id = ?")
+        .run(stored.objectId),
+    );
+    await expect(store?.users.get(stored.tenantId, stored.objectId)).rejects.toThrow(
+      /column resolved_groups is not a JSON array of strings/,
+    );
+    await expect(
+      store?.users.list({ query: stored.objectId, limit: 1, offset: 0 }),
+    ).rejects.toThrow(/entrance_users/);
+  });
+
+  it("a corrupt audit row fails list with an error naming the table, id and column", async () => {
+    store ??= await openSqliteStore({ filename });
+    const tenantId = randomUUID();
+    const event = await store.audit.append({
+      at: new Date(),
+      type: "user_enabled",
+      tenantId,
+      objectId: null,
+      actor: { tenantId: "t", objectId: "o", name: null },
+      detail: "enabled",
+      aadsts: null,
+      ip: null,
+    });
+    inspect(filename, (db) =>
+      db.prepare("update entrance_audit set actor = '[1]' where id = ?").run(Number(event.id)),
+    );
+    const failure = store.audit.list({ tenantId, limit: 1, offset: 0 });
+    await expect(failure).rejects.toThrow(/entrance_audit \(id "\d+"\)/);
+    await expect(failure).rejects.toThrow(/column actor is not a JSON object/);
   });
 
   it("the user's next sign-in (upsert) repairs corrupt lists", async () => {

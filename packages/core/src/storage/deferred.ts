@@ -28,6 +28,7 @@ export function deferredStore(opening: Promise<EntranceStore>): EntranceStore {
     sessions: part("sessions"),
     tokens: part("tokens"),
     transactions: part("transactions"),
+    audit: part("audit"),
     locks: {
       // A store without locks gets none: refreshes stay single-flight within the process.
       acquire: async (key, ttlSeconds) => {

@@ -3,8 +3,12 @@
  * same promises as the SQL and Redis stores (it passes the same conformance suite): records are
  * copied in and out, login transactions expire and are taken once. Everything is lost when the
  * process ends, and two processes never share it: use `@entrance/store-sql` for anything else.
+ * The audit log is bounded: it keeps the newest 10,000 events (see `maxAuditEvents`).
  */
 import type {
+  AuditEvent,
+  AuditEventType,
+  AuditStore,
   EntranceStore,
   LockStore,
   SessionRecord,
@@ -19,7 +23,14 @@ import type {
 export interface MemoryStoreOptions {
   /** The clock for login-transaction expiry, in epoch milliseconds; `Date.now` by default. */
   readonly now?: () => number;
+  /**
+   * How many audit events to keep, 10,000 by default: appending one more drops the oldest
+   * appended, so a long-running process does not grow without bound.
+   */
+  readonly maxAuditEvents?: number;
 }
+
+const DEFAULT_MAX_AUDIT_EVENTS = 10_000;
 
 /**
  * Creates an empty in-memory store.
@@ -33,6 +44,12 @@ export interface MemoryStoreOptions {
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): EntranceStore {
   const now = options.now ?? Date.now;
+  const maxAuditEvents = options.maxAuditEvents ?? DEFAULT_MAX_AUDIT_EVENTS;
+  if (!Number.isSafeInteger(maxAuditEvents) || maxAuditEvents < 1) {
+    throw new RangeError(
+      `maxAuditEvents must be a whole number ≥ 1, got ${String(maxAuditEvents)}`,
+    );
+  }
   let closed = false;
   // Every operation is async like a real store's, so callers cannot come to rely on synchronous
   // effects, and fails after close() as the others do.
@@ -45,6 +62,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EntranceSto
     tokens: memoryTokens(open),
     transactions: memoryTransactions(open, now),
     locks: memoryLocks(open, now),
+    audit: memoryAudit(open, maxAuditEvents),
     async close() {
       closed = true;
     },
@@ -92,7 +110,46 @@ function copyUser(user: UserRecord): UserRecord {
     firstSignInAt: copyDate(user.firstSignInAt, "firstSignInAt"),
     lastSignInAt: copyDate(user.lastSignInAt, "lastSignInAt"),
     disabled: user.disabled,
+    resolvedGroups: copyResolvedGroups(user.resolvedGroups ?? null),
   };
+}
+
+function copyResolvedGroups(resolved: UserRecord["resolvedGroups"]): UserRecord["resolvedGroups"] {
+  if (resolved === null) return null;
+  return { ids: [...resolved.ids], resolvedAt: copyDate(resolved.resolvedAt, "resolvedAt") };
+}
+
+/** Checks a page's `limit` (1 to 500) and `offset` (≥ 0), the same way every store does. */
+function checkPage(limit: number, offset: number): void {
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > 500) {
+    throw new RangeError(`limit must be a whole number from 1 to 500, got ${String(limit)}`);
+  }
+  if (!Number.isSafeInteger(offset) || offset < 0) {
+    throw new RangeError(`offset must be a whole number ≥ 0, got ${String(offset)}`);
+  }
+}
+
+/**
+ * A literal, case-insensitive "contains", for `query` filters: a missing or empty query matches
+ * everything, and no character is a wildcard.
+ */
+function containsQuery(query: string | undefined): (text: string | null) => boolean {
+  if (query === undefined || query === "") return () => true;
+  const needle = query.toLowerCase();
+  return (text) => text?.toLowerCase().includes(needle) === true;
+}
+
+/** Orders users for `list`: last sign-in newest first, then tenant id and object id. */
+function byLastSignIn(a: UserRecord, b: UserRecord): number {
+  return (
+    b.lastSignInAt.getTime() - a.lastSignInAt.getTime() ||
+    compareText(a.tenantId, b.tenantId) ||
+    compareText(a.objectId, b.objectId)
+  );
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function copySession(session: SessionRecord): SessionRecord {
@@ -129,7 +186,12 @@ function memoryUsers(open: Guard): UserStore {
       const existing = users.get(key);
       const incoming = copyUser(user);
       const stored: UserRecord = existing
-        ? { ...incoming, firstSignInAt: existing.firstSignInAt, disabled: existing.disabled }
+        ? {
+            ...incoming,
+            firstSignInAt: existing.firstSignInAt,
+            disabled: existing.disabled,
+            resolvedGroups: existing.resolvedGroups,
+          }
         : incoming;
       users.set(key, stored);
       return copyUser(stored);
@@ -141,6 +203,31 @@ function memoryUsers(open: Guard): UserStore {
       if (!existing) return false;
       users.set(key, { ...existing, disabled });
       return true;
+    },
+    async setResolvedGroups(tenantId, objectId, resolved) {
+      await open();
+      const key = userKey(tenantId, objectId);
+      const existing = users.get(key);
+      const resolvedGroups = copyResolvedGroups(resolved);
+      if (!existing) return false;
+      users.set(key, { ...existing, resolvedGroups });
+      return true;
+    },
+    async list({ query, limit, offset }) {
+      await open();
+      checkPage(limit, offset);
+      const matches = containsQuery(query);
+      const found = [...users.values()]
+        .filter(
+          (user) =>
+            matches(user.displayName) ||
+            matches(user.username) ||
+            matches(user.mail) ||
+            matches(user.objectId) ||
+            matches(user.tenantId),
+        )
+        .sort(byLastSignIn);
+      return { users: found.slice(offset, offset + limit).map(copyUser), total: found.length };
     },
   };
 }
@@ -248,6 +335,82 @@ function memoryTransactions(open: Guard, now: () => number): TransactionStore {
       // The lookup and the delete run with no await in between: that is the atomic step.
       entries.delete(key);
       return entry && entry.expiresAt > now() ? entry.value : null;
+    },
+  };
+}
+
+/** Every event type; `satisfies` makes a type added to the union a compile error here. */
+const AUDIT_EVENT_TYPES: ReadonlySet<string> = new Set(
+  Object.keys({
+    sign_in: true,
+    sign_in_failed: true,
+    sign_out: true,
+    session_ended: true,
+    tokens_evicted: true,
+    user_disabled: true,
+    user_enabled: true,
+  } satisfies Record<AuditEventType, true>),
+);
+
+function copyAuditEvent(event: AuditEvent): AuditEvent {
+  if (!AUDIT_EVENT_TYPES.has(event.type)) {
+    throw new TypeError(`type must be an audit event type, got ${String(event.type)}`);
+  }
+  if (event.aadsts !== null && !Number.isSafeInteger(event.aadsts)) {
+    throw new TypeError(`aadsts must be a whole number or null, got ${String(event.aadsts)}`);
+  }
+  return {
+    id: event.id,
+    at: copyDate(event.at, "at"),
+    type: event.type,
+    tenantId: event.tenantId,
+    objectId: event.objectId,
+    actor: event.actor && {
+      tenantId: event.actor.tenantId,
+      objectId: event.actor.objectId,
+      name: event.actor.name,
+    },
+    detail: event.detail,
+    aadsts: event.aadsts,
+    ip: event.ip,
+  };
+}
+
+/**
+ * The audit log, in append order, bounded to the newest `maxEvents` appended. Ids are a sequence,
+ * so same-millisecond events sort by when they were appended.
+ */
+function memoryAudit(open: Guard, maxEvents: number): AuditStore {
+  const events: AuditEvent[] = [];
+  let sequence = 0;
+  return {
+    async append(event) {
+      await open();
+      // Copied (and checked) before the sequence moves, so a rejected event uses up no id.
+      const stored = copyAuditEvent({ ...event, id: String(sequence + 1) });
+      sequence += 1;
+      events.push(stored);
+      if (events.length > maxEvents) events.splice(0, events.length - maxEvents);
+      return copyAuditEvent(stored);
+    },
+    async list({ type, tenantId, objectId, query, limit, offset }) {
+      await open();
+      checkPage(limit, offset);
+      const matches = containsQuery(query);
+      const found: AuditEvent[] = [];
+      // Newest appended first; a stable sort by time then keeps that order within a millisecond.
+      for (let i = events.length - 1; i >= 0; i -= 1) {
+        const event = events[i] as AuditEvent;
+        if (type !== undefined && event.type !== type) continue;
+        if (tenantId !== undefined && event.tenantId !== tenantId) continue;
+        if (objectId !== undefined && event.objectId !== objectId) continue;
+        if (matches(event.detail)) found.push(event);
+      }
+      found.sort((a, b) => b.at.getTime() - a.at.getTime());
+      return {
+        events: found.slice(offset, offset + limit).map(copyAuditEvent),
+        total: found.length,
+      };
     },
   };
 }

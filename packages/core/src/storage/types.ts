@@ -25,17 +25,52 @@ export interface UserRecord {
   readonly lastSignInAt: Date;
   /** A disabled user's sign-ins are refused. */
   readonly disabled: boolean;
+  /**
+   * The user's groups as last resolved through Microsoft Graph, for a user whose token carried the
+   * overage marker; null when never resolved. Kept across sign-ins: only
+   * {@link UserStore.setResolvedGroups} changes it for an existing user.
+   */
+  readonly resolvedGroups: { readonly ids: readonly string[]; readonly resolvedAt: Date } | null;
 }
 
 export interface UserStore {
   get(tenantId: string, objectId: string): Promise<UserRecord | null>;
   /**
-   * Creates the user or updates the profile fields; `firstSignInAt` and `disabled` of an existing
-   * user are kept. Returns the stored record.
+   * Creates the user or updates the profile fields; `firstSignInAt`, `disabled` and
+   * `resolvedGroups` of an existing user are kept (a new user is stored as given). Returns the
+   * stored record.
    */
   upsert(user: UserRecord): Promise<UserRecord>;
   /** Disables or enables a user (an administrator's act); false when there is no such user. */
   setDisabled(tenantId: string, objectId: string, disabled: boolean): Promise<boolean>;
+  /**
+   * Stores the groups resolved for a user (the ids in the order given), or clears them with null;
+   * false when there is no such user.
+   */
+  setResolvedGroups(
+    tenantId: string,
+    objectId: string,
+    resolved: { ids: readonly string[]; resolvedAt: Date } | null,
+  ): Promise<boolean>;
+  /**
+   * A page of users, for an administrator's list: those whose display name, username, mail,
+   * object id or tenant id contains `query`, or all users when there is no query. The query is
+   * literal text (`%`, `_` and `\` match themselves) compared case-insensitively. Ordered by
+   * `lastSignInAt`, newest first, then by tenant id and object id, so pages are stable. `total`
+   * counts every match, not just the page.
+   *
+   * @param options.limit - users per page, a whole number from 1 to 500 (a RangeError otherwise).
+   * @param options.offset - users to skip, a whole number ≥ 0 (a RangeError otherwise).
+   * @example
+   * ```ts
+   * const { users, total } = await store.users.list({ query: "contoso", limit: 50, offset: 0 });
+   * ```
+   */
+  list(options: {
+    query?: string;
+    limit: number;
+    offset: number;
+  }): Promise<{ users: UserRecord[]; total: number }>;
 }
 
 /** A server-side session. The browser holds a random id; the store only its SHA-256. */
@@ -104,12 +139,78 @@ export interface LockStore {
   acquire(key: string, ttlSeconds: number): Promise<(() => Promise<void>) | null>;
 }
 
+/** What an {@link AuditEvent} records. */
+export type AuditEventType =
+  | "sign_in"
+  | "sign_in_failed"
+  | "sign_out"
+  | "session_ended"
+  | "tokens_evicted"
+  | "user_disabled"
+  | "user_enabled";
+
+/** One entry of the audit log: who signed in or failed to, and what administrators did. */
+export interface AuditEvent {
+  /**
+   * Assigned by the store: unique within it, and a later append gets a greater id. It is a
+   * decimal integer (a sequence), so compare ids as numbers (`BigInt(id)`), not as text.
+   */
+  readonly id: string;
+  readonly at: Date;
+  readonly type: AuditEventType;
+  /** The user the event is about (tenant id), when known. */
+  readonly tenantId: string | null;
+  /** The user the event is about (object id), when known. */
+  readonly objectId: string | null;
+  /** Who did it, for an administrator's act: their ids and display name or username. */
+  readonly actor: {
+    readonly tenantId: string;
+    readonly objectId: string;
+    readonly name: string | null;
+  } | null;
+  /** Short text for people to read; never a token or another secret. */
+  readonly detail: string;
+  /** The Entra error code (`AADSTS50105` → 50105) of a failed sign-in. */
+  readonly aadsts: number | null;
+  readonly ip: string | null;
+}
+
+/**
+ * The audit log: append-only for Entrance, listed by administrators. How long events are kept is
+ * the store's to say (the memory store keeps the newest 10,000; the SQL stores keep every one).
+ */
+export interface AuditStore {
+  /** Records an event; returns it as stored, with its id. */
+  append(event: Omit<AuditEvent, "id">): Promise<AuditEvent>;
+  /**
+   * A page of events, newest first (by `at`; events of one millisecond newest-appended first).
+   * Filters combine with AND; `query` matches `detail` (literal text, case-insensitive, as in
+   * {@link UserStore.list}). `total` counts every match, not just the page.
+   *
+   * @param filter.limit - events per page, a whole number from 1 to 500 (a RangeError otherwise).
+   * @param filter.offset - events to skip, a whole number ≥ 0 (a RangeError otherwise).
+   * @example
+   * ```ts
+   * const { events } = await store.audit.list({ type: "sign_in_failed", limit: 20, offset: 0 });
+   * ```
+   */
+  list(filter: {
+    type?: AuditEventType;
+    tenantId?: string;
+    objectId?: string;
+    query?: string;
+    limit: number;
+    offset: number;
+  }): Promise<{ events: AuditEvent[]; total: number }>;
+}
+
 /** Everything Entrance keeps. */
 export interface EntranceStore {
   readonly users: UserStore;
   readonly sessions: SessionStore;
   readonly tokens: TokenStore;
   readonly transactions: TransactionStore;
+  readonly audit: AuditStore;
   /** Cross-instance locks, where the store can offer them (a shared database or Redis). */
   readonly locks?: LockStore;
   /** Releases connections; the store is unusable afterwards. */

@@ -6,11 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EntranceStore } from "../../src/storage/types.js";
+import { auditContract } from "./store-conformance/audit.js";
 import { type ConformanceContext, createTestClock } from "./store-conformance/context.js";
 import { lockContract } from "./store-conformance/locks.js";
 import { sessionContract } from "./store-conformance/sessions.js";
 import { tokenContract } from "./store-conformance/tokens.js";
 import { transactionContract } from "./store-conformance/transactions.js";
+import { userListContract } from "./store-conformance/user-list.js";
 import { userContract } from "./store-conformance/users.js";
 
 /** What the suite hands to `open`. */
@@ -35,8 +37,8 @@ export interface StoreConformanceOptions {
 /**
  * Defines the conformance tests for a store. `open` is called once for the suite (and again for
  * tests that need a second store: those of closing, and the locks test across stores, which runs
- * when stores from `open` share one database); every test uses keys of its own, so the store
- * may hold other data. The locks tests are skipped for a store without `locks`.
+ * when stores from `open` share one database); every test uses keys of its own (and lists
+ * filter by a tag of their own), so the store may hold other data. The locks tests are skipped for a store without `locks`.
  *
  * @param name - shown in the test report, e.g. `"SQLite store"`.
  * @param open - opens the store under test.
@@ -77,10 +79,12 @@ export function storeConformance(
     });
 
     describe("users", () => userContract(ctx));
+    describe("users.list", () => userListContract(ctx));
     describe("sessions", () => sessionContract(ctx));
     describe("tokens", () => tokenContract(ctx));
     describe("transactions", () => transactionContract(ctx));
     describe("locks", () => lockContract(ctx));
+    describe("audit", () => auditContract(ctx));
 
     describe("lifecycle", () => {
       it("a closed store rejects every call", async () => {
@@ -90,6 +94,8 @@ export function storeConformance(
         await expect(other.sessions.get("h")).rejects.toThrow();
         await expect(other.tokens.get("p")).rejects.toThrow();
         await expect(other.transactions.take("k")).rejects.toThrow();
+        await expect(other.users.list({ limit: 1, offset: 0 })).rejects.toThrow();
+        await expect(other.audit.list({ limit: 1, offset: 0 })).rejects.toThrow();
       });
     });
   });

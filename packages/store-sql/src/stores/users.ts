@@ -1,6 +1,8 @@
 import type { UserRecord, UserStore } from "@entrance/core";
 import type { Kysely, Selectable } from "kysely";
 import {
+  checkPage,
+  corrupt,
   rowName,
   toDate,
   toFlag,
@@ -10,8 +12,14 @@ import {
   toText,
 } from "../rows.js";
 import type { EntranceDatabase, UsersTable } from "../schema.js";
+import { columnContains } from "../search.js";
 
 const TABLE = "entrance_users";
+
+/** The columns `list` searches. */
+const SEARCHED = ["display_name", "username", "mail", "object_id", "tenant_id"] as const;
+
+type ResolvedGroups = UserRecord["resolvedGroups"];
 
 function fromRow(row: Selectable<UsersTable>): UserRecord {
   const name = rowName(TABLE, { tenant_id: row.tenant_id, object_id: row.object_id });
@@ -27,7 +35,30 @@ function fromRow(row: Selectable<UsersTable>): UserRecord {
     firstSignInAt: toDate(row.first_sign_in_at, name, "first_sign_in_at"),
     lastSignInAt: toDate(row.last_sign_in_at, name, "last_sign_in_at"),
     disabled: toFlag(row.disabled, name, "disabled"),
+    resolvedGroups: resolvedFromRow(row, name),
   };
+}
+
+function resolvedFromRow(row: Selectable<UsersTable>, name: string): ResolvedGroups {
+  const { resolved_groups: ids, resolved_groups_at: at } = row;
+  if (ids === null && at === null) return null;
+  if (ids === null || at === null) {
+    throw corrupt(name, "resolved_groups_at", "null exactly when resolved_groups is null");
+  }
+  return {
+    ids: toStringList(ids, name, "resolved_groups"),
+    resolvedAt: toDate(at, name, "resolved_groups_at"),
+  };
+}
+
+/** The two columns of `resolvedGroups`: both null, or the JSON ids and the time. */
+function resolvedColumns(resolved: ResolvedGroups) {
+  return resolved === null
+    ? { resolved_groups: null, resolved_groups_at: null }
+    : {
+        resolved_groups: JSON.stringify(resolved.ids),
+        resolved_groups_at: toMillis(resolved.resolvedAt, "resolvedAt"),
+      };
 }
 
 /**
@@ -61,8 +92,10 @@ export function sqlUsers(db: Kysely<EntranceDatabase>): UserStore {
           first_sign_in_at: toMillis(user.firstSignInAt, "firstSignInAt"),
           last_sign_in_at: toMillis(user.lastSignInAt, "lastSignInAt"),
           disabled: user.disabled ? 1 : 0,
+          ...resolvedColumns(user.resolvedGroups ?? null),
         })
-        // first_sign_in_at and disabled are left out on purpose: the contract keeps them.
+        // first_sign_in_at, disabled and the resolved groups are left out on purpose: the
+        // contract keeps them.
         .onConflict((conflict) =>
           conflict.columns(["tenant_id", "object_id"]).doUpdateSet((eb) => ({
             display_name: eb.ref("excluded.display_name"),
@@ -87,6 +120,39 @@ export function sqlUsers(db: Kysely<EntranceDatabase>): UserStore {
         .where("object_id", "=", objectId)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
+    },
+
+    async setResolvedGroups(tenantId, objectId, resolved) {
+      const result = await db
+        .updateTable(TABLE)
+        .set(resolvedColumns(resolved))
+        .where("tenant_id", "=", tenantId)
+        .where("object_id", "=", objectId)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    async list({ query, limit, offset }) {
+      checkPage(limit, offset);
+      const matching = db
+        .selectFrom(TABLE)
+        .where((eb) =>
+          query === undefined || query === ""
+            ? eb.and([])
+            : eb.or(SEARCHED.map((column) => columnContains(column, query))),
+        );
+      const [rows, count] = await Promise.all([
+        matching
+          .selectAll()
+          .orderBy("last_sign_in_at", "desc")
+          .orderBy("tenant_id")
+          .orderBy("object_id")
+          .limit(limit)
+          .offset(offset)
+          .execute(),
+        matching.select((eb) => eb.fn.countAll().as("total")).executeTakeFirstOrThrow(),
+      ]);
+      return { users: rows.map(fromRow), total: Number(count.total) };
     },
   };
 }

@@ -49,6 +49,7 @@ export function makeUser(overrides: Partial<UserRecord> = {}): UserRecord {
     firstSignInAt: new Date("2024-02-29T12:34:56.789Z"),
     lastSignInAt: new Date("2025-01-02T03:04:05.006Z"),
     disabled: false,
+    resolvedGroups: { ids: [randomUUID()], resolvedAt: new Date("2025-01-02T03:04:06.007Z") },
     ...overrides,
   };
 }

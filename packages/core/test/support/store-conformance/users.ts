@@ -1,4 +1,7 @@
-/** The UserStore contract: users keyed by (tenant id, object id), upsert keeps admin state. */
+/**
+ * The UserStore contract: users keyed by (tenant id, object id), upsert keeps admin state and
+ * resolved groups. Listing is in `user-list.ts`.
+ */
 import { randomUUID } from "node:crypto";
 import { expect, it } from "vitest";
 import type { UserRecord } from "../../../src/storage/types.js";
@@ -41,7 +44,13 @@ export function userContract(ctx: ConformanceContext): void {
   });
 
   it("round-trips nulls, empty lists, the overage flag and list order", async () => {
-    const sparse = makeUser({ displayName: null, username: null, mail: null, roles: [] });
+    const sparse = makeUser({
+      displayName: null,
+      username: null,
+      mail: null,
+      roles: [],
+      resolvedGroups: null,
+    });
     const overage = { ...sparse, groups: [], groupsOverage: true };
     await ctx.store().users.upsert(overage);
     expect(await ctx.store().users.get(overage.tenantId, overage.objectId)).toStrictEqual(overage);
@@ -64,7 +73,7 @@ export function userContract(ctx: ConformanceContext): void {
     expect(stored?.lastSignInAt.toISOString()).toBe("2199-12-31T23:59:59.999Z");
   });
 
-  it("upsert of an existing user updates the profile but keeps firstSignInAt and disabled", async () => {
+  it("upsert of an existing user updates the profile but keeps firstSignInAt, disabled and resolvedGroups", async () => {
     const first = makeUser({ disabled: true });
     await ctx.store().users.upsert(first);
     const again: UserRecord = {
@@ -78,8 +87,14 @@ export function userContract(ctx: ConformanceContext): void {
       firstSignInAt: new Date("2025-06-01T00:00:00.000Z"),
       lastSignInAt: new Date("2025-06-01T00:00:00.123Z"),
       disabled: false,
+      resolvedGroups: { ids: ["other"], resolvedAt: new Date("2025-06-01T00:00:00.456Z") },
     };
-    const expected = { ...again, firstSignInAt: first.firstSignInAt, disabled: true };
+    const expected = {
+      ...again,
+      firstSignInAt: first.firstSignInAt,
+      disabled: true,
+      resolvedGroups: first.resolvedGroups,
+    };
     expect(await ctx.store().users.upsert(again)).toStrictEqual(expected);
     expect(await ctx.store().users.get(first.tenantId, first.objectId)).toStrictEqual(expected);
   });
@@ -126,6 +141,7 @@ export function userContract(ctx: ConformanceContext): void {
         mail: text,
         roles: [text, `${text} 2`],
         groups: [text],
+        resolvedGroups: { ids: [text, `${text} 3`], resolvedAt: new Date(1) },
       });
       await ctx.store().users.upsert(user);
       expect(await ctx.store().users.get(user.tenantId, user.objectId)).toStrictEqual(user);
@@ -149,5 +165,85 @@ export function userContract(ctx: ConformanceContext): void {
     expect(again?.groups).toStrictEqual(user.groups);
     expect(again?.firstSignInAt.toISOString()).toBe("2024-01-01T00:00:00.000Z");
     expect(again?.lastSignInAt.getTime()).toBe(user.lastSignInAt.getTime());
+  });
+
+  it("setResolvedGroups round-trips 1,000 ids in order, to the millisecond, and keeps every other field", async () => {
+    const user = makeUser({ resolvedGroups: null });
+    await ctx.store().users.upsert(user);
+    const ids = Array.from({ length: 1000 }, (_, i) => `${1000 - i}-${randomUUID()}`);
+    const resolvedAt = new Date("2025-07-08T09:10:11.012Z");
+    expect(
+      await ctx.store().users.setResolvedGroups(user.tenantId, user.objectId, { ids, resolvedAt }),
+    ).toBe(true);
+    expect(await ctx.store().users.get(user.tenantId, user.objectId)).toStrictEqual({
+      ...user,
+      resolvedGroups: { ids, resolvedAt },
+    });
+
+    const empty = { ids: [], resolvedAt: new Date(0) };
+    expect(await ctx.store().users.setResolvedGroups(user.tenantId, user.objectId, empty)).toBe(
+      true,
+    );
+    const stored = await ctx.store().users.get(user.tenantId, user.objectId);
+    expect(stored?.resolvedGroups).toStrictEqual(empty);
+  });
+
+  it("setResolvedGroups with null clears them; a sign-in (upsert) keeps resolved groups", async () => {
+    const user = makeUser();
+    await ctx.store().users.upsert(user);
+    const resolved = { ids: ["g1", "g2"], resolvedAt: new Date("2025-05-05T05:05:05.005Z") };
+    await ctx.store().users.setResolvedGroups(user.tenantId, user.objectId, resolved);
+    const later = new Date(user.lastSignInAt.getTime() + 60_000);
+    const signIn = { ...user, lastSignInAt: later, groupsOverage: true, resolvedGroups: null };
+    expect((await ctx.store().users.upsert(signIn)).resolvedGroups).toStrictEqual(resolved);
+    expect(
+      (await ctx.store().users.get(user.tenantId, user.objectId))?.resolvedGroups,
+    ).toStrictEqual(resolved);
+
+    expect(await ctx.store().users.setResolvedGroups(user.tenantId, user.objectId, null)).toBe(
+      true,
+    );
+    expect(await ctx.store().users.get(user.tenantId, user.objectId)).toStrictEqual({
+      ...signIn,
+      firstSignInAt: user.firstSignInAt,
+      resolvedGroups: null,
+    });
+  });
+
+  it("setResolvedGroups of an absent user is false and creates nothing", async () => {
+    const [tenantId, objectId] = [randomUUID(), randomUUID()];
+    const resolved = { ids: ["g"], resolvedAt: new Date() };
+    expect(await ctx.store().users.setResolvedGroups(tenantId, objectId, resolved)).toBe(false);
+    expect(await ctx.store().users.get(tenantId, objectId)).toBeNull();
+  });
+
+  it("setResolvedGroups copies its argument: changing it afterwards changes nothing stored", async () => {
+    const user = makeUser();
+    await ctx.store().users.upsert(user);
+    const ids = ["g1"];
+    const resolvedAt = new Date("2025-01-01T00:00:00.000Z");
+    await ctx.store().users.setResolvedGroups(user.tenantId, user.objectId, { ids, resolvedAt });
+    ids.push("Injected");
+    resolvedAt.setTime(0);
+    const stored = await ctx.store().users.get(user.tenantId, user.objectId);
+    expect(stored?.resolvedGroups).toStrictEqual({
+      ids: ["g1"],
+      resolvedAt: new Date("2025-01-01T00:00:00.000Z"),
+    });
+    (stored?.resolvedGroups?.ids as string[] | undefined)?.push("Injected");
+    stored?.resolvedGroups?.resolvedAt.setTime(0);
+    const again = await ctx.store().users.get(user.tenantId, user.objectId);
+    expect(again?.resolvedGroups?.ids).toStrictEqual(["g1"]);
+    expect(again?.resolvedGroups?.resolvedAt.getTime()).toBe(Date.UTC(2025, 0, 1));
+  });
+
+  it("setResolvedGroups rejects an invalid Date", async () => {
+    const user = makeUser();
+    await ctx.store().users.upsert(user);
+    const bad = { ids: [], resolvedAt: new Date(Number.NaN) };
+    await expect(
+      ctx.store().users.setResolvedGroups(user.tenantId, user.objectId, bad),
+    ).rejects.toThrow(TypeError);
+    expect(await ctx.store().users.get(user.tenantId, user.objectId)).toStrictEqual(user);
   });
 }
