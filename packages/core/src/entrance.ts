@@ -2,10 +2,18 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Agent } from "node:https";
 import { type AuthenticationResult, CryptoProvider } from "@azure/msal-node";
 import type { Client as GraphClient } from "@microsoft/microsoft-graph-client";
+import { fetchGroups, freshResolution } from "./authz/groups.js";
+import {
+  checkRequirement,
+  type Decision,
+  decide,
+  permissionsOf,
+  type Requirement,
+} from "./authz/requirements.js";
 import { authorityOf, isMultiTenant, loadConfig } from "./config/load.js";
 import type { EntranceConfig, EntranceConfigInput } from "./config/schema.js";
 import { scopesSchema } from "./config/schema.js";
-import { aadstsOf, EntranceError } from "./errors/entrance-error.js";
+import { aadstsOf, EntranceError, findEntranceError } from "./errors/entrance-error.js";
 import { explainAadsts } from "./errors/explanations.js";
 import {
   errorPage,
@@ -25,7 +33,7 @@ import {
   type NetworkClient,
   type TrustedAuthority,
 } from "./http/network.js";
-import type { EntranceStore, UserRecord } from "./storage/types.js";
+import type { AuditEventType, EntranceStore, UserRecord } from "./storage/types.js";
 import {
   type AccessToken,
   type AcquireOptions,
@@ -99,6 +107,7 @@ export class Entrance {
   readonly #secure: boolean;
   readonly #authority: string;
   readonly #pkce = new CryptoProvider();
+  readonly #resolving = new Map<string, Promise<readonly string[]>>();
   readonly #acquirer: TokenAcquirer;
   readonly #graphAgent: Agent;
   /** Entrance's scripts are served next to the login path, e.g. `/auth/popup.js`. */
@@ -129,6 +138,79 @@ export class Entrance {
   /** The script that makes `<a data-entrance-popup>` links sign in through a popup. */
   get popupScriptUrl(): string {
     return `${this.#assetPrefix}popup.js`;
+  }
+
+  /**
+   * The store, for tools built on the core (the admin panel). Ending sessions or disabling users
+   * through it should be followed by `forgetUser`, so that this instance's session cache agrees.
+   */
+  get store(): EntranceStore {
+    return this.#store;
+  }
+
+  /** Drops this instance's cached sessions of a user (after ending them or disabling the user). */
+  forgetUser(tenantId: string, objectId: string): void {
+    this.#sessions.forgetUser(tenantId, objectId);
+  }
+
+  /** Drops this instance's cached session for one session id hash (after ending it). */
+  forgetSession(idHash: string): void {
+    this.#sessions.forgetSession(idHash);
+  }
+
+  /**
+   * The user's group ids: from the token, or — when it carried the overage marker — resolved
+   * through Graph (`/me/transitiveMemberOf`, paged), kept in the store for
+   * `authorization.groupCacheSeconds`. Throws `groups_unavailable` when Graph fails (nothing is
+   * cached then), or `interaction_required` when the Graph token needs consent.
+   */
+  async groupsOf(user: UserRecord): Promise<readonly string[]> {
+    if (!user.groupsOverage) return user.groups;
+    const { groupCacheSeconds, groupScopes } = this.config.authorization;
+    const cached = freshResolution(user, groupCacheSeconds);
+    if (cached) return cached;
+    const key = `${user.objectId}.${user.tenantId}`;
+    let running = this.#resolving.get(key);
+    if (!running) {
+      running = (async () => {
+        const stored = await this.#store.users.get(user.tenantId, user.objectId);
+        const storedFresh = stored ? freshResolution(stored, groupCacheSeconds) : null;
+        if (storedFresh) return storedFresh;
+        const ids = await fetchGroups(this.graph(user, groupScopes));
+        await this.#store.users.setResolvedGroups(user.tenantId, user.objectId, {
+          ids,
+          resolvedAt: new Date(),
+        });
+        this.#sessions.forgetUser(user.tenantId, user.objectId);
+        return ids;
+      })().finally(() => this.#resolving.delete(key));
+      this.#resolving.set(key, running);
+    }
+    return running;
+  }
+
+  /**
+   * The app permissions the user holds now, from roles, token groups and groups already resolved;
+   * no Graph call (see `groupsOf` and `authorize` for that).
+   */
+  permissionsOf(user: UserRecord): string[] {
+    const { authorization } = this.config;
+    const groups = user.groupsOverage
+      ? (freshResolution(user, authorization.groupCacheSeconds) ?? [])
+      : user.groups;
+    return permissionsOf(authorization, user, groups);
+  }
+
+  /** Whether `user` meets `requirement`; resolves overage groups only when the requirement needs groups. */
+  async authorize(user: UserRecord, requirement: Requirement): Promise<Decision> {
+    const needsGroups = Boolean(requirement.groups?.length || requirement.permissions?.length);
+    const groups = needsGroups ? await this.groupsOf(user) : user.groups;
+    return decide(this.config.authorization, user, groups, requirement);
+  }
+
+  /** Validates a requirement's group names and permissions against the configuration. */
+  checkRequirement(requirement: Requirement): void {
+    checkRequirement(this.config.authorization, requirement);
   }
 
   /** The redirect URI registered for the app: `{baseUrl}{paths.callback}`. */
@@ -208,8 +290,18 @@ export class Entrance {
     const method = request.method;
     try {
       if (method === "GET" && url.pathname === paths.login) return await this.#login(request, url);
-      if (method === "GET" && url.pathname === paths.callback)
-        return await this.#callback(request, url, context);
+      if (method === "GET" && url.pathname === paths.callback) {
+        return await this.#callback(request, url, context).catch(async (error: unknown) => {
+          const failure = findEntranceError(error);
+          await this.#audit({
+            type: "sign_in_failed",
+            detail: failure ? `${failure.code}: ${failure.message}` : "sign-in failed",
+            aadsts: failure?.aadsts ?? null,
+            ip: context.ip ?? null,
+          });
+          throw error;
+        });
+      }
       if (method === "GET" && url.pathname === paths.logout) return this.#confirmLogout();
       if (method === "POST" && url.pathname === paths.logout) return await this.#logout(request);
       if (method === "GET" && url.pathname === paths.frontchannelLogout)
@@ -385,6 +477,13 @@ export class Entrance {
       await this.#sessions.end(previous);
       return id;
     });
+    await this.#audit({
+      type: "sign_in",
+      tenantId: claims.tid,
+      objectId: claims.oid,
+      detail: `signed in as ${claims.preferred_username ?? claims.oid}`,
+      ip: context.ip ?? null,
+    });
     const cookie = serializeCookie(this.#cookies.session, sessionId, { secure: this.#secure });
     if (transaction.popup) {
       return new Response(
@@ -443,7 +542,16 @@ export class Entrance {
     const session = await this.#stored(() =>
       this.#sessions.end(readCookie(request.headers.get("cookie"), this.#cookies.session)),
     );
-    if (session) await this.#evictIfSignedOut([session]);
+    if (session) {
+      await this.#evictIfSignedOut([session]);
+      await this.#audit({
+        type: "sign_out",
+        tenantId: session.tenantId,
+        objectId: session.objectId,
+        detail: "signed out",
+        ip: null,
+      });
+    }
     const afterLogout = `${this.config.baseUrl}${this.config.paths.afterLogout}`;
     let location = afterLogout;
     const endSession = (await this.#metadata.document()).end_session_endpoint;
@@ -474,6 +582,31 @@ export class Entrance {
     });
   }
 
+  /** Records an audit event; a failure to record is logged, never fails the request. */
+  async #audit(event: {
+    type: AuditEventType;
+    tenantId?: string | null;
+    objectId?: string | null;
+    detail: string;
+    aadsts?: number | null;
+    ip: string | null;
+  }): Promise<void> {
+    try {
+      await this.#store.audit.append({
+        at: new Date(),
+        type: event.type,
+        tenantId: event.tenantId ?? null,
+        objectId: event.objectId ?? null,
+        actor: null,
+        detail: event.detail.slice(0, 500),
+        aadsts: event.aadsts ?? null,
+        ip: event.ip,
+      });
+    } catch (error) {
+      this.#logger.error("entrance: could not record an audit event", describeError(error));
+    }
+  }
+
   /** Runs store operations; their failures become `store_failed` (logged, with the cause). */
   async #stored<T>(operation: () => Promise<T>): Promise<T> {
     try {
@@ -493,6 +626,15 @@ export class Entrance {
       const users = await this.#stored(() => this.#store.sessions.deleteBySid(sid));
       for (const user of users) this.#sessions.forgetUser(user.tenantId, user.objectId);
       await this.#evictIfSignedOut(users);
+      for (const user of users) {
+        await this.#audit({
+          type: "session_ended",
+          tenantId: user.tenantId,
+          objectId: user.objectId,
+          detail: "front-channel logout from Entra ID",
+          ip: null,
+        });
+      }
     }
     return new Response("<!doctype html><title>Signed out</title>", {
       status: 200,
@@ -584,6 +726,7 @@ function userFromClaims(claims: IdTokenClaims, existing: UserRecord | null): Use
     firstSignInAt: existing?.firstSignInAt ?? now,
     lastSignInAt: now,
     disabled: false,
+    resolvedGroups: null,
   };
 }
 
@@ -592,6 +735,7 @@ export function statusOf(error: EntranceError): number {
   switch (error.code) {
     case "identity_provider_unavailable":
     case "token_request_failed":
+    case "groups_unavailable":
       return 502;
     case "store_failed":
       return 500;

@@ -3,6 +3,7 @@
  * (`Request` in, `Response` out). Adapters such as @entrance/express build on it.
  * @module
  */
+export type { Decision, Requirement } from "./authz/requirements.js";
 export { authorityOf, isMultiTenant, loadConfig } from "./config/load.js";
 export type { EntranceConfig, EntranceConfigInput } from "./config/schema.js";
 export {
@@ -33,6 +34,9 @@ export {
 export { deferredStore } from "./storage/deferred.js";
 export { createMemoryStore, type MemoryStoreOptions } from "./storage/memory.js";
 export type {
+  AuditEvent,
+  AuditEventType,
+  AuditStore,
   EntranceStore,
   LockStore,
   SessionRecord,

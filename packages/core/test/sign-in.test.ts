@@ -328,3 +328,33 @@ describe("store failures during the callback", () => {
     );
   });
 });
+
+describe("the audit log", () => {
+  it("records sign-ins, failures with their AADSTS code, and sign-outs", async () => {
+    const { store, entrance, jar } = fresh(emulator, { scopes: ["Calendars.Read"] });
+    const login = await browse(entrance, jar, "/auth/login");
+    const authorize = new URL(login.headers.get("location") ?? "");
+    authorize.searchParams.set("prompt", "none");
+    const { request } = await import("@entrance/emulator/testing");
+    await browse(entrance, jar, (await request(authorize)).headers.location ?? "");
+    const signedIn = await signedInAs(emulator, "lee@contoso.onmicrosoft.com");
+    await post(signedIn.entrance, signedIn.jar, "/auth/logout");
+
+    const failed = await store.audit.list({ limit: 10, offset: 0 });
+    expect(failed.events).toEqual([
+      expect.objectContaining({
+        type: "sign_in_failed",
+        aadsts: 50058,
+        tenantId: null,
+        ip: "127.0.0.1",
+      }),
+    ]);
+    const events = await signedIn.store.audit.list({ limit: 10, offset: 0 });
+    expect(events.events.map((e) => e.type)).toEqual(["sign_out", "sign_in"]);
+    expect(events.events[1]).toMatchObject({
+      tenantId: defaults.contoso,
+      objectId: defaults.users.member,
+    });
+    expect(JSON.stringify(events)).not.toContain("eyJ");
+  });
+});

@@ -1,10 +1,7 @@
 import { findEntranceError } from "@entrance/core";
 import type { ErrorRequestHandler, Request, Response } from "express";
+import { escapeHtml } from "./html.js";
 import { wantsJson } from "./negotiate.js";
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /**
  * Error middleware (mount after your routes) that turns Entrance's token errors into what the user

@@ -1,5 +1,7 @@
+import type { Requirement } from "@entrance/core";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { respondToEntranceError } from "./errors.js";
+import { escapeHtml } from "./html.js";
 import { wantsJson } from "./negotiate.js";
 
 /**
@@ -56,4 +58,85 @@ export function requireScopes(...scopes: string[]): RequestHandler {
       );
     });
   };
+}
+
+/**
+ * Lets through users holding any of these app roles (the token's `roles`). Not signed in: as
+ * `requireAuth()`. Otherwise a 403 page (or JSON for API requests) says what is missing.
+ *
+ * @example
+ * app.use("/reports", requireRole("Reports.Read", "Entrance.Admin"));
+ */
+export function requireRole(...roles: string[]): RequestHandler {
+  return requirement({ roles });
+}
+
+/**
+ * Lets through members of any of these groups — object ids, or names from
+ * `authorization.groups`. Overage users' groups are resolved through Graph first (cached).
+ */
+export function requireGroup(...groups: string[]): RequestHandler {
+  return requirement({ groups });
+}
+
+/** Lets through users granted any of these app permissions (`authorization.permissions`). */
+export function requirePermission(...permissions: string[]): RequestHandler {
+  return requirement({ permissions });
+}
+
+function requirement(wanted: Requirement): RequestHandler {
+  const auth = requireAuth();
+  let checked = false;
+  return (req: Request, res: Response, next: NextFunction) => {
+    auth(req, res, (error?: unknown) => {
+      const user = req.entrance?.user;
+      if (error || !user) {
+        next(error);
+        return;
+      }
+      const core = req.entrance.core;
+      if (!checked) {
+        core.checkRequirement(wanted);
+        checked = true;
+      }
+      core.authorize(user, wanted).then(
+        (decision) => {
+          if (decision.allowed) next();
+          else forbid(req, res, user, decision.missing);
+        },
+        (failure: unknown) => {
+          if (!respondToEntranceError(failure, req, res)) next(failure);
+        },
+      );
+    });
+  };
+}
+
+function forbid(
+  req: Request,
+  res: Response,
+  user: { displayName: string | null; username: string | null; roles: readonly string[] },
+  missing: { roles: readonly string[]; groups: readonly string[]; permissions: readonly string[] },
+): void {
+  const needs = [
+    missing.roles.length ? `one of the app roles ${missing.roles.join(", ")}` : "",
+    missing.groups.length ? `membership of one of the groups ${missing.groups.join(", ")}` : "",
+    missing.permissions.length ? `one of the permissions ${missing.permissions.join(", ")}` : "",
+  ].filter(Boolean);
+  const message = `This needs ${needs.join(" and ")}.`;
+  if (wantsJson(req)) {
+    res.status(403).json({ error: "forbidden", message, missing });
+    return;
+  }
+  const who = escapeHtml(user.displayName ?? user.username ?? "you");
+  const roles = user.roles.length ? escapeHtml(user.roles.join(", ")) : "none";
+  res
+    .status(403)
+    .type("html")
+    .set("cache-control", "no-store")
+    .send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not allowed</title></head>
+<body><main><h1>You don't have access to this page</h1>
+<p id="missing">${escapeHtml(message)}</p>
+<p>You are signed in as ${who}; your app roles: ${roles}. Ask an administrator for access.</p>
+<p><a href="/">Home</a></p></main></body></html>`);
 }

@@ -7,7 +7,13 @@ export type { AccessToken, SessionRecord, SignInEvent, UserRecord } from "@entra
 export { EntranceError, trustCertificateAuthority } from "@entrance/core";
 export { AuthenticationHandlerOptions } from "@microsoft/microsoft-graph-client";
 export { handleEntranceErrors } from "./errors.js";
-export { requireAuth, requireScopes } from "./guards.js";
+export {
+  requireAuth,
+  requireGroup,
+  requirePermission,
+  requireRole,
+  requireScopes,
+} from "./guards.js";
 export { type EntranceMiddleware, type ExpressEntranceOptions, entrance } from "./middleware.js";
 export { wantsJson } from "./negotiate.js";
-export type { EntranceRequestContext } from "./types.js";
+export type { EntranceRequestContext, EntranceUser } from "./types.js";

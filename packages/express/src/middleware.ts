@@ -10,7 +10,7 @@ import {
 import { openSqlStore } from "@entrance/store-sql";
 import type { Client } from "@microsoft/microsoft-graph-client";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import type { EntranceRequestContext } from "./types.js";
+import type { EntranceRequestContext, EntranceUser } from "./types.js";
 
 /** Options of `entrance()`: those of the core, with the store optional (default: SQLite). */
 export interface ExpressEntranceOptions extends Omit<EntranceOptions, "store"> {
@@ -55,7 +55,9 @@ export function entrance(options: ExpressEntranceOptions = {}): EntranceMiddlewa
         }
       }
       const signedIn = await core.getSession(req.headers.cookie);
-      const user = signedIn?.user ?? null;
+      const user: EntranceUser | null = signedIn
+        ? { ...signedIn.user, permissions: core.permissionsOf(signedIn.user) }
+        : null;
       let graph: Client | undefined;
       const context: EntranceRequestContext = {
         user,
@@ -69,6 +71,7 @@ export function entrance(options: ExpressEntranceOptions = {}): EntranceMiddlewa
           if (!user) return Promise.reject(notSignedIn());
           return core.getAccessToken(user, scopes, options);
         },
+        core,
         get graph() {
           if (!user) throw notSignedIn();
           graph ??= core.graph(user);

@@ -1,16 +1,23 @@
 import type {
   AccessToken,
   AcquireOptions,
+  Entrance,
   Interaction,
   SessionRecord,
   UserRecord,
 } from "@entrance/core";
 import type { Client } from "@microsoft/microsoft-graph-client";
 
+/** A signed-in user as the app sees it: the stored record and its permissions. */
+export type EntranceUser = UserRecord & { readonly permissions: readonly string[] };
+
 /** What Entrance adds to every Express request as `req.entrance`. */
 export interface EntranceRequestContext {
-  /** The signed-in user, or null. */
-  readonly user: UserRecord | null;
+  /**
+   * The signed-in user, or null, with the app permissions their roles and groups grant
+   * (`authorization.permissions`; overage groups count once resolved, which guards do).
+   */
+  readonly user: EntranceUser | null;
   readonly session: SessionRecord | null;
   readonly isSignedIn: boolean;
   /** The sign-in link returning to `returnTo` (default: this request's path). */
@@ -29,6 +36,8 @@ export interface EntranceRequestContext {
   ): Promise<AccessToken>;
   /** Microsoft Graph as the signed-in user (default scopes: the sign-in scopes). */
   readonly graph: Client;
+  /** The core this request was handled by, for tools built on it (the admin panel). */
+  readonly core: Entrance;
 }
 
 declare module "express-serve-static-core" {

@@ -13,6 +13,44 @@ export const scopesSchema = z
     ),
   ]);
 
+const GROUP_ID = z.string().regex(GUID, "must be a group object id (a GUID)");
+
+/** App roles and Entra groups mapped to the app's own permissions. */
+export const authorizationSchema = z
+  .strictObject({
+    /** The app role that lets a user into the admin panel. */
+    adminRole: z.string().min(1).default("Entrance.Admin"),
+    /** Group names the app uses, by object id, so guards can say `requireGroup("Sales")`. */
+    groups: z.record(z.string().min(1), GROUP_ID).default({}),
+    /** Each permission of the app, granted by any of these roles or groups (names or ids). */
+    permissions: z
+      .record(
+        z.string().min(1),
+        z.strictObject({
+          roles: z.array(z.string().min(1)).default([]),
+          groups: z.array(z.string().min(1)).default([]),
+        }),
+      )
+      .default({}),
+    /** Seconds groups resolved through Graph (group overage) are trusted before asking again. */
+    groupCacheSeconds: z.number().int().min(0).max(86_400).default(3600),
+    /** Scopes of the Graph token that resolves overage groups (/me/transitiveMemberOf). */
+    groupScopes: scopesSchema.default(["User.Read"]),
+  })
+  .superRefine((authorization, ctx) => {
+    for (const [permission, rule] of Object.entries(authorization.permissions)) {
+      for (const group of rule.groups) {
+        if (!GUID.test(group) && !(group in authorization.groups)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["permissions", permission, "groups"],
+            message: `group "${group}" is neither a group id nor a name listed in authorization.groups`,
+          });
+        }
+      }
+    }
+  });
+
 /** What an app gives Entrance, from options or the environment. */
 export const configSchema = z.strictObject({
   tenantId: z
@@ -133,6 +171,7 @@ export const configSchema = z.strictObject({
   loginTimeout: z.number().int().min(30).max(3600).default(600),
   /** Allowed clock difference when checking token times, in seconds. */
   clockSkew: z.number().int().min(0).max(600).default(300),
+  authorization: authorizationSchema.prefault({}),
 });
 
 export type EntranceConfigInput = z.input<typeof configSchema>;

@@ -32,6 +32,8 @@ export type EntranceErrorCode =
    * must sign in again.
    */
   | "reauthentication_required"
+  /** The user's groups (group overage) could not be resolved through Microsoft Graph. */
+  | "groups_unavailable"
   /** A state-changing request (sign-out) came from another site. */
   | "cross_site_request"
   /** A storage operation failed. */

@@ -92,6 +92,11 @@ export class Sessions {
     return entry.value;
   }
 
+  /** Forgets one cached session, after it was ended in the store. */
+  forgetSession(idHash: string): void {
+    this.#cache.delete(idHash);
+  }
+
   /** Forgets cached sessions of a user, after their sessions were ended or changed in the store. */
   forgetUser(tenantId: string, objectId: string): void {
     for (const [idHash, entry] of this.#cache) {
