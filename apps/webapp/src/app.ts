@@ -1,3 +1,4 @@
+import { entranceAdmin } from "@entrance/admin";
 import {
   AuthenticationHandlerOptions,
   type EntranceMiddleware,
@@ -112,6 +113,9 @@ export function createApp(options: ExpressEntranceOptions = {}): ReferenceApp {
       groupsOverage: user.groupsOverage,
     });
   });
+
+  // The admin panel, for users holding the Entrance.Admin app role.
+  app.use("/admin", entranceAdmin());
 
   // Consent or a claims challenge: to Entra and back; a revoked sign-in: a page that says so.
   app.use(handleEntranceErrors());

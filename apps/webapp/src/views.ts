@@ -1,3 +1,4 @@
+import { DEFAULT_ADMIN_ROLE } from "@entrance/admin";
 import type { UserRecord } from "@entrance/express";
 
 /** What every page gets from Entrance through `res.locals`. */
@@ -31,7 +32,7 @@ th{width:14rem;color:#555;font-weight:600}td{overflow-wrap:anywhere}code{font-si
 export function layout(locals: PageLocals, title: string, body: string): string {
   const who = locals.user
     ? `<span id="who">${escapeHtml(locals.user.displayName ?? locals.user.username)}</span>
-       <a href="/profile">Profile</a><a href="/mail">Mail</a><a href="/tokens">Tokens</a>
+       <a href="/profile">Profile</a><a href="/mail">Mail</a><a href="/tokens">Tokens</a>${locals.user.roles.includes(DEFAULT_ADMIN_ROLE) ? `<a href="/admin" id="admin-link">Admin</a>` : ""}
        <form method="post" action="${escapeHtml(locals.logoutUrl)}"><button class="link" type="submit" id="sign-out">Sign out</button></form>`
     : `<a class="button" href="${escapeHtml(locals.loginUrl)}" id="sign-in">Sign in with Microsoft</a>`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">

@@ -1,0 +1,104 @@
+import type { Entrance } from "@entrance/core";
+import type { EntranceRequestContext } from "@entrance/express";
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { createAdmin, type EntranceAdmin } from "./admin.js";
+import { type AdminOptions, resolveOptions } from "./options.js";
+
+/** Options of `entranceAdmin()`: the base path is where Express mounts it. */
+export type ExpressAdminOptions = Omit<AdminOptions, "basePath">;
+
+/** Forms of the panel are tiny; a larger body is cut off rather than buffered. */
+const MAX_BODY_BYTES = 16 * 1024;
+
+/**
+ * The admin panel as Express middleware. Mount it under a path, after `entrance()`:
+ * it uses that core (`req.entrance.core`) and serves every page and action below the mount path.
+ *
+ * @example
+ * app.use(entrance());
+ * app.use("/admin", entranceAdmin()); // staff with the Entrance.Admin app role
+ */
+export function entranceAdmin(options: ExpressAdminOptions = {}): RequestHandler {
+  const panels = new WeakMap<Entrance, Map<string, EntranceAdmin>>();
+  const panelFor = (core: Entrance, basePath: string): EntranceAdmin => {
+    let byPath = panels.get(core);
+    if (!byPath) {
+      byPath = new Map();
+      panels.set(core, byPath);
+    }
+    let panel = byPath.get(basePath);
+    if (!panel) {
+      panel = createAdmin(core, { ...options, basePath });
+      byPath.set(basePath, panel);
+    }
+    return panel;
+  };
+  // Checked here, before any request: a bad role or page size stops the app at start-up.
+  resolveOptions({ ...options, basePath: "/admin" });
+
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const context = req.entrance as EntranceRequestContext | undefined;
+      if (!context?.core) {
+        throw new TypeError(
+          "entranceAdmin() needs entrance() before it: app.use(entrance()); app.use('/admin', entranceAdmin())",
+        );
+      }
+      if (!req.baseUrl) {
+        throw new TypeError(
+          "mount entranceAdmin() under a path: app.use('/admin', entranceAdmin())",
+        );
+      }
+      const core = context.core;
+      const request = await toWebRequest(req, core.config.baseUrl);
+      const response = await panelFor(core, req.baseUrl).handle(request, { ip: req.ip ?? null });
+      await sendWebResponse(res, response);
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+/** Method, URL, headers, and the body of a POST (from a body parser if one already read it). */
+async function toWebRequest(req: Request, baseUrl: string): Promise<globalThis.Request> {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
+  }
+  const url = new URL(req.originalUrl, baseUrl);
+  if (req.method !== "POST") return new globalThis.Request(url, { method: req.method, headers });
+  let body: string;
+  if (req.body && typeof req.body === "object" && !Buffer.isBuffer(req.body)) {
+    // express.urlencoded() already ran: rebuild the form it parsed.
+    body = new URLSearchParams(
+      Object.entries(req.body as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
+    ).toString();
+  } else {
+    body = await readBody(req);
+  }
+  headers.delete("content-length");
+  headers.delete("transfer-encoding");
+  return new globalThis.Request(url, { method: "POST", headers, body });
+}
+
+async function readBody(req: Request): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return "";
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+async function sendWebResponse(res: Response, response: globalThis.Response): Promise<void> {
+  res.status(response.status);
+  for (const [name, value] of response.headers) {
+    if (name !== "set-cookie") res.setHeader(name, value);
+  }
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) res.setHeader("set-cookie", cookies);
+  res.end(Buffer.from(await response.arrayBuffer()));
+}
