@@ -54,7 +54,8 @@ export function createApp(options: ExpressEntranceOptions = {}): ReferenceApp {
     if (!user) return;
     const claims = claimsByUser.get(`${user.tenantId}/${user.objectId}`);
     const graph = req.entrance.graph;
-    const [me, photo] = await Promise.all([
+    // Groups: the token's, or for a user of more than 200 groups resolved through Graph (cached).
+    const [me, photo, groups] = await Promise.all([
       graph.api("/me").get() as Promise<Record<string, unknown>>,
       graph
         .api("/me/photo")
@@ -66,10 +67,15 @@ export function createApp(options: ExpressEntranceOptions = {}): ReferenceApp {
             throw error;
           },
         ),
+      auth.core.groupsOf(user),
     ]);
-    res
-      .type("html")
-      .send(profilePage({ ...(res.locals as PageLocals), user }, claims, { me, hasPhoto: photo }));
+    res.type("html").send(
+      profilePage({ ...(res.locals as PageLocals), user }, claims, {
+        me,
+        hasPhoto: photo,
+        groups,
+      }),
+    );
   });
 
   app.get("/profile/photo", requireAuth(), async (req, res) => {

@@ -75,6 +75,8 @@ function rows(entries: [string, unknown][]): string {
 export interface GraphProfile {
   readonly me: Record<string, unknown> | null;
   readonly hasPhoto: boolean;
+  /** The user's group ids: the token's, or resolved through Graph for group overage. */
+  readonly groups: readonly string[];
 }
 
 export function profilePage(
@@ -92,7 +94,9 @@ export function profilePage(
     ["App roles", user.roles],
     [
       "Groups",
-      user.groupsOverage ? "more than 200: resolved through Graph (overage)" : user.groups,
+      user.groupsOverage
+        ? `${graph.groups.length} groups, resolved through Microsoft Graph (the token carried the overage marker)`
+        : user.groups,
     ],
     ["First sign-in", user.firstSignInAt],
     ["Last sign-in", user.lastSignInAt],

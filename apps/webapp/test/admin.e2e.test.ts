@@ -182,6 +182,24 @@ describeWithChromium("the admin panel in Chromium", () => {
     await onPhone(LEE, "user");
   });
 
+  it("shows the 250-group user's groups once the app has resolved them through Graph", async () => {
+    const adele = await fresh();
+    const own = await signIn(adele, "adele@contoso.onmicrosoft.com");
+    const page = await admin.newPage();
+    const detail = `${base}/admin/users/${defaults.contoso}/${defaults.users.overage}`;
+    await page.goto(detail);
+    await expect(page.locator("#groups").textContent()).resolves.toContain("Not resolved yet");
+    // Her profile page asks for her groups: Graph is read once and the result kept in the store.
+    await own.goto(`${base}/profile`);
+    await expect(own.locator("#user").textContent()).resolves.toContain("251 groups");
+    await page.goto(detail);
+    await expect(page.locator("#groups").textContent()).resolves.toContain(
+      "Resolved through Microsoft Graph: 251 groups",
+    );
+    await shoot(page, "user-overage");
+    await adele.close();
+  });
+
   it("ends one session after confirmation: that browser is signed out at its next request", async () => {
     const laptop = await fresh({ userAgent: "Mozilla/5.0 (Lee's laptop)" });
     const phone = await fresh({ userAgent: "Mozilla/5.0 (Lee's phone)" });
