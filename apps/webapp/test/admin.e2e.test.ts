@@ -1,21 +1,15 @@
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { EntranceStore } from "@entrance/core";
-import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulator";
-import { trustCertificateAuthority } from "@entrance/express";
-import { openSqlStore } from "@entrance/store-sql";
+import { defaults } from "@entrance/emulator";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeWithChromium } from "../../../packages/emulator/test/support/browser.js";
 import {
-  describeWithChromium,
-  launchChromium,
-} from "../../../packages/emulator/test/support/browser.js";
-import { createApp } from "../src/app.js";
+  type RunningReferenceApp,
+  SCREENSHOTS,
+  startReferenceApp,
+} from "./support/reference-app.js";
 
-const SCREENSHOTS = join(import.meta.dirname, "../../../test-results/screenshots");
 const PHONE = { width: 375, height: 812 };
 const SEEDED_TENANT = "0f1e2d3c-4b5a-4697-8877-665544332211";
 const LEE = `/admin/users/${defaults.contoso}/${defaults.users.member}`;
@@ -25,58 +19,23 @@ const LEE = `/admin/users/${defaults.contoso}/${defaults.users.member}`;
  * order and share one app: what an earlier test did (sign-ins, actions) is what a later one sees.
  */
 describeWithChromium("the admin panel in Chromium", () => {
-  let emulator: RunningEmulator;
   let browser: Browser;
-  let server: Server;
   let base: string;
   let store: EntranceStore;
-  let folder: string;
   let admin: BrowserContext;
+  let running: RunningReferenceApp;
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    emulator = await startEmulator();
-    folder = await mkdtemp(join(tmpdir(), "entrance-admin-"));
-    store = await openSqlStore(join(folder, "entrance.db"));
-    server = createServer();
-    server.listen(0, "127.0.0.1");
-    await new Promise((resolve) => server.once("listening", resolve));
-    base = `http://localhost:${(server.address() as AddressInfo).port}`;
-    const registered = emulator.directory.app(defaults.webApp)?.value;
-    emulator.control.putApp(defaults.contoso, {
-      ...registered,
-      clientId: defaults.webApp,
-      displayName: "Entrance reference app",
-      redirectUris: [`${base}/auth/callback`, `${base}/`],
-      frontchannelLogoutUrl: `${base}/auth/frontchannel-logout`,
-    });
-    const { app } = createApp({
-      tenantId: "organizations",
-      clientId: defaults.webApp,
-      clientSecret: defaults.webAppSecret,
-      authorityHost: emulator.urls.https,
-      graphBaseUrl: emulator.urls.https,
-      baseUrl: base,
-      secrets: ["admin-e2e-secret-admin-e2e-secret-admin"],
-      trust: trustCertificateAuthority(emulator.caCertPem),
-      store,
-      env: {},
-    });
-    server.on("request", app);
+    running = await startReferenceApp();
+    ({ browser, base, store } = running);
     await seed(store);
-    browser = await launchChromium();
-    await mkdir(SCREENSHOTS, { recursive: true });
     admin = await fresh();
   });
 
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => {});
-    await browser?.close();
-    server?.closeAllConnections();
-    await new Promise((resolve) => server?.close(resolve));
-    await store?.close();
-    await emulator?.stop();
-    await rm(folder, { recursive: true, force: true });
+    await running?.close();
   });
 
   async function fresh(options: Parameters<Browser["newContext"]>[0] = {}) {

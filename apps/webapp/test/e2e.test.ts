@@ -1,63 +1,27 @@
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { EntranceStore } from "@entrance/core";
-import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulator";
+import { defaults, type RunningEmulator } from "@entrance/emulator";
 import { claimsChallenge } from "@entrance/emulator/testing";
-import { trustCertificateAuthority } from "@entrance/express";
-import { openSqlStore } from "@entrance/store-sql";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { describeWithChromium } from "../../../packages/emulator/test/support/browser.js";
 import {
-  describeWithChromium,
-  launchChromium,
-} from "../../../packages/emulator/test/support/browser.js";
-import { createApp } from "../src/app.js";
-
-const SCREENSHOTS = join(import.meta.dirname, "../../../test-results/screenshots");
+  type RunningReferenceApp,
+  SCREENSHOTS,
+  startReferenceApp,
+} from "./support/reference-app.js";
 
 describeWithChromium("the reference app in Chromium", () => {
   let emulator: RunningEmulator;
   let browser: Browser;
-  let server: Server;
   let base: string;
   let store: EntranceStore;
-  let folder: string;
   let context: BrowserContext;
+  let running: RunningReferenceApp;
 
   beforeAll(async () => {
-    emulator = await startEmulator();
-    folder = await mkdtemp(join(tmpdir(), "entrance-webapp-"));
-    store = await openSqlStore(join(folder, "entrance.db"));
-    server = createServer();
-    server.listen(0, "127.0.0.1");
-    await new Promise((resolve) => server.once("listening", resolve));
-    base = `http://localhost:${(server.address() as AddressInfo).port}`;
-    const registered = emulator.directory.app(defaults.webApp)?.value;
-    emulator.control.putApp(defaults.contoso, {
-      ...registered,
-      clientId: defaults.webApp,
-      displayName: "Entrance reference app",
-      redirectUris: [`${base}/auth/callback`, `${base}/`],
-      frontchannelLogoutUrl: `${base}/auth/frontchannel-logout`,
-    });
-    const { app } = createApp({
-      tenantId: "organizations",
-      clientId: defaults.webApp,
-      clientSecret: defaults.webAppSecret,
-      authorityHost: emulator.urls.https,
-      graphBaseUrl: emulator.urls.https,
-      baseUrl: base,
-      secrets: ["e2e-secret-e2e-secret-e2e-secret-e2e"],
-      trust: trustCertificateAuthority(emulator.caCertPem),
-      store,
-      env: {},
-    });
-    server.on("request", app);
-    browser = await launchChromium();
-    await mkdir(SCREENSHOTS, { recursive: true });
+    running = await startReferenceApp();
+    ({ emulator, browser, base, store } = running);
   });
 
   beforeEach(async () => {
@@ -69,12 +33,7 @@ describeWithChromium("the reference app in Chromium", () => {
 
   afterAll(async () => {
     await context?.close();
-    await browser?.close();
-    server?.closeAllConnections();
-    await new Promise((resolve) => server?.close(resolve));
-    await store?.close();
-    await emulator?.stop();
-    await rm(folder, { recursive: true, force: true });
+    await running?.close();
   });
 
   async function pickUser(page: Page, upn: string) {
