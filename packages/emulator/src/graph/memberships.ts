@@ -5,12 +5,13 @@ import type { Params } from "../http/router.js";
 import { authenticate, READ_MEMBERSHIPS, targetUser } from "./auth.js";
 import { graphErrors } from "./errors.js";
 import { type GroupPredicate, parseFilter, parseSearch } from "./group-filters.js";
+import { pageOf } from "./paging.js";
 import { isEventual, parseSelect, pick, queryOption } from "./query.js";
 import { graphHeaders, sendGraphJson } from "./respond.js";
 import type { SkipTokens } from "./skip-token.js";
 
-const DEFAULT_PAGE = 100;
-const MAX_PAGE = 999;
+/** Graph's page sizes for memberships: 100 without `$top`, at most 999. */
+const PAGE_SIZES = { default: 100, max: 999 } as const;
 const GROUP_PROPERTIES = ["id", "displayName", "securityEnabled", "mailEnabled"] as const;
 
 /** How a membership list was asked for: `/memberOf`, `/memberOf/microsoft.graph.group`, `/memberOf/$count`. */
@@ -64,30 +65,6 @@ function queriedGroups(exchange: Exchange, groups: Group[], view: MembershipView
   return kept.sort((a, b) => sign * a.displayName.localeCompare(b.displayName));
 }
 
-function pageSize(exchange: Exchange): number {
-  const raw = queryOption(exchange, "$top");
-  if (raw === undefined) return DEFAULT_PAGE;
-  const top = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(top >= 1 && top <= MAX_PAGE)) {
-    throw graphErrors.badRequest(
-      `Invalid page size specified: '${raw}'. Must be between 1 and ${MAX_PAGE} inclusive.`,
-    );
-  }
-  return top;
-}
-
-/** The next page's URL: the same request with a new `$skiptoken`. */
-function nextLink(ctx: EmulatorContext, exchange: Exchange, skipToken: string): string {
-  const parts: string[] = [];
-  for (const [key, value] of exchange.url.searchParams) {
-    if (key.toLowerCase() === "$skiptoken") continue;
-    // Keep `$` readable in option names, as Graph's own links do.
-    parts.push(`${encodeURIComponent(key).replaceAll("%24", "$")}=${encodeURIComponent(value)}`);
-  }
-  parts.push(`$skiptoken=${skipToken}`);
-  return `${ctx.urls.https}${exchange.url.pathname}?${parts.join("&")}`;
-}
-
 /**
  * Handlers for `/memberOf` and `/transitiveMemberOf` (the same here: the emulator's directory has
  * no nested groups), their casts and `/$count`, and `getMemberObjects`/`getMemberGroups`.
@@ -108,16 +85,8 @@ export function membershipHandlers(ctx: EmulatorContext, skipTokens: SkipTokens)
         return;
       }
       const selected = parseSelect(exchange, GROUP_PROPERTIES, "microsoft.graph.group");
-      const top = pageSize(exchange);
       const listKey = `${target.value.id}\n${exchange.url.pathname.toLowerCase()}`;
-      const token = queryOption(exchange, "$skiptoken");
-      const offset = token === undefined ? 0 : skipTokens.read(listKey, token);
-      if (offset === undefined) {
-        throw graphErrors.badRequest(
-          "The $skiptoken is not valid for this list. Request the first page again and follow @odata.nextLink.",
-        );
-      }
-      const page = groups.slice(offset, offset + top);
+      const page = pageOf(ctx, exchange, skipTokens, listKey, groups, PAGE_SIZES);
       const entitySet = view === "cast" ? "groups" : "directoryObjects";
       const body: Record<string, unknown> = {
         "@odata.context": `${ctx.urls.https}/v1.0/$metadata#${entitySet}${selected ? `(${selected.join(",")})` : ""}`,
@@ -125,10 +94,8 @@ export function membershipHandlers(ctx: EmulatorContext, skipTokens: SkipTokens)
       if (queryOption(exchange, "$count")?.toLowerCase() === "true") {
         body["@odata.count"] = groups.length;
       }
-      if (offset + top < groups.length) {
-        body["@odata.nextLink"] = nextLink(ctx, exchange, skipTokens.issue(listKey, offset + top));
-      }
-      body.value = page.map((group) => ({
+      if (page.nextLink) body["@odata.nextLink"] = page.nextLink;
+      body.value = page.items.map((group) => ({
         "@odata.type": "#microsoft.graph.group",
         ...pick(groupResource(group), selected ?? GROUP_PROPERTIES),
       }));
