@@ -46,6 +46,7 @@ export type {
   UserRecord,
   UserStore,
 } from "./storage/types.js";
+export { AUDIT_EVENT_TYPES, isAuditEventType } from "./storage/types.js";
 export type { AccessToken, AcquireOptions, UserKey } from "./tokens/acquire.js";
 export { claimsChallenge } from "./tokens/graph.js";
 export type { IdTokenClaims } from "./tokens/id-token.js";

@@ -7,7 +7,6 @@
  */
 import type {
   AuditEvent,
-  AuditEventType,
   AuditStore,
   EntranceStore,
   LockStore,
@@ -18,6 +17,7 @@ import type {
   UserRecord,
   UserStore,
 } from "./types.js";
+import { isAuditEventType } from "./types.js";
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
@@ -339,21 +339,8 @@ function memoryTransactions(open: Guard, now: () => number): TransactionStore {
   };
 }
 
-/** Every event type; `satisfies` makes a type added to the union a compile error here. */
-const AUDIT_EVENT_TYPES: ReadonlySet<string> = new Set(
-  Object.keys({
-    sign_in: true,
-    sign_in_failed: true,
-    sign_out: true,
-    session_ended: true,
-    tokens_evicted: true,
-    user_disabled: true,
-    user_enabled: true,
-  } satisfies Record<AuditEventType, true>),
-);
-
 function copyAuditEvent(event: AuditEvent): AuditEvent {
-  if (!AUDIT_EVENT_TYPES.has(event.type)) {
+  if (!isAuditEventType(event.type)) {
     throw new TypeError(`type must be an audit event type, got ${String(event.type)}`);
   }
   if (event.aadsts !== null && !Number.isSafeInteger(event.aadsts)) {

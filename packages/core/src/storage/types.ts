@@ -140,14 +140,23 @@ export interface LockStore {
 }
 
 /** What an {@link AuditEvent} records. */
-export type AuditEventType =
-  | "sign_in"
-  | "sign_in_failed"
-  | "sign_out"
-  | "session_ended"
-  | "tokens_evicted"
-  | "user_disabled"
-  | "user_enabled";
+/** Every audit event type, for stores to check what they store and read back. */
+export const AUDIT_EVENT_TYPES = [
+  "sign_in",
+  "sign_in_failed",
+  "sign_out",
+  "session_ended",
+  "tokens_evicted",
+  "user_disabled",
+  "user_enabled",
+] as const;
+
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+/** Whether `value` is one of the audit event types. */
+export function isAuditEventType(value: unknown): value is AuditEventType {
+  return (AUDIT_EVENT_TYPES as readonly unknown[]).includes(value);
+}
 
 /** One entry of the audit log: who signed in or failed to, and what administrators did. */
 export interface AuditEvent {

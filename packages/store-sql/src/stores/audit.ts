@@ -1,4 +1,9 @@
-import type { EntranceStore } from "@entrance/core";
+import {
+  type AuditEvent,
+  type AuditEventType,
+  type AuditStore,
+  isAuditEventType,
+} from "@entrance/core";
 import type { Kysely, Selectable } from "kysely";
 import {
   checkPage,
@@ -14,29 +19,12 @@ import {
 import type { AuditTable, EntranceDatabase } from "../schema.js";
 import { columnContains } from "../search.js";
 
-type AuditStore = EntranceStore["audit"];
-type AuditEvent = Awaited<ReturnType<AuditStore["append"]>>;
-type AuditEventType = AuditEvent["type"];
-
 const TABLE = "entrance_audit";
-
-/** Every event type; `satisfies` makes a type added to the union a compile error here. */
-const TYPES: ReadonlySet<string> = new Set(
-  Object.keys({
-    sign_in: true,
-    sign_in_failed: true,
-    sign_out: true,
-    session_ended: true,
-    tokens_evicted: true,
-    user_disabled: true,
-    user_enabled: true,
-  } satisfies Record<AuditEventType, true>),
-);
 
 function toType(value: unknown, row: string): AuditEventType {
   const text = toText(value, row, "type");
-  if (!TYPES.has(text)) throw corrupt(row, "type", "an audit event type");
-  return text as AuditEventType;
+  if (!isAuditEventType(text)) throw corrupt(row, "type", "an audit event type");
+  return text;
 }
 
 function toActor(value: unknown, row: string): AuditEvent["actor"] {
@@ -82,7 +70,7 @@ function fromRow(row: Selectable<AuditTable>): AuditEvent {
 export function sqlAudit(db: Kysely<EntranceDatabase>): AuditStore {
   return {
     async append(event) {
-      if (!TYPES.has(event.type)) {
+      if (!isAuditEventType(event.type)) {
         throw new TypeError(`type must be an audit event type, got ${String(event.type)}`);
       }
       if (event.aadsts !== null && !Number.isSafeInteger(event.aadsts)) {
