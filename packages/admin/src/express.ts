@@ -1,4 +1,4 @@
-import type { Entrance } from "@entrance/core";
+import { type Entrance, webHeaders, writeWebResponse } from "@entrance/core";
 import type { EntranceRequestContext } from "@entrance/express";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { createAdmin, type EntranceAdmin } from "./admin.js";
@@ -52,7 +52,7 @@ export function entranceAdmin(options: ExpressAdminOptions = {}): RequestHandler
       const core = context.core;
       const request = await toWebRequest(req, core.config.baseUrl);
       const response = await panelFor(core, req.baseUrl).handle(request, { ip: req.ip ?? null });
-      await sendWebResponse(res, response);
+      await writeWebResponse(res, response);
     } catch (error) {
       next(error);
     }
@@ -61,11 +61,7 @@ export function entranceAdmin(options: ExpressAdminOptions = {}): RequestHandler
 
 /** Method, URL, headers, and the body of a POST (from a body parser if one already read it). */
 async function toWebRequest(req: Request, baseUrl: string): Promise<globalThis.Request> {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
-  }
+  const headers = webHeaders(req.headers);
   const url = new URL(req.originalUrl, baseUrl);
   if (req.method !== "POST") return new globalThis.Request(url, { method: req.method, headers });
   let body: string;
@@ -91,14 +87,4 @@ async function readBody(req: Request): Promise<string> {
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString("utf8");
-}
-
-async function sendWebResponse(res: Response, response: globalThis.Response): Promise<void> {
-  res.status(response.status);
-  for (const [name, value] of response.headers) {
-    if (name !== "set-cookie") res.setHeader(name, value);
-  }
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length) res.setHeader("set-cookie", cookies);
-  res.end(Buffer.from(await response.arrayBuffer()));
 }

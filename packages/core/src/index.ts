@@ -31,6 +31,7 @@ export {
   type TrustedAuthority,
   trustCertificateAuthority,
 } from "./http/network.js";
+export { webHeaders, writeWebResponse } from "./http/node.js";
 export { deferredStore } from "./storage/deferred.js";
 export { createMemoryStore, type MemoryStoreOptions } from "./storage/memory.js";
 export type {

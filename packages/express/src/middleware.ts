@@ -6,6 +6,8 @@ import {
   type Entrance,
   EntranceError,
   type EntranceOptions,
+  webHeaders,
+  writeWebResponse,
 } from "@entrance/core";
 import { openSqlStore } from "@entrance/store-sql";
 import type { Client } from "@microsoft/microsoft-graph-client";
@@ -50,7 +52,7 @@ export function entrance(options: ExpressEntranceOptions = {}): EntranceMiddlewa
           ip: req.ip ?? null,
         });
         if (response) {
-          await sendWebResponse(res, response);
+          await writeWebResponse(res, response);
           return;
         }
       }
@@ -102,20 +104,6 @@ function openDefaultStore(databaseUrl: string | undefined) {
 
 /** Only what Entrance's endpoints read: method, URL, headers. Bodies are never needed. */
 function toWebRequest(req: Request, baseUrl: string): globalThis.Request {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
-  }
+  const headers = webHeaders(req.headers);
   return new globalThis.Request(new URL(req.originalUrl, baseUrl), { method: req.method, headers });
-}
-
-async function sendWebResponse(res: Response, response: globalThis.Response): Promise<void> {
-  res.status(response.status);
-  for (const [name, value] of response.headers) {
-    if (name !== "set-cookie") res.setHeader(name, value);
-  }
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length) res.setHeader("set-cookie", cookies);
-  res.end(Buffer.from(await response.arrayBuffer()));
 }
