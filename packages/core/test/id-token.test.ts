@@ -10,6 +10,8 @@ const CLIENT = "5b8e1f2a-7c4d-4e9a-b3f6-0a1d2c3e4f5b";
 const TENANT = "8d2f4c1a-6b3e-4f5d-9a7c-2e1b0d3c4f5a";
 const OTHER_TENANT = "c3e5a7b9-1d2f-4a6c-8e0b-5f7d9c1e3a2b";
 const NONCE = "nonce-123";
+/** Another app registration's client id, for azp and multi-audience tokens. */
+const OTHER_APP = "e7a9c1b3-5d2f-4e6a-8c0b-1f3d5a7c9e2b";
 
 type Key = { privateKey: CryptoKey; jwk: JWK };
 let keyA: Key;
@@ -132,6 +134,63 @@ describe("ID token validation (relying-party rules)", () => {
   it("accepts skew within the allowed clock difference", async () => {
     const { metadata, expected } = setup([keyA.jwk]);
     const token = await sign(keyA, { nbf: Math.floor(Date.now() / 1000) + 200 });
+    await expect(validateIdToken(token, metadata, expected)).resolves.toMatchObject({
+      tid: TENANT,
+    });
+  });
+
+  it("rejects an aud array whose azp names another app", async () => {
+    const { metadata, expected } = setup([keyA.jwk]);
+    const token = await sign(keyA, { aud: [CLIENT, OTHER_APP], azp: OTHER_APP });
+    await expect(validateIdToken(token, metadata, expected)).rejects.toMatchObject({
+      code: "id_token_invalid",
+      message: expect.stringMatching(/authorized party/),
+    });
+  });
+
+  it("rejects an aud array without azp", async () => {
+    const { metadata, expected } = setup([keyA.jwk]);
+    const token = await sign(keyA, { aud: [CLIENT, OTHER_APP] });
+    await expect(validateIdToken(token, metadata, expected)).rejects.toMatchObject({
+      code: "id_token_invalid",
+      message: expect.stringMatching(/azp/),
+    });
+  });
+
+  it("accepts an aud array whose azp is this app", async () => {
+    const { metadata, expected } = setup([keyA.jwk]);
+    const token = await sign(keyA, { aud: [CLIENT, OTHER_APP], azp: CLIENT });
+    await expect(validateIdToken(token, metadata, expected)).resolves.toMatchObject({
+      tid: TENANT,
+    });
+  });
+
+  it("rejects a single aud with an azp of another app", async () => {
+    const { metadata, expected } = setup([keyA.jwk]);
+    const token = await sign(keyA, { azp: OTHER_APP });
+    await expect(validateIdToken(token, metadata, expected)).rejects.toMatchObject({
+      code: "id_token_invalid",
+      message: expect.stringMatching(/authorized party/),
+    });
+  });
+
+  it("rejects an iat in the future beyond the clock skew", async () => {
+    const { metadata, expected } = setup([keyA.jwk]);
+    const now = Math.floor(Date.now() / 1000);
+    const token = await sign(keyA, { iat: now + 30 * 24 * 3600, exp: now + 31 * 24 * 3600 });
+    await expect(validateIdToken(token, metadata, expected)).rejects.toMatchObject({
+      code: "id_token_invalid",
+      message: expect.stringMatching(/issued in the future/),
+    });
+    const justBeyond = await sign(keyA, { iat: now + 400 });
+    await expect(validateIdToken(justBeyond, metadata, expected)).rejects.toMatchObject({
+      code: "id_token_invalid",
+    });
+  });
+
+  it("accepts an iat in the future within the clock skew", async () => {
+    const { metadata, expected } = setup([keyA.jwk]);
+    const token = await sign(keyA, { iat: Math.floor(Date.now() / 1000) + 200 });
     await expect(validateIdToken(token, metadata, expected)).resolves.toMatchObject({
       tid: TENANT,
     });

@@ -40,8 +40,9 @@ function invalid(message: string, cause?: unknown): EntranceError {
 
 /**
  * Validates an Entra ID token as the relying-party rules require: RS256 signature by a published
- * key (one JWKS refetch for an unknown kid), audience, the issuer by the `{tenantid}` rule, the
- * tenant (single tenant or allow-list), times with skew, required claims, and the nonce.
+ * key (one JWKS refetch for an unknown kid), audience and authorized party (`azp`), the issuer by
+ * the `{tenantid}` rule, the tenant (single tenant or allow-list), times with skew (`iat` included),
+ * required claims, and the nonce.
  */
 export async function validateIdToken(
   token: string,
@@ -63,6 +64,10 @@ export async function validateIdToken(
   if (typeof oid !== "string" || !oid) throw invalid("it has no oid claim");
   if (typeof sub !== "string" || !sub) throw invalid("it has no sub claim");
   if (typeof iat !== "number") throw invalid("it has no iat claim");
+  // jose checks a future iat only together with a maximum age (maxTokenAge), which we do not set.
+  const now = Math.floor((expected.now ?? new Date()).getTime() / 1000);
+  if (iat > now + expected.clockSkew) throw invalid("it was issued in the future");
+  checkAuthorizedParty(payload, expected.clientId);
   const issuer = (await metadata.document()).issuer;
   const expectedIssuer = issuer.replace(TENANT_TEMPLATE, tid);
   if (iss !== expectedIssuer) throw invalid(`its issuer ${String(iss)} is not ${expectedIssuer}`);
@@ -80,6 +85,18 @@ export async function validateIdToken(
   if (payload.nonce !== expected.nonce)
     throw invalid("its nonce does not match the sign-in request");
   return payload as IdTokenClaims;
+}
+
+/**
+ * OpenID Connect Core 3.1.3.7: with several audiences the token must name its authorized party,
+ * and an `azp` present must be this app — a token obtained by another app is not a sign-in here.
+ */
+function checkAuthorizedParty(payload: JWTPayload, clientId: string): void {
+  const { aud, azp } = payload;
+  const several = Array.isArray(aud) && aud.length > 1;
+  if (azp === undefined && !several) return;
+  if (azp === undefined) throw invalid("it has several audiences and no azp claim");
+  if (azp !== clientId) throw invalid("its authorized party (azp) is another app");
 }
 
 async function verifySignature(
