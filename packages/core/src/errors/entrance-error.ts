@@ -37,7 +37,12 @@ export type EntranceErrorCode =
   /** A state-changing request (sign-out) came from another site. */
   | "cross_site_request"
   /** A storage operation failed. */
-  | "store_failed";
+  | "store_failed"
+  /**
+   * A Microsoft Graph request went to an origin other than Graph's or an allowed one; it was not
+   * sent, so the user's token stayed here. The app's misuse (e.g. following a client's URL).
+   */
+  | "graph_host_not_allowed";
 
 export interface EntranceErrorOptions {
   readonly cause?: unknown;

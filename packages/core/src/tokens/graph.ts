@@ -10,6 +10,7 @@ import {
 import { EntranceError } from "../errors/entrance-error.js";
 import { once } from "../http/network.js";
 import type { AccessToken, AcquireOptions } from "./acquire.js";
+import { GraphOrigins } from "./graph-origins.js";
 
 /** Gets the signed-in user's token for `scopes`, with a claims request when given. */
 export type TokenSource = (
@@ -25,6 +26,11 @@ const GRAPH_TIMEOUT_MS = 30_000;
  * access evaluation challenge (401 `insufficient_claims`) gets a token satisfying its claims and
  * the request is sent once more; 429 and 503 wait as Retry-After says (the SDK's RetryHandler).
  *
+ * The token goes only to the origin of `baseUrl` and to `allowedOrigins`: a request to any other
+ * origin (an absolute URL, say an `@odata.nextLink` a client supplied) throws
+ * `graph_host_not_allowed` before anything is sent. Redirects are not followed, so a 3xx never
+ * carries the token elsewhere; it comes back as the SDK's error for that status.
+ *
  * @example
  * const me = await graph.api("/me").get();
  * const mail = await graph.api("/me/messages").middlewareOptions([
@@ -32,22 +38,29 @@ const GRAPH_TIMEOUT_MS = 30_000;
  * ]).get();
  */
 export function graphClient(options: {
+  /** Microsoft Graph without the version, e.g. `https://graph.microsoft.com`. */
   readonly baseUrl: string;
   readonly scopes: readonly string[];
   readonly tokens: TokenSource;
   readonly agent: Agent;
+  /**
+   * More origins that may receive the user's token, e.g. `["https://graph-proxy.contoso.com"]`:
+   * each an https origin (scheme, host, optional port; no path), compared exactly after URL
+   * normalisation — no suffix or wildcard matching. Throws `config_invalid` for an entry that is
+   * not one. Default: none, only the origin of `baseUrl`.
+   */
+  readonly allowedOrigins?: readonly string[];
 }): Client {
-  const auth = new UserTokenHandler(options.tokens, options.scopes);
+  const origins = new GraphOrigins(options.baseUrl, options.allowedOrigins);
+  const auth = new UserTokenHandler(options.tokens, options.scopes, origins);
   const retry = new RetryHandler(new RetryHandlerOptions());
-  const transport = new HttpsTransport(options.agent);
+  const transport = new HttpsTransport(options.agent, origins);
+  // No RedirectHandler, on purpose: the transport returns a 3xx as it is. (The SDK's handler
+  // would re-send from inside the chain, past our origin check, and drops only a header spelt
+  // "Authorization" while ours is "authorization".)
   auth.setNext(retry);
   retry.setNext(transport);
-  const client = Client.initWithMiddleware({
-    baseUrl: options.baseUrl,
-    middleware: auth,
-    // Without this, the SDK sends no Authorization header to a host that is not Microsoft's.
-    customHosts: new Set([new URL(options.baseUrl).hostname]),
-  });
+  const client = Client.initWithMiddleware({ baseUrl: options.baseUrl, middleware: auth });
   return keepEntranceErrors(client, auth);
 }
 
@@ -85,7 +98,7 @@ function keepEntranceErrors(client: Client, auth: UserTokenHandler): Client {
   });
 }
 
-/** Adds the user's token; answers a claims challenge once. */
+/** Adds the user's token, on allowed origins only; answers a claims challenge once. */
 class UserTokenHandler implements Middleware {
   #next: Middleware | undefined;
   #error: EntranceError | undefined;
@@ -93,6 +106,7 @@ class UserTokenHandler implements Middleware {
   constructor(
     private readonly tokens: TokenSource,
     private readonly scopes: readonly string[],
+    private readonly origins: GraphOrigins,
   ) {}
 
   setNext(next: Middleware): void {
@@ -118,6 +132,8 @@ class UserTokenHandler implements Middleware {
   async #execute(context: Context): Promise<void> {
     const next = this.#next;
     if (!next) throw new Error("UserTokenHandler needs a next middleware");
+    // Before a token is even acquired: a refused origin costs no token request.
+    this.origins.check(urlOf(context));
     const requested = (
       context.middlewareControl?.getMiddlewareOptions(AuthenticationHandlerOptions) as
         | AuthenticationHandlerOptions
@@ -164,13 +180,26 @@ export function claimsChallenge(response: Response | undefined): string | undefi
   }
 }
 
-/** The last middleware: sends the request with node:https on Entrance's agent (explicit trust). */
+/** The URL a middleware context is about to request. */
+function urlOf(context: Context): string {
+  return context.request instanceof Request ? context.request.url : String(context.request);
+}
+
+/**
+ * The last middleware: sends the request with node:https on Entrance's agent (explicit trust),
+ * never following a redirect. It checks the origin again, so that a middleware placed after the
+ * token handler (a redirect follower, say) cannot send the token elsewhere.
+ */
 class HttpsTransport implements Middleware {
-  constructor(private readonly agent: Agent) {}
+  constructor(
+    private readonly agent: Agent,
+    private readonly origins: GraphOrigins,
+  ) {}
 
   async execute(context: Context): Promise<void> {
     const request = context.request instanceof Request ? context.request : undefined;
-    const url = request ? request.url : String(context.request);
+    const url = urlOf(context);
+    this.origins.check(url);
     const method = (context.options?.method ?? request?.method ?? "GET").toUpperCase();
     const headers = Object.fromEntries(
       new Headers((context.options?.headers ?? request?.headers) as HeadersInit | undefined),
