@@ -1,0 +1,44 @@
+/** What the parts of the memory store share: the closed-store guard and checks every part makes. */
+
+/** Resolves while the store is open and rejects once it is closed; every operation awaits it. */
+export type Guard = () => Promise<void>;
+
+/** A copy of a Date, so that callers cannot change what is stored; an invalid Date is a bug. */
+export function copyDate(date: Date, field: string): Date {
+  const time = date instanceof Date ? date.getTime() : Number.NaN;
+  if (!Number.isFinite(time)) throw new TypeError(`${field} is not a valid Date`);
+  return new Date(time);
+}
+
+/** Milliseconds for a TTL in seconds; a TTL that is not a positive finite number is a bug. */
+export function ttlMilliseconds(ttlSeconds: number): number {
+  if (typeof ttlSeconds !== "number" || !Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
+    throw new RangeError(`ttlSeconds must be a positive finite number, got ${String(ttlSeconds)}`);
+  }
+  return Math.ceil(ttlSeconds * 1000);
+}
+
+/** Checks a page's `limit` (1 to 500) and `offset` (≥ 0), the same way every store does. */
+export function checkPage(limit: number, offset: number): void {
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > 500) {
+    throw new RangeError(`limit must be a whole number from 1 to 500, got ${String(limit)}`);
+  }
+  if (!Number.isSafeInteger(offset) || offset < 0) {
+    throw new RangeError(`offset must be a whole number ≥ 0, got ${String(offset)}`);
+  }
+}
+
+/**
+ * A literal, case-insensitive "contains", for `query` filters: a missing or empty query matches
+ * everything, and no character is a wildcard.
+ */
+export function containsQuery(query: string | undefined): (text: string | null) => boolean {
+  if (query === undefined || query === "") return () => true;
+  const needle = query.toLowerCase();
+  return (text) => text?.toLowerCase().includes(needle) === true;
+}
+
+/** A collision-free composite key: JSON keeps any separator inside the parts unambiguous. */
+export function userKey(tenantId: string, objectId: string): string {
+  return JSON.stringify([tenantId, objectId]);
+}
