@@ -93,7 +93,10 @@ export function storeConformance(
         await expect(other.users.get("t", "o")).rejects.toThrow();
         await expect(other.sessions.get("h")).rejects.toThrow();
         await expect(other.tokens.get("p")).rejects.toThrow();
-        await expect(other.transactions.take("k")).rejects.toThrow();
+        await expect(other.transactions.take("k", "o")).rejects.toThrow();
+        await expect(other.transactions.countPending()).rejects.toThrow();
+        await expect(other.sessions.deleteExpired(new Date())).rejects.toThrow();
+        await expect(other.audit.prune({ before: new Date(0), keep: 1 })).rejects.toThrow();
         await expect(other.users.list({ limit: 1, offset: 0 })).rejects.toThrow();
         await expect(other.audit.list({ limit: 1, offset: 0 })).rejects.toThrow();
       });

@@ -1,14 +1,15 @@
 /**
- * The AuditStore contract: events come back as appended, with ids in append order; lists are
- * newest first, filtered with AND, paged with a total. The suite's store holds other tests'
- * events too, so each test filters by a tenant id or a detail tag of its own.
+ * The AuditStore contract: events come back as appended, with ids in append order and a count;
+ * lists are newest first, filtered with AND, paged with a total; prune bounds the log by age and
+ * size. The suite's store holds other tests' events too, so each test filters by a tenant id or a
+ * detail tag of its own — except the prune tests, which come last because they remove others'.
  */
 import { randomUUID } from "node:crypto";
 import { expect, it } from "vitest";
 import type { AuditEvent, AuditEventType, AuditStore } from "../../../src/storage/types.js";
 import { type ConformanceContext, UNICODE_SAMPLES, unique } from "./context.js";
 
-type NewEvent = Omit<AuditEvent, "id">;
+type NewEvent = Parameters<AuditStore["append"]>[0];
 type Filter = Parameters<AuditStore["list"]>[0];
 
 /** A full event with every field set; override what the test is about. */
@@ -26,6 +27,11 @@ function makeEvent(overrides: Partial<NewEvent> = {}): NewEvent {
   };
 }
 
+/** The event as a store returns it: with its id, and count 1 unless the event gave one. */
+function asStored(event: NewEvent, id: string): AuditEvent {
+  return { ...event, id, count: event.count ?? 1 };
+}
+
 /** Defines the AuditStore tests. */
 export function auditContract(ctx: ConformanceContext): void {
   const audit = () => ctx.store().audit;
@@ -41,7 +47,8 @@ export function auditContract(ctx: ConformanceContext): void {
   it("append returns the event with an id, and list returns it field for field", async () => {
     const event = makeEvent({ type: "sign_in_failed", aadsts: 50105, detail: "not assigned" });
     const stored = await audit().append(event);
-    expect(stored).toStrictEqual({ ...event, id: stored.id });
+    expect(stored).toStrictEqual(asStored(event, stored.id));
+    expect(stored.count).toBe(1);
     expect(stored.id).toBeTypeOf("string");
     expect(stored.at).toBeInstanceOf(Date);
     expect(await list({ tenantId: event.tenantId ?? "", limit: 10, offset: 0 })).toStrictEqual({
@@ -186,7 +193,7 @@ export function auditContract(ctx: ConformanceContext): void {
         ip: text,
       });
       const stored = await audit().append(event);
-      expect(stored).toStrictEqual({ ...event, id: stored.id });
+      expect(stored).toStrictEqual(asStored(event, stored.id));
       const byTenant = await list({ tenantId: `${tag} ${text}`, limit: 10, offset: 0 });
       expect(byTenant).toStrictEqual({ events: [stored], total: 1 });
       const byQuery = await list({ query: `${tag} ${text}`, limit: 10, offset: 0 });
@@ -234,5 +241,111 @@ export function auditContract(ctx: ConformanceContext): void {
     await appended([makeEvent({ tenantId }), makeEvent({ tenantId })]);
     expect((await list({ tenantId, limit: 1, offset: 0 })).events).toHaveLength(1);
     expect((await list({ tenantId, limit: 500, offset: 0 })).total).toBe(2);
+  });
+
+  it("append stores the count given, and lists return it", async () => {
+    const tenantId = randomUUID();
+    const stored = await audit().append(makeEvent({ tenantId, count: 42 }));
+    expect(stored.count).toBe(42);
+    expect((await list({ tenantId, limit: 1, offset: 0 })).events).toStrictEqual([stored]);
+  });
+
+  it("append rejects a count that is not a whole number ≥ 1, storing nothing", async () => {
+    const tenantId = randomUUID();
+    for (const count of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      await expect(
+        audit().append(makeEvent({ tenantId, count })),
+        `count ${count}`,
+      ).rejects.toThrow(RangeError);
+    }
+    expect((await list({ tenantId, limit: 1, offset: 0 })).total).toBe(0);
+  });
+
+  it("addCount adds to one event's count, and concurrent adds all count", async () => {
+    const tenantId = randomUUID();
+    const [folded, other] = await appended([makeEvent({ tenantId }), makeEvent({ tenantId })]);
+    const id = folded?.id ?? "";
+    expect(await audit().addCount(id, 5)).toBe(true);
+    const adds = await Promise.all(Array.from({ length: 10 }, () => audit().addCount(id, 1)));
+    expect(adds.every(Boolean)).toBe(true);
+    const { events } = await list({ tenantId, limit: 10, offset: 0 });
+    expect(events.map((event) => [event.id, event.count])).toStrictEqual([
+      [other?.id, 1],
+      [id, 16],
+    ]);
+  });
+
+  it("addCount of an id that names no event is false", async () => {
+    const [stored] = await appended([makeEvent()]);
+    for (const id of ["999999999999", "0", "-1", "1.5", "", "not an id", "9".repeat(30)]) {
+      expect(await audit().addCount(id, 1), `id ${JSON.stringify(id)}`).toBe(false);
+    }
+    const found = await list({ tenantId: stored?.tenantId ?? "", limit: 1, offset: 0 });
+    expect(found.events[0]?.count).toBe(1);
+  });
+
+  it("addCount rejects a number to add that is not a whole number ≥ 1", async () => {
+    const [stored] = await appended([makeEvent()]);
+    for (const by of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      await expect(audit().addCount(stored?.id ?? "", by), `by ${by}`).rejects.toThrow(RangeError);
+    }
+    const found = await list({ tenantId: stored?.tenantId ?? "", limit: 1, offset: 0 });
+    expect(found.events[0]?.count).toBe(1);
+  });
+
+  // The prune tests come last: pruning by size removes other tests' events too.
+
+  const total = async () => (await list({ limit: 1, offset: 0 })).total;
+
+  it("prune rejects an invalid Date or a keep that is not a whole number ≥ 0, removing nothing", async () => {
+    await appended([makeEvent()]);
+    const before = await total();
+    await expect(audit().prune({ before: new Date(Number.NaN), keep: 0 })).rejects.toThrow(
+      TypeError,
+    );
+    for (const keep of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const prune = audit().prune({ before: new Date(0), keep });
+      await expect(prune, `keep ${keep}`).rejects.toThrow(RangeError);
+    }
+    expect(await total()).toBe(before);
+  });
+
+  it("prune removes the events older than before, returns how many, and keeps the rest", async () => {
+    // Older than any other test's events, so only this test's go.
+    const tag = unique("aged");
+    const cutoff = new Date("1900-01-15T00:00:00.000Z");
+    const [, , due, recent] = await appended([
+      makeEvent({ detail: tag, at: new Date("1900-01-01T00:00:00.000Z") }),
+      makeEvent({ detail: tag, at: new Date(cutoff.getTime() - 1) }),
+      makeEvent({ detail: tag, at: cutoff }),
+      makeEvent({ detail: tag, at: new Date("2025-01-01T00:00:00.000Z") }),
+    ]);
+    const before = await total();
+    expect(await audit().prune({ before: cutoff, keep: Number.MAX_SAFE_INTEGER })).toBe(2);
+    expect(await total()).toBe(before - 2);
+    expect((await list({ query: tag, limit: 10, offset: 0 })).events).toStrictEqual([recent, due]);
+  });
+
+  it("prune keeps the newest `keep` events by id, whatever their time; ids are not reused", async () => {
+    const tag = unique("surplus");
+    const others = await total();
+    // Appended newest-last, but dated oldest-last: only the ids decide.
+    const [, second, third] = await appended([
+      makeEvent({ detail: tag, at: new Date("2025-03-01T00:00:00.000Z") }),
+      makeEvent({ detail: tag, at: new Date("2025-02-01T00:00:00.000Z") }),
+      makeEvent({ detail: tag, at: new Date("2025-01-01T00:00:00.000Z") }),
+    ]);
+    const removed = await audit().prune({ before: new Date(-8.64e15), keep: 2 });
+    expect(removed).toBe(others + 1);
+    expect(await list({ limit: 10, offset: 0 })).toStrictEqual({
+      events: [second, third],
+      total: 2,
+    });
+    expect(await audit().prune({ before: new Date(-8.64e15), keep: 2 })).toBe(0);
+
+    const [next] = await appended([makeEvent({ detail: tag })]);
+    expect(BigInt(next?.id ?? 0) > BigInt(third?.id ?? 0)).toBe(true);
+    expect(await audit().prune({ before: new Date(-8.64e15), keep: 0 })).toBe(3);
+    expect(await total()).toBe(0);
   });
 }

@@ -28,10 +28,10 @@ function held(release: Release | null): Release {
  * the other (SQL stores on one database do; two memory stores do not).
  */
 async function shareData(a: EntranceStore, b: EntranceStore): Promise<boolean> {
-  const key = unique("shared-probe");
-  await a.transactions.put(key, "probe", 600);
-  const shared = (await b.transactions.take(key)) !== null;
-  if (!shared) await a.transactions.take(key);
+  const [key, owner] = [unique("shared-probe"), unique("prober")];
+  await a.transactions.put(key, "probe", 600, { id: owner, maxPending: 1 });
+  const shared = (await b.transactions.take(key, owner)) !== null;
+  if (!shared) await a.transactions.take(key, owner);
   return shared;
 }
 

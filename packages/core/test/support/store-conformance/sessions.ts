@@ -1,4 +1,7 @@
-/** The SessionStore contract: sessions by id hash, ended one by one, by Entra sid or by user. */
+/**
+ * The SessionStore contract: sessions by id hash, ended one by one, by Entra sid or by user, and
+ * swept once expired.
+ */
 import { randomUUID } from "node:crypto";
 import { expect, it } from "vitest";
 import type { SessionRecord } from "../../../src/storage/types.js";
@@ -156,6 +159,31 @@ export function sessionContract(ctx: ConformanceContext): void {
       expect(await ctx.store().sessions.get(session.idHash)).toStrictEqual(session);
     }
     expect(await ctx.store().sessions.deleteByUser(tenantId, objectId)).toBe(0);
+  });
+
+  it("deleteExpired removes idle- and absolute-expired sessions, keeps live ones, counts them", async () => {
+    // Long before any other test's sessions expire, so the count is this test's alone.
+    const now = new Date("1901-06-01T00:00:00.000Z");
+    const [before, after] = [new Date(now.getTime() - 1), new Date(now.getTime() + 1)];
+    const far = new Date("2199-01-01T00:00:00.000Z");
+    const idle = makeSession({ idleExpiresAt: before, absoluteExpiresAt: far });
+    const absolute = makeSession({ idleExpiresAt: far, absoluteExpiresAt: before });
+    const due = makeSession({ idleExpiresAt: now, absoluteExpiresAt: far });
+    const live = makeSession({ idleExpiresAt: after, absoluteExpiresAt: after });
+    for (const session of [idle, absolute, due, live]) await ctx.store().sessions.create(session);
+
+    expect(await ctx.store().sessions.deleteExpired(now)).toBe(3);
+    for (const session of [idle, absolute, due]) {
+      expect(await ctx.store().sessions.get(session.idHash)).toBeNull();
+    }
+    expect(await ctx.store().sessions.get(live.idHash)).toStrictEqual(live);
+    expect(await ctx.store().sessions.deleteExpired(now)).toBe(0);
+  });
+
+  it("deleteExpired rejects an invalid Date", async () => {
+    await expect(ctx.store().sessions.deleteExpired(new Date(Number.NaN))).rejects.toThrow(
+      TypeError,
+    );
   });
 
   it("copies records in and out: callers cannot change what is stored", async () => {
