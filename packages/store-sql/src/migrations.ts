@@ -133,6 +133,43 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    // Bounded growth: login transactions belong to the browser that started them (capped per
+    // browser, taken only by it), audit events fold repeats into a count, and the sweeps of
+    // expired sessions read an index instead of the table.
+    "0004_owners_counts_and_sweeps": {
+      async up(db: Kysely<unknown>) {
+        // '' for transactions pending across the upgrade: no browser's binding hash is empty, so
+        // they can no longer be taken and simply expire (a sign-in that spanned it starts again).
+        await db.schema
+          .alterTable("entrance_login_transactions")
+          .addColumn("owner", "text", (c) => c.notNull().defaultTo(""))
+          .execute();
+        // Serves the per-owner cap of each put: that owner's rows, newest expiry first.
+        await db.schema
+          .createIndex("entrance_login_transactions_owner_idx")
+          .on("entrance_login_transactions")
+          .columns(["owner", "expires_at"])
+          .execute();
+
+        await db.schema
+          .alterTable("entrance_audit")
+          .addColumn("count", "bigint", (c) => c.notNull().defaultTo(1))
+          .execute();
+
+        // SessionStore.deleteExpired matches either expiry: one index each lets both databases
+        // combine two range scans (PostgreSQL's BitmapOr, SQLite's OR optimization).
+        await db.schema
+          .createIndex("entrance_sessions_idle_expires_idx")
+          .on("entrance_sessions")
+          .column("idle_expires_at")
+          .execute();
+        await db.schema
+          .createIndex("entrance_sessions_absolute_expires_idx")
+          .on("entrance_sessions")
+          .column("absolute_expires_at")
+          .execute();
+      },
+    },
   };
 }
 

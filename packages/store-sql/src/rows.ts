@@ -125,3 +125,10 @@ export function checkPage(limit: number, offset: number): void {
     throw new RangeError(`offset must be a whole number ≥ 0, got ${String(offset)}`);
   }
 }
+
+/** An audit event's count: a whole number ≥ 1 (pg gives `bigint` columns as strings). */
+export function toCount(value: unknown, row: string, column: string): number {
+  const number = integerOf(value);
+  if (!Number.isSafeInteger(number) || number < 1) throw corrupt(row, column, "an integer ≥ 1");
+  return number;
+}

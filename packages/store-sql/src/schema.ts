@@ -11,6 +11,8 @@ type Millis = ColumnType<number | string | bigint, number, number>;
 type Flag = ColumnType<number | string | boolean, number, number>;
 /** A nullable integer (epoch milliseconds, a code), read as whatever the driver gives. */
 type NullableInteger = ColumnType<number | string | bigint | null, number | null, number | null>;
+/** An integer the database defaults when an insert leaves it out (e.g. an audit event's count). */
+type DefaultedInteger = ColumnType<number | string | bigint, number | undefined, number>;
 /** Bytes: a BLOB in SQLite, `bytea` in PostgreSQL; both drivers return a Buffer. */
 type Bytes = ColumnType<Uint8Array, Uint8Array, Uint8Array>;
 
@@ -60,6 +62,11 @@ export interface TokenPartitionsTable {
 export interface LoginTransactionsTable {
   key: string;
   value: string;
+  /**
+   * The browser binding's hash that may take the transaction; '' for rows written before
+   * migration 0004, which no browser's binding matches.
+   */
+  owner: string;
   expires_at: Millis;
 }
 
@@ -84,6 +91,8 @@ export interface AuditTable {
   detail: string;
   aadsts: NullableInteger;
   ip: string | null;
+  /** How many occurrences the event stands for: 1 unless repeats were folded into it. */
+  count: DefaultedInteger;
 }
 
 /** Every table Entrance keeps; all are prefixed `entrance_` so they can share a database. */

@@ -11,9 +11,26 @@ const DATABASE_URL =
   process.env.ENTRANCE_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 /** Every migration this version applies, in order. */
-const MIGRATIONS = ["0001_initial", "0002_locks", "0003_admin_and_audit"];
+const MIGRATIONS = [
+  "0001_initial",
+  "0002_locks",
+  "0003_admin_and_audit",
+  "0004_owners_counts_and_sweeps",
+];
 
-/** Takes a schema back to the version before 0003_admin_and_audit. */
+/** Takes a schema back to the version before 0004_owners_counts_and_sweeps. */
+async function undo0004(client: pg.Client, schema: string): Promise<void> {
+  await client.query(`drop index "${schema}".entrance_login_transactions_owner_idx`);
+  await client.query(`alter table "${schema}".entrance_login_transactions drop column owner`);
+  await client.query(`alter table "${schema}".entrance_audit drop column count`);
+  await client.query(`drop index "${schema}".entrance_sessions_idle_expires_idx`);
+  await client.query(`drop index "${schema}".entrance_sessions_absolute_expires_idx`);
+  await client.query(
+    `delete from "${schema}".entrance_migration where name = '0004_owners_counts_and_sweeps'`,
+  );
+}
+
+/** Takes a schema of the version before 0004 back to the version before 0003_admin_and_audit. */
 async function undo0003(client: pg.Client, schema: string): Promise<void> {
   await client.query(`drop table "${schema}".entrance_audit`);
   await client.query(`drop index "${schema}".entrance_users_last_sign_in_idx`);
@@ -131,9 +148,9 @@ describeWithPostgres("PostgreSQL store", () => {
         const stored = user();
         await stores[0]?.users.upsert(stored);
         expect(await stores[2]?.users.get(stored.tenantId, stored.objectId)).toStrictEqual(stored);
-        await stores[1]?.transactions.put("state", "value", 60);
+        await stores[1]?.transactions.put("state", "value", 60, { id: "b", maxPending: 10 });
         const takes = stores.flatMap((store) =>
-          [1, 2, 3].map(() => store.transactions.take("state")),
+          [1, 2, 3].map(() => store.transactions.take("state", "b")),
         );
         expect((await Promise.all(takes)).filter((value) => value !== null)).toStrictEqual([
           "value",
@@ -166,7 +183,7 @@ describeWithPostgres("PostgreSQL store", () => {
       ]);
     });
 
-    it("creates the indexes of the admin lists", async () => {
+    it("creates the indexes of the admin lists, the transaction caps and the sweeps", async () => {
       const schema = await freshSchema();
       await (await openPostgresStore({ pool: inSchema(schema) })).close();
       const indexes = await admin(async (client) => {
@@ -181,6 +198,9 @@ describeWithPostgres("PostgreSQL store", () => {
         "CREATE INDEX entrance_audit_at_idx ON entrance_audit USING btree (at, id)",
         "CREATE INDEX entrance_audit_user_idx ON entrance_audit USING btree (tenant_id, object_id, at, id)",
         "CREATE INDEX entrance_login_transactions_expires_idx ON entrance_login_transactions USING btree (expires_at)",
+        "CREATE INDEX entrance_login_transactions_owner_idx ON entrance_login_transactions USING btree (owner, expires_at)",
+        "CREATE INDEX entrance_sessions_absolute_expires_idx ON entrance_sessions USING btree (absolute_expires_at)",
+        "CREATE INDEX entrance_sessions_idle_expires_idx ON entrance_sessions USING btree (idle_expires_at)",
         "CREATE INDEX entrance_sessions_sid_idx ON entrance_sessions USING btree (sid)",
         "CREATE INDEX entrance_sessions_user_idx ON entrance_sessions USING btree (tenant_id, object_id)",
         "CREATE INDEX entrance_users_last_sign_in_idx ON entrance_users USING btree (last_sign_in_at DESC, tenant_id, object_id)",
@@ -210,6 +230,7 @@ describeWithPostgres("PostgreSQL store", () => {
       await old.close();
       // Back to the schema of a version that knew only 0001_initial.
       await admin(async (client) => {
+        await undo0004(client, schema);
         await undo0003(client, schema);
         await client.query(`drop table "${schema}".entrance_locks`);
         await client.query(`delete from "${schema}".entrance_migration where name = '0002_locks'`);
@@ -233,7 +254,10 @@ describeWithPostgres("PostgreSQL store", () => {
       const old = await openPostgresStore({ pool: inSchema(schema) });
       await old.users.upsert(stored);
       await old.close();
-      await admin((client) => undo0003(client, schema));
+      await admin(async (client) => {
+        await undo0004(client, schema);
+        await undo0003(client, schema);
+      });
 
       const upgraded = await openPostgresStore({ pool: inSchema(schema) });
       try {
@@ -261,6 +285,81 @@ describeWithPostgres("PostgreSQL store", () => {
         await upgraded.close();
       }
       expect((await migrationsIn(schema)).map((row) => row.name)).toStrictEqual(MIGRATIONS);
+    });
+
+    it("upgrades a schema of version 0003: keeps pending transactions and audit events readable", async () => {
+      const schema = await freshSchema();
+      await (await openPostgresStore({ pool: inSchema(schema) })).close();
+      await admin(async (client) => {
+        await undo0004(client, schema);
+        await client.query(
+          `insert into "${schema}".entrance_login_transactions (key, value, expires_at) ` +
+            "values ($1, $2, $3)",
+          ["old-state", "{}", Date.now() + 600_000],
+        );
+        await client.query(
+          `insert into "${schema}".entrance_audit (at, type, detail) values ($1, $2, $3)`,
+          [1, "sign_in", "signed in before the upgrade"],
+        );
+      });
+
+      const upgraded = await openPostgresStore({ pool: inSchema(schema) });
+      try {
+        // A transaction stored before owners existed belongs to '': no browser's binding.
+        expect(await upgraded.transactions.countPending()).toBe(1);
+        expect(await upgraded.transactions.take("old-state", "a-browser")).toBeNull();
+        expect(await upgraded.transactions.take("old-state", "")).toBe("{}");
+        expect(await upgraded.audit.list({ limit: 10, offset: 0 })).toStrictEqual({
+          events: [
+            {
+              id: "1",
+              at: new Date(1),
+              type: "sign_in",
+              tenantId: null,
+              objectId: null,
+              actor: null,
+              detail: "signed in before the upgrade",
+              aadsts: null,
+              ip: null,
+              count: 1,
+            },
+          ],
+          total: 1,
+        });
+        expect(await upgraded.audit.addCount("1", 2)).toBe(true);
+        expect((await upgraded.audit.list({ limit: 1, offset: 0 })).events[0]?.count).toBe(3);
+        expect(await upgraded.sessions.deleteExpired(new Date())).toBe(0);
+      } finally {
+        await upgraded.close();
+      }
+      expect((await migrationsIn(schema)).map((row) => row.name)).toStrictEqual(MIGRATIONS);
+    });
+
+    it("concurrent puts of one browser through three stores leave at most maxPending", async () => {
+      const schema = await freshSchema();
+      const stores = await Promise.all(
+        [1, 2, 3].map(() => openPostgresStore({ pool: inSchema(schema) })),
+      );
+      try {
+        const browser = { id: "busy-browser", maxPending: 5 };
+        await Promise.all(
+          Array.from({ length: 60 }, (_, i) =>
+            stores[i % 3]?.transactions.put(`state-${i}`, "{}", 60, browser),
+          ),
+        );
+        const owned = await admin(async (client) => {
+          const result = await client.query(
+            `select count(*)::int as n from "${schema}".entrance_login_transactions ` +
+              "where owner = $1",
+            [browser.id],
+          );
+          return result.rows[0]?.n;
+        });
+        expect(owned).toBeGreaterThanOrEqual(1);
+        expect(owned).toBeLessThanOrEqual(browser.maxPending);
+      } finally {
+        await Promise.all(stores.map((store) => store.close()));
+      }
     });
 
     it("opens through openSqlStore with a postgresql:// URL", async () => {

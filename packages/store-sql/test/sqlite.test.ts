@@ -13,9 +13,24 @@ const folder = await mkdtemp(join(tmpdir(), "entrance-sqlite-"));
 afterAll(() => rm(folder, { recursive: true, force: true }));
 
 /** Every migration this version applies, in order. */
-const MIGRATIONS = ["0001_initial", "0002_locks", "0003_admin_and_audit"];
+const MIGRATIONS = [
+  "0001_initial",
+  "0002_locks",
+  "0003_admin_and_audit",
+  "0004_owners_counts_and_sweeps",
+];
 
-/** Takes a database back to the schema of the version before 0003_admin_and_audit. */
+/** Takes a database back to the schema of the version before 0004_owners_counts_and_sweeps. */
+const UNDO_0004 = `
+  drop index entrance_login_transactions_owner_idx;
+  alter table entrance_login_transactions drop column owner;
+  alter table entrance_audit drop column count;
+  drop index entrance_sessions_idle_expires_idx;
+  drop index entrance_sessions_absolute_expires_idx;
+  delete from entrance_migration where name = '0004_owners_counts_and_sweeps';
+`;
+
+/** Takes a database of the version before 0004 back to the version before 0003_admin_and_audit. */
 const UNDO_0003 = `
   drop table entrance_audit;
   drop index entrance_users_last_sign_in_idx;
@@ -88,7 +103,7 @@ describe("SQLite store", () => {
     ]);
   });
 
-  it("creates the indexes of the admin lists", async () => {
+  it("creates the indexes of the admin lists, the transaction caps and the sweeps", async () => {
     const filename = freshFile();
     await (await openSqliteStore({ filename })).close();
     const indexes = inspect(filename, (db) =>
@@ -103,6 +118,9 @@ describe("SQLite store", () => {
       "entrance_audit_at_idx",
       "entrance_audit_user_idx",
       "entrance_login_transactions_expires_idx",
+      "entrance_login_transactions_owner_idx",
+      "entrance_sessions_absolute_expires_idx",
+      "entrance_sessions_idle_expires_idx",
       "entrance_sessions_sid_idx",
       "entrance_sessions_user_idx",
       "entrance_users_last_sign_in_idx",
@@ -137,7 +155,7 @@ describe("SQLite store", () => {
     // Back to the schema of a version that knew only 0001_initial.
     inspect(filename, (db) =>
       db.exec(
-        `${UNDO_0003}; drop table entrance_locks; ` +
+        `${UNDO_0004}${UNDO_0003}; drop table entrance_locks; ` +
           "delete from entrance_migration where name = '0002_locks'",
       ),
     );
@@ -163,7 +181,7 @@ describe("SQLite store", () => {
     const old = await openSqliteStore({ filename });
     await old.users.upsert(stored);
     await old.close();
-    inspect(filename, (db) => db.exec(UNDO_0003));
+    inspect(filename, (db) => db.exec(`${UNDO_0004}${UNDO_0003}`));
 
     const upgraded = await openSqliteStore({ filename });
     try {
@@ -187,6 +205,56 @@ describe("SQLite store", () => {
         ip: null,
       });
       expect(event.id).toBe("1");
+    } finally {
+      await upgraded.close();
+    }
+    const names = inspect(filename, (db) =>
+      db.prepare("select name from entrance_migration order by name").pluck().all(),
+    );
+    expect(names).toStrictEqual(MIGRATIONS);
+  });
+
+  it("upgrades a database of version 0003: keeps pending transactions and audit events readable", async () => {
+    const filename = freshFile();
+    await (await openSqliteStore({ filename })).close();
+    const expiresAt = Date.now() + 600_000;
+    inspect(filename, (db) => {
+      db.exec(UNDO_0004);
+      db.prepare(
+        "insert into entrance_login_transactions (key, value, expires_at) values (?, ?, ?)",
+      ).run("old-state", "{}", expiresAt);
+      db.prepare("insert into entrance_audit (at, type, detail) values (?, ?, ?)").run(
+        1,
+        "sign_in",
+        "signed in before the upgrade",
+      );
+    });
+
+    const upgraded = await openSqliteStore({ filename });
+    try {
+      // A transaction stored before owners existed belongs to '': no browser's binding.
+      expect(await upgraded.transactions.countPending()).toBe(1);
+      expect(await upgraded.transactions.take("old-state", "a-browser")).toBeNull();
+      expect(await upgraded.transactions.take("old-state", "")).toBe("{}");
+      const before = {
+        id: "1",
+        at: new Date(1),
+        type: "sign_in",
+        tenantId: null,
+        objectId: null,
+        actor: null,
+        detail: "signed in before the upgrade",
+        aadsts: null,
+        ip: null,
+        count: 1,
+      };
+      expect(await upgraded.audit.list({ limit: 10, offset: 0 })).toStrictEqual({
+        events: [before],
+        total: 1,
+      });
+      expect(await upgraded.audit.addCount("1", 2)).toBe(true);
+      expect((await upgraded.audit.list({ limit: 1, offset: 0 })).events[0]?.count).toBe(3);
+      expect(await upgraded.sessions.deleteExpired(new Date())).toBe(0);
     } finally {
       await upgraded.close();
     }
@@ -242,14 +310,59 @@ describe("SQLite store", () => {
       openSqliteStore({ filename }),
     ]);
     try {
-      await a?.transactions.put("state", "value", 60);
+      await a?.transactions.put("state", "value", 60, { id: "browser", maxPending: 10 });
       const takes = Array.from({ length: 20 }, (_, i) =>
-        (i % 2 ? a : b)?.transactions.take("state"),
+        (i % 2 ? a : b)?.transactions.take("state", "browser"),
       );
       expect((await Promise.all(takes)).filter((value) => value !== null)).toStrictEqual(["value"]);
     } finally {
       await Promise.all([a?.close(), b?.close()]);
     }
+  });
+
+  it("concurrent puts of one browser through two stores on one file leave at most maxPending", async () => {
+    const filename = freshFile();
+    const [a, b] = await Promise.all([
+      openSqliteStore({ filename }),
+      openSqliteStore({ filename }),
+    ]);
+    try {
+      const browser = { id: "busy-browser", maxPending: 5 };
+      await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          (i % 2 ? a : b)?.transactions.put(`state-${i}`, "{}", 60, browser),
+        ),
+      );
+      const owned = inspect(filename, (db) =>
+        db
+          .prepare("select count(*) from entrance_login_transactions where owner = ?")
+          .pluck()
+          .get(browser.id),
+      );
+      expect(owned).toBeGreaterThanOrEqual(1);
+      expect(owned).toBeLessThanOrEqual(browser.maxPending);
+    } finally {
+      await Promise.all([a?.close(), b?.close()]);
+    }
+  });
+
+  it("sweeps expired sessions through the expiry indexes, not a scan of the table", async () => {
+    const filename = freshFile();
+    await (await openSqliteStore({ filename })).close();
+    // The statement SessionStore.deleteExpired sends.
+    const plan = inspect(filename, (db) =>
+      db
+        .prepare(
+          'explain query plan delete from "entrance_sessions" ' +
+            'where ("idle_expires_at" <= ? or "absolute_expires_at" <= ?)',
+        )
+        .all(0, 0)
+        .map((step) => (step as { detail: string }).detail)
+        .join("\n"),
+    );
+    expect(plan).toContain("entrance_sessions_idle_expires_idx");
+    expect(plan).toContain("entrance_sessions_absolute_expires_idx");
+    expect(plan).not.toMatch(/SCAN entrance_sessions(?! USING)/);
   });
 
   it("works in memory", async () => {

@@ -9,6 +9,7 @@ import {
   checkPage,
   corrupt,
   rowName,
+  toCount,
   toDate,
   toJsonObject,
   toMillis,
@@ -60,12 +61,29 @@ function fromRow(row: Selectable<AuditTable>): AuditEvent {
     detail: toText(row.detail, name, "detail"),
     aadsts: toNullableInteger(row.aadsts, name, "aadsts"),
     ip: toNullableText(row.ip, name, "ip"),
+    count: toCount(row.count, name, "count"),
   };
 }
 
+/** A count below 1, fractional or beyond 2^53 is a bug: an event stands for whole occurrences. */
+function checkCount(count: number, field: string): number {
+  if (!Number.isSafeInteger(count) || count < 1) {
+    throw new RangeError(`${field} must be a whole number ≥ 1, got ${String(count)}`);
+  }
+  return count;
+}
+
 /**
- * The audit log in `entrance_audit`, indexed by time and by user. Every event is kept: pruning
- * old ones is the operator's (e.g. `DELETE FROM entrance_audit WHERE at < …`).
+ * Whether `id` could name a row: a decimal within `bigint`. Anything else names no event, and is
+ * answered as such rather than sent to PostgreSQL, which would fail to cast it.
+ */
+function isStoredId(id: string): boolean {
+  return /^\d{1,19}$/.test(id) && BigInt(id) <= 9_223_372_036_854_775_807n;
+}
+
+/**
+ * The audit log in `entrance_audit`, indexed by time and by user. Entrance bounds it through
+ * `prune`; ids are never reused, even after rows are removed.
  */
 export function sqlAudit(db: Kysely<EntranceDatabase>): AuditStore {
   return {
@@ -76,6 +94,7 @@ export function sqlAudit(db: Kysely<EntranceDatabase>): AuditStore {
       if (event.aadsts !== null && !Number.isSafeInteger(event.aadsts)) {
         throw new TypeError(`aadsts must be a whole number or null, got ${String(event.aadsts)}`);
       }
+      const count = checkCount(event.count ?? 1, "count");
       const { actor } = event;
       const row = await db
         .insertInto(TABLE)
@@ -95,10 +114,41 @@ export function sqlAudit(db: Kysely<EntranceDatabase>): AuditStore {
           detail: event.detail,
           aadsts: event.aadsts,
           ip: event.ip,
+          count,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
       return fromRow(row);
+    },
+
+    async addCount(id, by) {
+      checkCount(by, "by");
+      if (!isStoredId(id)) return false;
+      // One statement adds to the stored count, so concurrent folds of one event all add up.
+      const result = await db
+        .updateTable(TABLE)
+        .set((eb) => ({ count: eb("count", "+", by).$castTo<number>() }))
+        .where("id", "=", id)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    async prune({ before, keep }) {
+      const cutoff = toMillis(before, "before");
+      if (!Number.isSafeInteger(keep) || keep < 0) {
+        throw new RangeError(`keep must be a whole number ≥ 0, got ${String(keep)}`);
+      }
+      // Old events: a range of the (at, id) index.
+      const aged = await db.deleteFrom(TABLE).where("at", "<", cutoff).executeTakeFirst();
+      // Then the surplus: the subquery walks the primary key from the newest end to the first id
+      // beyond `keep` (none when no more are left), once; every id up to it goes, a range too.
+      const surplus = await db
+        .deleteFrom(TABLE)
+        .where("id", "<=", (eb) =>
+          eb.selectFrom(TABLE).select("id").orderBy("id", "desc").limit(1).offset(keep),
+        )
+        .executeTakeFirst();
+      return Number(aged.numDeletedRows + surplus.numDeletedRows);
     },
 
     async list({ type, tenantId, objectId, query, limit, offset }) {

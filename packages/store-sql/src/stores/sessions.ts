@@ -21,7 +21,10 @@ function fromRow(row: Selectable<SessionsTable>): SessionRecord {
   };
 }
 
-/** Sessions in `entrance_sessions`, indexed by `sid` and by user for the bulk deletes. */
+/**
+ * Sessions in `entrance_sessions`, indexed by `sid` and by user for the bulk deletes, and by each
+ * expiry for the sweep of expired ones.
+ */
 export function sqlSessions(db: Kysely<EntranceDatabase>): SessionStore {
   return {
     async create(session) {
@@ -98,6 +101,17 @@ export function sqlSessions(db: Kysely<EntranceDatabase>): SessionStore {
         .orderBy("created_at", "desc")
         .execute();
       return rows.map(fromRow);
+    },
+
+    async deleteExpired(now) {
+      const time = toMillis(now, "now");
+      const result = await db
+        .deleteFrom(TABLE)
+        .where((eb) =>
+          eb.or([eb("idle_expires_at", "<=", time), eb("absolute_expires_at", "<=", time)]),
+        )
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
   };
 }

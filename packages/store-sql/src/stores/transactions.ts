@@ -1,42 +1,94 @@
-import type { TransactionStore } from "@entrance/core";
+import type { TransactionOwner, TransactionStore } from "@entrance/core";
 import type { Kysely } from "kysely";
 import { rowName, toText, ttlMilliseconds } from "../rows.js";
 import type { EntranceDatabase } from "../schema.js";
 
 const TABLE = "entrance_login_transactions";
 
+/** An owner's `maxPending` below 1 (or fractional, or NaN) would bound nothing sensible. */
+function checkOwner(owner: TransactionOwner): void {
+  if (typeof owner?.id !== "string") {
+    throw new TypeError(`owner.id must be a string, got ${String(owner?.id)}`);
+  }
+  if (!Number.isSafeInteger(owner.maxPending) || owner.maxPending < 1) {
+    throw new RangeError(
+      `owner.maxPending must be a whole number ≥ 1, got ${String(owner.maxPending)}`,
+    );
+  }
+}
+
 /**
- * Login transactions in `entrance_login_transactions`. Expiry is computed with the store's clock
- * (`now`), on write and on take alike.
+ * Login transactions in `entrance_login_transactions`, each with the owner that may take it.
+ * Expiry is computed with the store's clock (`now`), on write and on take alike.
  */
 export function sqlTransactions(db: Kysely<EntranceDatabase>, now: () => number): TransactionStore {
   return {
-    async put(key, value, ttlSeconds) {
+    async put(key, value, ttlSeconds, owner) {
       const ttl = ttlMilliseconds(ttlSeconds);
+      checkOwner(owner);
       const time = now();
       // Abandoned sign-ins are never taken: sweep them here, where writes happen anyway.
       await db.deleteFrom(TABLE).where("expires_at", "<=", time).execute();
       await db
         .insertInto(TABLE)
-        .values({ key, value, expires_at: time + ttl })
+        .values({ key, value, owner: owner.id, expires_at: time + ttl })
         .onConflict((conflict) =>
           conflict.column("key").doUpdateSet((eb) => ({
             value: eb.ref("excluded.value"),
+            owner: eb.ref("excluded.owner"),
             expires_at: eb.ref("excluded.expires_at"),
           })),
         )
         .execute();
+      // The cap: of this owner's rows, all but the newest maxPending go (newest by expiry, which
+      // with one TTL is the order stored; the key only breaks ties within a millisecond).
+      //
+      // Why concurrent puts of one owner never leave more than maxPending: each statement here
+      // commits on its own, so every put's insert has committed before its cap starts. The cap
+      // that starts last therefore sees every row those puts inserted and leaves at most
+      // maxPending of them; the other caps only remove more. Not one transaction around insert
+      // and cap: under PostgreSQL's READ COMMITTED, two such transactions would each miss the
+      // other's uncommitted insert, cap to maxPending + 1 together, and both commit.
+      await db
+        .deleteFrom(TABLE)
+        .where("owner", "=", owner.id)
+        .where("key", "not in", (eb) =>
+          eb
+            .selectFrom(TABLE)
+            .select("key")
+            .where("owner", "=", owner.id)
+            .orderBy("expires_at", "desc")
+            .orderBy("key", "desc")
+            .limit(owner.maxPending),
+        )
+        .execute();
     },
 
-    async take(key) {
-      // One statement finds and removes the row: of concurrent takes, only one gets it back.
+    async take(key, owner) {
+      // One statement finds and removes the row: of concurrent takes, only one gets it back. The
+      // owner is part of the match, so another owner's take leaves the row as it was.
       const row = await db
         .deleteFrom(TABLE)
         .where("key", "=", key)
+        .where("owner", "=", owner)
         .where("expires_at", ">", now())
         .returning("value")
         .executeTakeFirst();
       return row ? toText(row.value, rowName(TABLE, { key }), "value") : null;
+    },
+
+    async countPending() {
+      const { pending } = await db
+        .selectFrom(TABLE)
+        .select((eb) => eb.fn.countAll().as("pending"))
+        .where("expires_at", ">", now())
+        .executeTakeFirstOrThrow();
+      return Number(pending);
+    },
+
+    async deleteExpired() {
+      const result = await db.deleteFrom(TABLE).where("expires_at", "<=", now()).executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
   };
 }
