@@ -10,11 +10,15 @@ import {
   permissionsOf,
   type Requirement,
 } from "./authz/requirements.js";
+import { TenantTrust } from "./authz/trust.js";
 import { authorityOf, isMultiTenant, loadConfig } from "./config/load.js";
 import type { EntranceConfig, EntranceConfigInput } from "./config/schema.js";
 import { scopesSchema } from "./config/schema.js";
+import { describeError } from "./errors/describe.js";
 import { aadstsOf, EntranceError, findEntranceError } from "./errors/entrance-error.js";
 import { explainAadsts } from "./errors/explanations.js";
+import { AuditTrail, type FlowEvent } from "./flow/audit.js";
+import { issuerMatches } from "./flow/issuer.js";
 import {
   errorPage,
   logoutConfirmPage,
@@ -25,15 +29,22 @@ import {
 } from "./flow/pages.js";
 import { safeReturnTo } from "./flow/return-to.js";
 import { Sessions, type SignedIn } from "./flow/sessions.js";
+import { Sweeper } from "./flow/sweep.js";
 import { type LoginTransaction, parseTransaction } from "./flow/transaction.js";
 import { cookieNames, readCookie, serializeCookie } from "./http/cookies.js";
+import { errorBody, prefersJson, statusOf } from "./http/errors.js";
 import {
   createAgent,
   createNetworkClient,
   type NetworkClient,
   type TrustedAuthority,
 } from "./http/network.js";
-import type { AuditEventType, EntranceStore, UserRecord } from "./storage/types.js";
+import {
+  appSecurityHeaders,
+  type CspDirectives,
+  entrancePageHeaders,
+} from "./http/security-headers.js";
+import type { EntranceStore, UserRecord } from "./storage/types.js";
 import {
   type AccessToken,
   type AcquireOptions,
@@ -110,6 +121,10 @@ export class Entrance {
   readonly #resolving = new Map<string, Promise<readonly string[]>>();
   readonly #acquirer: TokenAcquirer;
   readonly #graphAgent: Agent;
+  readonly #tenants: TenantTrust;
+  #knownFormTargets: readonly string[] | null = null;
+  readonly #trail: AuditTrail;
+  readonly #sweeper: Sweeper;
   /** Entrance's scripts are served next to the login path, e.g. `/auth/popup.js`. */
   readonly #assetPrefix: string;
 
@@ -122,17 +137,44 @@ export class Entrance {
     this.#authority = authorityOf(this.config);
     this.#network = createNetworkClient({ trust });
     this.#metadata = new Metadata(this.#authority, this.#network);
-    this.#sessions = new Sessions(this.config, store, Date.now);
+    this.#sessions = new Sessions(this.config, store, () => Date.now());
     this.#tokens = new TokenPartitions(store, this.config.secrets);
     this.#acquirer = new TokenAcquirer(
       async (cache) => this.#client(cache),
       this.#tokens,
       store.locks,
+      (user, aadsts) => this.#signOutEverywhere(user, aadsts),
     );
     this.#graphAgent = createAgent(trust);
     this.#secure = this.config.baseUrl.startsWith("https:");
     this.#cookies = cookieNames(this.#secure);
     this.#assetPrefix = `${this.config.paths.login.replace(/\/[^/]*$/, "")}/`;
+    this.#tenants = new TenantTrust(this.config, () => this.#expectedTenant());
+    this.#trail = new AuditTrail(store.audit, this.#logger);
+    this.#sweeper = new Sweeper(this.config, store, this.#logger);
+    const { permissions, groups } = this.config.authorization;
+    if (
+      this.#tenants.trustsNoTenant &&
+      (Object.keys(permissions).length > 0 || Object.keys(groups).length > 0)
+    ) {
+      this.#logger.warn(
+        "entrance: this multi-tenant app trusts no tenant's app roles or groups, so authorization.permissions and authorization.groups grant nothing. " +
+          "Set authorization.trustedTenants (ENTRANCE_TRUSTED_TENANTS) to the tenant ids whose role assignments you control.",
+      );
+    }
+  }
+
+  /**
+   * True for a multi-tenant app (`organizations`/`common`) with no `authorization.trustedTenants`:
+   * no user's app roles or groups count, so role guards and the admin panel let nobody in.
+   */
+  get trustsNoTenant(): boolean {
+    return this.#tenants.trustsNoTenant;
+  }
+
+  /** Whether app roles and groups of users of `tenantId` count (`authorization.trustedTenants`). */
+  trustsTenant(tenantId: string): boolean {
+    return this.#tenants.trusts(tenantId);
   }
 
   /** The script that makes `<a data-entrance-popup>` links sign in through a popup. */
@@ -164,7 +206,8 @@ export class Entrance {
    * `authorization.groupCacheSeconds`. Throws `groups_unavailable` when Graph fails (nothing is
    * cached then), or `interaction_required` when the Graph token needs consent.
    */
-  async groupsOf(user: UserRecord): Promise<readonly string[]> {
+  async groupsOf(record: UserRecord): Promise<readonly string[]> {
+    const user = this.#tenants.apply(record);
     if (!user.groupsOverage) return user.groups;
     const { groupCacheSeconds, groupScopes } = this.config.authorization;
     const cached = freshResolution(user, groupCacheSeconds);
@@ -193,7 +236,8 @@ export class Entrance {
    * The app permissions the user holds now, from roles, token groups and groups already resolved;
    * no Graph call (see `groupsOf` and `authorize` for that).
    */
-  permissionsOf(user: UserRecord): string[] {
+  permissionsOf(record: UserRecord): string[] {
+    const user = this.#tenants.apply(record);
     const { authorization } = this.config;
     const groups = user.groupsOverage
       ? (freshResolution(user, authorization.groupCacheSeconds) ?? [])
@@ -202,7 +246,9 @@ export class Entrance {
   }
 
   /** Whether `user` meets `requirement`; resolves overage groups only when the requirement needs groups. */
-  async authorize(user: UserRecord, requirement: Requirement): Promise<Decision> {
+  async authorize(record: UserRecord, requirement: Requirement): Promise<Decision> {
+    await this.#tenants.ready();
+    const user = this.#tenants.apply(record);
     const needsGroups = Boolean(requirement.groups?.length || requirement.permissions?.length);
     const groups = needsGroups ? await this.groupsOf(user) : user.groups;
     return decide(this.config.authorization, user, groups, requirement);
@@ -228,9 +274,17 @@ export class Entrance {
     return this.config.paths.logout;
   }
 
-  /** The signed-in session and user for a request's Cookie header, or null. */
-  getSession(cookieHeader: string | null | undefined): Promise<SignedIn | null> {
-    return this.#sessions.resolve(readCookie(cookieHeader, this.#cookies.session));
+  /**
+   * The signed-in session and user for a request's Cookie header, or null. The user's roles and
+   * groups are those that count: none for a user of a tenant this app does not trust for
+   * authorization (`authorization.trustedTenants`).
+   */
+  async getSession(cookieHeader: string | null | undefined): Promise<SignedIn | null> {
+    const signedIn = await this.#sessions.resolve(readCookie(cookieHeader, this.#cookies.session));
+    if (!signedIn) return null;
+    await this.#tenants.ready();
+    const user = this.#tenants.apply(signedIn.user);
+    return user === signedIn.user ? signedIn : { ...signedIn, user };
   }
 
   /**
@@ -263,6 +317,7 @@ export class Entrance {
   graph(user: UserKey, scopes: readonly string[] = this.config.scopes): GraphClient {
     return graphClient({
       baseUrl: this.config.graphBaseUrl,
+      allowedOrigins: this.config.graphAllowedOrigins,
       scopes,
       tokens: (wanted, options) => this.getAccessToken(user, wanted, options),
       agent: this.#graphAgent,
@@ -288,12 +343,13 @@ export class Entrance {
     const url = new URL(request.url);
     const { paths } = this.config;
     const method = request.method;
+    this.#sweeper.maybeSweep();
     try {
       if (method === "GET" && url.pathname === paths.login) return await this.#login(request, url);
       if (method === "GET" && url.pathname === paths.callback) {
         return await this.#callback(request, url, context).catch(async (error: unknown) => {
           const failure = findEntranceError(error);
-          await this.#audit({
+          await this.#trail.recordFailure({
             type: "sign_in_failed",
             detail: failure ? `${failure.code}: ${failure.message}` : "sign-in failed",
             aadsts: failure?.aadsts ?? null,
@@ -302,7 +358,7 @@ export class Entrance {
           throw error;
         });
       }
-      if (method === "GET" && url.pathname === paths.logout) return this.#confirmLogout();
+      if (method === "GET" && url.pathname === paths.logout) return await this.#confirmLogout();
       if (method === "POST" && url.pathname === paths.logout) return await this.#logout(request);
       if (method === "GET" && url.pathname === paths.frontchannelLogout)
         return await this.#frontchannelLogout(url);
@@ -319,8 +375,17 @@ export class Entrance {
       }
       return null;
     } catch (error) {
-      return this.#errorResponse(error);
+      return this.errorResponse(error, request);
     }
+  }
+
+  /**
+   * Removes expired sign-ins and sessions and the audit events past their retention
+   * (`audit.retentionDays`, `audit.maxEvents`) now. Entrance also does this by itself, at most
+   * every ten minutes, as requests come in.
+   */
+  sweep(): Promise<void> {
+    return this.#sweeper.sweep();
   }
 
   /** Releases the store. */
@@ -348,9 +413,24 @@ export class Entrance {
       redeemScopes: extra.length ? [...extra, "email"] : [...this.config.scopes, "email"],
       createdAt: Date.now(),
     };
-    await this.#stored(() =>
-      this.#store.transactions.put(state, JSON.stringify(transaction), this.config.loginTimeout),
-    );
+    const limits = this.config.pendingSignIns;
+    await this.#stored(async () => {
+      if ((await this.#store.transactions.countPending()) >= limits.total) {
+        throw new EntranceError(
+          "sign_in_busy",
+          "Too many sign-ins are in progress right now. Please try again in a few minutes.",
+        );
+      }
+      await this.#store.transactions.put(
+        state,
+        JSON.stringify(transaction),
+        this.config.loginTimeout,
+        {
+          id: transaction.bindingHash,
+          maxPending: limits.perBrowser,
+        },
+      );
+    });
     const prompt = url.searchParams.get("prompt");
     const claims = claimsRequest(url.searchParams.get("claims"));
     const loginHint = url.searchParams.get("login_hint");
@@ -380,19 +460,22 @@ export class Entrance {
   async #callback(request: Request, url: URL, context: RequestContext): Promise<Response> {
     const state = url.searchParams.get("state");
     if (!state) throw new EntranceError("callback_invalid", "The sign-in response has no state.");
-    const taken = await this.#stored(() => this.#store.transactions.take(state));
-    const transaction = taken ? parseTransaction(taken) : null;
-    if (!transaction) {
-      throw new EntranceError(
-        "login_transaction_missing",
-        "This sign-in response is unknown, was already used, or took too long. Please sign in again.",
-      );
-    }
+    // The browser first: only the browser that started a sign-in can spend its state, so someone
+    // who learnt the state (from a log, a Referer) cannot break the real user's sign-in.
     const binding = readCookie(request.headers.get("cookie"), this.#cookies.binding);
-    if (!binding || sha256(binding) !== transaction.bindingHash) {
+    if (!binding) {
       throw new EntranceError(
         "browser_binding_mismatch",
         "This sign-in response belongs to a sign-in started in another browser. Please sign in again here.",
+      );
+    }
+    const bindingHash = sha256(binding);
+    const taken = await this.#stored(() => this.#store.transactions.take(state, bindingHash));
+    const transaction = taken ? parseTransaction(taken) : null;
+    if (!transaction || transaction.bindingHash !== bindingHash) {
+      throw new EntranceError(
+        "login_transaction_missing",
+        "This sign-in response is unknown, was already used, took too long, or was started in another browser. Please sign in again.",
       );
     }
     const error = url.searchParams.get("error");
@@ -528,11 +611,41 @@ export class Entrance {
   }
 
   /** Sign-out changes state, so it is a POST; a GET (a plain link) asks first. */
-  #confirmLogout(): Response {
+  async #confirmLogout(): Promise<Response> {
     return new Response(logoutConfirmPage(this.config.paths.logout), {
       status: 200,
-      headers: PAGE_HEADERS,
+      headers: entrancePageHeaders(await this.#formTargets()),
     });
+  }
+
+  /**
+   * Security headers for the app's own pages: the protections Entrance's pages have (CSP with
+   * the identity provider's origins as form targets, so sign-out forms can reach Entra; no
+   * framing; nosniff; referrer policy). `directives` replace the default CSP's, by name.
+   *
+   * @example
+   * const headers = await entrance.securityHeaders({ "img-src": ["'self'", "https://cdn.example"] });
+   */
+  async securityHeaders(directives?: CspDirectives): Promise<Record<string, string>> {
+    return appSecurityHeaders(await this.#formTargets(), directives);
+  }
+
+  /**
+   * Origins a form of the app may be redirected to: Entra's sign-in and end-session endpoints.
+   * From the metadata once it has been read; until then (or when it cannot be), the authority's.
+   */
+  async #formTargets(): Promise<readonly string[]> {
+    if (this.#knownFormTargets) return this.#knownFormTargets;
+    try {
+      const metadata = await this.#metadata.document();
+      const endpoints = [metadata.authorization_endpoint, metadata.end_session_endpoint];
+      this.#knownFormTargets = [
+        ...new Set(endpoints.filter((e): e is string => Boolean(e)).map((e) => new URL(e).origin)),
+      ];
+      return this.#knownFormTargets;
+    } catch {
+      return [new URL(this.config.authorityHost).origin];
+    }
   }
 
   async #logout(request: Request): Promise<Response> {
@@ -582,29 +695,39 @@ export class Entrance {
     });
   }
 
-  /** Records an audit event; a failure to record is logged, never fails the request. */
-  async #audit(event: {
-    type: AuditEventType;
-    tenantId?: string | null;
-    objectId?: string | null;
-    detail: string;
-    aadsts?: number | null;
-    ip: string | null;
-  }): Promise<void> {
+  /**
+   * Entra refused the user's refresh token for good (revoked, account disabled, password
+   * changed): their sessions here end too, on every device, so that the app stops trusting a
+   * sign-in that Entra no longer does.
+   */
+  async #signOutEverywhere(user: UserKey, aadsts: number): Promise<void> {
+    let ended: number;
     try {
-      await this.#store.audit.append({
-        at: new Date(),
-        type: event.type,
-        tenantId: event.tenantId ?? null,
-        objectId: event.objectId ?? null,
-        actor: null,
-        detail: event.detail.slice(0, 500),
-        aadsts: event.aadsts ?? null,
-        ip: event.ip,
-      });
+      ended = await this.#store.sessions.deleteByUser(user.tenantId, user.objectId);
     } catch (error) {
-      this.#logger.error("entrance: could not record an audit event", describeError(error));
+      // The caller still learns that the user must sign in again; the sessions end at the latest
+      // when their next token request fails the same way.
+      this.#logger.error(
+        "entrance: could not end the sessions of a revoked user",
+        describeError(error),
+      );
+      return;
+    } finally {
+      this.#sessions.forgetUser(user.tenantId, user.objectId);
     }
+    await this.#audit({
+      type: "session_ended",
+      tenantId: user.tenantId,
+      objectId: user.objectId,
+      detail: `Entra rejected the refresh token (AADSTS${aadsts}): ${ended} session(s) ended`,
+      aadsts,
+      ip: null,
+    });
+  }
+
+  /** Records an audit event; a failure to record is logged, never fails the request. */
+  #audit(event: FlowEvent): Promise<void> {
+    return this.#trail.record(event);
   }
 
   /** Runs store operations; their failures become `store_failed` (logged, with the cause). */
@@ -619,8 +742,22 @@ export class Entrance {
     }
   }
 
-  /** Entra calls this in a hidden frame, usually without our cookies: find sessions by sid. */
+  /**
+   * Entra calls this in a hidden frame, usually without our cookies: find sessions by sid. Entra
+   * sends only `sid`; an `iss` sent along must be this app's identity provider, or nothing ends.
+   */
   async #frontchannelLogout(url: URL): Promise<Response> {
+    const headers = { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" };
+    const iss = url.searchParams.get("iss");
+    if (iss !== null) {
+      const issuer = (await this.#metadata.document()).issuer;
+      if (!issuerMatches(issuer, iss, this.config.allowedTenants)) {
+        return new Response("<!doctype html><title>Unknown issuer</title>", {
+          status: 400,
+          headers,
+        });
+      }
+    }
     const sid = url.searchParams.get("sid");
     if (sid && /^[0-9A-Za-z-]{1,128}$/.test(sid)) {
       const users = await this.#stored(() => this.#store.sessions.deleteBySid(sid));
@@ -636,10 +773,7 @@ export class Entrance {
         });
       }
     }
-    return new Response("<!doctype html><title>Signed out</title>", {
-      status: 200,
-      headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
-    });
+    return new Response("<!doctype html><title>Signed out</title>", { status: 200, headers });
   }
 
   /**
@@ -675,21 +809,34 @@ export class Entrance {
     return new URL(issuer).pathname.split("/")[1];
   }
 
-  #errorResponse(error: unknown): Response {
+  /**
+   * The response for an error of Entrance's routes or guards: its status from the one table
+   * (`statusOf`), as JSON for a request that prefers it (API calls, XHR) and otherwise as a page
+   * that explains Entra's code — never a stack trace. Anything that is not an EntranceError is
+   * logged and answered as `identity_provider_unavailable`.
+   */
+  errorResponse(error: unknown, request: Request): Response {
     const known =
-      error instanceof EntranceError
-        ? error
-        : new EntranceError(
-            "identity_provider_unavailable",
-            "Something went wrong while signing you in.",
-            { cause: error },
-          );
+      findEntranceError(error) ??
+      new EntranceError(
+        "identity_provider_unavailable",
+        "Something went wrong while signing you in.",
+        {
+          cause: error,
+        },
+      );
     if (
       !(error instanceof EntranceError) ||
       known.code === "identity_provider_unavailable" ||
       known.code === "store_failed"
     ) {
-      this.#logger.error("entrance: sign-in failed", describeError(error));
+      this.#logger.error("entrance: request failed", describeError(error));
+    }
+    if (prefersJson(request.headers)) {
+      return Response.json(errorBody(known, { loginUrl: this.config.paths.login }), {
+        status: statusOf(known),
+        headers: { "cache-control": "no-store" },
+      });
     }
     const explanation = known.aadsts
       ? explainAadsts(known.aadsts, {
@@ -730,25 +877,6 @@ function userFromClaims(claims: IdTokenClaims, existing: UserRecord | null): Use
   };
 }
 
-/** HTTP status for each failure, in one place. */
-export function statusOf(error: EntranceError): number {
-  switch (error.code) {
-    case "identity_provider_unavailable":
-    case "token_request_failed":
-    case "groups_unavailable":
-      return 502;
-    case "store_failed":
-      return 500;
-    case "sign_in_refused":
-    case "cross_site_request":
-    case "user_disabled":
-    case "tenant_not_allowed":
-      return 403;
-    default:
-      return 400;
-  }
-}
-
 /**
  * Whether a state-changing request comes from this site. Browsers send Origin on POST and
  * Sec-Fetch-Site on every request; a request carrying neither is not a browser's cross-site one.
@@ -786,24 +914,4 @@ function sha256(value: string): string {
 
 function firstLine(text: string | null | undefined): string {
   return (text ?? "").split(/\r?\n/)[0]?.slice(0, 500) ?? "";
-}
-
-/** An error for the log: message, code and cause chain, never request data. */
-function describeError(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 4; depth++) {
-    const e = current as {
-      name?: string;
-      code?: string;
-      message?: string;
-      cause?: unknown;
-      stack?: string;
-    };
-    parts.push(
-      `${e.name ?? "Error"}${e.code ? ` [${e.code}]` : ""}: ${e.message ?? String(current)}`,
-    );
-    current = e.cause;
-  }
-  return parts.join("\n  caused by ");
 }

@@ -13,7 +13,6 @@ export {
   type RequestContext,
   type SignInDecision,
   type SignInEvent,
-  statusOf,
 } from "./entrance.js";
 export {
   aadstsOf,
@@ -25,6 +24,7 @@ export {
 export { explainAadsts } from "./errors/explanations.js";
 export { safeReturnTo } from "./flow/return-to.js";
 export type { SignedIn } from "./flow/sessions.js";
+export { ERROR_STATUS, errorBody, prefersJson, statusOf } from "./http/errors.js";
 export {
   createNetworkClient,
   type NetworkClient,
@@ -32,6 +32,7 @@ export {
   trustCertificateAuthority,
 } from "./http/network.js";
 export { webHeaders, writeWebResponse } from "./http/node.js";
+export type { CspDirectives } from "./http/security-headers.js";
 export { deferredStore } from "./storage/deferred.js";
 export { createMemoryStore, type MemoryStoreOptions } from "./storage/memory.js";
 export type {
@@ -43,6 +44,7 @@ export type {
   SessionRecord,
   SessionStore,
   TokenStore,
+  TransactionOwner,
   TransactionStore,
   UserRecord,
   UserStore,

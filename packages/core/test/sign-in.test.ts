@@ -117,9 +117,13 @@ describe("rejections leave no user, session or token behind", () => {
     const { entrance, jar } = fresh(emulator);
     const callback = await startSignIn(emulator, entrance, jar, "lee@contoso.onmicrosoft.com");
     expect((await browse(entrance, jar, callback)).status).toBe(302);
-    const replay = await browse(entrance, new CookieJar(), callback);
+    const replay = await browse(entrance, jar, callback);
     expect(replay.status).toBe(400);
     expect(await replay.text()).toContain("login_transaction_missing");
+    // From another browser the binding is checked first, before anything is taken.
+    const elsewhere = await browse(entrance, new CookieJar(), callback);
+    expect(elsewhere.status).toBe(400);
+    expect(await elsewhere.text()).toContain("browser_binding_mismatch");
   });
 
   it("refuses a callback brought to another browser (no binding cookie)", async () => {

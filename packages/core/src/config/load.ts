@@ -2,8 +2,8 @@ import type { z } from "zod";
 import { EntranceError } from "../errors/entrance-error.js";
 import { configSchema, type EntranceConfig, type EntranceConfigInput } from "./schema.js";
 
-/** Environment variables Entrance reads, by the config field they fill. */
-const ENVIRONMENT: Readonly<Record<string, keyof EntranceConfigInput>> = {
+/** Environment variables Entrance reads, by the config field they fill (`a.b` for a nested one). */
+const ENVIRONMENT: Readonly<Record<string, string>> = {
   AZURE_TENANT_ID: "tenantId",
   AZURE_CLIENT_ID: "clientId",
   AZURE_CLIENT_SECRET: "clientSecret",
@@ -13,7 +13,13 @@ const ENVIRONMENT: Readonly<Record<string, keyof EntranceConfigInput>> = {
   ENTRANCE_SCOPES: "scopes",
   ENTRANCE_ALLOWED_TENANTS: "allowedTenants",
   ENTRANCE_GRAPH_URL: "graphBaseUrl",
+  ENTRANCE_GRAPH_ALLOWED_ORIGINS: "graphAllowedOrigins",
+  ENTRANCE_TRUSTED_TENANTS: "authorization.trustedTenants",
+  ENTRANCE_AUDIT_RETENTION_DAYS: "audit.retentionDays",
 };
+
+/** Settings whose environment variable holds a number. */
+const NUMERIC = new Set(["audit.retentionDays"]);
 
 /**
  * Validates the configuration once: options first, then the environment (AZURE_* and ENTRANCE_*).
@@ -25,12 +31,22 @@ export function loadConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): EntranceConfig {
   const input: Record<string, unknown> = {};
-  for (const [name, field] of Object.entries(ENVIRONMENT)) {
-    const value = env[name];
-    if (value !== undefined && value !== "") input[field] = value;
-  }
   for (const [field, value] of Object.entries(options)) {
     if (value !== undefined) input[field] = structuredClone(value);
+  }
+  // Options win over the environment, field by field, nested ones included.
+  for (const [name, field] of Object.entries(ENVIRONMENT)) {
+    const value = env[name];
+    if (value === undefined || value === "") continue;
+    const [outer, inner] = field.split(".") as [string, string | undefined];
+    const parsed = NUMERIC.has(field) && /^\d+$/.test(value.trim()) ? Number(value) : value;
+    if (inner === undefined) {
+      if (!(outer in input)) input[outer] = parsed;
+      continue;
+    }
+    const section = (input[outer] ?? {}) as Record<string, unknown>;
+    if (typeof section !== "object" || inner in section) continue;
+    input[outer] = { ...section, [inner]: parsed };
   }
   const result = configSchema.safeParse(input);
   if (!result.success) {
@@ -44,7 +60,9 @@ export function loadConfig(
 
 function describe(issue: z.core.$ZodIssue): string {
   const path = issue.path.join(".");
-  const env = Object.entries(ENVIRONMENT).find(([, field]) => field === issue.path[0])?.[0];
+  const env = Object.entries(ENVIRONMENT).find(
+    ([, field]) => field === path || field === issue.path[0] || path.startsWith(`${field}.`),
+  )?.[0];
   return `${path}${env ? ` (${env})` : ""}: ${issue.message}`;
 }
 

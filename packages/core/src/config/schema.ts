@@ -15,11 +15,31 @@ export const scopesSchema = z
 
 const GROUP_ID = z.string().regex(GUID, "must be a group object id (a GUID)");
 
+/** A list of tenant ids, from an array or a comma-separated string, lower-cased. */
+function tenantList(message: string) {
+  return z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) =>
+      (Array.isArray(v) ? v : v.split(",")).map((s) => s.trim().toLowerCase()).filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(GUID, message)));
+}
+
 /** App roles and Entra groups mapped to the app's own permissions. */
 export const authorizationSchema = z
   .strictObject({
     /** The app role that lets a user into the admin panel. */
     adminRole: z.string().min(1).default("Entrance.Admin"),
+    /**
+     * Tenants whose app-role assignments and groups this app trusts. Each tenant's own
+     * administrators assign roles on their copy of a multi-tenant app, so a role from any other
+     * tenant is ignored: users of other tenants sign in with no roles, no groups and no
+     * permissions. Empty (the default): the app's own tenant when `tenantId` names one, and no
+     * tenant at all for `organizations` or `common`.
+     */
+    trustedTenants: tenantList(
+      "ENTRANCE_TRUSTED_TENANTS must list tenant ids (GUIDs), comma-separated",
+    ).default([]),
     /** Group names the app uses, by object id, so guards can say `requireGroup("Sales")`. */
     groups: z.record(z.string().min(1), GROUP_ID).default({}),
     /** Each permission of the app, granted by any of these roles or groups (names or ids). */
@@ -122,20 +142,28 @@ export const configSchema = z.strictObject({
     .transform((v) => v.replace(/\/+$/, "")),
   /** Scopes asked at sign-in besides openid, profile and offline_access. */
   scopes: scopesSchema.default(["User.Read"]),
-  /** For `organizations` or `common`: the tenant ids allowed to sign in (empty: any). */
-  allowedTenants: z
+  /**
+   * Origins besides Microsoft Graph's to which the Graph client may send the user's token (an
+   * API behind the same Entra resource); any other absolute URL is refused before it is called.
+   */
+  graphAllowedOrigins: z
     .union([z.string(), z.array(z.string())])
-    .transform((v) =>
-      (Array.isArray(v) ? v : v.split(",")).map((s) => s.trim().toLowerCase()).filter(Boolean),
-    )
+    .transform((v) => (Array.isArray(v) ? v : v.split(",")).map((s) => s.trim()).filter(Boolean))
     .pipe(
       z.array(
         z
-          .string()
-          .regex(GUID, "ENTRANCE_ALLOWED_TENANTS must list tenant ids (GUIDs), comma-separated"),
+          .url({
+            protocol: /^https$/,
+            error: "ENTRANCE_GRAPH_ALLOWED_ORIGINS must list https origins, comma-separated",
+          })
+          .transform((v) => new URL(v).origin),
       ),
     )
     .default([]),
+  /** For `organizations` or `common`: the tenant ids allowed to sign in (empty: any). */
+  allowedTenants: tenantList(
+    "ENTRANCE_ALLOWED_TENANTS must list tenant ids (GUIDs), comma-separated",
+  ).default([]),
   paths: z
     .strictObject({
       login: z.string().startsWith("/").default("/auth/login"),
@@ -169,6 +197,27 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Seconds a started sign-in may take. */
   loginTimeout: z.number().int().min(30).max(3600).default(600),
+  /**
+   * Bounds on sign-ins started and not finished, so that unauthenticated requests cannot grow the
+   * store: per browser (its oldest is dropped beyond this) and in total (beyond it, a new sign-in
+   * is refused with `sign_in_busy` until others finish or expire after `loginTimeout`).
+   */
+  pendingSignIns: z
+    .strictObject({
+      perBrowser: z.number().int().min(1).max(100).default(10),
+      total: z.number().int().min(10).max(10_000_000).default(10_000),
+    })
+    .prefault({}),
+  /**
+   * How long audit events are kept: older ones, and all but the newest `maxEvents`, are removed
+   * by Entrance's periodic sweep (with expired sessions and sign-ins).
+   */
+  audit: z
+    .strictObject({
+      retentionDays: z.number().int().min(1).max(3650).default(90),
+      maxEvents: z.number().int().min(100).max(100_000_000).default(1_000_000),
+    })
+    .prefault({}),
   /** Allowed clock difference when checking token times, in seconds. */
   clockSkew: z.number().int().min(0).max(600).default(300),
   authorization: authorizationSchema.prefault({}),

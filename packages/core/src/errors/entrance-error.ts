@@ -34,6 +34,8 @@ export type EntranceErrorCode =
   | "reauthentication_required"
   /** The user's groups (group overage) could not be resolved through Microsoft Graph. */
   | "groups_unavailable"
+  /** Too many sign-ins are pending (`pendingSignIns.total`); a new one is refused for now. */
+  | "sign_in_busy"
   /** A state-changing request (sign-out) came from another site. */
   | "cross_site_request"
   /** A storage operation failed. */

@@ -1,5 +1,6 @@
 import type { EntranceError } from "../errors/entrance-error.js";
 import type { Explanation } from "../errors/explanations.js";
+import { entrancePageHeaders } from "../http/security-headers.js";
 
 function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -10,15 +11,13 @@ main{background:#fff;max-width:36rem;margin:1rem;padding:2rem;border-radius:8px;
 h1{font-size:1.4rem;margin:0 0 1rem}code{background:#f0f0f0;padding:0 .25rem;border-radius:3px;overflow-wrap:anywhere}
 .fix{border-left:4px solid #0f6cbd;padding:.25rem .75rem;background:#f0f6fc}a.button,button.button{display:inline-block;font:inherit;border:0;cursor:pointer;margin-top:1rem;padding:.5rem 1rem;background:#0f6cbd;color:#fff;border-radius:4px;text-decoration:none}`;
 
-/** Security headers for every page Entrance renders. */
-export const PAGE_HEADERS = {
-  "content-type": "text/html; charset=utf-8",
-  "cache-control": "no-store",
-  "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
-  "content-security-policy":
-    "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-} as const;
+/**
+ * Security headers of Entrance's pages that post no form off the site (the sign-out confirmation
+ * adds the identity provider's origin to `form-action`).
+ */
+export const PAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze(
+  entrancePageHeaders([]),
+);
 
 const TITLES: Partial<Record<EntranceError["code"], string>> = {
   sign_in_refused: "This app did not let you sign in",

@@ -104,6 +104,11 @@ export interface SessionStore {
   deleteByUser(tenantId: string, objectId: string): Promise<number>;
   /** A user's sessions, newest first (expired ones included until they are removed). */
   listByUser(tenantId: string, objectId: string): Promise<SessionRecord[]>;
+  /**
+   * Removes sessions whose idle or absolute expiry is at or before `now` (abandoned sessions are
+   * never resolved again, so nothing else would); returns how many.
+   */
+  deleteExpired(now: Date): Promise<number>;
 }
 
 /**
@@ -116,15 +121,35 @@ export interface TokenStore {
   delete(partition: string): Promise<void>;
 }
 
-/** Short-lived login transactions: written once, taken once. */
+/** Who a login transaction belongs to, and how many of theirs may be pending at once. */
+export interface TransactionOwner {
+  /** The browser binding's hash: only a callback from that browser can take the transaction. */
+  readonly id: string;
+  /**
+   * The most unexpired transactions this owner may have; a put beyond it removes that owner's
+   * oldest (earliest stored) first, so a browser cannot hold more than this many.
+   */
+  readonly maxPending: number;
+}
+
+/**
+ * Short-lived login transactions: written once, taken once, by the browser that started them.
+ * Bounded: per owner by {@link TransactionOwner.maxPending}; in total by the caller, which reads
+ * {@link TransactionStore.countPending} before it puts.
+ */
 export interface TransactionStore {
-  /** Stores `value` under `key` for `ttlSeconds`. */
-  put(key: string, value: string, ttlSeconds: number): Promise<void>;
+  /** Stores `value` under `key` for `ttlSeconds`, owned by `owner.id` (see {@link TransactionOwner}). */
+  put(key: string, value: string, ttlSeconds: number, owner: TransactionOwner): Promise<void>;
   /**
    * Returns the value and removes it in one atomic step, so that two concurrent takes of one key
-   * never both succeed; null when absent or expired.
+   * never both succeed; null when absent, expired, or owned by another owner — and then a
+   * transaction of another owner is left as it was (someone who learnt the key cannot spend it).
    */
-  take(key: string): Promise<string | null>;
+  take(key: string, owner: string): Promise<string | null>;
+  /** How many unexpired transactions the store holds, of every owner. */
+  countPending(): Promise<number>;
+  /** Removes expired transactions; returns how many were removed. */
+  deleteExpired(): Promise<number>;
 }
 
 /**
@@ -139,7 +164,6 @@ export interface LockStore {
   acquire(key: string, ttlSeconds: number): Promise<(() => Promise<void>) | null>;
 }
 
-/** What an {@link AuditEvent} records. */
 /** Every audit event type, for stores to check what they store and read back. */
 export const AUDIT_EVENT_TYPES = [
   "sign_in",
@@ -182,15 +206,33 @@ export interface AuditEvent {
   /** The Entra error code (`AADSTS50105` → 50105) of a failed sign-in. */
   readonly aadsts: number | null;
   readonly ip: string | null;
+  /**
+   * How many occurrences this event stands for: 1, unless repeats of it (the same failure from
+   * the same address) were folded into it with {@link AuditStore.addCount}.
+   */
+  readonly count: number;
 }
 
 /**
- * The audit log: append-only for Entrance, listed by administrators. How long events are kept is
- * the store's to say (the memory store keeps the newest 10,000; the SQL stores keep every one).
+ * The audit log: append-only for Entrance, listed by administrators. Entrance enforces how long
+ * events are kept through {@link AuditStore.prune} (the memory store also keeps at most its
+ * newest 10,000).
  */
 export interface AuditStore {
-  /** Records an event; returns it as stored, with its id. */
-  append(event: Omit<AuditEvent, "id">): Promise<AuditEvent>;
+  /** Records an event (`count` 1 unless given); returns it as stored, with its id. */
+  append(
+    event: Omit<AuditEvent, "id" | "count"> & { readonly count?: number },
+  ): Promise<AuditEvent>;
+  /**
+   * Adds `by` (a whole number ≥ 1) to an event's count, folding repeats into it instead of a row
+   * each; false when there is no such event (it was pruned).
+   */
+  addCount(id: string, by: number): Promise<boolean>;
+  /**
+   * Removes events older than `before` and, of the rest, all but the newest `keep` (by id);
+   * returns how many were removed.
+   */
+  prune(options: { readonly before: Date; readonly keep: number }): Promise<number>;
   /**
    * A page of events, newest first (by `at`; events of one millisecond newest-appended first).
    * Filters combine with AND; `query` matches `detail` (literal text, case-insensitive, as in

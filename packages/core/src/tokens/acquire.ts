@@ -42,10 +42,16 @@ export class TokenAcquirer {
   readonly #inFlight = new Map<string, Promise<AccessToken>>();
   readonly #queues = new Map<string, Promise<unknown>>();
 
+  /**
+   * @param onDeadGrant - called after a refresh token Entra rejected for good was evicted: the
+   *   core ends the user's sessions there, since a revoked or disabled account must not stay
+   *   signed in to the app.
+   */
   constructor(
     private readonly clientFor: (cache: string) => Promise<ConfidentialClientApplication>,
     private readonly partitions: TokenPartitions,
     private readonly locks?: LockStore,
+    private readonly onDeadGrant: (user: UserKey, aadsts: number) => Promise<void> = async () => {},
   ) {}
 
   get(
@@ -168,6 +174,7 @@ export class TokenAcquirer {
     if (unavailable) return unavailable;
     if (aadsts !== undefined && DEAD_GRANT.has(aadsts)) {
       await this.partitions.evict(user.tenantId, user.objectId);
+      await this.onDeadGrant(user, aadsts);
       return reauthentication(
         `Entra no longer accepts this user's refresh token: ${message}`,
         aadsts,

@@ -33,8 +33,8 @@ export class GraphOrigins {
       "graph_host_not_allowed",
       `A Microsoft Graph request to ${origin} was refused before it was sent: the user's token ` +
         "goes only to the Graph origin (ENTRANCE_GRAPH_URL) and explicitly allowed origins. Call " +
-        'Graph with a path such as "/me", or add the exact origin to the Graph client\'s ' +
-        "allowedOrigins.",
+        'Graph with a path such as "/me", or add the exact origin to graphAllowedOrigins ' +
+        "(ENTRANCE_GRAPH_ALLOWED_ORIGINS).",
     );
   }
 }

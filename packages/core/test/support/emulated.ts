@@ -29,6 +29,9 @@ export function entranceFor(
     env: {},
     store,
     ...overrides,
+    // Multi-tenant: only the app's home tenant assigns roles that count (Contoso, where the
+    // emulator registers the app).
+    authorization: { trustedTenants: [defaults.contoso], ...overrides.authorization },
   });
 }
 
