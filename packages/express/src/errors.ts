@@ -1,14 +1,16 @@
-import { findEntranceError } from "@entrance/core";
+import { findEntranceError, writeWebResponse } from "@entrance/core";
 import type { ErrorRequestHandler, Request, Response } from "express";
 import { escapeHtml } from "./html.js";
-import { wantsJson } from "./negotiate.js";
+import { toWebRequest, wantsJson } from "./negotiate.js";
 
 /**
  * Error middleware (mount after your routes) that turns Entrance's token errors into what the user
  * needs: `interaction_required` (consent to more scopes, a claims challenge) becomes a redirect to
  * Entra asking for exactly that and back to this page; `reauthentication_required` (refresh token
  * revoked or expired) a page that says so and offers to sign in again. API requests get 401 JSON
- * with the sign-in URL. Anything else goes on to your error handlers.
+ * with the sign-in URL. Every other Entrance error gets its documented status (docs/errors.md), as
+ * JSON for API requests and as a page otherwise, never with a stack trace. Errors that are not
+ * Entrance's go on to your error handlers.
  *
  * @example
  * app.get("/mail", async (req, res) => res.json(await req.entrance.graph.api("/me/messages").get()));
@@ -16,15 +18,43 @@ import { wantsJson } from "./negotiate.js";
  */
 export function handleEntranceErrors(): ErrorRequestHandler {
   return (error, req, res, next) => {
-    if (!respondToEntranceError(error, req, res)) next(error);
+    respondToEntranceError(error, req, res).then(
+      (answered) => {
+        if (!answered) next(error);
+      },
+      (failure: unknown) => next(failure),
+    );
   };
 }
 
-/** Answers an interaction or re-authentication error; false for any other error. */
-export function respondToEntranceError(error: unknown, req: Request, res: Response): boolean {
+/**
+ * Answers an Entrance error: interaction and re-authentication as above, any other with its
+ * status from core. False for an error that is not Entrance's.
+ */
+export async function respondToEntranceError(
+  error: unknown,
+  req: Request,
+  res: Response,
+): Promise<boolean> {
   const entranceError = findEntranceError(error);
   const context = req.entrance;
   if (!entranceError || !context || res.headersSent) return false;
+  if (respondToInteraction(entranceError, req, res)) return true;
+  const core = context.core;
+  await writeWebResponse(
+    res,
+    core.errorResponse(entranceError, toWebRequest(req, core.config.baseUrl)),
+  );
+  return true;
+}
+
+/** Answers an interaction or re-authentication error; false for any other error. */
+function respondToInteraction(
+  entranceError: NonNullable<ReturnType<typeof findEntranceError>>,
+  req: Request,
+  res: Response,
+): boolean {
+  const context = req.entrance;
   if (entranceError.code === "interaction_required" && entranceError.interaction) {
     const loginUrl = context.loginUrlFor(entranceError.interaction);
     if (wantsJson(req)) {

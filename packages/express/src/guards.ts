@@ -52,9 +52,7 @@ export function requireScopes(...scopes: string[]): RequestHandler {
       }
       req.entrance.getAccessToken(scopes).then(
         () => next(),
-        (failure: unknown) => {
-          if (!respondToEntranceError(failure, req, res)) next(failure);
-        },
+        (failure: unknown) => answer(failure, req, res, next),
       );
     });
   };
@@ -104,12 +102,20 @@ function requirement(wanted: Requirement): RequestHandler {
           if (decision.allowed) next();
           else forbid(req, res, user, decision.missing);
         },
-        (failure: unknown) => {
-          if (!respondToEntranceError(failure, req, res)) next(failure);
-        },
+        (failure: unknown) => answer(failure, req, res, next),
       );
     });
   };
+}
+
+/** An Entrance error gets its documented answer; anything else goes to Express. */
+function answer(failure: unknown, req: Request, res: Response, next: NextFunction): void {
+  respondToEntranceError(failure, req, res).then(
+    (answered) => {
+      if (!answered) next(failure);
+    },
+    (error: unknown) => next(error),
+  );
 }
 
 function forbid(

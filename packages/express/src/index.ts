@@ -3,7 +3,13 @@
  * @module
  */
 
-export type { AccessToken, SessionRecord, SignInEvent, UserRecord } from "@entrance/core";
+export type {
+  AccessToken,
+  CspDirectives,
+  SessionRecord,
+  SignInEvent,
+  UserRecord,
+} from "@entrance/core";
 export { EntranceError, trustCertificateAuthority } from "@entrance/core";
 export { AuthenticationHandlerOptions } from "@microsoft/microsoft-graph-client";
 export { handleEntranceErrors } from "./errors.js";
@@ -16,4 +22,5 @@ export {
 } from "./guards.js";
 export { type EntranceMiddleware, type ExpressEntranceOptions, entrance } from "./middleware.js";
 export { wantsJson } from "./negotiate.js";
+export { securityHeaders } from "./security.js";
 export type { EntranceRequestContext, EntranceUser } from "./types.js";

@@ -6,12 +6,12 @@ import {
   type Entrance,
   EntranceError,
   type EntranceOptions,
-  webHeaders,
   writeWebResponse,
 } from "@entrance/core";
 import { openSqlStore } from "@entrance/store-sql";
 import type { Client } from "@microsoft/microsoft-graph-client";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { toWebRequest } from "./negotiate.js";
 import type { EntranceRequestContext, EntranceUser } from "./types.js";
 
 /** Options of `entrance()`: those of the core, with the store optional (default: SQLite). */
@@ -81,6 +81,9 @@ export function entrance(options: ExpressEntranceOptions = {}): EntranceMiddlewa
         },
       };
       req.entrance = context;
+      // A signed-in page is personal: no cache may keep it (Back after sign-out shows nothing).
+      // A route may still choose otherwise by setting Cache-Control itself.
+      if (signedIn) res.setHeader("cache-control", "no-store");
       res.locals.user = context.user;
       res.locals.loginUrl = context.loginUrl();
       res.locals.logoutUrl = context.logoutUrl;
@@ -100,10 +103,4 @@ function notSignedIn(): EntranceError {
 function openDefaultStore(databaseUrl: string | undefined) {
   if (!databaseUrl) mkdirSync(dirname(DEFAULT_DATABASE), { recursive: true });
   return openSqlStore(databaseUrl ?? DEFAULT_DATABASE);
-}
-
-/** Only what Entrance's endpoints read: method, URL, headers. Bodies are never needed. */
-function toWebRequest(req: Request, baseUrl: string): globalThis.Request {
-  const headers = webHeaders(req.headers);
-  return new globalThis.Request(new URL(req.originalUrl, baseUrl), { method: req.method, headers });
 }

@@ -50,6 +50,8 @@ export async function startTestApp(
       store: createMemoryStore(),
       env: {},
       ...options,
+      // Multi-tenant: only the app's home tenant (Contoso) assigns roles that count.
+      authorization: { trustedTenants: [defaults.contoso], ...options.authorization },
     }),
   );
   routes(app);
