@@ -52,7 +52,17 @@ export function createAdmin(
   entrance: Entrance,
   options: Partial<AdminOptions> = {},
 ): EntranceAdmin {
-  const resolved = resolveOptions({ ...options, basePath: options.basePath ?? "/admin" });
+  const resolved = resolveOptions({
+    ...options,
+    adminRole: options.adminRole ?? entrance.config.authorization.adminRole,
+    basePath: options.basePath ?? "/admin",
+  });
+  if (entrance.trustsNoTenant) {
+    console.warn(
+      `entrance admin: this multi-tenant app trusts no tenant's app roles, so nobody can open the admin panel. ` +
+        `Set authorization.trustedTenants (ENTRANCE_TRUSTED_TENANTS) to the tenant ids whose "${resolved.adminRole}" assignments you control.`,
+    );
+  }
   return new AdminPanel(entrance, resolved);
 }
 
@@ -105,7 +115,15 @@ class AdminPanel implements EntranceAdmin {
       const back = method === "GET" ? `${url.pathname}${url.search}` : url.pathname;
       return redirect(302, this.entrance.loginUrl(back));
     }
+    // Roles are read at sign-in: an administrator signs in again after `maxAuthenticationAge`, so
+    // a role removed or an account disabled in Entra closes the panel within that time.
+    const age = Date.now() - signedIn.session.createdAt.getTime();
+    if (age > this.options.maxAuthenticationAge * 1000) {
+      const back = method === "GET" ? `${url.pathname}${url.search}` : url.pathname;
+      return redirect(302, this.entrance.loginUrl(back));
+    }
     const { user } = signedIn;
+    // The roles that count: none for a user of a tenant the app does not trust (see getSession).
     if (!user.roles.includes(this.options.adminRole)) {
       const switchAccount = `${this.entrance.loginUrl(`${url.pathname}${url.search}`)}&prompt=select_account`;
       return page(

@@ -59,6 +59,7 @@ export async function userDetail(
       tokens,
       currentSession: viewer.session.idHash,
       self: viewer.user.tenantId === user.tenantId && viewer.user.objectId === user.objectId,
+      tenantTrusted: view.entrance.trustsTenant(user.tenantId),
       notice: extra.notice,
       now: Date.now(),
     }),

@@ -30,6 +30,8 @@ beforeAll(async () => {
   app.use(
     entrance({
       tenantId: "organizations",
+      // Multi-tenant: only the app's home tenant (Contoso) assigns roles that count.
+      authorization: { trustedTenants: [defaults.contoso] },
       clientId: defaults.webApp,
       clientSecret: defaults.webAppSecret,
       authorityHost: emulator.urls.https,

@@ -13,6 +13,8 @@ export interface UserDetail {
   readonly currentSession: string;
   /** The administrator is looking at themselves: they cannot disable their own account. */
   readonly self: boolean;
+  /** Whether the app trusts the role assignments and groups of the user's tenant. */
+  readonly tenantTrusted: boolean;
   /** The result of the action that led here, already worded. */
   readonly notice: string | null;
   readonly now: number;
@@ -115,7 +117,7 @@ ${toggle}
 <dt>E-mail</dt><dd>${user.mail ?? "—"} <span class="hint">(unverified)</span></dd>
 <dt>Object id</dt><dd><code>${user.objectId}</code></dd>
 <dt>Tenant id</dt><dd><code>${user.tenantId}</code></dd>
-<dt>App roles</dt><dd>${roleTags(user.roles)}</dd>
+<dt>App roles</dt><dd>${roleTags(user.roles)}${detail.tenantTrusted ? "" : html` <span class="hint" id="roles-untrusted">(not counted: this app does not trust this tenant's role assignments or groups)</span>`}</dd>
 <dt>Groups</dt><dd>${groupState(user)}</dd>
 <dt>First sign-in</dt><dd>${time(user.firstSignInAt)}</dd>
 <dt>Last sign-in</dt><dd>${time(user.lastSignInAt)} <span class="muted">(${relative(user.lastSignInAt, now)})</span></dd>
