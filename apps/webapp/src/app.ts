@@ -7,6 +7,7 @@ import {
   handleEntranceErrors,
   requireAuth,
   requireScopes,
+  securityHeaders,
 } from "@entrance/express";
 import { ResponseType } from "@microsoft/microsoft-graph-client";
 import express, { type ErrorRequestHandler, type Express } from "express";
@@ -36,7 +37,9 @@ export function createApp(options: ExpressEntranceOptions = {}): ReferenceApp {
   const auth = entrance({
     ...options,
     onSignIn: async (event) => {
-      claimsByUser.set(`${event.user.tenantId}/${event.user.objectId}`, { ...event.claims });
+      // Not `sid`: it is what front-channel logout is keyed on, so it stays off every page.
+      const { sid: _sid, ...shown } = event.claims;
+      claimsByUser.set(`${event.user.tenantId}/${event.user.objectId}`, shown);
       return options.onSignIn ? options.onSignIn(event) : true;
     },
   });
@@ -44,6 +47,8 @@ export function createApp(options: ExpressEntranceOptions = {}): ReferenceApp {
   const app = express();
   app.disable("x-powered-by");
   app.use(auth);
+  // CSP, no framing, nosniff; signed-in pages are already no-store (Entrance's default).
+  app.use(securityHeaders());
 
   app.get("/", (_req, res) => {
     res.type("html").send(homePage(res.locals as PageLocals));

@@ -45,6 +45,8 @@ async function main(): Promise<void> {
     }
     Object.assign(options, {
       tenantId: "organizations",
+      // The emulator registers the app in Contoso: only Contoso's role assignments count.
+      authorization: { trustedTenants: [defaults.contoso] },
       clientId: defaults.webApp,
       clientSecret: defaults.webAppSecret,
       authorityHost: emulator.urls.https,

@@ -120,6 +120,57 @@ describeWithChromium("the reference app in Chromium", () => {
     ).toBeUndefined();
   });
 
+  it("signs out from the confirmation page (the admin panel's link): Entra's logout is reached, the next sign-in asks for an account", async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    await page.locator("#sign-in-redirect").click();
+    await pickUser(page, "alex@contoso.onmicrosoft.com");
+    await page.waitForURL(`${base}/`);
+    emulator.control.resetCounts();
+
+    await page.goto(`${base}/auth/logout`);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(`${base}/`);
+    expect(emulator.control.counts().logout).toBe(1);
+    await expect(page.locator("#sign-in-redirect").isVisible()).resolves.toBe(true);
+
+    // Entra's session ended too: signing in again shows the account list, not Alex at once.
+    await page.locator("#sign-in-redirect").click();
+    await page.waitForURL((url) => url.origin === new URL(emulator.urls.http).origin);
+    await expect(
+      page.getByRole("button", { name: /alex@contoso\.onmicrosoft\.com/ }).isVisible(),
+    ).resolves.toBe(true);
+  });
+
+  it("shows nothing personal on Back after sign-out, and sends security headers", async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/profile`);
+    await pickUser(page, "megan@contoso.onmicrosoft.com");
+    await page.waitForURL(`${base}/profile`);
+    const profile = await page.request.get(`${base}/profile`);
+    expect(profile.headers()["cache-control"]).toBe("no-store");
+    expect(profile.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect(profile.headers()["x-content-type-options"]).toBe("nosniff");
+    await expect(page.locator("body").textContent()).resolves.toContain("Megan Bowen");
+    // The ID token's claims are shown, but not `sid`, which front-channel logout is keyed on.
+    const sid = (await store.sessions.listByUser(defaults.contoso, defaults.users.admin))[0]?.sid;
+    expect(sid).toBeTruthy();
+    await expect(page.content()).resolves.not.toContain(sid ?? "no sid");
+
+    await page.locator("#sign-out").click();
+    await page.waitForURL(`${base}/`);
+    // Back through Entra's sign-out pages to the profile's entry in the history.
+    for (let step = 0; step < 5 && !page.url().startsWith(`${base}/profile`); step++) {
+      const before = page.url();
+      await page.goBack();
+      await page.waitForLoadState("load");
+      if (page.url() === before) break;
+    }
+    // Not kept by the browser: asked again, the app sends a signed-out visitor to sign in.
+    await expect(page.locator("#claims").count()).resolves.toBe(0);
+    expect(page.url()).not.toBe(`${base}/profile`);
+  });
+
   it("lets two tabs sign in at once", async () => {
     const first = await context.newPage();
     const second = await context.newPage();

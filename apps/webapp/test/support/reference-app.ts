@@ -41,6 +41,7 @@ export async function startReferenceApp(): Promise<RunningReferenceApp> {
   });
   const { app } = createApp({
     tenantId: "organizations",
+    authorization: { trustedTenants: [defaults.contoso] },
     clientId: defaults.webApp,
     clientSecret: defaults.webAppSecret,
     authorityHost: emulator.urls.https,
