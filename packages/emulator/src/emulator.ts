@@ -18,6 +18,7 @@ import { registerControlRoutes } from "./control/routes.js";
 import { Directory } from "./directory.js";
 import { registerGraphRoutes } from "./graph/routes.js";
 import { BadRequestBody, Exchange } from "./http/exchange.js";
+import { loopbackOnly } from "./http/host.js";
 import { type LoopbackListener, listenOnLoopback } from "./http/listen.js";
 import { Router } from "./http/router.js";
 import { opaque } from "./ids.js";
@@ -103,10 +104,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   registerGraphRoutes(router, ctx);
   registerControlRoutes(router, control, controlKey);
 
-  const handler = (secure: boolean) => (req: IncomingMessage, res: ServerResponse) => {
-    const origin = secure ? urls.https : urls.http;
-    void serve(router, new Exchange(req, res, origin, secure));
-  };
+  // Every request of every listener (pages, APIs, Graph, control) enters here, so the Host check
+  // sits here rather than on routes.
+  const handler = (secure: boolean) =>
+    loopbackOnly((req: IncomingMessage, res: ServerResponse) => {
+      const origin = secure ? urls.https : urls.http;
+      void serve(router, new Exchange(req, res, origin, secure));
+    });
   const listeners: LoopbackListener[] = [];
   try {
     const http = await listenOnLoopback(
