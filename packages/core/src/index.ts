@@ -33,15 +33,18 @@ export {
 } from "./http/network.js";
 export { webHeaders, writeWebResponse } from "./http/node.js";
 export type { CspDirectives } from "./http/security-headers.js";
+export { composeStores, type StoreSides } from "./storage/compose.js";
 export { deferredStore } from "./storage/deferred.js";
 export { createMemoryStore, type MemoryStoreOptions } from "./storage/memory.js";
 export type {
   AuditEvent,
   AuditEventType,
   AuditStore,
+  DirectoryStore,
   EntranceStore,
   LockStore,
   SessionRecord,
+  SessionSideStore,
   SessionStore,
   TokenStore,
   TransactionOwner,

@@ -5,6 +5,10 @@
  * lost when the process ends, and two processes never share it: use `@entrance/store-sql` for
  * anything else. The audit log is bounded: it keeps the newest 10,000 events (see
  * `maxAuditEvents`). Each part lives in `memory/`.
+ *
+ * It implements both sides of the contract, so it also serves as either side alone in
+ * `composeStores`: e.g. `composeStores({ session: createMemoryStore(), directory: sqlStore })` for a
+ * single-process app that keeps its users and audit log in SQL.
  */
 import { memoryAudit } from "./memory/audit.js";
 import { memorySessions } from "./memory/sessions.js";

@@ -2,6 +2,18 @@
  * The storage contracts of Entrance: small and shaped by what the flows need, so that a store is a
  * few queries. Every store (memory, SQLite, PostgreSQL, Redis) passes the same conformance suite.
  * Expected absences are `null`; failures throw.
+ *
+ * The contracts come in two sides, so that an app can keep each where it fits best:
+ *
+ * - the **session side** ({@link SessionSideStore}): sessions, login transactions, token
+ *   partitions and locks. Read or written on nearly every request, by key, with expiry: key-value
+ *   shaped, the hot path (Redis fits it).
+ * - the **directory side** ({@link DirectoryStore}): users, listed and searched by
+ *   administrators, and the audit log. Query shaped (SQL fits it).
+ *
+ * Entrance consumes an {@link EntranceStore}, which is both sides in one object. A store that
+ * implements both (the memory store, the SQL stores) is one, and is also usable as either side;
+ * `composeStores({ session, directory })` builds one from two stores.
  */
 
 /** A signed-in user, keyed by tenant id and object id — never by e-mail or username. */
@@ -255,15 +267,40 @@ export interface AuditStore {
   }): Promise<{ events: AuditEvent[]; total: number }>;
 }
 
-/** Everything Entrance keeps. */
-export interface EntranceStore {
-  readonly users: UserStore;
+/**
+ * The session side of a store: what Entrance reads and writes on nearly every request, by key and
+ * with expiry — sessions, login transactions, token partitions and locks. Key-value shaped, so a
+ * Redis store can implement it alone; pair it with a {@link DirectoryStore} through
+ * `composeStores`.
+ */
+export interface SessionSideStore {
   readonly sessions: SessionStore;
   readonly tokens: TokenStore;
   readonly transactions: TransactionStore;
-  readonly audit: AuditStore;
   /** Cross-instance locks, where the store can offer them (a shared database or Redis). */
   readonly locks?: LockStore;
   /** Releases connections; the store is unusable afterwards. */
+  close(): Promise<void>;
+}
+
+/**
+ * The directory side of a store: the users, listed and searched by administrators, and the
+ * audit log. Query shaped (filters, text search, counts, pages), so SQL fits it; pair it with a
+ * {@link SessionSideStore} through `composeStores`.
+ */
+export interface DirectoryStore {
+  readonly users: UserStore;
+  readonly audit: AuditStore;
+  /** Releases connections; the store is unusable afterwards. */
+  close(): Promise<void>;
+}
+
+/**
+ * Everything Entrance keeps: both sides in one object. A store that implements both sides (the
+ * memory store, the SQL stores) is an `EntranceStore` as it is, and also passes as either side
+ * alone (the other side's parts then go unused); `composeStores` makes one of two stores.
+ */
+export interface EntranceStore extends SessionSideStore, DirectoryStore {
+  /** Releases connections of both sides; the store is unusable afterwards. */
   close(): Promise<void>;
 }
