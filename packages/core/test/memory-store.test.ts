@@ -1,6 +1,6 @@
+import { storeConformance } from "@entrance/store-conformance";
 import { describe, expect, it } from "vitest";
 import { createMemoryStore } from "../src/storage/memory.js";
-import { storeConformance } from "./support/store-conformance.js";
 
 storeConformance("memory store", async ({ now }) => createMemoryStore({ now }));
 

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { UserRecord } from "@entrance/core";
+import { storeConformance } from "@entrance/store-conformance";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { storeConformance } from "../../core/test/support/store-conformance.js";
 import { requireComponent } from "../../emulator/test/support/require.js";
 import { openPostgresStore, openSqlStore } from "../src/index.js";
 

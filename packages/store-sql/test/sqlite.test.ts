@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { EntranceStore, UserRecord } from "@entrance/core";
+import { storeConformance } from "@entrance/store-conformance";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { storeConformance } from "../../core/test/support/store-conformance.js";
 import { openSqliteStore, openSqlStore } from "../src/index.js";
 
 const folder = await mkdtemp(join(tmpdir(), "entrance-sqlite-"));

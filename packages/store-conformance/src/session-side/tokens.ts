@@ -1,7 +1,8 @@
 /** The TokenStore contract: opaque encrypted bytes per partition, returned byte for byte. */
 import { randomBytes } from "node:crypto";
+import type { SessionSideStore } from "@entrance/core";
 import { expect, it } from "vitest";
-import { type ConformanceContext, expectBytes, UNICODE_SAMPLES, unique } from "./context.js";
+import { type ConformanceContext, expectBytes, UNICODE_SAMPLES, unique } from "../context.js";
 
 /** Every byte value, twice, in an order that is not sorted. */
 function allByteValues(): Uint8Array {
@@ -14,7 +15,7 @@ function allByteValues(): Uint8Array {
 }
 
 /** Defines the TokenStore tests. */
-export function tokenContract(ctx: ConformanceContext): void {
+export function tokenContract(ctx: ConformanceContext<SessionSideStore>): void {
   it("get of an absent partition is null", async () => {
     expect(await ctx.store().tokens.get(unique("absent"))).toBeNull();
   });

@@ -5,9 +5,9 @@
  * detail tag of its own — except the prune tests, which come last because they remove others'.
  */
 import { randomUUID } from "node:crypto";
+import type { AuditEvent, AuditEventType, AuditStore, DirectoryStore } from "@entrance/core";
 import { expect, it } from "vitest";
-import type { AuditEvent, AuditEventType, AuditStore } from "../../../src/storage/types.js";
-import { type ConformanceContext, UNICODE_SAMPLES, unique } from "./context.js";
+import { type ConformanceContext, UNICODE_SAMPLES, unique } from "../context.js";
 
 type NewEvent = Parameters<AuditStore["append"]>[0];
 type Filter = Parameters<AuditStore["list"]>[0];
@@ -33,7 +33,7 @@ function asStored(event: NewEvent, id: string): AuditEvent {
 }
 
 /** Defines the AuditStore tests. */
-export function auditContract(ctx: ConformanceContext): void {
+export function auditContract(ctx: ConformanceContext<DirectoryStore>): void {
   const audit = () => ctx.store().audit;
   const list = (filter: Filter) => audit().list(filter);
 

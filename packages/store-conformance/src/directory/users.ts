@@ -3,12 +3,12 @@
  * resolved groups. Listing is in `user-list.ts`.
  */
 import { randomUUID } from "node:crypto";
+import type { DirectoryStore, UserRecord } from "@entrance/core";
 import { expect, it } from "vitest";
-import type { UserRecord } from "../../../src/storage/types.js";
-import { type ConformanceContext, makeUser, UNICODE_SAMPLES } from "./context.js";
+import { type ConformanceContext, makeUser, UNICODE_SAMPLES } from "../context.js";
 
 /** Defines the UserStore tests. */
-export function userContract(ctx: ConformanceContext): void {
+export function userContract(ctx: ConformanceContext<DirectoryStore>): void {
   it("setDisabled disables and enables a user, keeps every other field, and says when there is none", async () => {
     const user = makeUser({ disabled: false });
     await ctx.store().users.upsert(user);

@@ -3,16 +3,17 @@
  * the releaser's own hold, and concurrent acquires (through one store or several sharing a
  * database) have exactly one winner.
  */
+
+import type { LockStore, SessionSideStore } from "@entrance/core";
 import { expect, it, type TestContext } from "vitest";
-import type { EntranceStore, LockStore } from "../../../src/storage/types.js";
-import { type ConformanceContext, sleep, UNICODE_SAMPLES, unique } from "./context.js";
+import { type ConformanceContext, sleep, UNICODE_SAMPLES, unique } from "../context.js";
 
 type Release = () => Promise<void>;
 
 /** The store's locks; skips the test for a store that offers none (locks are optional). */
-function locksOf(store: EntranceStore, test: TestContext): LockStore {
+function locksOf(store: SessionSideStore, test: TestContext): LockStore {
   const locks = store.locks;
-  if (!locks) return test.skip("the store offers no locks (EntranceStore.locks is optional)");
+  if (!locks) return test.skip("the store offers no locks (SessionSideStore.locks is optional)");
   return locks;
 }
 
@@ -27,7 +28,7 @@ function held(release: Release | null): Release {
  * Whether two stores share their data: a login transaction put through one can be taken through
  * the other (SQL stores on one database do; two memory stores do not).
  */
-async function shareData(a: EntranceStore, b: EntranceStore): Promise<boolean> {
+async function shareData(a: SessionSideStore, b: SessionSideStore): Promise<boolean> {
   const [key, owner] = [unique("shared-probe"), unique("prober")];
   await a.transactions.put(key, "probe", 600, { id: owner, maxPending: 1 });
   const shared = (await b.transactions.take(key, owner)) !== null;
@@ -36,7 +37,7 @@ async function shareData(a: EntranceStore, b: EntranceStore): Promise<boolean> {
 }
 
 /** Defines the LockStore tests; expiry without waiting when the clock is injected. */
-export function lockContract(ctx: ConformanceContext): void {
+export function lockContract(ctx: ConformanceContext<SessionSideStore>): void {
   it("a held key is not acquired again; a different key is", async (test) => {
     const locks = locksOf(ctx.store(), test);
     const [key, other] = [unique("lock"), unique("lock")];

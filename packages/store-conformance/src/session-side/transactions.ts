@@ -2,9 +2,10 @@
  * The TransactionStore contract: written once with a TTL, taken once, atomically, and only by
  * the owner (browser) that put it; each owner's pending ones capped, all of them countable.
  */
+
+import type { SessionSideStore, TransactionOwner } from "@entrance/core";
 import { expect, it } from "vitest";
-import type { TransactionOwner } from "../../../src/storage/types.js";
-import { type ConformanceContext, sleep, UNICODE_SAMPLES, unique } from "./context.js";
+import { type ConformanceContext, sleep, UNICODE_SAMPLES, unique } from "../context.js";
 
 /** An owner of its own, with room for every transaction a test puts unless it says otherwise. */
 function browser(maxPending = 50): TransactionOwner {
@@ -12,7 +13,7 @@ function browser(maxPending = 50): TransactionOwner {
 }
 
 /** Defines the TransactionStore tests; expiry without waiting when the clock is injected. */
-export function transactionContract(ctx: ConformanceContext): void {
+export function transactionContract(ctx: ConformanceContext<SessionSideStore>): void {
   const transactions = () => ctx.store().transactions;
 
   it("take of an absent key is null", async () => {

@@ -3,9 +3,9 @@
  * swept once expired.
  */
 import { randomUUID } from "node:crypto";
+import type { SessionRecord, SessionSideStore } from "@entrance/core";
 import { expect, it } from "vitest";
-import type { SessionRecord } from "../../../src/storage/types.js";
-import { type ConformanceContext, makeSession, UNICODE_SAMPLES, unique } from "./context.js";
+import { type ConformanceContext, makeSession, UNICODE_SAMPLES, unique } from "../context.js";
 
 type UserKey = { tenantId: string; objectId: string };
 
@@ -13,7 +13,7 @@ const byUser = (a: UserKey, b: UserKey) =>
   a.tenantId.localeCompare(b.tenantId) || a.objectId.localeCompare(b.objectId);
 
 /** Defines the SessionStore tests. */
-export function sessionContract(ctx: ConformanceContext): void {
+export function sessionContract(ctx: ConformanceContext<SessionSideStore>): void {
   it("get of an absent session is null", async () => {
     expect(await ctx.store().sessions.get(unique("absent"))).toBeNull();
   });

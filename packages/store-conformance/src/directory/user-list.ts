@@ -4,9 +4,9 @@
  * users too, so each test searches for a tag of its own.
  */
 import { randomUUID } from "node:crypto";
+import type { DirectoryStore, UserRecord } from "@entrance/core";
 import { expect, it } from "vitest";
-import type { UserRecord } from "../../../src/storage/types.js";
-import { type ConformanceContext, makeUser, unique } from "./context.js";
+import { type ConformanceContext, makeUser, unique } from "../context.js";
 
 /** The order `list` promises: last sign-in newest first, then tenant id, then object id. */
 function listOrder(a: UserRecord, b: UserRecord): number {
@@ -19,7 +19,7 @@ function listOrder(a: UserRecord, b: UserRecord): number {
 }
 
 /** Defines the UserStore `list` tests. */
-export function userListContract(ctx: ConformanceContext): void {
+export function userListContract(ctx: ConformanceContext<DirectoryStore>): void {
   const list = (options: { query?: string; limit: number; offset: number }) =>
     ctx.store().users.list(options);
 

@@ -1,7 +1,7 @@
 /** What the parts of the store conformance suite share: the store under test, a clock, fixtures. */
 import { randomUUID } from "node:crypto";
+import type { SessionRecord, UserRecord } from "@entrance/core";
 import { expect } from "vitest";
-import type { EntranceStore, SessionRecord, UserRecord } from "../../../src/storage/types.js";
 
 /** A clock the suite moves forward by hand, so expiry is tested without waiting. */
 export interface TestClock {
@@ -20,12 +20,15 @@ export function createTestClock(): TestClock {
   };
 }
 
-/** Handed to every part of the suite. */
-export interface ConformanceContext {
+/**
+ * Handed to every part of the suite; `S` is the side the part tests (`SessionSideStore` or
+ * `DirectoryStore`), so a part can reach nothing of the other side.
+ */
+export interface ConformanceContext<S> {
   /** The store opened for the suite (throws when it failed to open). */
-  readonly store: () => EntranceStore;
+  readonly store: () => S;
   /** Opens one more store like the suite's, for tests that close it. */
-  readonly open: () => Promise<EntranceStore>;
+  readonly open: () => Promise<S>;
   /** The clock the store reads, or null when the store keeps time itself (e.g. Redis TTLs). */
   readonly clock: TestClock | null;
 }
