@@ -8,36 +8,10 @@ import { storeConformance } from "@entrance/store-conformance";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { openSqliteStore, openSqlStore } from "../src/index.js";
+import { migrationSuite } from "./support/migration-suite.js";
 
 const folder = await mkdtemp(join(tmpdir(), "entrance-sqlite-"));
 afterAll(() => rm(folder, { recursive: true, force: true }));
-
-/** Every migration this version applies, in order. */
-const MIGRATIONS = [
-  "0001_initial",
-  "0002_locks",
-  "0003_admin_and_audit",
-  "0004_owners_counts_and_sweeps",
-];
-
-/** Takes a database back to the schema of the version before 0004_owners_counts_and_sweeps. */
-const UNDO_0004 = `
-  drop index entrance_login_transactions_owner_idx;
-  alter table entrance_login_transactions drop column owner;
-  alter table entrance_audit drop column count;
-  drop index entrance_sessions_idle_expires_idx;
-  drop index entrance_sessions_absolute_expires_idx;
-  delete from entrance_migration where name = '0004_owners_counts_and_sweeps';
-`;
-
-/** Takes a database of the version before 0004 back to the version before 0003_admin_and_audit. */
-const UNDO_0003 = `
-  drop table entrance_audit;
-  drop index entrance_users_last_sign_in_idx;
-  alter table entrance_users drop column resolved_groups;
-  alter table entrance_users drop column resolved_groups_at;
-  delete from entrance_migration where name = '0003_admin_and_audit';
-`;
 
 /** A database file in a folder that does not exist yet. */
 const freshFile = () => join(folder, randomUUID(), "data", "entrance.db");
@@ -71,36 +45,29 @@ const suiteFile = freshFile();
 storeConformance("SQLite store", ({ now }) => openSqliteStore({ filename: suiteFile, now }));
 
 describe("SQLite store", () => {
+  migrationSuite({
+    fresh: async () => {
+      const filename = freshFile();
+      return {
+        open: () => openSqliteStore({ filename }),
+        exec: async (statements) => {
+          inspect(filename, (db) => db.exec(statements));
+        },
+        query: async (statement) =>
+          inspect(filename, (db) => db.prepare(statement).all() as Record<string, unknown>[]),
+      };
+    },
+    // sqlite_sequence is SQLite's own: it holds entrance_audit's AUTOINCREMENT counter.
+    tablesQuery:
+      "select name from sqlite_master where type = 'table' and name <> 'sqlite_sequence' " +
+      "order by name",
+  });
+
   it("creates the file's folder and puts the database in WAL mode", async () => {
     const filename = freshFile();
     const store = await openSqliteStore({ filename });
     await store.close();
     expect(inspect(filename, (db) => db.pragma("journal_mode", { simple: true }))).toBe("wal");
-  });
-
-  it("creates the tables, all prefixed entrance_", async () => {
-    const filename = freshFile();
-    await (await openSqliteStore({ filename })).close();
-    const tables = inspect(filename, (db) =>
-      db
-        .prepare(
-          // sqlite_sequence is SQLite's own: it holds entrance_audit's AUTOINCREMENT counter.
-          "select name from sqlite_master where type = 'table' and name <> 'sqlite_sequence' " +
-            "order by name",
-        )
-        .pluck()
-        .all(),
-    );
-    expect(tables).toStrictEqual([
-      "entrance_audit",
-      "entrance_locks",
-      "entrance_login_transactions",
-      "entrance_migration",
-      "entrance_migration_lock",
-      "entrance_sessions",
-      "entrance_token_partitions",
-      "entrance_users",
-    ]);
   });
 
   it("creates the indexes of the admin lists, the transaction caps and the sweeps", async () => {
@@ -127,143 +94,6 @@ describe("SQLite store", () => {
     ]);
   });
 
-  it("keeps data across reopening, and reopening runs no migration again", async () => {
-    const filename = freshFile();
-    const stored = user();
-    const first = await openSqliteStore({ filename });
-    await first.users.upsert(stored);
-    await first.close();
-    const migrations = () =>
-      inspect(filename, (db) =>
-        db.prepare("select name, timestamp from entrance_migration order by name").all(),
-      );
-    const before = migrations() as { name: string }[];
-    expect(before.map((row) => row.name)).toStrictEqual(MIGRATIONS);
-
-    const second = await openSqliteStore({ filename });
-    expect(await second.users.get(stored.tenantId, stored.objectId)).toStrictEqual(stored);
-    await second.close();
-    expect(migrations()).toStrictEqual(before);
-  });
-
-  it("upgrades a database of version 0001: adds entrance_locks, keeps the data", async () => {
-    const filename = freshFile();
-    const stored = user();
-    const old = await openSqliteStore({ filename });
-    await old.users.upsert(stored);
-    await old.close();
-    // Back to the schema of a version that knew only 0001_initial.
-    inspect(filename, (db) =>
-      db.exec(
-        `${UNDO_0004}${UNDO_0003}; drop table entrance_locks; ` +
-          "delete from entrance_migration where name = '0002_locks'",
-      ),
-    );
-
-    const upgraded = await openSqliteStore({ filename });
-    try {
-      expect(await upgraded.users.get(stored.tenantId, stored.objectId)).toStrictEqual(stored);
-      const release = await upgraded.locks?.acquire("refresh", 30);
-      expect(release).toBeTypeOf("function");
-      await release?.();
-    } finally {
-      await upgraded.close();
-    }
-    const names = inspect(filename, (db) =>
-      db.prepare("select name from entrance_migration order by name").pluck().all(),
-    );
-    expect(names).toStrictEqual(MIGRATIONS);
-  });
-
-  it("upgrades a database of version 0002: adds resolved groups and the audit log, keeps the data", async () => {
-    const filename = freshFile();
-    const stored = user();
-    const old = await openSqliteStore({ filename });
-    await old.users.upsert(stored);
-    await old.close();
-    inspect(filename, (db) => db.exec(`${UNDO_0004}${UNDO_0003}`));
-
-    const upgraded = await openSqliteStore({ filename });
-    try {
-      expect(await upgraded.users.get(stored.tenantId, stored.objectId)).toStrictEqual(stored);
-      const resolved = { ids: ["g1"], resolvedAt: new Date(1) };
-      expect(
-        await upgraded.users.setResolvedGroups(stored.tenantId, stored.objectId, resolved),
-      ).toBe(true);
-      expect(await upgraded.users.list({ limit: 10, offset: 0 })).toStrictEqual({
-        users: [{ ...stored, resolvedGroups: resolved }],
-        total: 1,
-      });
-      const event = await upgraded.audit.append({
-        at: new Date(2),
-        type: "sign_in",
-        tenantId: stored.tenantId,
-        objectId: stored.objectId,
-        actor: null,
-        detail: "signed in",
-        aadsts: null,
-        ip: null,
-      });
-      expect(event.id).toBe("1");
-    } finally {
-      await upgraded.close();
-    }
-    const names = inspect(filename, (db) =>
-      db.prepare("select name from entrance_migration order by name").pluck().all(),
-    );
-    expect(names).toStrictEqual(MIGRATIONS);
-  });
-
-  it("upgrades a database of version 0003: keeps pending transactions and audit events readable", async () => {
-    const filename = freshFile();
-    await (await openSqliteStore({ filename })).close();
-    const expiresAt = Date.now() + 600_000;
-    inspect(filename, (db) => {
-      db.exec(UNDO_0004);
-      db.prepare(
-        "insert into entrance_login_transactions (key, value, expires_at) values (?, ?, ?)",
-      ).run("old-state", "{}", expiresAt);
-      db.prepare("insert into entrance_audit (at, type, detail) values (?, ?, ?)").run(
-        1,
-        "sign_in",
-        "signed in before the upgrade",
-      );
-    });
-
-    const upgraded = await openSqliteStore({ filename });
-    try {
-      // A transaction stored before owners existed belongs to '': no browser's binding.
-      expect(await upgraded.transactions.countPending()).toBe(1);
-      expect(await upgraded.transactions.take("old-state", "a-browser")).toBeNull();
-      expect(await upgraded.transactions.take("old-state", "")).toBe("{}");
-      const before = {
-        id: "1",
-        at: new Date(1),
-        type: "sign_in",
-        tenantId: null,
-        objectId: null,
-        actor: null,
-        detail: "signed in before the upgrade",
-        aadsts: null,
-        ip: null,
-        count: 1,
-      };
-      expect(await upgraded.audit.list({ limit: 10, offset: 0 })).toStrictEqual({
-        events: [before],
-        total: 1,
-      });
-      expect(await upgraded.audit.addCount("1", 2)).toBe(true);
-      expect((await upgraded.audit.list({ limit: 1, offset: 0 })).events[0]?.count).toBe(3);
-      expect(await upgraded.sessions.deleteExpired(new Date())).toBe(0);
-    } finally {
-      await upgraded.close();
-    }
-    const names = inspect(filename, (db) =>
-      db.prepare("select name from entrance_migration order by name").pluck().all(),
-    );
-    expect(names).toStrictEqual(MIGRATIONS);
-  });
-
   it("folds the case of non-ASCII letters in searches, as the memory store does", async () => {
     const store = await openSqliteStore({ filename: ":memory:" });
     try {
@@ -288,19 +118,6 @@ describe("SQLite store", () => {
     } finally {
       await store.close();
     }
-  });
-
-  it("three stores opening one fresh file at once all open, and migrate it once", async () => {
-    const filename = freshFile();
-    const stores = await Promise.all([1, 2, 3].map(() => openSqliteStore({ filename })));
-    const stored = user();
-    await stores[0]?.users.upsert(stored);
-    expect(await stores[2]?.users.get(stored.tenantId, stored.objectId)).toStrictEqual(stored);
-    await Promise.all(stores.map((store) => store.close()));
-    const count = inspect(filename, (db) =>
-      db.prepare("select count(*) from entrance_migration").pluck().get(),
-    );
-    expect(count).toBe(MIGRATIONS.length);
   });
 
   it("of concurrent takes through two stores on one file, exactly one gets the value", async () => {
@@ -377,15 +194,6 @@ describe("SQLite store", () => {
     const store = await openSqliteStore({ filename: ":memory:" });
     await store.close();
     await expect(store.close()).resolves.toBeUndefined();
-  });
-
-  it("refuses a database that a newer version migrated, saying so", async () => {
-    const filename = freshFile();
-    await (await openSqliteStore({ filename })).close();
-    inspect(filename, (db) =>
-      db.prepare("insert into entrance_migration values ('9999_future', 'x')").run(),
-    );
-    await expect(openSqliteStore({ filename })).rejects.toThrow(/newer @entrance\/store-sql/);
   });
 
   it("refuses bad options with errors that name them", async () => {
