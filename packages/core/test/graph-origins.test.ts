@@ -135,7 +135,9 @@ describe("the user's Graph token goes only to the Graph origin and allowed origi
       code: "graph_host_not_allowed",
       message: expect.stringContaining(foreign.origin),
     });
-    expect((error as Error).message).toMatch(/graphAllowedOrigins \(ENTRANCE_GRAPH_ALLOWED_ORIGINS\)/);
+    expect((error as Error).message).toMatch(
+      /graphAllowedOrigins \(ENTRANCE_GRAPH_ALLOWED_ORIGINS\)/,
+    );
     expect((error as Error).message).not.toMatch(/v1\.0|query-marker/);
   });
 
