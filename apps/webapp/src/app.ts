@@ -1,4 +1,4 @@
-import { entranceAdmin } from "@entrance/admin";
+import { entranceAdmin } from "@entrance/admin/express";
 import {
   AuthenticationHandlerOptions,
   type EntranceMiddleware,

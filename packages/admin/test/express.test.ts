@@ -1,12 +1,12 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { entranceAdmin } from "@entrance/admin/express";
 import { createMemoryStore } from "@entrance/core";
 import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulator";
 import { pickAccount } from "@entrance/emulator/testing";
 import { entrance, trustCertificateAuthority } from "@entrance/express";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { entranceAdmin } from "../src/index.js";
 import { csrfOf, textOf } from "./support.js";
 
 let emulator: RunningEmulator;
