@@ -4,16 +4,11 @@
  * @module
  */
 export type { Decision, Requirement } from "./authz/requirements.js";
+export { type DatabaseTarget, parseDatabaseUrl } from "./config/database-url.js";
 export { authorityOf, isMultiTenant, loadConfig } from "./config/load.js";
 export type { EntranceConfig, EntranceConfigInput } from "./config/schema.js";
-export {
-  createEntrance,
-  Entrance,
-  type EntranceOptions,
-  type RequestContext,
-  type SignInDecision,
-  type SignInEvent,
-} from "./entrance.js";
+export type { EntranceContext, EntranceUser } from "./context.js";
+export { createEntrance, Entrance } from "./entrance.js";
 export {
   aadstsOf,
   EntranceError,
@@ -24,16 +19,42 @@ export {
 export { explainAadsts } from "./errors/explanations.js";
 export { safeReturnTo } from "./flow/return-to.js";
 export type { SignedIn } from "./flow/sessions.js";
+export {
+  authGuard,
+  type Guard,
+  type GuardSpec,
+  groupGuard,
+  permissionGuard,
+  roleGuard,
+  scopesGuard,
+} from "./guards.js";
 export { ERROR_STATUS, errorBody, prefersJson, statusOf } from "./http/errors.js";
+export { escapeHtml, html, type Interpolation, raw, SafeHtml } from "./http/html.js";
 export {
   createNetworkClient,
   type NetworkClient,
   type TrustedAuthority,
   trustCertificateAuthority,
 } from "./http/network.js";
-export { webHeaders, writeWebResponse } from "./http/node.js";
+export {
+  nodeRequestLike,
+  type RequestLike,
+  readNodeBody,
+  toWebRequest,
+  webHeaders,
+  writeWebResponse,
+} from "./http/node.js";
+export { fromThisSite } from "./http/same-site.js";
 export type { CspDirectives } from "./http/security-headers.js";
+export type {
+  EntranceOptions,
+  Logger,
+  RequestInfo,
+  SignInDecision,
+  SignInEvent,
+} from "./options.js";
 export { composeStores, type StoreSides } from "./storage/compose.js";
+export { DEFAULT_DATABASE, defaultStore } from "./storage/default.js";
 export { deferredStore } from "./storage/deferred.js";
 export { createMemoryStore, type MemoryStoreOptions } from "./storage/memory.js";
 export type {
@@ -57,3 +78,4 @@ export type { AccessToken, AcquireOptions, UserKey } from "./tokens/acquire.js";
 export { claimsChallenge } from "./tokens/graph.js";
 export type { IdTokenClaims } from "./tokens/id-token.js";
 export type { TokenSummary } from "./tokens/merge-cache.js";
+export type { Actor, UserAdministration } from "./users.js";

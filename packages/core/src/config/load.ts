@@ -14,6 +14,7 @@ const ENVIRONMENT: Readonly<Record<string, string>> = {
   ENTRANCE_ALLOWED_TENANTS: "allowedTenants",
   ENTRANCE_GRAPH_URL: "graphBaseUrl",
   ENTRANCE_GRAPH_ALLOWED_ORIGINS: "graphAllowedOrigins",
+  DATABASE_URL: "databaseUrl",
   ENTRANCE_TRUSTED_TENANTS: "authorization.trustedTenants",
   ENTRANCE_AUDIT_RETENTION_DAYS: "audit.retentionDays",
 };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseDatabaseUrl } from "./database-url.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MIN_SECRET_BYTES = 32;
@@ -160,6 +161,21 @@ export const configSchema = z.strictObject({
       ),
     )
     .default([]),
+  /**
+   * The database of the default SQL store (PostgreSQL URL, or a SQLite file path or URL); unset:
+   * the SQLite file `.entrance/entrance.db`. Ignored when the app passes its own store.
+   */
+  databaseUrl: z
+    .string()
+    .superRefine((value, ctx) => {
+      try {
+        parseDatabaseUrl(value);
+      } catch (error) {
+        // The parser's message never echoes the URL, which may hold a password.
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+      }
+    })
+    .optional(),
   /** For `organizations` or `common`: the tenant ids allowed to sign in (empty: any). */
   allowedTenants: tenantList(
     "ENTRANCE_ALLOWED_TENANTS must list tenant ids (GUIDs), comma-separated",

@@ -11,3 +11,8 @@ export function describeError(error: unknown): string {
   }
   return parts.join("\n  caused by ");
 }
+
+/** The first line of a message from Entra or MSAL, at most `max` characters (their traces follow). */
+export function firstLine(text: string | null | undefined, max = 500): string {
+  return (text ?? "").split(/\r?\n/)[0]?.slice(0, max) ?? "";
+}

@@ -1,10 +1,7 @@
 import type { EntranceError } from "../errors/entrance-error.js";
 import type { Explanation } from "../errors/explanations.js";
+import { html, type Interpolation, raw } from "../http/html.js";
 import { entrancePageHeaders } from "../http/security-headers.js";
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;margin:0;display:grid;place-items:center;min-height:100vh;background:#f5f5f5;color:#1b1b1b}
 main{background:#fff;max-width:36rem;margin:1rem;padding:2rem;border-radius:8px;box-shadow:0 1px 4px rgb(0 0 0/.15)}
@@ -26,7 +23,42 @@ const TITLES: Partial<Record<EntranceError["code"], string>> = {
   identity_provider_unavailable: "Microsoft sign-in could not be reached",
   login_transaction_missing: "This sign-in link has expired or was already used",
   browser_binding_mismatch: "This sign-in was started in another browser",
+  sign_in_busy: "Too many sign-ins right now",
+  groups_unavailable: "Your groups could not be read",
 };
+
+/** A small page of Entrance's own: title, body, Entrance's style. */
+function page(title: string, body: Interpolation): string {
+  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${title}</title><style>${raw(STYLE)}</style></head><body><main>
+<h1>${title}</h1>
+${body}
+</main></body></html>`.value;
+}
+
+/** The 403 page of a guard: what is missing, and who the user is signed in as. */
+export function forbiddenPage(
+  user: { displayName: string | null; username: string | null; roles: readonly string[] },
+  message: string,
+): string {
+  const who = user.displayName ?? user.username ?? "you";
+  const roles = user.roles.length ? user.roles.join(", ") : "none";
+  return page(
+    "You don't have access to this page",
+    html`<p id="missing">${message}</p>
+<p>You are signed in as ${who}; your app roles: ${roles}. Ask an administrator for access.</p>
+<p><a href="/">Home</a></p>`,
+  );
+}
+
+/** When the user's sign-in can no longer act for them (refresh token revoked or expired). */
+export function signInAgainPage(loginUrl: string): string {
+  return page(
+    "Please sign in again",
+    html`<p id="message">Your Microsoft sign-in for this app has expired or was revoked, so it can no longer act on your behalf.</p>
+<p><a class="button" id="sign-in-again" href="${loginUrl}">Sign in again</a></p>`,
+  );
+}
 
 /** The sign-in error page: what happened, Entra's code explained, and a way to try again. */
 export function errorPage(
@@ -34,27 +66,25 @@ export function errorPage(
   explanation: Explanation | undefined,
   retryUrl: string,
 ): string {
-  const title = TITLES[error.code] ?? "Sign-in did not complete";
-  const aadsts = error.aadsts
-    ? `<p>Microsoft Entra ID said <code>AADSTS${error.aadsts}</code>.</p>`
-    : "";
-  const explained = explanation
-    ? `<p>${escapeHtml(explanation.meaning)}</p><p class="fix"><strong>How to fix it:</strong> ${escapeHtml(explanation.fix)}</p>`
-    : "";
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><main>
-<h1>${escapeHtml(title)}</h1>
-<p id="message">${escapeHtml(error.message)}</p>${aadsts}${explained}
+  return page(
+    TITLES[error.code] ?? "Sign-in did not complete",
+    html`<p id="message">${error.message}</p>${
+      error.aadsts ? html`<p>Microsoft Entra ID said <code>AADSTS${error.aadsts}</code>.</p>` : ""
+    }${
+      explanation
+        ? html`<p>${explanation.meaning}</p><p class="fix"><strong>How to fix it:</strong> ${explanation.fix}</p>`
+        : ""
+    }
 <p><small>Error code: <code>${error.code}</code></small></p>
-<a class="button" href="${escapeHtml(retryUrl)}">Try signing in again</a>
-</main></body></html>`;
+<a class="button" href="${retryUrl}">Try signing in again</a>`,
+  );
 }
 
 /** The page a sign-in popup ends on: tells its opener and closes, or carries on without one. */
 export function popupCompletePage(returnTo: string, scriptUrl: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signed in</title>
-<script src="${escapeHtml(scriptUrl)}" defer></script></head>
-<body><p>Signed in. <a id="continue" href="${escapeHtml(returnTo)}">Continue</a></p></body></html>`;
+  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signed in</title>
+<script src="${scriptUrl}" defer></script></head>
+<body><p>Signed in. <a id="continue" href="${returnTo}">Continue</a></p></body></html>`.value;
 }
 
 /**
@@ -94,9 +124,8 @@ export const POPUP_COMPLETE_SCRIPT = `(function () {
 
 /** Asked by GET /auth/logout: sign-out is a POST, so another site cannot sign people out. */
 export function logoutConfirmPage(action: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Sign out</title><style>${STYLE}</style></head><body><main>
-<h1>Sign out?</h1>
-<form method="post" action="${escapeHtml(action)}"><button class="button" type="submit" autofocus>Sign out</button></form>
-</main></body></html>`;
+  return page(
+    "Sign out?",
+    html`<form method="post" action="${action}"><button class="button" type="submit" autofocus>Sign out</button></form>`,
+  );
 }

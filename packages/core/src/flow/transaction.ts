@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { z } from "zod";
 
 /** What a started sign-in remembers until its callback. Kept server-side, taken once. */
@@ -25,4 +26,9 @@ export function parseTransaction(text: string): LoginTransaction | null {
   } catch {
     return null;
   }
+}
+
+/** The hash of a browser-binding cookie, as transactions keep it. */
+export function bindingHash(binding: string): string {
+  return createHash("sha256").update(binding).digest("base64url");
 }

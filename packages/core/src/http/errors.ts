@@ -35,7 +35,7 @@ export function statusOf(error: EntranceError): number {
  * than a page: JSON only when it ranks `application/json` strictly above `text/html` — a browser's
  * navigation (`text/html,…,*∕*;q=0.8`), `*∕*` and no Accept at all get HTML.
  */
-export function prefersJson(headers: Headers): boolean {
+export function prefersJson(headers: { get(name: string): string | null }): boolean {
   if (headers.get("x-requested-with")?.toLowerCase() === "xmlhttprequest") return true;
   const accept = headers.get("accept");
   if (!accept) return false;

@@ -1,6 +1,27 @@
-import type { IncomingHttpHeaders, ServerResponse } from "node:http";
+/**
+ * Node request ⇄ web `Request`/`Response`, in one place for every Node adapter (Express, Fastify,
+ * a plain `http` server).
+ */
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 
-/** A Node request's headers as web `Headers`, repeated headers kept. For adapters. */
+/**
+ * What Entrance reads of a request outside its own routes: method, URL and headers. A web
+ * `Request` is one; `nodeRequestLike` makes one from a Node request without copying anything.
+ */
+export interface RequestLike {
+  readonly method: string;
+  /** The absolute URL, on the app's public origin. */
+  readonly url: string;
+  readonly headers: { get(name: string): string | null };
+}
+
+/** The path and query of a request: where a sign-in started from it comes back to. */
+export function returnToOf(request: RequestLike): string {
+  const url = new URL(request.url);
+  return `${url.pathname}${url.search}`;
+}
+
+/** A Node request's headers as web `Headers`, repeated headers kept. */
 export function webHeaders(incoming: IncomingHttpHeaders): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(incoming)) {
@@ -10,7 +31,58 @@ export function webHeaders(incoming: IncomingHttpHeaders): Headers {
   return headers;
 }
 
-/** Writes a web `Response` to a Node response, every Set-Cookie kept separate. For adapters. */
+/**
+ * A Node request as a {@link RequestLike}: `path` is its path and query as the app sees it
+ * (Express: `req.originalUrl`), `baseUrl` the app's public origin. Headers are read on demand.
+ */
+export function nodeRequestLike(req: IncomingMessage, path: string, baseUrl: string): RequestLike {
+  return {
+    method: req.method ?? "GET",
+    // Concatenated, not resolved: a path such as "//other.example/x" stays on this origin.
+    url: `${baseUrl}${path.startsWith("/") ? path : `/${path}`}`,
+    headers: {
+      get(name) {
+        const value = req.headers[name.toLowerCase()];
+        if (value === undefined) return null;
+        return Array.isArray(value) ? value.join(", ") : value;
+      },
+    },
+  };
+}
+
+/** A Node request as a web `Request` (method, URL on `baseUrl`, headers, and `body` if given). */
+export function toWebRequest(
+  req: IncomingMessage,
+  path: string,
+  baseUrl: string,
+  body?: string,
+): Request {
+  const headers = webHeaders(req.headers);
+  const init: RequestInit = { method: req.method ?? "GET", headers };
+  if (body !== undefined) {
+    headers.delete("content-length");
+    headers.delete("transfer-encoding");
+    init.body = body;
+  }
+  return new Request(nodeRequestLike(req, path, baseUrl).url, init);
+}
+
+/**
+ * A Node request's body as text, up to `maxBytes`; null when it is larger (the rest is not
+ * buffered).
+ */
+export async function readNodeBody(req: IncomingMessage, maxBytes: number): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) return null;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Writes a web `Response` to a Node response, every Set-Cookie kept separate. */
 export async function writeWebResponse(res: ServerResponse, response: Response): Promise<void> {
   res.statusCode = response.status;
   for (const [name, value] of response.headers) {

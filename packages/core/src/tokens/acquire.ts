@@ -1,4 +1,5 @@
 import type { AuthenticationResult, ConfidentialClientApplication } from "@azure/msal-node";
+import { firstLine } from "../errors/describe.js";
 import { aadstsOf, EntranceError, findEntranceError } from "../errors/entrance-error.js";
 import type { LockStore } from "../storage/types.js";
 import type { TokenPartitions } from "./partitions.js";
@@ -168,7 +169,7 @@ export class TokenAcquirer {
       errorMessage?: string;
       name?: string;
     };
-    const message = firstLine(msal.errorMessage ?? (error as Error).message);
+    const message = firstLine(msal.errorMessage ?? (error as Error).message, 300);
     const aadsts = aadstsOf(msal.errorMessage ?? (error as Error).message);
     const unavailable = findEntranceError(error);
     if (unavailable) return unavailable;
@@ -204,9 +205,6 @@ function reauthentication(message: string, aadsts?: number, cause?: unknown): En
   return new EntranceError("reauthentication_required", message, { aadsts, cause });
 }
 
-function firstLine(text: string | undefined): string {
-  return (text ?? "").split(/\r?\n/)[0]?.slice(0, 300) ?? "";
-}
 /** Whether the serialized cache holds an access token for all `scopes` that MSAL will not renew. */
 export function hasFreshToken(
   serialized: string,

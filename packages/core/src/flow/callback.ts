@@ -1,0 +1,207 @@
+/**
+ * `GET /auth/callback`: finishes a sign-in. Checks the browser binding, takes the transaction
+ * (once, for this browser only), redeems the code, validates the ID token, asks `onSignIn`, and
+ * only then stores the user, a new session and the tokens.
+ */
+import type { AuthenticationResult } from "@azure/msal-node";
+import { describeError, firstLine } from "../errors/describe.js";
+import { aadstsOf, EntranceError } from "../errors/entrance-error.js";
+import { readCookie, serializeCookie } from "../http/cookies.js";
+import type { EntranceOptions, RequestInfo } from "../options.js";
+import type { Runtime } from "../runtime.js";
+import type { UserRecord } from "../storage/types.js";
+import { type IdTokenClaims, validateIdToken } from "../tokens/id-token.js";
+import { mergeCaches } from "../tokens/merge-cache.js";
+import { PAGE_HEADERS, popupCompletePage } from "./pages.js";
+import { bindingHash, parseTransaction } from "./transaction.js";
+
+type SignInHook = EntranceOptions["onSignIn"];
+
+export async function finishSignIn(
+  rt: Runtime,
+  onSignIn: SignInHook,
+  request: Request,
+  url: URL,
+  info: RequestInfo,
+): Promise<Response> {
+  const state = url.searchParams.get("state");
+  if (!state) throw new EntranceError("callback_invalid", "The sign-in response has no state.");
+  // The browser first: only the browser that started a sign-in can spend its state, so someone
+  // who learnt the state (from a log, a Referer) cannot break the real user's sign-in.
+  const binding = readCookie(request.headers.get("cookie"), rt.cookies.binding);
+  if (!binding) {
+    throw new EntranceError(
+      "browser_binding_mismatch",
+      "This sign-in response belongs to a sign-in started in another browser. Please sign in again here.",
+    );
+  }
+  const owner = bindingHash(binding);
+  const taken = await rt.stored(() => rt.store.transactions.take(state, owner));
+  const transaction = taken ? parseTransaction(taken) : null;
+  if (!transaction || transaction.bindingHash !== owner) {
+    throw new EntranceError(
+      "login_transaction_missing",
+      "This sign-in response is unknown, was already used, took too long, or was started in another browser. Please sign in again.",
+    );
+  }
+  const error = url.searchParams.get("error");
+  if (error) {
+    const description = url.searchParams.get("error_description");
+    throw new EntranceError(
+      "identity_provider_error",
+      `Microsoft Entra ID returned "${error}": ${firstLine(description)}`,
+      { aadsts: aadstsOf(description) },
+    );
+  }
+  const code = url.searchParams.get("code");
+  if (!code) {
+    throw new EntranceError(
+      "callback_invalid",
+      "The sign-in response has neither a code nor an error.",
+    );
+  }
+
+  const client = await rt.client();
+  let result: AuthenticationResult;
+  try {
+    result = await client.acquireTokenByCode({
+      code,
+      redirectUri: rt.redirectUri,
+      scopes: transaction.redeemScopes,
+      codeVerifier: transaction.codeVerifier,
+      nonce: transaction.nonce,
+    });
+  } catch (cause) {
+    if (cause instanceof EntranceError) throw cause;
+    const message = (cause as { errorMessage?: string }).errorMessage ?? (cause as Error).message;
+    throw new EntranceError(
+      "token_request_failed",
+      `Redeeming the sign-in code failed: ${firstLine(message)}`,
+      { cause, aadsts: aadstsOf(message) },
+    );
+  }
+  const claims = await validateIdToken(result.idToken, rt.metadata, {
+    clientId: rt.config.clientId,
+    nonce: transaction.nonce,
+    tenantId: await rt.expectedTenant(),
+    allowedTenants: rt.config.allowedTenants,
+    clockSkew: rt.config.clockSkew,
+  });
+
+  const existing = await existingUser(rt, claims.tid, claims.oid);
+  if (existing?.disabled) {
+    throw new EntranceError(
+      "user_disabled",
+      "An administrator has disabled your account in this app.",
+    );
+  }
+  const user = userFromClaims(claims, existing);
+  await decide(onSignIn, user, claims, result);
+
+  // Session before tokens, and the earlier session ended last: a failure part-way leaves the
+  // browser as it was (still signed in as before, or not at all), never half signed in.
+  const previous = readCookie(request.headers.get("cookie"), rt.cookies.session);
+  const sessionId = await rt.stored(async () => {
+    const stored = await rt.store.users.upsert(user);
+    const id = await rt.sessions.start(stored, claims.sid ?? null, {
+      ip: info.ip ?? null,
+      userAgent: request.headers.get("user-agent"),
+    });
+    try {
+      // Tokens for other resources (an earlier consent) stay; the new ones win.
+      const earlier = await rt.tokens.load(claims.tid, claims.oid);
+      await rt.tokens.save(
+        claims.tid,
+        claims.oid,
+        mergeCaches(earlier, client.getTokenCache().serialize()),
+      );
+    } catch (error) {
+      await rt.sessions.end(id).catch(() => {});
+      throw error;
+    }
+    await rt.sessions.end(previous);
+    return id;
+  });
+  await rt.trail.record({
+    type: "sign_in",
+    tenantId: claims.tid,
+    objectId: claims.oid,
+    detail: `signed in as ${claims.preferred_username ?? claims.oid}`,
+    ip: info.ip ?? null,
+  });
+  const cookie = serializeCookie(rt.cookies.session, sessionId, { secure: rt.secure });
+  if (transaction.popup) {
+    return new Response(
+      popupCompletePage(transaction.returnTo, `${rt.assetPrefix}popup-complete.js`),
+      { status: 200, headers: { ...PAGE_HEADERS, "set-cookie": cookie } },
+    );
+  }
+  return new Response(null, {
+    status: 302,
+    headers: { location: transaction.returnTo, "set-cookie": cookie, "cache-control": "no-store" },
+  });
+}
+
+async function decide(
+  hook: SignInHook,
+  user: UserRecord,
+  claims: IdTokenClaims,
+  result: AuthenticationResult,
+): Promise<void> {
+  if (!hook) return;
+  const decision = await hook({
+    user,
+    claims,
+    tokens: {
+      accessToken: result.accessToken,
+      idToken: result.idToken,
+      expiresOn: result.expiresOn,
+      scopes: result.scopes,
+    },
+  });
+  if (decision === false)
+    throw new EntranceError("sign_in_refused", "This app did not accept the sign-in.");
+  if (decision && typeof decision === "object")
+    throw new EntranceError("sign_in_refused", decision.refuse);
+}
+
+/**
+ * The stored user, or null. A row the store cannot read is logged and counted as absent, so that
+ * this sign-in's upsert rewrites it instead of locking the user out.
+ */
+async function existingUser(
+  rt: Runtime,
+  tenantId: string,
+  objectId: string,
+): Promise<UserRecord | null> {
+  try {
+    return await rt.store.users.get(tenantId, objectId);
+  } catch (error) {
+    rt.logger.error(
+      "entrance: the stored user could not be read; it will be rewritten",
+      describeError(error),
+    );
+    return null;
+  }
+}
+
+function userFromClaims(claims: IdTokenClaims, existing: UserRecord | null): UserRecord {
+  const now = new Date();
+  const overage = Boolean(
+    (claims._claim_names as { groups?: unknown } | undefined)?.groups || claims.hasgroups === true,
+  );
+  return {
+    tenantId: claims.tid,
+    objectId: claims.oid,
+    displayName: claims.name ?? null,
+    username: claims.preferred_username ?? null,
+    mail: claims.email ?? null,
+    roles: Array.isArray(claims.roles) ? claims.roles.filter((r) => typeof r === "string") : [],
+    groups: Array.isArray(claims.groups) ? claims.groups.filter((g) => typeof g === "string") : [],
+    groupsOverage: overage,
+    firstSignInAt: existing?.firstSignInAt ?? now,
+    lastSignInAt: now,
+    disabled: false,
+    resolvedGroups: null,
+  };
+}

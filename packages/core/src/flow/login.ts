@@ -1,0 +1,94 @@
+/** `GET /auth/login`: starts a sign-in (authorization code with PKCE and a nonce). */
+import { randomBytes } from "node:crypto";
+import { CryptoProvider } from "@azure/msal-node";
+import { EntranceError } from "../errors/entrance-error.js";
+import { readCookie, serializeCookie } from "../http/cookies.js";
+import type { Runtime } from "../runtime.js";
+import { safeReturnTo } from "./return-to.js";
+import { bindingHash, type LoginTransaction } from "./transaction.js";
+
+const pkce = new CryptoProvider();
+
+/**
+ * Stores a login transaction owned by this browser's binding (bounded per browser and in total:
+ * `pendingSignIns`) and sends the browser to Entra's authorize endpoint.
+ */
+export async function startSignIn(rt: Runtime, request: Request, url: URL): Promise<Response> {
+  const { config } = rt;
+  const returnTo = safeReturnTo(url.searchParams.get("returnTo"), config.baseUrl);
+  const existing = readCookie(request.headers.get("cookie"), rt.cookies.binding);
+  // One binding per browser, reused, so that several tabs can sign in at once.
+  const binding = existing ?? randomBytes(32).toString("base64url");
+  const state = randomBytes(32).toString("base64url");
+  const { verifier, challenge } = await pkce.generatePkceCodes();
+  const extra = extraScopes(url.searchParams.get("scopes"));
+  const transaction: LoginTransaction = {
+    nonce: randomBytes(32).toString("base64url"),
+    codeVerifier: verifier,
+    bindingHash: bindingHash(binding),
+    returnTo,
+    popup: url.searchParams.get("popup") === "1",
+    // `email` puts the (unverified, display-only) address in the ID token.
+    scopes: [...new Set([...config.scopes, "email", ...extra])],
+    // A code is redeemed for one resource: the scopes the link asked for, else the app's own.
+    redeemScopes: extra.length ? [...extra, "email"] : [...config.scopes, "email"],
+    createdAt: Date.now(),
+  };
+  const limits = config.pendingSignIns;
+  await rt.stored(async () => {
+    if ((await rt.store.transactions.countPending()) >= limits.total) {
+      throw new EntranceError(
+        "sign_in_busy",
+        "Too many sign-ins are in progress right now. Please try again in a few minutes.",
+      );
+    }
+    await rt.store.transactions.put(state, JSON.stringify(transaction), config.loginTimeout, {
+      id: transaction.bindingHash,
+      maxPending: limits.perBrowser,
+    });
+  });
+  const prompt = url.searchParams.get("prompt");
+  const claims = claimsRequest(url.searchParams.get("claims"));
+  const loginHint = url.searchParams.get("login_hint");
+  const client = await rt.client();
+  const authorizeUrl = await client.getAuthCodeUrl({
+    scopes: transaction.scopes,
+    redirectUri: rt.redirectUri,
+    responseMode: "query",
+    codeChallenge: challenge,
+    codeChallengeMethod: "S256",
+    state,
+    nonce: transaction.nonce,
+    ...(prompt && ["login", "select_account", "consent"].includes(prompt) ? { prompt } : {}),
+    ...(loginHint ? { loginHint } : {}),
+    ...(claims ? { claims } : {}),
+  });
+  const headers = new Headers({ location: authorizeUrl, "cache-control": "no-store" });
+  if (!existing) {
+    headers.append(
+      "set-cookie",
+      serializeCookie(rt.cookies.binding, binding, { secure: rt.secure }),
+    );
+  }
+  return new Response(null, { status: 302, headers });
+}
+
+/** Scopes a sign-in link may add (incremental consent): scope-shaped words, a bounded number. */
+function extraScopes(value: string | null): string[] {
+  if (!value || value.length > 2000) return [];
+  return value
+    .split(/\s+/)
+    .filter((scope) => /^[A-Za-z0-9._:/-]{1,200}$/.test(scope))
+    .slice(0, 30);
+}
+
+/** A claims request passed through a sign-in link: a JSON object of bounded size, or nothing. */
+function claimsRequest(value: string | null): string | undefined {
+  if (!value || value.length > 4096) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}

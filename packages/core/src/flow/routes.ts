@@ -1,0 +1,84 @@
+/** Entrance's own paths, by method: path → flow. Everything else is the app's. */
+import { findEntranceError } from "../errors/entrance-error.js";
+import type { Responder } from "../http/responses.js";
+import type { EntranceOptions, RequestInfo } from "../options.js";
+import type { Runtime } from "../runtime.js";
+import { finishSignIn } from "./callback.js";
+import { startSignIn } from "./login.js";
+import { confirmSignOut, frontchannelLogout, signOut } from "./logout.js";
+import { POPUP_COMPLETE_SCRIPT, POPUP_SCRIPT } from "./pages.js";
+import type { Sweeper } from "./sweep.js";
+
+const ASSETS: ReadonlyMap<string, string> = new Map([
+  ["popup.js", POPUP_SCRIPT],
+  ["popup-complete.js", POPUP_COMPLETE_SCRIPT],
+]);
+
+export class Routes {
+  constructor(
+    private readonly rt: Runtime,
+    private readonly onSignIn: EntranceOptions["onSignIn"],
+    private readonly responder: Responder,
+    private readonly sweeper: Sweeper,
+  ) {}
+
+  /** Whether `pathname` is one of Entrance's (an adapter may skip `handle` for the others). */
+  owns(pathname: string): boolean {
+    const { paths } = this.rt.config;
+    return (
+      pathname === paths.login ||
+      pathname === paths.callback ||
+      pathname === paths.logout ||
+      pathname === paths.frontchannelLogout ||
+      (pathname.startsWith(this.rt.assetPrefix) &&
+        ASSETS.has(pathname.slice(this.rt.assetPrefix.length)))
+    );
+  }
+
+  /** The response for one of Entrance's paths; null for any other path or method. */
+  async handle(request: Request, info: RequestInfo): Promise<Response | null> {
+    const url = new URL(request.url);
+    const { paths } = this.rt.config;
+    const method = request.method;
+    this.sweeper.maybeSweep();
+    try {
+      if (method === "GET" && url.pathname === paths.login) {
+        return await startSignIn(this.rt, request, url);
+      }
+      if (method === "GET" && url.pathname === paths.callback) {
+        return await finishSignIn(this.rt, this.onSignIn, request, url, info).catch(
+          async (error: unknown) => {
+            const failure = findEntranceError(error);
+            await this.rt.trail.recordFailure({
+              type: "sign_in_failed",
+              detail: failure ? `${failure.code}: ${failure.message}` : "sign-in failed",
+              aadsts: failure?.aadsts ?? null,
+              ip: info.ip ?? null,
+            });
+            throw error;
+          },
+        );
+      }
+      if (method === "GET" && url.pathname === paths.logout) return await confirmSignOut(this.rt);
+      if (method === "POST" && url.pathname === paths.logout)
+        return await signOut(this.rt, request);
+      if (method === "GET" && url.pathname === paths.frontchannelLogout) {
+        return await frontchannelLogout(this.rt, url);
+      }
+      const asset = url.pathname.startsWith(this.rt.assetPrefix)
+        ? ASSETS.get(url.pathname.slice(this.rt.assetPrefix.length))
+        : undefined;
+      if (method === "GET" && asset) {
+        return new Response(asset, {
+          headers: {
+            "content-type": "text/javascript; charset=utf-8",
+            "cache-control": "public, max-age=3600",
+          },
+        });
+      }
+      return null;
+    } catch (error) {
+      return this.responder.error(error, request);
+    }
+  }
+}

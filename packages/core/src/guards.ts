@@ -1,0 +1,56 @@
+/**
+ * Guards: what a route requires, decided per request as `Response | null` — null lets the request
+ * through, a Response answers it (sign in first, 403, consent, an error). Each adapter turns a
+ * guard into its framework's idiom (Express middleware, a Fastify preHandler, …).
+ */
+import type { Requirement } from "./authz/requirements.js";
+import type { EntranceContext } from "./context.js";
+
+/** A guard built for one core: its names were checked against that core's configuration. */
+export type Guard = (context: EntranceContext) => Promise<Response | null>;
+
+/** What a guard requires, before it is built for a core. */
+export type GuardSpec =
+  | { readonly kind: "auth" }
+  | { readonly kind: "scopes"; readonly scopes: readonly string[] }
+  | { readonly kind: "requirement"; readonly requirement: Requirement };
+
+/** Lets signed-in users through. */
+export function authGuard(): GuardSpec {
+  return Object.freeze({ kind: "auth" });
+}
+
+/** Lets through signed-in users whose token for `scopes` can be had (else consent and back). */
+export function scopesGuard(scopes: readonly string[]): GuardSpec {
+  return Object.freeze({ kind: "scopes", scopes: Object.freeze(names("requireScopes", scopes)) });
+}
+
+/** Lets through users holding any of these app roles. */
+export function roleGuard(roles: readonly string[]): GuardSpec {
+  return requirementGuard({ roles: names("requireRole", roles) });
+}
+
+/** Lets through members of any of these groups (object ids, or names from `authorization.groups`). */
+export function groupGuard(groups: readonly string[]): GuardSpec {
+  return requirementGuard({ groups: names("requireGroup", groups) });
+}
+
+/** Lets through users granted any of these permissions (`authorization.permissions`). */
+export function permissionGuard(permissions: readonly string[]): GuardSpec {
+  return requirementGuard({ permissions: names("requirePermission", permissions) });
+}
+
+function requirementGuard(requirement: Requirement): GuardSpec {
+  return Object.freeze({ kind: "requirement", requirement: Object.freeze(requirement) });
+}
+
+/** At least one name, each a non-empty string: a guard that requires nothing is a mistake. */
+function names(guard: string, values: readonly unknown[]): string[] {
+  if (values.length === 0) throw new TypeError(`${guard}() needs at least one name`);
+  for (const value of values) {
+    if (typeof value !== "string" || value.trim() === "") {
+      throw new TypeError(`${guard}() takes non-empty strings, got ${JSON.stringify(value)}`);
+    }
+  }
+  return [...(values as string[])];
+}

@@ -1,0 +1,115 @@
+/**
+ * The parts every flow shares, made once per core: configuration, store, metadata, sessions,
+ * token partitions, audit trail, cookies, and the MSAL client factory. Internal: the public face
+ * is the `Entrance` façade.
+ */
+import type { ConfidentialClientApplication } from "@azure/msal-node";
+import { authorityOf, isMultiTenant, loadConfig } from "./config/load.js";
+import type { EntranceConfig } from "./config/schema.js";
+import { EntranceError } from "./errors/entrance-error.js";
+import { AuditTrail } from "./flow/audit.js";
+import { Sessions } from "./flow/sessions.js";
+import { cookieNames } from "./http/cookies.js";
+import { createNetworkClient } from "./http/network.js";
+import type { EntranceOptions, Logger } from "./options.js";
+import type { EntranceStore } from "./storage/types.js";
+import { Metadata } from "./tokens/metadata.js";
+import { msalClient } from "./tokens/msal.js";
+import { TokenPartitions } from "./tokens/partitions.js";
+
+export interface Runtime {
+  readonly config: EntranceConfig;
+  readonly store: EntranceStore;
+  readonly logger: Logger;
+  readonly metadata: Metadata;
+  readonly sessions: Sessions;
+  readonly tokens: TokenPartitions;
+  readonly trail: AuditTrail;
+  readonly cookies: ReturnType<typeof cookieNames>;
+  /** Whether the app is served over https (Secure cookies, `__Host-` names). */
+  readonly secure: boolean;
+  /** `{baseUrl}{paths.callback}`: the redirect URI registered for the app. */
+  readonly redirectUri: string;
+  /** Entrance's scripts are served next to the login path, e.g. `/auth/popup.js`. */
+  readonly assetPrefix: string;
+  /** An MSAL client for one request, holding at most one user's cache. */
+  client(cache?: string): Promise<ConfidentialClientApplication>;
+  /** For a single-tenant app, the tenant id (GUID) from the issuer, even if configured by domain. */
+  expectedTenant(): Promise<string | undefined>;
+  /** Runs store operations; their failures become `store_failed` (with the cause). */
+  stored<T>(operation: () => Promise<T>): Promise<T>;
+  /**
+   * Evicts the tokens of users who have no session left. A user signed in on another device
+   * keeps the tokens that session still uses; the last sign-out removes them.
+   */
+  evictIfSignedOut(users: readonly { tenantId: string; objectId: string }[]): Promise<void>;
+  /**
+   * Origins a form of the app may be redirected to: Entra's sign-in and end-session endpoints.
+   * From the metadata once it has been read; until then (or when it cannot be), the authority's.
+   */
+  formTargets(): Promise<readonly string[]>;
+}
+
+/** Validates the configuration (throws `config_invalid`) and builds the shared parts. */
+export function createRuntime(options: EntranceOptions): Runtime {
+  const { store: given, trust, onSignIn: _hook, logger, env, ...settings } = options;
+  const config = loadConfig(settings, env);
+  const store = typeof given === "function" ? given(config) : given;
+  const authority = authorityOf(config);
+  const network = createNetworkClient({ trust });
+  const metadata = new Metadata(authority, network);
+  const tokens = new TokenPartitions(store, config.secrets);
+  const secure = config.baseUrl.startsWith("https:");
+  const stored = async <T>(operation: () => Promise<T>): Promise<T> => {
+    try {
+      return await operation();
+    } catch (cause) {
+      if (cause instanceof EntranceError) throw cause;
+      throw new EntranceError("store_failed", "Entrance could not read or write its store.", {
+        cause,
+      });
+    }
+  };
+  let knownFormTargets: readonly string[] | null = null;
+  return {
+    config,
+    store,
+    logger: logger ?? console,
+    metadata,
+    sessions: new Sessions(config, store, () => Date.now()),
+    tokens,
+    trail: new AuditTrail(store.audit, logger ?? console),
+    cookies: cookieNames(secure),
+    secure,
+    redirectUri: `${config.baseUrl}${config.paths.callback}`,
+    assetPrefix: `${config.paths.login.replace(/\/[^/]*$/, "")}/`,
+    client: async (cache) => msalClient(config, authority, network, await metadata.raw(), cache),
+    async expectedTenant() {
+      if (isMultiTenant(config)) return undefined;
+      return new URL((await metadata.document()).issuer).pathname.split("/")[1];
+    },
+    stored,
+    async formTargets() {
+      if (knownFormTargets) return knownFormTargets;
+      try {
+        const document = await metadata.document();
+        const endpoints = [document.authorization_endpoint, document.end_session_endpoint];
+        knownFormTargets = [
+          ...new Set(
+            endpoints.filter((e): e is string => Boolean(e)).map((e) => new URL(e).origin),
+          ),
+        ];
+        return knownFormTargets;
+      } catch {
+        return [new URL(config.authorityHost).origin];
+      }
+    },
+    evictIfSignedOut: (users) =>
+      stored(async () => {
+        for (const user of users) {
+          const remaining = await store.sessions.listByUser(user.tenantId, user.objectId);
+          if (remaining.length === 0) await tokens.evict(user.tenantId, user.objectId);
+        }
+      }),
+  };
+}
