@@ -1,19 +1,20 @@
 /**
- * @entrance/express: sign-in with Microsoft Entra ID for Express apps.
+ * @entrance/express: sign-in with Microsoft Entra ID for Express apps — a translator between
+ * Express and @entrance/core.
  * @module
  */
-
-export type {
-  AccessToken,
-  CspDirectives,
-  SessionRecord,
-  SignInEvent,
-  UserRecord,
+export type { AccessToken, CspDirectives, SessionRecord, SignInEvent } from "@entrance/core";
+export {
+  EntranceError,
+  escapeHtml,
+  html,
+  trustCertificateAuthority,
+  type UserRecord,
 } from "@entrance/core";
-export { EntranceError, trustCertificateAuthority } from "@entrance/core";
 export { AuthenticationHandlerOptions } from "@microsoft/microsoft-graph-client";
 export { handleEntranceErrors } from "./errors.js";
 export {
+  type ExpressGuards,
   requireAuth,
   requireGroup,
   requirePermission,
@@ -21,6 +22,5 @@ export {
   requireScopes,
 } from "./guards.js";
 export { type EntranceMiddleware, type ExpressEntranceOptions, entrance } from "./middleware.js";
-export { wantsJson } from "./negotiate.js";
 export { securityHeaders } from "./security.js";
 export type { EntranceRequestContext, EntranceUser } from "./types.js";
