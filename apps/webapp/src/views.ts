@@ -1,5 +1,5 @@
 import { DEFAULT_ADMIN_ROLE } from "@entrance/admin";
-import type { UserRecord } from "@entrance/express";
+import { escapeHtml as escapeText, type UserRecord } from "@entrance/express";
 
 /** What every page gets from Entrance through `res.locals`. */
 export interface PageLocals {
@@ -9,8 +9,9 @@ export interface PageLocals {
   readonly popupScriptUrl: string;
 }
 
+/** Any value as escaped text: Entrance's one HTML escape, with null and undefined as "". */
 export function escapeHtml(value: unknown): string {
-  return String(value ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return escapeText(String(value ?? ""));
 }
 
 const STYLE = `

@@ -1,13 +1,12 @@
-import type { AuditEventType, Entrance, SessionRecord, UserRecord } from "@entrance/core";
+import type { Actor, Entrance, SessionRecord, UserRecord } from "@entrance/core";
+import { html, type Interpolation } from "@entrance/core";
 import { count, nameOf, time } from "./format.js";
-import { html, type Interpolation } from "./html.js";
 
-/** Everything an action needs: the core, who is acted on, who acts, and from where. */
+/** Everything an action needs: the core, who is acted on, and who acts from where. */
 export interface ActionContext {
   readonly entrance: Entrance;
   readonly target: UserRecord;
-  readonly actor: UserRecord;
-  readonly ip: string | null;
+  readonly actor: Actor;
   /** For `end-session`: the session to end, already checked to be the target's. */
   readonly session?: SessionRecord | undefined;
 }
@@ -57,30 +56,6 @@ export function noticeFor(code: string | null, n: string | null): string | null 
   return NOTICES[code as NoticeCode](Number.isSafeInteger(parsed) && parsed >= 0 ? parsed : 0);
 }
 
-/** "Lee Gu (lee@contoso.onmicrosoft.com)": how the audit log names the user acted on. */
-function label(user: UserRecord): string {
-  const name = nameOf(user);
-  return user.username && user.username !== name ? `${name} (${user.username})` : name;
-}
-
-async function record(context: ActionContext, type: AuditEventType, detail: string): Promise<void> {
-  const { entrance, target, actor, ip } = context;
-  await entrance.store.audit.append({
-    at: new Date(),
-    type,
-    tenantId: target.tenantId,
-    objectId: target.objectId,
-    actor: { tenantId: actor.tenantId, objectId: actor.objectId, name: nameOf(actor) },
-    detail: `${nameOf(actor)} ${detail}`.slice(0, 500),
-    aadsts: null,
-    ip,
-  });
-}
-
-function partitionOf(user: UserRecord): string {
-  return `${user.objectId}.${user.tenantId}`;
-}
-
 const endSession: UserAction = {
   confirmation({ target, session }) {
     return {
@@ -94,16 +69,9 @@ const endSession: UserAction = {
       danger: true,
     };
   },
-  async perform(context) {
-    const { entrance, session } = context;
+  async perform({ entrance, target, session, actor }) {
     if (!session) return { done: "session-gone" };
-    await entrance.store.sessions.delete(session.idHash);
-    entrance.forgetSession(session.idHash);
-    await record(
-      context,
-      "session_ended",
-      `ended a session of ${label(context.target)} (started ${session.createdAt.toISOString()}${session.ip ? ` from ${session.ip}` : ""})`,
-    );
+    await entrance.users.endSession(target, session, actor);
     return { done: "session-ended" };
   },
 };
@@ -121,16 +89,8 @@ const endSessions: UserAction = {
       danger: true,
     };
   },
-  async perform(context) {
-    const { entrance, target } = context;
-    const ended = await entrance.store.sessions.deleteByUser(target.tenantId, target.objectId);
-    entrance.forgetUser(target.tenantId, target.objectId);
-    await record(
-      context,
-      "session_ended",
-      `ended all sessions of ${label(target)} (${count(ended, "session")})`,
-    );
-    return { done: "sessions-ended", n: ended };
+  async perform({ entrance, target, actor }) {
+    return { done: "sessions-ended", n: await entrance.users.endSessions(target, actor) };
   },
 };
 
@@ -147,9 +107,8 @@ const evictTokens: UserAction = {
       danger: true,
     };
   },
-  async perform(context) {
-    await context.entrance.store.tokens.delete(partitionOf(context.target));
-    await record(context, "tokens_evicted", `evicted the tokens of ${label(context.target)}`);
+  async perform({ entrance, target, actor }) {
+    await entrance.users.evictTokens(target, actor);
     return { done: "tokens-evicted" };
   },
 };
@@ -170,18 +129,8 @@ const disable: UserAction = {
       danger: true,
     };
   },
-  async perform(context) {
-    const { entrance, target } = context;
-    // Disabled first: a sign-in completing meanwhile is refused, so no new session slips in.
-    await entrance.store.users.setDisabled(target.tenantId, target.objectId, true);
-    const ended = await entrance.store.sessions.deleteByUser(target.tenantId, target.objectId);
-    await entrance.store.tokens.delete(partitionOf(target));
-    entrance.forgetUser(target.tenantId, target.objectId);
-    await record(
-      context,
-      "user_disabled",
-      `disabled ${label(target)}, ending ${count(ended, "session")} and evicting their tokens`,
-    );
+  async perform({ entrance, target, actor }) {
+    await entrance.users.disable(target, actor);
     return { done: "user-disabled" };
   },
 };
@@ -196,11 +145,8 @@ const enable: UserAction = {
       danger: false,
     };
   },
-  async perform(context) {
-    const { entrance, target } = context;
-    await entrance.store.users.setDisabled(target.tenantId, target.objectId, false);
-    entrance.forgetUser(target.tenantId, target.objectId);
-    await record(context, "user_enabled", `enabled ${label(target)}`);
+  async perform({ entrance, target, actor }) {
+    await entrance.users.enable(target, actor);
     return { done: "user-enabled" };
   },
 };

@@ -1,8 +1,13 @@
-import type { Entrance, SignedIn, UserRecord } from "@entrance/core";
+import {
+  type Entrance,
+  fromThisSite,
+  type SafeHtml,
+  type SignedIn,
+  type UserRecord,
+} from "@entrance/core";
 import { ACTIONS, type ActionName, noticeFor } from "./actions.js";
-import { CsrfTokens, fromThisSite } from "./csrf.js";
+import { CsrfTokens } from "./csrf.js";
 import { nameOf } from "./format.js";
-import type { SafeHtml } from "./html.js";
 import { type AdminOptions, type ResolvedAdminOptions, resolveOptions } from "./options.js";
 import { auditLog, userDetail, usersList } from "./pages.js";
 import { methodNotAllowed, page, redirect, stylesheet } from "./responses.js";
@@ -197,7 +202,12 @@ class AdminPanel implements EntranceAdmin {
     if (name === "end-session" && !session && visit.method === "GET") {
       return redirect(303, this.#urls.user(target, { done: "session-gone" }));
     }
-    const context = { entrance: this.entrance, target, actor, ip: visit.ip, session };
+    const context = {
+      entrance: this.entrance,
+      target,
+      actor: { user: actor, ip: visit.ip },
+      session,
+    };
     const action = ACTIONS[name];
 
     if (visit.method === "GET") {

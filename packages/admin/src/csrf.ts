@@ -34,14 +34,3 @@ export class CsrfTokens {
     return createHmac("sha256", key).update(`${sessionIdHash}\n${path}`).digest("base64url");
   }
 }
-
-/**
- * Whether a POST comes from this site, by what browsers send: `Origin` on every POST and
- * `Sec-Fetch-Site` on every request. Either one naming another site refuses the request.
- */
-export function fromThisSite(request: Request, baseUrl: string): boolean {
-  const origin = request.headers.get("origin");
-  if (origin !== null && origin !== new URL(baseUrl).origin) return false;
-  const site = request.headers.get("sec-fetch-site");
-  return site === null || site === "same-origin";
-}

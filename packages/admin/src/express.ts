@@ -1,4 +1,4 @@
-import { type Entrance, webHeaders, writeWebResponse } from "@entrance/core";
+import { type Entrance, readNodeBody, toWebRequest, writeWebResponse } from "@entrance/core";
 import type { EntranceRequestContext } from "@entrance/express";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { createAdmin, type EntranceAdmin } from "./admin.js";
@@ -50,7 +50,7 @@ export function entranceAdmin(options: ExpressAdminOptions = {}): RequestHandler
         );
       }
       const core = context.core;
-      const request = await toWebRequest(req, core.config.baseUrl);
+      const request = await webRequestOf(req, core.config.baseUrl);
       const response = await panelFor(core, req.baseUrl).handle(request, { ip: req.ip ?? null });
       await writeWebResponse(res, response);
     } catch (error) {
@@ -60,31 +60,14 @@ export function entranceAdmin(options: ExpressAdminOptions = {}): RequestHandler
 }
 
 /** Method, URL, headers, and the body of a POST (from a body parser if one already read it). */
-async function toWebRequest(req: Request, baseUrl: string): Promise<globalThis.Request> {
-  const headers = webHeaders(req.headers);
-  const url = new URL(req.originalUrl, baseUrl);
-  if (req.method !== "POST") return new globalThis.Request(url, { method: req.method, headers });
-  let body: string;
-  if (req.body && typeof req.body === "object" && !Buffer.isBuffer(req.body)) {
-    // express.urlencoded() already ran: rebuild the form it parsed.
-    body = new URLSearchParams(
-      Object.entries(req.body as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
-    ).toString();
-  } else {
-    body = await readBody(req);
-  }
-  headers.delete("content-length");
-  headers.delete("transfer-encoding");
-  return new globalThis.Request(url, { method: "POST", headers, body });
-}
-
-async function readBody(req: Request): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) return "";
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+async function webRequestOf(req: Request, baseUrl: string): Promise<globalThis.Request> {
+  if (req.method !== "POST") return toWebRequest(req, req.originalUrl, baseUrl);
+  const parsed = req.body && typeof req.body === "object" && !Buffer.isBuffer(req.body);
+  const body = parsed
+    ? // express.urlencoded() already ran: rebuild the form it parsed.
+      new URLSearchParams(
+        Object.entries(req.body as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
+      ).toString()
+    : ((await readNodeBody(req, MAX_BODY_BYTES)) ?? "");
+  return toWebRequest(req, req.originalUrl, baseUrl, body);
 }

@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from "./html.js";
+import { html, type SafeHtml } from "@entrance/core";
 
 /**
  * A moment as `2026-05-03 14:22 UTC`, in a `<time>` element carrying the exact instant. The date

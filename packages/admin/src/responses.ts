@@ -1,4 +1,4 @@
-import type { SafeHtml } from "./html.js";
+import type { SafeHtml } from "@entrance/core";
 import { STYLESHEET, STYLESHEET_VERSION } from "./stylesheet.js";
 
 /**

@@ -1,6 +1,6 @@
 import type { AuditEvent, AuditEventType, UserRecord } from "@entrance/core";
+import { html, type SafeHtml } from "@entrance/core";
 import { nameOf, type Page, time } from "../format.js";
-import { html, type SafeHtml } from "../html.js";
 import type { AuditFilters } from "../urls.js";
 import { type Frame, layout } from "./layout.js";
 import { pager } from "./paging.js";

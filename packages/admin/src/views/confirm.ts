@@ -1,4 +1,4 @@
-import { html, type Interpolation, type SafeHtml } from "../html.js";
+import { html, type Interpolation, type SafeHtml } from "@entrance/core";
 import { type Frame, layout } from "./layout.js";
 
 /** What a confirmation asks and what its form posts. */

@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from "../html.js";
+import { html, type SafeHtml } from "@entrance/core";
 import { type Frame, layout } from "./layout.js";
 
 /** For someone signed in without the admin role: who they are, and which role is missing. */

@@ -1,4 +1,4 @@
-import { html, type Interpolation, type SafeHtml } from "../html.js";
+import { html, type Interpolation, type SafeHtml } from "@entrance/core";
 import type { AdminUrls } from "../urls.js";
 
 /** Who is looking at the page, for the header. */

@@ -1,5 +1,5 @@
+import { html, type SafeHtml } from "@entrance/core";
 import type { Page } from "../format.js";
-import { html, type SafeHtml } from "../html.js";
 
 /** "Showing 26–50 of 60" with previous and next links; `href(n)` is page n's URL. */
 export function pager(

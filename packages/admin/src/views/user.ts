@@ -1,6 +1,6 @@
 import type { SessionRecord, TokenSummary, UserRecord } from "@entrance/core";
+import { html, type SafeHtml } from "@entrance/core";
 import { count, nameOf, relative, time } from "../format.js";
-import { html, type SafeHtml } from "../html.js";
 import { type Frame, layout } from "./layout.js";
 import { groupState, roleTags, statusBadge } from "./users.js";
 

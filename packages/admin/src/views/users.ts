@@ -1,6 +1,6 @@
 import type { UserRecord } from "@entrance/core";
+import { html, type SafeHtml } from "@entrance/core";
 import { count, nameOf, type Page, time } from "../format.js";
-import { html, type SafeHtml } from "../html.js";
 import { type Frame, layout } from "./layout.js";
 import { pager } from "./paging.js";
 
