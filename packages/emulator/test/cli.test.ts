@@ -13,7 +13,8 @@ const run = promisify(execFile);
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  // The CLI is what `npx entrance-emulator` runs: the built file, so build it first.
+  // `npx entrance-emulator` runs bin/entrance-emulator.js, which runs the built file: build it
+  // first (once, here, so that no two test files of this package build it at the same time).
   await run(
     process.execPath,
     [join(ROOT, "node_modules/typescript/bin/tsc"), "-b", "packages/emulator"],
@@ -113,6 +114,58 @@ describe("entrance-emulator CLI", () => {
       "tenants[0].id: must be a lower-case GUID",
     );
   });
+
+  it("starts in a checkout with exactly `npx entrance-emulator --json`, without the registry", async () => {
+    // As the README says after `npm install`. --no-install and an offline npm: should the bin not
+    // be linked, npx fails at once instead of fetching a package of that name.
+    const child = spawn("npx", ["--no-install", "entrance-emulator", "--json"], {
+      cwd: ROOT,
+      // A process group of its own, stopped as Ctrl+C in a terminal stops it: npx runs the bin
+      // in a child process, and both get the signal.
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, npm_config_offline: "true", npm_config_update_notifier: "false" },
+    });
+    const running = () => child.exitCode === null && child.signalCode === null;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString("utf8");
+    });
+    try {
+      const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+      const line = await Promise.race([
+        new Promise<string>((resolve) => lines.once("line", resolve)),
+        exited.then(() => {
+          throw new Error(`npx entrance-emulator exited with ${child.exitCode}:\n${stderr}`);
+        }),
+      ]);
+      const info = JSON.parse(line) as Described;
+      expect(info.http).toBe("http://localhost:8400");
+      expect(info.https).toBe("https://localhost:8443");
+      expect(info.caCertPath).toBe(join(ROOT, ".entrance/emulator/ca.pem"));
+      expect(info.apps[0]?.clientId).toBe(defaults.webApp);
+      expect((await fetch(`${info.http}/`)).status).toBeLessThan(500);
+
+      if (child.pid) process.kill(-child.pid, "SIGINT");
+      await exited;
+      // npm ends by the signal it got; the emulator behind it has stopped listening.
+      await expect
+        .poll(
+          () =>
+            fetch(`${info.http}/`).then(
+              () => "listening",
+              () => "stopped",
+            ),
+          {
+            timeout: 5_000,
+          },
+        )
+        .toBe("stopped");
+    } finally {
+      if (running() && child.pid) process.kill(-child.pid, "SIGKILL");
+    }
+  }, 60_000);
 
   it("explains a bad option", async () => {
     const failure = await run(process.execPath, [CLI, "--port", "http"]).catch((e: unknown) => e);
