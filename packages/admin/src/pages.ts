@@ -24,7 +24,8 @@ export async function usersList(view: View, frame: Frame, url: URL): Promise<Res
     limit: current.size,
     offset: current.offset,
   });
-  return page(200, usersPage(frame, { query, page: current, users, total }));
+  const trusted = (tenantId: string) => view.entrance.trustsTenant(tenantId);
+  return page(200, usersPage(frame, { query, page: current, users, total, trusted }));
 }
 
 /** `GET {base}/users/{tid}/{oid}`: one user, their sessions and token partition. */

@@ -57,6 +57,13 @@ describe("app roles from another tenant", () => {
     expect(await entrance.authorize(stored, { roles: ["Entrance.Admin"] })).toMatchObject({
       allowed: false,
     });
+
+    // Contoso's administrator sees her role, marked as not counted.
+    const megan = await browserSignedInAs(emulator, entrance, "megan@contoso.onmicrosoft.com");
+    const users = await (await get(admin, megan, "/admin/users?q=mallory")).text();
+    expect(users).toContain("(not counted: untrusted tenant)");
+    const meganRow = await (await get(admin, megan, "/admin/users?q=Megan%20Bowen")).text();
+    expect(meganRow).not.toContain("not counted");
   });
 
   it("count once the app trusts that tenant", async () => {

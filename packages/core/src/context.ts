@@ -23,7 +23,11 @@ export interface EntranceContext {
    * groups are those that count: none for a user of a tenant the app does not trust.
    */
   readonly user: EntranceUser | null;
-  readonly session: SessionRecord | null;
+  /**
+   * The session, without the Entra `sid` that front-channel logout is keyed on: whoever learns a
+   * sid can end that session, so it is kept from pages and logs.
+   */
+  readonly session: Omit<SessionRecord, "sid"> | null;
   readonly isSignedIn: boolean;
   /** The sign-in link returning to `returnTo` (default: this request's path and query). */
   loginUrl(returnTo?: string): string;
@@ -60,7 +64,7 @@ export function createContext(
   return {
     request,
     user,
-    session: signedIn?.session ?? null,
+    session: signedIn ? withoutSid(signedIn.session) : null,
     isSignedIn: signedIn !== null,
     loginUrl: (returnTo) => core.loginUrl(returnTo ?? here()),
     logoutUrl: core.logoutUrl,
@@ -79,4 +83,8 @@ export function createContext(
 
 function notSignedIn(): EntranceError {
   return new EntranceError("reauthentication_required", "No user is signed in on this request.");
+}
+
+function withoutSid({ sid: _sid, ...session }: SessionRecord): Omit<SessionRecord, "sid"> {
+  return session;
 }

@@ -30,6 +30,9 @@ import { graphClient } from "./tokens/graph.js";
 import { summarizeCache, type TokenSummary } from "./tokens/merge-cache.js";
 import { UserAdministration } from "./users.js";
 
+/** How long an app page waits for Entra's metadata (the first time, or 30 s after a miss). */
+const FORM_TARGETS_WAIT_MS = 1000;
+
 /**
  * Entrance's core, for adapters and apps: Entrance's own routes as `Request` → `Response`
  * (`handle`), the per-request context (`context`), guards, acting for the user, authorization,
@@ -187,7 +190,9 @@ export class Entrance {
    * const headers = await entrance.securityHeaders({ "img-src": ["'self'", "https://cdn.example"] });
    */
   async securityHeaders(directives?: CspDirectives): Promise<Record<string, string>> {
-    return appSecurityHeaders(await this.#rt.formTargets(), directives);
+    // Entra's form origins come from its metadata: waited for briefly, once, never for long.
+    await this.#rt.metadata.documentWithin(FORM_TARGETS_WAIT_MS);
+    return appSecurityHeaders(this.#rt.formTargets(), directives);
   }
 
   /**

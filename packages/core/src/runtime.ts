@@ -44,10 +44,12 @@ export interface Runtime {
    */
   evictIfSignedOut(users: readonly { tenantId: string; objectId: string }[]): Promise<void>;
   /**
-   * Origins a form of the app may be redirected to: Entra's sign-in and end-session endpoints.
-   * From the metadata once it has been read; until then (or when it cannot be), the authority's.
+   * Origins a form of the app may be redirected to: Entra's sign-in and end-session endpoints,
+   * from the metadata once it has been read. Never waits for Entra — a page must render when
+   * Entra is slow or down: until the metadata is in, the authority's origin (which is Entra's
+   * for both), and the metadata is read in the background.
    */
-  formTargets(): Promise<readonly string[]>;
+  formTargets(): readonly string[];
 }
 
 /** Validates the configuration (throws `config_invalid`) and builds the shared parts. */
@@ -70,7 +72,6 @@ export function createRuntime(options: EntranceOptions): Runtime {
       });
     }
   };
-  let knownFormTargets: readonly string[] | null = null;
   return {
     config,
     store,
@@ -89,20 +90,16 @@ export function createRuntime(options: EntranceOptions): Runtime {
       return new URL((await metadata.document()).issuer).pathname.split("/")[1];
     },
     stored,
-    async formTargets() {
-      if (knownFormTargets) return knownFormTargets;
-      try {
-        const document = await metadata.document();
-        const endpoints = [document.authorization_endpoint, document.end_session_endpoint];
-        knownFormTargets = [
-          ...new Set(
-            endpoints.filter((e): e is string => Boolean(e)).map((e) => new URL(e).origin),
-          ),
-        ];
-        return knownFormTargets;
-      } catch {
+    formTargets() {
+      const document = metadata.cached();
+      if (!document) {
+        metadata.warm();
         return [new URL(config.authorityHost).origin];
       }
+      const endpoints = [document.authorization_endpoint, document.end_session_endpoint];
+      return [
+        ...new Set(endpoints.filter((e): e is string => Boolean(e)).map((e) => new URL(e).origin)),
+      ];
     },
     evictIfSignedOut: (users) =>
       stored(async () => {

@@ -22,6 +22,12 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
+/** A memory store and a core with these options. */
+function entranceWith(options: Parameters<typeof entranceFor>[2]) {
+  const store = createMemoryStore();
+  return { store, entrance: entranceFor(emulator, store, options) };
+}
+
 /** A request to one of Entrance's paths from `ip`, with the browser's cookies. */
 async function from(entrance: Entrance, ip: string, path: string, jar = new CookieJar()) {
   const response = await entrance.handle(
@@ -70,6 +76,23 @@ describe("pending sign-ins are bounded", () => {
     expect((await from(entrance, "198.51.100.200", "/auth/login")).status).toBe(302);
   });
 
+  it("one address dropping its cookies cannot fill the total for everyone: too_many_sign_ins (429) past perAddress", async () => {
+    const { store, entrance } = entranceWith({ pendingSignIns: { perAddress: 20 } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      statuses.push((await from(entrance, "198.51.100.9", "/auth/login")).status);
+    }
+    expect(statuses.filter((s) => s === 302)).toHaveLength(20);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(30);
+    expect(await store.transactions.countPending()).toBe(20);
+    // An IPv6 client counts by its /64: rotating the low bits does not help.
+    for (let i = 0; i < 25; i++)
+      await from(entrance, `2001:db8:1:2::${i.toString(16)}`, "/auth/login");
+    expect((await from(entrance, "2001:db8:1:2:ffff::1", "/auth/login")).status).toBe(429);
+    // Everyone else still signs in.
+    expect((await from(entrance, "203.0.113.5", "/auth/login")).status).toBe(302);
+  });
+
   it("a flood of junk callbacks adds at most a few audit rows, counting every failure", async () => {
     const { store, entrance } = fresh(emulator);
     for (let i = 0; i < 300; i++) {
@@ -83,9 +106,41 @@ describe("pending sign-ins are bounded", () => {
       limit: 500,
       offset: 0,
     });
-    expect(total).toBeLessThanOrEqual(21);
+    // One row for the 300 from one address; one per address for the next 49; one for the rest.
+    expect(total).toBe(51);
     expect(events.reduce((sum, event) => sum + event.count, 0)).toBe(400);
     expect(events.find((event) => event.ip === "203.0.113.9")?.count).toBe(300);
+  });
+
+  it("one address's many kinds of failure cannot bury another address's failure", async () => {
+    const { store, entrance } = fresh(emulator);
+    // Distinct failures: each callback carries an error of its own, in a sign-in of its own.
+    const attacker = new CookieJar();
+    for (let i = 0; i < 30; i++) {
+      const login = await from(entrance, "198.51.100.7", "/auth/login", attacker);
+      const state = new URL(login.headers.get("location") ?? "").searchParams.get("state");
+      await from(
+        entrance,
+        "198.51.100.7",
+        `/auth/callback?state=${state}&error=junk${i}`,
+        attacker,
+      );
+    }
+    const victim = new CookieJar();
+    const login = await from(entrance, "203.0.113.66", "/auth/login", victim);
+    const state = new URL(login.headers.get("location") ?? "").searchParams.get("state");
+    await from(
+      entrance,
+      "203.0.113.66",
+      `/auth/callback?state=${state}&error=access_denied`,
+      victim,
+    );
+
+    const { events } = await store.audit.list({ type: "sign_in_failed", limit: 100, offset: 0 });
+    const fromAttacker = events.filter((event) => event.ip === "198.51.100.7");
+    expect(fromAttacker).toHaveLength(6);
+    expect(fromAttacker.reduce((sum, event) => sum + event.count, 0)).toBe(30);
+    expect(events.find((event) => event.ip === "203.0.113.66")?.detail).toContain("access_denied");
   });
 });
 

@@ -18,15 +18,23 @@ export function statusBadge(user: UserRecord): SafeHtml {
     : html`<span class="badge ok">Active</span>`;
 }
 
-export function roleTags(roles: readonly string[]): SafeHtml | string {
+export function roleTags(roles: readonly string[], counted = true): SafeHtml | string {
   if (roles.length === 0) return html`<span class="muted">None</span>`;
-  return html`<ul class="tags">${roles.map((role) => html`<li><span class="badge plain">${role}</span></li>`)}</ul>`;
+  const tags = html`<ul class="tags">${roles.map((role) => html`<li><span class="badge plain">${role}</span></li>`)}</ul>`;
+  return counted ? tags : html`${tags}<span class="hint">(not counted: untrusted tenant)</span>`;
 }
 
 /** The users list: search, a page of users, and paging. */
 export function usersPage(
   frame: Frame,
-  list: { query: string | undefined; page: Page; users: readonly UserRecord[]; total: number },
+  list: {
+    query: string | undefined;
+    page: Page;
+    users: readonly UserRecord[];
+    total: number;
+    /** Whether the roles of a tenant's users count (`authorization.trustedTenants`). */
+    trusted: (tenantId: string) => boolean;
+  },
 ): SafeHtml {
   const { urls } = frame;
   const { query, page, users, total } = list;
@@ -34,7 +42,7 @@ export function usersPage(
     (user) => html`<tr>
 <th scope="row" class="name" data-label="User"><span><a href="${urls.user(user)}">${nameOf(user)}</a><span class="muted">${user.username ?? ""}</span></span></th>
 <td data-label="Tenant" class="nowrap"><code title="${user.tenantId}">${user.tenantId.slice(0, 8)}…</code></td>
-<td data-label="Roles">${roleTags(user.roles)}</td>
+<td data-label="Roles">${roleTags(user.roles, list.trusted(user.tenantId))}</td>
 <td data-label="Groups">${groupState(user)}</td>
 <td data-label="First sign-in">${time(user.firstSignInAt)}</td>
 <td data-label="Last sign-in">${time(user.lastSignInAt)}</td>

@@ -3,6 +3,9 @@ import type { EntranceConfig } from "../config/schema.js";
 import type { UserRecord } from "../storage/types.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** How long a request waits to learn the home tenant, and how long after a failure to ask again. */
+const WAIT_MS = 3000;
+const RETRY_MS = 30_000;
 
 /**
  * Which tenants' app-role assignments and groups count. In a multi-tenant app every customer
@@ -16,6 +19,8 @@ export class TenantTrust {
   /** Known at once unless a single-tenant app names its tenant by domain: then after `ready`. */
   #trusted: ReadonlySet<string> | null;
   readonly #homeTenant: () => Promise<string | undefined>;
+  #learning: Promise<void> | undefined;
+  #failedAt = Number.NEGATIVE_INFINITY;
 
   constructor(config: EntranceConfig, homeTenant: () => Promise<string | undefined>) {
     this.#homeTenant = homeTenant;
@@ -31,12 +36,35 @@ export class TenantTrust {
     return this.#trusted !== null && this.#trusted.size === 0;
   }
 
-  /** Learns the home tenant's id from the metadata when it was configured by domain. */
+  /**
+   * Learns the home tenant's id from the metadata when it was configured by domain. Until the
+   * metadata answers, nobody's roles count (failing closed); a request waits for it at most a few
+   * seconds, and after a failure it is asked again at most every 30 s, so pages never hang on
+   * a slow or absent Entra.
+   */
   async ready(): Promise<void> {
-    if (this.#trusted) return;
-    const tenant = await this.#homeTenant().catch(() => undefined);
-    // Until the metadata answers, nobody's roles count: failing closed, and asked again next time.
-    if (tenant && GUID.test(tenant)) this.#trusted = new Set([tenant.toLowerCase()]);
+    if (this.#trusted || Date.now() - this.#failedAt < RETRY_MS) return;
+    // Only the request that starts learning waits; the others go on while it is under way.
+    if (this.#learning) return;
+    this.#learning = this.#homeTenant()
+      .then((tenant) => {
+        if (tenant && GUID.test(tenant)) this.#trusted = new Set([tenant.toLowerCase()]);
+        else this.#failedAt = Date.now();
+      })
+      .catch(() => {
+        this.#failedAt = Date.now();
+      })
+      .finally(() => {
+        this.#learning = undefined;
+      });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#learning,
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   /** Whether roles and groups of users of `tenantId` count. */

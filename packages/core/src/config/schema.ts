@@ -215,12 +215,18 @@ export const configSchema = z.strictObject({
   loginTimeout: z.number().int().min(30).max(3600).default(600),
   /**
    * Bounds on sign-ins started and not finished, so that unauthenticated requests cannot grow the
-   * store: per browser (its oldest is dropped beyond this) and in total (beyond it, a new sign-in
-   * is refused with `sign_in_busy` until others finish or expire after `loginTimeout`).
+   * store: per browser (its oldest is dropped beyond this), per client address (beyond it,
+   * `too_many_sign_ins`, 429) and in total (beyond it, `sign_in_busy`, 503, until others finish or
+   * expire after `loginTimeout`).
    */
   pendingSignIns: z
     .strictObject({
       perBrowser: z.number().int().min(1).max(100).default(10),
+      /**
+       * Sign-ins one client address may start per `loginTimeout`, per instance (the adapter's
+       * idea of the client's address: set Express's `trust proxy` behind a proxy).
+       */
+      perAddress: z.number().int().min(5).max(100_000).default(60),
       total: z.number().int().min(10).max(10_000_000).default(10_000),
     })
     .prefault({}),

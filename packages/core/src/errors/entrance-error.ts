@@ -36,6 +36,8 @@ export type EntranceErrorCode =
   | "groups_unavailable"
   /** Too many sign-ins are pending (`pendingSignIns.total`); a new one is refused for now. */
   | "sign_in_busy"
+  /** This client address started too many sign-ins lately (`pendingSignIns.perAddress`). */
+  | "too_many_sign_ins"
   /** A state-changing request (sign-out) came from another site. */
   | "cross_site_request"
   /** A storage operation failed. */

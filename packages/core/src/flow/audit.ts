@@ -13,9 +13,11 @@ export interface FlowEvent {
 
 /** Repeats of one failure within this window are folded into its first event. */
 const FOLD_WINDOW_MS = 60_000;
-/** Distinct failure events per window; beyond it, every failure folds into one overflow event. */
-const DISTINCT_PER_WINDOW = 20;
-/** The most failures remembered for folding (the budget above keeps far fewer per window). */
+/** Distinct failure events one address may add per window; beyond, they fold into one event. */
+const DISTINCT_PER_ADDRESS = 5;
+/** Addresses whose failures get events of their own per window; beyond, one event for the rest. */
+const ADDRESSES_PER_WINDOW = 50;
+/** The most failures remembered for folding (the budgets above keep far fewer per window). */
 const REMEMBERED = 1_000;
 
 interface Folding {
@@ -25,14 +27,17 @@ interface Folding {
 
 /**
  * Writes the flows' audit events. A failure to record is logged and never fails the request.
- * Failed sign-ins are folded: a repeat of the same failure (type, detail, Entra code, address)
- * within a minute adds to the first event's `count` instead of writing a row, and past 20
- * distinct failures in a minute the rest fold into one overflow event — so junk callbacks, from
- * one address or many, add at most 21 rows a minute.
+ * Failed sign-ins are folded so that junk callbacks cannot grow the log or bury what matters: a
+ * repeat of the same failure (type, detail, Entra code, address) within a minute adds to the
+ * first event's `count`; one address gets at most 5 distinct events a minute (its further ones
+ * fold into one event that keeps the address), and at most 50 addresses a minute get events of
+ * their own (the rest fold into one). So a flood adds at most ~300 rows a minute, whatever its
+ * shape. Failures that signal an attack on a real sign-in (`securitySignal`) are never folded
+ * into another event's row.
  */
 export class AuditTrail {
   readonly #folding = new Map<string, Folding>();
-  #window = { start: 0, distinct: 0 };
+  #window = { start: 0, perAddress: new Map<string, number>() };
 
   constructor(
     private readonly audit: AuditStore,
@@ -45,26 +50,43 @@ export class AuditTrail {
     await this.#append(event);
   }
 
-  /** Records a failure, folding repeats (see the class). */
-  async recordFailure(event: FlowEvent): Promise<void> {
+  /**
+   * Records a failure, folding repeats (see the class). `securitySignal`: an ID token that failed
+   * validation, a refused tenant or user — always an event of its own (repeats still counted).
+   */
+  async recordFailure(event: FlowEvent, securitySignal = false): Promise<void> {
     const now = this.now();
-    if (now - this.#window.start >= FOLD_WINDOW_MS) this.#window = { start: now, distinct: 0 };
+    if (now - this.#window.start >= FOLD_WINDOW_MS) {
+      this.#window = { start: now, perAddress: new Map() };
+    }
+    const address = event.ip ?? "";
     let key = JSON.stringify([event.type, event.detail, event.aadsts ?? null, event.ip]);
     let folded = event;
-    if (!this.#live(key, now) && this.#window.distinct >= DISTINCT_PER_WINDOW) {
-      key = `overflow:${event.type}`;
-      folded = {
-        type: event.type,
-        detail: "failures from several addresses, folded: too many distinct ones in a minute",
-        ip: null,
-      };
+    if (!securitySignal && !this.#live(key, now)) {
+      const seen = this.#window.perAddress.get(address);
+      if (seen === undefined && this.#window.perAddress.size >= ADDRESSES_PER_WINDOW) {
+        key = `overflow:${event.type}`;
+        folded = {
+          type: event.type,
+          detail: `failures from more than ${ADDRESSES_PER_WINDOW} addresses in a minute, folded`,
+          ip: null,
+        };
+      } else if ((seen ?? 0) >= DISTINCT_PER_ADDRESS) {
+        key = `overflow:${event.type}:${address}`;
+        folded = {
+          type: event.type,
+          detail: `more than ${DISTINCT_PER_ADDRESS} kinds of failure from this address in a minute, folded`,
+          ip: event.ip,
+        };
+      } else {
+        this.#window.perAddress.set(address, (seen ?? 0) + 1);
+      }
     }
     const known = this.#live(key, now);
     if (known) {
       const id = await known.id;
       if (id !== null && (await this.#addCount(id))) return;
     }
-    if (key.startsWith("[")) this.#window.distinct++;
     const id = this.#append(folded);
     if (this.#folding.size >= REMEMBERED) {
       const oldest = this.#folding.keys().next().value;

@@ -3,7 +3,9 @@ import { randomBytes } from "node:crypto";
 import { CryptoProvider } from "@azure/msal-node";
 import { EntranceError } from "../errors/entrance-error.js";
 import { readCookie, serializeCookie } from "../http/cookies.js";
+import type { RequestInfo } from "../options.js";
 import type { Runtime } from "../runtime.js";
+import type { LoginLimit } from "./login-limit.js";
 import { safeReturnTo } from "./return-to.js";
 import { bindingHash, type LoginTransaction } from "./transaction.js";
 
@@ -13,8 +15,20 @@ const pkce = new CryptoProvider();
  * Stores a login transaction owned by this browser's binding (bounded per browser and in total:
  * `pendingSignIns`) and sends the browser to Entra's authorize endpoint.
  */
-export async function startSignIn(rt: Runtime, request: Request, url: URL): Promise<Response> {
+export async function startSignIn(
+  rt: Runtime,
+  limit: LoginLimit,
+  request: Request,
+  url: URL,
+  info: RequestInfo,
+): Promise<Response> {
   const { config } = rt;
+  if (!limit.take(info.ip)) {
+    throw new EntranceError(
+      "too_many_sign_ins",
+      "Too many sign-ins were started from your network lately. Please wait a few minutes.",
+    );
+  }
   const returnTo = safeReturnTo(url.searchParams.get("returnTo"), config.baseUrl);
   const existing = readCookie(request.headers.get("cookie"), rt.cookies.binding);
   // One binding per browser, reused, so that several tabs can sign in at once.

@@ -10,12 +10,16 @@ import type { Runtime } from "../runtime.js";
 import { issuerMatches } from "./issuer.js";
 import { logoutConfirmPage } from "./pages.js";
 
+/** How long sign-out waits for Entra's metadata before it does without. */
+const METADATA_WAIT_MS = 3000;
+
 /** Sign-out changes state, so it is a POST; a GET (a plain link) asks first. */
 export async function confirmSignOut(rt: Runtime): Promise<Response> {
+  // The form's POST is answered by a redirect to Entra: `form-action` must allow its origin.
+  await rt.metadata.documentWithin(METADATA_WAIT_MS);
   return new Response(logoutConfirmPage(rt.config.paths.logout), {
     status: 200,
-    // The form's POST is answered by a redirect to Entra: `form-action` must allow its origin.
-    headers: entrancePageHeaders(await rt.formTargets()),
+    headers: entrancePageHeaders(rt.formTargets()),
   });
 }
 
@@ -43,7 +47,8 @@ export async function signOut(rt: Runtime, request: Request): Promise<Response> 
   }
   const afterLogout = `${config.baseUrl}${config.paths.afterLogout}`;
   let location = afterLogout;
-  const endSession = (await rt.metadata.document()).end_session_endpoint;
+  // Signed out here whatever happens; Entra's session too when its metadata answers in time.
+  const endSession = (await rt.metadata.documentWithin(METADATA_WAIT_MS))?.end_session_endpoint;
   if (endSession) {
     const target = new URL(endSession);
     target.searchParams.set("post_logout_redirect_uri", afterLogout);

@@ -24,6 +24,7 @@ const TITLES: Partial<Record<EntranceError["code"], string>> = {
   login_transaction_missing: "This sign-in link has expired or was already used",
   browser_binding_mismatch: "This sign-in was started in another browser",
   sign_in_busy: "Too many sign-ins right now",
+  too_many_sign_ins: "Too many sign-ins from your network",
   groups_unavailable: "Your groups could not be read",
 };
 

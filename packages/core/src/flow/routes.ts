@@ -5,9 +5,18 @@ import type { EntranceOptions, RequestInfo } from "../options.js";
 import type { Runtime } from "../runtime.js";
 import { finishSignIn } from "./callback.js";
 import { startSignIn } from "./login.js";
+import { LoginLimit } from "./login-limit.js";
 import { confirmSignOut, frontchannelLogout, signOut } from "./logout.js";
 import { POPUP_COMPLETE_SCRIPT, POPUP_SCRIPT } from "./pages.js";
 import type { Sweeper } from "./sweep.js";
+
+/** Failures of a sign-in that reached Entra and back: never folded into others' events. */
+const SECURITY_SIGNALS: ReadonlySet<string> = new Set([
+  "id_token_invalid",
+  "tenant_not_allowed",
+  "user_disabled",
+  "sign_in_refused",
+]);
 
 const ASSETS: ReadonlyMap<string, string> = new Map([
   ["popup.js", POPUP_SCRIPT],
@@ -15,12 +24,16 @@ const ASSETS: ReadonlyMap<string, string> = new Map([
 ]);
 
 export class Routes {
+  readonly limit: LoginLimit;
+
   constructor(
     private readonly rt: Runtime,
     private readonly onSignIn: EntranceOptions["onSignIn"],
     private readonly responder: Responder,
     private readonly sweeper: Sweeper,
-  ) {}
+  ) {
+    this.limit = new LoginLimit(rt.config.pendingSignIns.perAddress, rt.config.loginTimeout);
+  }
 
   /** Whether `pathname` is one of Entrance's (an adapter may skip `handle` for the others). */
   owns(pathname: string): boolean {
@@ -43,18 +56,21 @@ export class Routes {
     this.sweeper.maybeSweep();
     try {
       if (method === "GET" && url.pathname === paths.login) {
-        return await startSignIn(this.rt, request, url);
+        return await startSignIn(this.rt, this.limit, request, url, info);
       }
       if (method === "GET" && url.pathname === paths.callback) {
         return await finishSignIn(this.rt, this.onSignIn, request, url, info).catch(
           async (error: unknown) => {
             const failure = findEntranceError(error);
-            await this.rt.trail.recordFailure({
-              type: "sign_in_failed",
-              detail: failure ? `${failure.code}: ${failure.message}` : "sign-in failed",
-              aadsts: failure?.aadsts ?? null,
-              ip: info.ip ?? null,
-            });
+            await this.rt.trail.recordFailure(
+              {
+                type: "sign_in_failed",
+                detail: failure ? `${failure.code}: ${failure.message}` : "sign-in failed",
+                aadsts: failure?.aadsts ?? null,
+                ip: info.ip ?? null,
+              },
+              SECURITY_SIGNALS.has(failure?.code ?? ""),
+            );
             throw error;
           },
         );

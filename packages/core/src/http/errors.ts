@@ -20,6 +20,7 @@ export const ERROR_STATUS = {
   reauthentication_required: 401,
   groups_unavailable: 502,
   sign_in_busy: 503,
+  too_many_sign_ins: 429,
   cross_site_request: 403,
   store_failed: 500,
   graph_host_not_allowed: 500,
@@ -31,9 +32,12 @@ export function statusOf(error: EntranceError): number {
 }
 
 /**
- * Whether a request wants JSON (an API call, `fetch` with `Accept: application/json`, XHR) rather
- * than a page: JSON only when it ranks `application/json` strictly above `text/html` — a browser's
- * navigation (`text/html,…,*∕*;q=0.8`), `*∕*` and no Accept at all get HTML.
+ * Whether a request wants JSON (an API call, `fetch` or axios with `Accept: application/json`,
+ * XHR) rather than a page, ranking `application/json` against `text/html` as content negotiation
+ * does: by quality, then by how specifically the Accept header names the type (exactly, by
+ * `type/*`, by `*∕*`), then by which it lists first. A browser's navigation
+ * (`text/html,…,*∕*;q=0.8`), `*∕*` alone, a tie and no Accept at all get HTML;
+ * `application/json, text/plain, *∕*` (axios) gets JSON.
  */
 export function prefersJson(headers: { get(name: string): string | null }): boolean {
   if (headers.get("x-requested-with")?.toLowerCase() === "xmlhttprequest") return true;
@@ -48,19 +52,30 @@ export function prefersJson(headers: { get(name: string): string | null }): bool
       const quality = q ? Number(q.slice(2)) : 1;
       return { type: type.trim(), q: Number.isFinite(quality) ? quality : 0 };
     });
-  return quality(ranges, "application/json") > quality(ranges, "text/html");
+  const json = rank(ranges, "application/json");
+  const html = rank(ranges, "text/html");
+  if (json.q !== html.q) return json.q > html.q;
+  if (json.q === 0) return false;
+  if (json.specificity !== html.specificity) return json.specificity > html.specificity;
+  return json.position < html.position;
 }
 
-/** The quality the most specific matching range gives `type`; 0 when none matches. */
-function quality(ranges: readonly { type: string; q: number }[], type: string): number {
+interface Rank {
+  readonly q: number;
+  readonly specificity: number;
+  readonly position: number;
+}
+
+/** How the most specific range matching `type` ranks it; q 0 when none matches. */
+function rank(ranges: readonly { type: string; q: number }[], type: string): Rank {
   const [major] = type.split("/");
-  let best = { specificity: -1, q: 0 };
-  for (const range of ranges) {
+  let best: Rank = { q: 0, specificity: -1, position: Number.POSITIVE_INFINITY };
+  ranges.forEach((range, position) => {
     const specificity =
       range.type === type ? 2 : range.type === `${major}/*` ? 1 : range.type === "*/*" ? 0 : -1;
-    if (specificity > best.specificity) best = { specificity, q: range.q };
-  }
-  return best.q;
+    if (specificity > best.specificity) best = { q: range.q, specificity, position };
+  });
+  return best;
 }
 
 /** The JSON body of an error response: its code and message, never a stack or a cause. */

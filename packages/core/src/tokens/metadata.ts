@@ -17,6 +17,8 @@ interface LoadedDocument {
   readonly fetchedAt: number;
 }
 
+/** How often a failed background read of the document is tried again, at most. */
+const WARM_RETRY_MS = 30_000;
 const METADATA_TTL_MS = 24 * 3600_000;
 /** The least time between two JWKS fetches caused by unknown key ids. */
 const JWKS_REFETCH_COOLDOWN_MS = 30_000;
@@ -32,12 +34,54 @@ export class Metadata {
   /** When an unknown key id last made us fetch the keys again. */
   #lastRefetchAt = Number.NEGATIVE_INFINITY;
   #pending: Promise<unknown> | undefined;
+  #lastWarmAt = Number.NEGATIVE_INFINITY;
+  #unavailableUntil = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly authority: string,
     private readonly network: NetworkClient,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** The discovery document if it was read already (however long ago), without waiting. */
+  cached(): ProviderMetadata | undefined {
+    return this.#document?.value;
+  }
+
+  /**
+   * Starts reading the document in the background, so that what needs it without waiting (the
+   * pages' form targets) soon has it; a failure is ignored here and retried at most every 30 s.
+   */
+  warm(): void {
+    if (this.#document || this.now() - this.#lastWarmAt < WARM_RETRY_MS) return;
+    this.#lastWarmAt = this.now();
+    this.#loadDocument().catch(() => {});
+  }
+
+  /**
+   * The discovery document, or undefined when it cannot be had within `ms` (the read goes on in
+   * the background): for what should not hang on a slow Entra. After one such miss, further
+   * calls do not wait at all for 30 s.
+   */
+  async documentWithin(ms: number): Promise<ProviderMetadata | undefined> {
+    const cached = this.#document?.value;
+    if (cached) return cached;
+    if (this.now() < this.#unavailableUntil) {
+      this.warm();
+      return undefined;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(resolve, ms, undefined);
+    });
+    try {
+      const document = await Promise.race([this.document().catch(() => undefined), timeout]);
+      if (!document) this.#unavailableUntil = this.now() + WARM_RETRY_MS;
+      return document;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   /** The discovery document. */
   async document(): Promise<ProviderMetadata> {

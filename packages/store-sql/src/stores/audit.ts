@@ -21,6 +21,8 @@ import type { AuditTable, EntranceDatabase } from "../schema.js";
 import { columnContains } from "../search.js";
 
 const TABLE = "entrance_audit";
+/** Events removed per statement when pruning. */
+const PRUNE_BATCH = 5_000;
 
 function toType(value: unknown, row: string): AuditEventType {
   const text = toText(value, row, "type");
@@ -138,17 +140,40 @@ export function sqlAudit(db: Kysely<EntranceDatabase>): AuditStore {
       if (!Number.isSafeInteger(keep) || keep < 0) {
         throw new RangeError(`keep must be a whole number ≥ 0, got ${String(keep)}`);
       }
-      // Old events: a range of the (at, id) index.
-      const aged = await db.deleteFrom(TABLE).where("at", "<", cutoff).executeTakeFirst();
-      // Then the surplus: the subquery walks the primary key from the newest end to the first id
-      // beyond `keep` (none when no more are left), once; every id up to it goes, a range too.
-      const surplus = await db
-        .deleteFrom(TABLE)
-        .where("id", "<=", (eb) =>
-          eb.selectFrom(TABLE).select("id").orderBy("id", "desc").limit(1).offset(keep),
-        )
+      // The newest id to go for being beyond `keep`: the subquery walks the primary key from the
+      // newest end once (none when no more than `keep` are left).
+      const beyond = await db
+        .selectFrom(TABLE)
+        .select("id")
+        .orderBy("id", "desc")
+        .limit(1)
+        .offset(keep)
         .executeTakeFirst();
-      return Number(aged.numDeletedRows + surplus.numDeletedRows);
+      const lastSurplus = beyond === undefined ? null : beyond.id;
+      // In batches, yielding between them: the first prune of a database that kept every event
+      // may remove millions, and SQLite's driver would otherwise hold the process for seconds.
+      let removed = 0;
+      for (;;) {
+        const batch = await db
+          .deleteFrom(TABLE)
+          .where("id", "in", (eb) =>
+            eb
+              .selectFrom(TABLE)
+              .select("id")
+              .where((w) =>
+                lastSurplus === null
+                  ? w("at", "<", cutoff)
+                  : w.or([w("at", "<", cutoff), w("id", "<=", lastSurplus)]),
+              )
+              .orderBy("id")
+              .limit(PRUNE_BATCH),
+          )
+          .executeTakeFirst();
+        const count = Number(batch.numDeletedRows);
+        removed += count;
+        if (count < PRUNE_BATCH) return removed;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     },
 
     async list({ type, tenantId, objectId, query, limit, offset }) {
