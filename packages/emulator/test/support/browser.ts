@@ -1,7 +1,7 @@
 /**
  * Shared helper for end-to-end tests in Debian's Chromium, driven by playwright-core.
  * Playwright's own browser downloads cannot be fetched here, so tests always use the system
- * binary (DESIGN.md §6).
+ * binary (docs/architecture.md, "Quality gates").
  */
 import { accessSync, constants } from "node:fs";
 import { type Browser, chromium } from "playwright-core";

@@ -2,7 +2,7 @@
  * The rule for tests that need something the machine may lack (Chromium, PostgreSQL, Redis):
  * locally a missing component skips those tests and says how to install it, so `npm test` stays
  * useful on a bare machine; in CI (`ENTRANCE_REQUIRE_ALL=1`) the same gap fails the run, so a
- * green CI can never hide tests that silently did not run (DESIGN.md §6).
+ * green CI can never hide tests that silently did not run (docs/architecture.md, "Quality gates").
  */
 import { describe, it } from "vitest";
 
