@@ -13,6 +13,15 @@ import type { AccessToken, AcquireOptions } from "./tokens/acquire.js";
 /** A signed-in user as the app sees it: the stored record and the permissions it grants. */
 export type EntranceUser = UserRecord & { readonly permissions: readonly string[] };
 
+/** What every template sees (`res.locals` in Express, the view's data elsewhere). */
+export interface TemplateLocals {
+  readonly user: EntranceUser | null;
+  /** Sign in and come back to this page. */
+  readonly loginUrl: string;
+  readonly logoutUrl: string;
+  readonly popupScriptUrl: string;
+}
+
 /** What Entrance gives the app for one request. */
 export interface EntranceContext {
   /** The request this context is for (what guards negotiate their answers on). */
@@ -48,6 +57,14 @@ export interface EntranceContext {
   readonly graph: GraphClient;
   /** The core this request was handled by, for tools built on it (the admin panel). */
   readonly core: Entrance;
+  /** What templates see, for the adapter to hand over. */
+  readonly locals: TemplateLocals;
+  /**
+   * Headers for the app's response to this request: `Cache-Control: no-store` when someone is
+   * signed in (a personal page is never cached; Back after sign-out shows nothing). Adapters set
+   * them before the app's handler, which may still set its own.
+   */
+  readonly responseHeaders: Readonly<Record<string, string>>;
 }
 
 /** Builds the context of a request whose session (if any) is already resolved. */
@@ -78,8 +95,20 @@ export function createContext(
       return graph;
     },
     core,
+    get locals() {
+      return {
+        user,
+        loginUrl: this.loginUrl(),
+        logoutUrl: core.logoutUrl,
+        popupScriptUrl: core.popupScriptUrl,
+      };
+    },
+    responseHeaders: signedIn ? SIGNED_IN_HEADERS : NO_HEADERS,
   };
 }
+
+const SIGNED_IN_HEADERS = Object.freeze({ "cache-control": "no-store" });
+const NO_HEADERS = Object.freeze({});
 
 function notSignedIn(): EntranceError {
   return new EntranceError("reauthentication_required", "No user is signed in on this request.");

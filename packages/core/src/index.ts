@@ -7,7 +7,7 @@ export type { Decision, Requirement } from "./authz/requirements.js";
 export { type DatabaseTarget, parseDatabaseUrl } from "./config/database-url.js";
 export { authorityOf, isMultiTenant, loadConfig } from "./config/load.js";
 export type { EntranceConfig, EntranceConfigInput } from "./config/schema.js";
-export type { EntranceContext, EntranceUser } from "./context.js";
+export type { EntranceContext, EntranceUser, TemplateLocals } from "./context.js";
 export { createEntrance, Entrance } from "./entrance.js";
 export {
   aadstsOf,

@@ -47,14 +47,8 @@ export function entrance(options: ExpressEntranceOptions = {}): EntranceMiddlewa
       }
       const context = await core.context(nodeRequestLike(req, req.originalUrl, baseUrl));
       req.entrance = context;
-      // A signed-in page is personal: no cache may keep it (a route may still say otherwise).
-      if (context.isSignedIn) res.setHeader("cache-control", "no-store");
-      Object.assign(res.locals, {
-        user: context.user,
-        loginUrl: context.loginUrl(),
-        logoutUrl: context.logoutUrl,
-        popupScriptUrl: context.popupScriptUrl,
-      });
+      res.set(context.responseHeaders);
+      Object.assign(res.locals, context.locals);
       next();
     } catch (error) {
       next(error);

@@ -1,4 +1,4 @@
-import type { EntranceContext, EntranceUser } from "@entrance/core";
+import type { EntranceContext, EntranceUser, TemplateLocals } from "@entrance/core";
 
 /** What Entrance adds to every Express request as `req.entrance`. */
 export type EntranceRequestContext = EntranceContext;
@@ -14,11 +14,6 @@ declare module "express-serve-static-core" {
 declare global {
   namespace Express {
     /** What `entrance()` gives every template. */
-    interface Locals {
-      user: EntranceUser | null;
-      loginUrl: string;
-      logoutUrl: string;
-      popupScriptUrl: string;
-    }
+    interface Locals extends TemplateLocals {}
   }
 }
