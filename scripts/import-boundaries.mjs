@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+/**
+ * Which Entrance package may import which, read from the `import`/`export … from` and `import()`
+ * specifiers of every TypeScript file under packages/{name}/src. test/import-boundaries.test.ts
+ * runs it in `npm test`; `node scripts/import-boundaries.mjs` lists what crosses a boundary.
+ *
+ * - core imports no other Entrance package: adapters, stores and the emulator build on it.
+ * - the emulator stands alone: it imports no other Entrance package (core least of all, or the
+ *   emulator could not tell core's mistakes from its own).
+ * - an adapter (express, fastify, hono, next) or a store (store-sql, store-redis) imports core
+ *   and nothing else of ours, so that an app installs only the adapter and store it uses. One
+ *   exception: an adapter loads @entrance/store-sql, the default store, with `import()` only,
+ *   since it is an optional peer that may not be installed.
+ * - admin imports core; the file of a framework's subpath (src/express.ts, or src/express/) may
+ *   also import that framework and its adapter.
+ * - a framework (express, fastify, hono, next) is imported only by its adapter and by admin's
+ *   subpath file for it.
+ * - every package under packages/ has a kind here: a new one is placed on purpose.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import { pathToFileURL } from "node:url";
+
+/** The kind of each package, by its folder under packages/. */
+export const KINDS = {
+  core: "core",
+  emulator: "emulator",
+  express: "adapter",
+  fastify: "adapter",
+  hono: "adapter",
+  next: "adapter",
+  "store-sql": "store",
+  "store-redis": "store",
+  admin: "admin",
+  "store-conformance": "test-support",
+};
+
+/** Module names of each adapter's framework (a name, or a scope ending in "/"). */
+export const FRAMEWORKS = {
+  express: ["express"],
+  fastify: ["fastify", "@fastify/"],
+  hono: ["hono", "@hono/"],
+  next: ["next"],
+};
+
+/** Adapters may load these stores with `import()`: optional peers that provide a default. */
+const DEFAULT_STORES = ["store-sql"];
+
+const STATIC =
+  /(?:^|[;}])\s*(?:import|export)\s+(?:type\s+)?(?:[\w$*\s{},]*?\s+from\s+)?["']([^"'\n]+)["']/g;
+const DYNAMIC = /\bimport\(\s*["']([^"'\n]+)["']\s*\)/g;
+
+/**
+ * The module specifiers a TypeScript file imports or re-exports, each with its line and whether it
+ * is an `import()`. Imports in comments are not read: a statement must start its line or follow
+ * `;` or `}`, which a `//` or ` * ` line does not.
+ */
+export function importsOf(text) {
+  const found = [];
+  const lineOf = (index) => text.slice(0, index).split("\n").length;
+  for (const [pattern, dynamic] of [
+    [STATIC, false],
+    [DYNAMIC, true],
+  ]) {
+    for (const match of text.matchAll(new RegExp(pattern.source, "gm"))) {
+      const specifier = match[1] ?? "";
+      found.push({ specifier, dynamic, line: lineOf(match.index + match[0].indexOf(specifier)) });
+    }
+  }
+  return found.sort((a, b) => a.line - b.line);
+}
+
+function sourceFiles(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && /\.[cm]?tsx?$/.test(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+/** The Entrance package folder a specifier names, if any ("@entrance/core/x" → "core"). */
+function entrancePackage(specifier, folderOf) {
+  const match = /^(@entrance\/[^/]+)/.exec(specifier);
+  return match ? (folderOf.get(match[1]) ?? match[1]) : null;
+}
+
+/** The adapter whose framework a specifier names, if any ("express" → "express"). */
+function frameworkOf(specifier) {
+  for (const [adapter, names] of Object.entries(FRAMEWORKS)) {
+    for (const name of names) {
+      const hit = name.endsWith("/")
+        ? specifier.startsWith(name)
+        : specifier === name || specifier.startsWith(`${name}/`);
+      if (hit) return adapter;
+    }
+  }
+  return null;
+}
+
+/** Why importing `target` from `file` of package `from` crosses a boundary, or null. */
+function crossing(from, file, { specifier, dynamic }, folderOf) {
+  const kind = KINDS[from];
+  const target = entrancePackage(specifier, folderOf);
+  const framework = frameworkOf(specifier);
+  // admin's subpath for a framework: src/{adapter}.ts or src/{adapter}/…
+  const subpathOf = from === "admin" ? file.split("/")[0]?.replace(/\.[cm]?tsx?$/, "") : null;
+  if (framework) {
+    if (from === framework || subpathOf === framework) return null;
+    return `only @entrance/${framework} and admin's src/${framework}.ts import ${specifier}`;
+  }
+  if (target === null || target === from) return null;
+  if (kind === "core") return "core imports no other Entrance package";
+  if (kind === "emulator") return "the emulator imports no other Entrance package";
+  if (target === "core") return null;
+  if (kind === "adapter" && DEFAULT_STORES.includes(target))
+    return dynamic ? null : `an adapter loads ${specifier}, an optional peer, with import() only`;
+  if (kind === "admin" && subpathOf === target && KINDS[target] === "adapter") return null;
+  const what = KINDS[target] ? `${KINDS[target]} ${specifier}` : specifier;
+  return `${kind === "test-support" ? "test support" : `a(n) ${kind}`} imports core only, not the ${what}`;
+}
+
+/**
+ * Every import under `root`/packages/{name}/src that crosses a boundary, with the file, line,
+ * specifier and the rule; and every package without a kind.
+ */
+export function findViolations(root) {
+  const packagesDir = join(root, "packages");
+  const folders = readdirSync(packagesDir, { withFileTypes: true })
+    .filter(
+      (entry) => entry.isDirectory() && existsSync(join(packagesDir, entry.name, "package.json")),
+    )
+    .map((entry) => entry.name);
+  const folderOf = new Map(
+    folders.map((folder) => [
+      JSON.parse(readFileSync(join(packagesDir, folder, "package.json"), "utf8")).name,
+      folder,
+    ]),
+  );
+  const violations = [];
+  for (const from of folders) {
+    if (!KINDS[from]) {
+      violations.push({
+        file: `packages/${from}`,
+        line: 0,
+        specifier: "",
+        rule: `packages/${from} has no kind: add it to KINDS in scripts/import-boundaries.mjs`,
+      });
+      continue;
+    }
+    const src = join(packagesDir, from, "src");
+    for (const path of sourceFiles(src)) {
+      const file = relative(src, path).split(sep).join("/");
+      for (const found of importsOf(readFileSync(path, "utf8"))) {
+        const rule = crossing(from, file, found, folderOf);
+        if (rule)
+          violations.push({
+            file: `packages/${from}/src/${file}`,
+            line: found.line,
+            specifier: found.specifier,
+            rule,
+          });
+      }
+    }
+  }
+  return violations;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const violations = findViolations(join(import.meta.dirname, ".."));
+  for (const v of violations)
+    console.error(`${v.file}:${v.line}: ${v.specifier ? `imports ${v.specifier}: ` : ""}${v.rule}`);
+  if (violations.length > 0) process.exit(1);
+  process.stdout.write("import boundaries: no package imports across them\n");
+}
