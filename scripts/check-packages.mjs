@@ -11,8 +11,9 @@
  * - the rules of STYLE.md item 12 that neither tool knows: no `.tsbuildinfo`; every packed source
  *   map's sources packed with it; every export condition's and bin's target packed (the `source`
  *   condition included); a LICENSE identical to the repository's; `files`, `sideEffects`,
- *   `engines`, `keywords` and `publishConfig.access: "public"` declared; no dependency on a
- *   private workspace package (it is never published).
+ *   `engines`, `keywords` and `publishConfig.access: "public"` declared; every package that a
+ *   packed .js or .d.ts file imports declared as a dependency or peer; no dependency on a private
+ *   workspace package (it is never published).
  *
  * The packages must be built first (`tsc -b`). Nothing here uses the network: `npm pack` and
  * both tools work on local files.
@@ -20,12 +21,13 @@
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
+import { builtinModules, createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, posix, relative } from "node:path";
 import { promisify } from "node:util";
 import { publint } from "publint";
 import { formatMessage } from "publint/utils";
+import { importsOf } from "./import-boundaries.mjs";
 
 const ROOT = join(import.meta.dirname, "..");
 const run = promisify(execFile);
@@ -65,6 +67,49 @@ function exportTargets(value) {
   if (Array.isArray(value)) return value.flatMap(exportTargets);
   if (value && typeof value === "object") return Object.values(value).flatMap(exportTargets);
   return [];
+}
+
+/** "@scope/name/sub" → "@scope/name"; "name/sub" → "name". */
+function packageName(specifier) {
+  return specifier
+    .split("/")
+    .slice(0, specifier.startsWith("@") ? 2 : 1)
+    .join("/");
+}
+
+/** The manifest of an installed package, looked up from `dir` as Node would, or null. */
+function installedManifest(name, dir) {
+  for (let at = dir; ; at = dirname(at)) {
+    const file = join(at, "node_modules", name, "package.json");
+    if (existsSync(file)) return readJson(file);
+    if (dirname(at) === at) return null;
+  }
+}
+
+/**
+ * Whether the types of module `name` come with a declared `@types/…` dependency or peer, or with
+ * the `@types` packages those depend on: declarations that TypeScript infers name such modules,
+ * e.g. `import("express-serve-static-core")` and `import("qs")`, which `@types/express` brings.
+ * Only types: code must declare what it imports.
+ */
+function typesComeWith(declared, name, dir) {
+  const wanted = `@types/${name.startsWith("@") ? name.slice(1).replace("/", "__") : name}`;
+  const pending = [...declared].filter((dependency) => dependency.startsWith("@types/"));
+  const seen = new Set(pending);
+  for (let types = pending.pop(); types !== undefined; types = pending.pop()) {
+    const manifest = installedManifest(types, dir);
+    for (const dependency of Object.keys({
+      ...manifest?.dependencies,
+      ...manifest?.peerDependencies,
+    })) {
+      if (dependency === wanted) return true;
+      if (dependency.startsWith("@types/") && !seen.has(dependency)) {
+        seen.add(dependency);
+        pending.push(dependency);
+      }
+    }
+  }
+  return false;
 }
 
 /**
@@ -109,6 +154,26 @@ function ownRules(dir, manifest, packed, privateNames) {
   if (!manifest.keywords?.length) problems.push(`no "keywords"`);
   if (manifest.name.startsWith("@") && manifest.publishConfig?.access !== "public")
     problems.push(`a scoped package needs "publishConfig": { "access": "public" }`);
+  const declared = new Set([
+    manifest.name,
+    ...Object.keys(manifest.dependencies ?? {}),
+    ...Object.keys(manifest.peerDependencies ?? {}),
+  ]);
+  const undeclared = new Set();
+  for (const path of packed) {
+    if (!/\.(js|d\.ts)$/.test(path) || !path.startsWith("dist/")) continue;
+    for (const { specifier } of importsOf(read(path))) {
+      if (specifier.startsWith(".") || specifier.startsWith("node:")) continue;
+      const name = packageName(specifier);
+      if (builtinModules.includes(name) || declared.has(name)) continue;
+      if (path.endsWith(".d.ts") && typesComeWith(declared, name, dir)) continue;
+      undeclared.add(`${path} imports ${name}`);
+    }
+  }
+  for (const found of undeclared)
+    problems.push(
+      `${found}, which is neither a dependency nor a peer (nor, for types, comes with a declared @types package)`,
+    );
   for (const field of ["dependencies", "peerDependencies", "optionalDependencies"]) {
     for (const name of Object.keys(manifest[field] ?? {})) {
       if (privateNames.has(name)) problems.push(`${field} names ${name}, which is private`);
