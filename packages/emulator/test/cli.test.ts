@@ -1,5 +1,6 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -25,6 +26,15 @@ beforeAll(async () => {
 afterEach(() => {
   for (const child of children.splice(0)) child.kill("SIGTERM");
 });
+
+/** Whether nothing listens on the port of 127.0.0.1. */
+function portFree(port: number): Promise<boolean> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
 
 interface Described {
   http: string;
@@ -116,16 +126,32 @@ describe("entrance-emulator CLI", () => {
   });
 
   it("starts in a checkout with exactly `npx entrance-emulator --json`, without the registry", async () => {
-    // As the README says after `npm install`. --no-install and an offline npm: should the bin not
-    // be linked, npx fails at once instead of fetching a package of that name.
-    const child = spawn("npx", ["--no-install", "entrance-emulator", "--json"], {
-      cwd: ROOT,
-      // A process group of its own, stopped as Ctrl+C in a terminal stops it: npx runs the bin
-      // in a child process, and both get the signal.
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, npm_config_offline: "true", npm_config_update_notifier: "false" },
-    });
+    // As the README says after `npm install`, on its default ports. Beside a running `npm start`,
+    // which holds them, the same command on free ports (never under CI, where they are free).
+    const onDefaults =
+      Boolean(process.env.CI) || ((await portFree(8400)) && (await portFree(8443)));
+    const elsewhere = [
+      "--port",
+      "0",
+      "--https-port",
+      "0",
+      "--data-dir",
+      await mkdtemp(join(tmpdir(), "entrance-npx-")),
+    ];
+    // --no-install and an offline npm: should the bin not be linked, npx fails at once instead
+    // of fetching a package of that name.
+    const child = spawn(
+      "npx",
+      ["--no-install", "entrance-emulator", "--json", ...(onDefaults ? [] : elsewhere)],
+      {
+        cwd: ROOT,
+        // A process group of its own, stopped as Ctrl+C in a terminal stops it: npx runs the bin
+        // in a child process, and both get the signal.
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, npm_config_offline: "true", npm_config_update_notifier: "false" },
+      },
+    );
     const running = () => child.exitCode === null && child.signalCode === null;
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     let stderr = "";
@@ -141,27 +167,23 @@ describe("entrance-emulator CLI", () => {
         }),
       ]);
       const info = JSON.parse(line) as Described;
-      expect(info.http).toBe("http://localhost:8400");
-      expect(info.https).toBe("https://localhost:8443");
-      expect(info.caCertPath).toBe(join(ROOT, ".entrance/emulator/ca.pem"));
+      if (onDefaults) {
+        expect(info.http).toBe("http://localhost:8400");
+        expect(info.https).toBe("https://localhost:8443");
+        expect(info.caCertPath).toBe(join(ROOT, ".entrance/emulator/ca.pem"));
+      }
       expect(info.apps[0]?.clientId).toBe(defaults.webApp);
       expect((await fetch(`${info.http}/`)).status).toBeLessThan(500);
 
       if (child.pid) process.kill(-child.pid, "SIGINT");
       await exited;
       // npm ends by the signal it got; the emulator behind it has stopped listening.
-      await expect
-        .poll(
-          () =>
-            fetch(`${info.http}/`).then(
-              () => "listening",
-              () => "stopped",
-            ),
-          {
-            timeout: 5_000,
-          },
-        )
-        .toBe("stopped");
+      const state = () =>
+        fetch(`${info.http}/`).then(
+          () => "listening",
+          () => "stopped",
+        );
+      await expect.poll(state, { timeout: 5_000 }).toBe("stopped");
     } finally {
       if (running() && child.pid) process.kill(-child.pid, "SIGKILL");
     }
