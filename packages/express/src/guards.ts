@@ -27,8 +27,17 @@ function middleware(spec: GuardSpec, bound?: () => Entrance): RequestHandler {
   };
 }
 
-/** Each guard of core (see its README) as Express middleware; `bound` ties them to one core. */
-export function guardsOf(bound?: () => Entrance) {
+/** The guards, each Express middleware (see core's README for what each requires). */
+export interface ExpressGuards {
+  requireAuth(): RequestHandler;
+  requireScopes(...scopes: string[]): RequestHandler;
+  requireRole(...roles: string[]): RequestHandler;
+  requireGroup(...groups: string[]): RequestHandler;
+  requirePermission(...names: string[]): RequestHandler;
+}
+
+/** Each guard of core as Express middleware; `bound` ties them to one core. */
+export function guardsOf(bound?: () => Entrance): ExpressGuards {
   const as = (spec: GuardSpec) => middleware(spec, bound);
   return {
     requireAuth: () => as(core.authGuard()),
@@ -38,8 +47,6 @@ export function guardsOf(bound?: () => Entrance) {
     requirePermission: (...names: string[]) => as(core.permissionGuard(names)),
   };
 }
-
-export type ExpressGuards = ReturnType<typeof guardsOf>;
 
 export const { requireAuth, requireScopes, requireRole, requireGroup, requirePermission } =
   guardsOf();
