@@ -67,44 +67,90 @@ export interface EntranceContext {
   readonly responseHeaders: Readonly<Record<string, string>>;
 }
 
-/** Builds the context of a request whose session (if any) is already resolved. */
-export function createContext(
-  core: Entrance,
-  request: RequestLike,
-  signedIn: { session: SessionRecord; user: UserRecord } | null,
-): EntranceContext {
-  const user: EntranceUser | null = signedIn
-    ? { ...signedIn.user, permissions: core.permissionsOf(signedIn.user) }
-    : null;
-  const here = () => returnToOf(request);
-  let graph: GraphClient | undefined;
-  return {
-    request,
-    user,
-    session: signedIn ? withoutSid(signedIn.session) : null,
-    isSignedIn: signedIn !== null,
-    loginUrl: (returnTo) => core.loginUrl(returnTo ?? here()),
-    logoutUrl: core.logoutUrl,
-    popupScriptUrl: core.popupScriptUrl,
-    loginUrlFor: (interaction, returnTo) => core.loginUrlFor(interaction, returnTo ?? here()),
-    getAccessToken: (scopes, options) =>
-      user ? core.getAccessToken(user, scopes, options) : Promise.reject(notSignedIn()),
-    get graph() {
-      if (!user) throw notSignedIn();
-      graph ??= core.graph(user);
-      return graph;
-    },
-    core,
-    get locals() {
-      return {
-        user,
-        loginUrl: this.loginUrl(),
-        logoutUrl: core.logoutUrl,
-        popupScriptUrl: core.popupScriptUrl,
-      };
-    },
-    responseHeaders: signedIn ? SIGNED_IN_HEADERS : NO_HEADERS,
-  };
+/** What a resolved session looks like to the app: the user with permissions, no `sid`. */
+export interface ContextSession {
+  readonly user: EntranceUser;
+  readonly session: Omit<SessionRecord, "sid">;
+}
+
+/** The user and session as the app sees them, made from a resolved session. */
+export function contextSession(
+  signedIn: { session: SessionRecord; user: UserRecord },
+  permissions: readonly string[],
+): ContextSession {
+  const { sid: _sid, ...session } = signedIn.session;
+  return { user: { ...signedIn.user, permissions }, session };
+}
+
+/**
+ * One request's context. A class, so a request allocates one object and no closures; what a page
+ * may not use (the sign-in link, the Graph client) is made only when asked for.
+ */
+export class RequestContext implements EntranceContext {
+  #graph: GraphClient | undefined;
+
+  constructor(
+    readonly core: Entrance,
+    readonly request: RequestLike,
+    private readonly signedIn: ContextSession | null,
+  ) {}
+
+  get user(): EntranceUser | null {
+    return this.signedIn?.user ?? null;
+  }
+
+  get session(): Omit<SessionRecord, "sid"> | null {
+    return this.signedIn?.session ?? null;
+  }
+
+  get isSignedIn(): boolean {
+    return this.signedIn !== null;
+  }
+
+  get logoutUrl(): string {
+    return this.core.logoutUrl;
+  }
+
+  get popupScriptUrl(): string {
+    return this.core.popupScriptUrl;
+  }
+
+  loginUrl(returnTo?: string): string {
+    return this.core.loginUrl(returnTo ?? returnToOf(this.request));
+  }
+
+  loginUrlFor(interaction: Interaction, returnTo?: string): string {
+    return this.core.loginUrlFor(interaction, returnTo ?? returnToOf(this.request));
+  }
+
+  getAccessToken(scopes: readonly string[] | string, options?: AcquireOptions) {
+    const user = this.user;
+    return user ? this.core.getAccessToken(user, scopes, options) : Promise.reject(notSignedIn());
+  }
+
+  get graph(): GraphClient {
+    const user = this.user;
+    if (!user) throw notSignedIn();
+    this.#graph ??= this.core.graph(user);
+    return this.#graph;
+  }
+
+  get locals(): TemplateLocals {
+    const context = this;
+    return {
+      user: this.user,
+      // Built only if a template uses it: most signed-in pages do not.
+      get loginUrl() {
+        return context.loginUrl();
+      },
+      logoutUrl: this.core.logoutUrl,
+      popupScriptUrl: this.core.popupScriptUrl,
+    };
+  }
+
+  get responseHeaders(): Readonly<Record<string, string>> {
+    return this.signedIn ? SIGNED_IN_HEADERS : NO_HEADERS;
+  }
 }
 
 const SIGNED_IN_HEADERS = Object.freeze({ "cache-control": "no-store" });
@@ -112,8 +158,4 @@ const NO_HEADERS = Object.freeze({});
 
 function notSignedIn(): EntranceError {
   return new EntranceError("reauthentication_required", "No user is signed in on this request.");
-}
-
-function withoutSid({ sid: _sid, ...session }: SessionRecord): Omit<SessionRecord, "sid"> {
-  return session;
 }

@@ -4,7 +4,12 @@ import { Authorizer } from "./authz/authorizer.js";
 import type { Decision, Requirement } from "./authz/requirements.js";
 import type { EntranceConfig } from "./config/schema.js";
 import { scopesSchema } from "./config/schema.js";
-import { createContext, type EntranceContext } from "./context.js";
+import {
+  type ContextSession,
+  contextSession,
+  type EntranceContext,
+  RequestContext,
+} from "./context.js";
 import { describeError } from "./errors/describe.js";
 import type { Interaction } from "./errors/entrance-error.js";
 import { safeReturnTo } from "./flow/return-to.js";
@@ -54,6 +59,7 @@ export class Entrance {
   readonly #routes: Routes;
   readonly #sweeper: Sweeper;
   readonly #graphAgent: Agent;
+  readonly #contextSessions = new WeakMap<SignedIn, ContextSession>();
 
   constructor(options: EntranceOptions) {
     const rt = createRuntime(options);
@@ -61,6 +67,7 @@ export class Entrance {
     this.config = rt.config;
     this.#graphAgent = createAgent(options.trust);
     this.#acquirer = new TokenAcquirer(
+      rt.config.clientId,
       (cache) => rt.client(cache),
       rt.tokens,
       rt.store.locks,
@@ -145,7 +152,15 @@ export class Entrance {
 
   /** The per-request context an adapter gives the app (see {@link EntranceContext}). */
   async context(request: RequestLike): Promise<EntranceContext> {
-    return createContext(this, request, await this.getSession(request.headers.get("cookie")));
+    const signedIn = await this.getSession(request.headers.get("cookie"));
+    if (!signedIn) return new RequestContext(this, request, null);
+    // A cached session is the same object for `session.cacheSeconds`: so is what the app sees.
+    let seen = this.#contextSessions.get(signedIn);
+    if (!seen) {
+      seen = contextSession(signedIn, this.permissionsOf(signedIn.user));
+      this.#contextSessions.set(signedIn, seen);
+    }
+    return new RequestContext(this, request, seen);
   }
 
   /**

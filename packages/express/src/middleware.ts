@@ -48,7 +48,8 @@ export function entrance(options: ExpressEntranceOptions = {}): EntranceMiddlewa
       const context = await core.context(nodeRequestLike(req, req.originalUrl, baseUrl));
       req.entrance = context;
       res.set(context.responseHeaders);
-      Object.assign(res.locals, context.locals);
+      // Descriptors, not values: the sign-in link is built only if a template reads it.
+      Object.defineProperties(res.locals, Object.getOwnPropertyDescriptors(context.locals));
       next();
     } catch (error) {
       next(error);

@@ -39,7 +39,7 @@ export class Authorizer {
 
   /** The user as authorization sees them (see `TenantTrust.apply`), once the trust is known. */
   async effective(user: UserRecord): Promise<UserRecord> {
-    await this.trust.ready();
+    if (!this.trust.known) await this.trust.ready();
     return this.trust.apply(user);
   }
 

@@ -31,6 +31,11 @@ export class TenantTrust {
     else this.#trusted = null;
   }
 
+  /** Whether it is known which tenants count (always, unless a domain-named tenant is still to be learnt). */
+  get known(): boolean {
+    return this.#trusted !== null;
+  }
+
   /** Whether no user's roles or groups can count (a multi-tenant app with no trusted tenant). */
   get trustsNoTenant(): boolean {
     return this.#trusted !== null && this.#trusted.size === 0;

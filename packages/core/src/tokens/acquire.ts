@@ -2,6 +2,7 @@ import type { AuthenticationResult, ConfidentialClientApplication } from "@azure
 import { firstLine } from "../errors/describe.js";
 import { aadstsOf, EntranceError, findEntranceError } from "../errors/entrance-error.js";
 import type { LockStore } from "../storage/types.js";
+import { cachedAccessToken } from "./cache-hit.js";
 import type { TokenPartitions } from "./partitions.js";
 
 /** An access token for the signed-in user. Use it; never log it, store it or put it in a page. */
@@ -23,8 +24,6 @@ export interface UserKey {
   readonly objectId: string;
 }
 
-/** MSAL refreshes a token this close to its expiry; such a token needs the refresh lock. */
-const MSAL_RENEWAL_OFFSET_S = 300;
 /** How long a refresh may hold a user's lock, and how long another instance waits for it. */
 const LOCK_TTL_S = 30;
 const LOCK_WAIT_MS = 10_000;
@@ -49,17 +48,32 @@ export class TokenAcquirer {
    *   signed in to the app.
    */
   constructor(
+    private readonly clientId: string,
     private readonly clientFor: (cache: string) => Promise<ConfidentialClientApplication>,
     private readonly partitions: TokenPartitions,
     private readonly locks?: LockStore,
     private readonly onDeadGrant: (user: UserKey, aadsts: number) => Promise<void> = async () => {},
   ) {}
 
-  get(
+  /**
+   * A hit — a fresh token for the scopes in the user's partition — costs one store read, one
+   * decryption and one parse, with no MSAL client, queue or lock; everything else goes through
+   * MSAL once per user at a time.
+   */
+  async get(
     user: UserKey,
     scopes: readonly string[],
     options: AcquireOptions = {},
   ): Promise<AccessToken> {
+    if (!options.claims && !options.forceRefresh) {
+      const cache = await this.partitions.load(user.tenantId, user.objectId);
+      const hit = cache && cachedAccessToken(cache, user, this.clientId, scopes);
+      if (hit) return hit;
+    }
+    return this.#miss(user, scopes, options);
+  }
+
+  #miss(user: UserKey, scopes: readonly string[], options: AcquireOptions): Promise<AccessToken> {
     const key = JSON.stringify([
       user.tenantId,
       user.objectId,
@@ -102,9 +116,10 @@ export class TokenAcquirer {
     const deadline = Date.now() + LOCK_WAIT_MS;
     for (;;) {
       if (!options.claims && !options.forceRefresh) {
+        // Another instance may have refreshed it while this one waited for the lock.
         const cache = await this.partitions.load(user.tenantId, user.objectId);
-        if (cache && hasFreshToken(cache, scopes))
-          return this.#acquire(user, scopes, options, cache);
+        const hit = cache && cachedAccessToken(cache, user, this.clientId, scopes);
+        if (hit) return hit;
       }
       const key = `entrance:tokens:${user.objectId}.${user.tenantId}`;
       const release = await this.locks.acquire(key, LOCK_TTL_S);
@@ -125,9 +140,8 @@ export class TokenAcquirer {
     user: UserKey,
     scopes: readonly string[],
     options: AcquireOptions,
-    loaded?: string,
   ): Promise<AccessToken> {
-    const cache = loaded ?? (await this.partitions.load(user.tenantId, user.objectId));
+    const cache = await this.partitions.load(user.tenantId, user.objectId);
     if (!cache)
       throw reauthentication(
         "There are no stored tokens for this user (or they could not be read).",
@@ -203,35 +217,4 @@ export class TokenAcquirer {
 
 function reauthentication(message: string, aadsts?: number, cause?: unknown): EntranceError {
   return new EntranceError("reauthentication_required", message, { aadsts, cause });
-}
-
-/** Whether the serialized cache holds an access token for all `scopes` that MSAL will not renew. */
-export function hasFreshToken(
-  serialized: string,
-  scopes: readonly string[],
-  nowMs = Date.now(),
-): boolean {
-  let cache: { AccessToken?: Record<string, { target?: unknown; expires_on?: unknown }> };
-  try {
-    cache = JSON.parse(serialized);
-  } catch {
-    return false;
-  }
-  const wanted = scopes
-    .map((s) => s.toLowerCase())
-    .filter((s) => !["openid", "profile", "offline_access", "email"].includes(s));
-  return Object.values(cache.AccessToken ?? {}).some((entry) => {
-    const target = new Set(
-      String(entry.target ?? "")
-        .toLowerCase()
-        .split(" "),
-    );
-    const fresh = Number(entry.expires_on ?? 0) - MSAL_RENEWAL_OFFSET_S > nowMs / 1000;
-    return (
-      fresh &&
-      wanted.every(
-        (scope) => target.has(scope) || target.has(`https://graph.microsoft.com/${scope}`),
-      )
-    );
-  });
 }
