@@ -1,193 +1,163 @@
 /**
- * Requests per second on a signed-in page through @entrance/express with the SQLite store,
- * against the same page on bare Express 5, measured in one run; prints a markdown table and the
- * ratio, and writes bench/results/signed-in-page.json. Run with `npm run bench` from the repo
- * root; BENCH_SECONDS sets the length of each measured round (default 10).
+ * Requests per second on one signed-in page, served by bare Express (the baseline), Entrance
+ * (cached and uncached sessions), express-openid-connect and Microsoft's MSAL Node sample
+ * pattern, each in its own Node process pinned to CPU 0, loaded by wrk pinned to CPU 1, in
+ * alternating rounds of one run; every answer is checked. Prints a markdown table and writes it
+ * with the rounds to bench/results/. Run with `npm run bench` from the repository root; see
+ * bench/README.md for the settings.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { availableParallelism, cpus, loadavg } from "node:os";
+import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulator";
-import autocannonPackage from "autocannon/package.json" with { type: "json" };
-import { assertClean, load, type Run } from "./load.js";
-import { BASELINE_NAME } from "./page.js";
-import { forkPageServer, type PageServer } from "./page-servers.js";
-import { figures, type Report, toMarkdown, writeJson } from "./report.js";
-import { signIn } from "./sign-in.js";
+import msalPackage from "@azure/msal-node/package.json" with { type: "json" };
+import type { RunningEmulator } from "@entrance/emulator";
+import expressPackage from "express/package.json" with { type: "json" };
+import openIdConnectPackage from "express-openid-connect/package.json" with { type: "json" };
+import sessionPackage from "express-session/package.json" with { type: "json" };
+import { type Started, startFleet } from "./fleet/fleet.js";
+import { LOAD_CPU, progress, readInteger, runHarness, SERVER_CPU } from "./fleet/harness.js";
+import { signInThroughApp } from "./fleet/sign-in.js";
+import { BARE, VARIANTS } from "./fleet/variants.js";
+import { AUTOCANNON_VERSION, runAutocannon } from "./load/autocannon.js";
+import { measure } from "./load/measure.js";
+import { runWrk, wrkVersion } from "./load/wrk.js";
+import { type PageReport, summarize, toMarkdown, writeText } from "./report/page-report.js";
+import { BENCH_USER, PAGE_PATH, renderPage } from "./servers/page.js";
 
-const CLIENT_ID = "be0c4a1e-5e55-4d0e-8a9e-0000be0c4a1e";
-const CLIENT_SECRET = "entrance-bench-client-secret-0123456789";
-const USER = "megan@contoso.onmicrosoft.com";
-const PATH = "/page";
-const CONNECTIONS = 10;
-const WARM_UP_SECONDS = 2;
-const ROUNDS = 2;
-/** Rounds of one server further apart than this mean something else was using the CPUs. */
-const STEADY_SPREAD = 0.15;
-const RESULTS = fileURLToPath(new URL("../results/signed-in-page.json", import.meta.url));
+const rounds = readInteger("BENCH_ROUNDS", 6, 1, 50);
+const seconds = readInteger("BENCH_SECONDS", 5, 1, 120);
+const warmUpSeconds = readInteger("BENCH_WARMUP_SECONDS", 3, 1, 60);
+const connections = readInteger("BENCH_CONNECTIONS", 50, 1, 1000);
+const profileDir = process.env.BENCH_CPU_PROF_DIR || undefined;
+const wrk = wrkVersion();
+const notes = wrk
+  ? []
+  : [
+      `wrk is not installed (apt-get install -y wrk): the load came from autocannon ${AUTOCANNON_VERSION} ` +
+        `in a Node process pinned to CPU ${LOAD_CPU}, which generates less load per core than wrk ` +
+        "and may not saturate the fastest servers: the ratios are squeezed toward 1",
+    ];
+for (const note of notes) progress(`warning: ${note}`);
 
-const seconds = readSeconds(process.env.BENCH_SECONDS);
+const expectedBody = renderPage(BENCH_USER.name);
+const loadBefore = loadavg();
 const started = Date.now();
-const loadBefore = loadavg()[0] ?? 0;
-const workDir = await mkdtemp(join(tmpdir(), "entrance-bench-"));
-let emulator: RunningEmulator | undefined;
-const servers: PageServer[] = [];
+const perVariant = warmUpSeconds + rounds * (seconds + 2);
+const deadline = 300 + VARIANTS.length * perVariant * 1.5;
 
-try {
-  emulator = await startEmulator();
-  const withEntrance = await forkPageServer("entrance");
-  servers.push(withEntrance);
-  const bare = await forkPageServer("bare");
-  servers.push(bare);
-
-  emulator.control.putApp(defaults.contoso, {
-    clientId: CLIENT_ID,
-    displayName: "Entrance bench",
-    secrets: [CLIENT_SECRET],
-    redirectUris: [`${withEntrance.base}/auth/callback`, `${withEntrance.base}/`],
-    multiTenant: true,
+await runHarness("the page benchmark", Math.ceil(deadline), async ({ emulator, workDir }) => {
+  const fleet = await startFleet(emulator, VARIANTS, {
+    cpu: SERVER_CPU,
+    workDir,
+    ...(profileDir ? { nodeFlags: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] } : {}),
   });
-  await withEntrance.configure({
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    authorityHost: emulator.urls.https,
-    caCertPem: emulator.caCertPem,
-    databasePath: join(workDir, "entrance.db"),
+  const cookies = await signInAll(emulator, fleet);
+  const measured = await measure({
+    fleet,
+    cookies,
+    path: PAGE_PATH,
+    expectedBody,
+    connections,
+    seconds,
+    warmUpSeconds,
+    rounds,
+    loadCpu: LOAD_CPU,
+    generate: wrk ? (target) => runWrk(target, workDir) : runAutocannon,
+    progress,
   });
-  await bare.configure();
-
-  const cookie = await signIn(emulator, withEntrance.base, USER, PATH);
-  // Both servers get the same request, cookie included, and must give the same page back.
-  const headers = { accept: "text/html", cookie };
-  const page = await checkPages(withEntrance, bare, headers);
-
-  const run = (server: PageServer, duration: number) =>
-    load({
-      url: `${server.base}${PATH}`,
-      seconds: duration,
-      connections: CONNECTIONS,
-      headers,
-      expectBody: page,
-    });
-  const rounds: Record<"entrance" | "bare", Run[]> = { entrance: [], bare: [] };
-  for (const server of [withEntrance, bare]) {
-    progress(`warm-up ${server.kind} (${WARM_UP_SECONDS} s)`);
-    assertClean(`warm-up of ${server.kind}`, await run(server, WARM_UP_SECONDS));
-  }
-  // Alternating, so that drift in the machine's speed touches both sides alike.
-  for (let round = 1; round <= ROUNDS; round++) {
-    for (const server of [withEntrance, bare]) {
-      progress(`round ${round}/${ROUNDS}: ${server.kind} (${seconds} s)`);
-      const result = await run(server, seconds);
-      assertClean(`round ${round} of ${server.kind}`, result);
-      rounds[server.kind].push(result);
-    }
-  }
-
-  const entranceFigures = figures("@entrance/express + SQLite store", rounds.entrance);
-  const bareFigures = figures("bare Express 5", rounds.bare);
-  const report: Report = {
-    benchmark: "signed-in page: @entrance/express vs bare Express",
-    date: new Date().toISOString(),
+  const date = new Date();
+  const report: PageReport = {
+    benchmark: "Signed-in page: Entrance and its peers against bare Express, one run",
+    date: date.toISOString(),
     command: command(),
     environment: {
       node: process.version,
-      cpus: availableParallelism(),
-      "cpu model": cpus()[0]?.model.trim() ?? "unknown",
-      platform: `${process.platform}/${process.arch}`,
-      autocannon: autocannonPackage.version,
-      "load average (1 min) before": Number(loadBefore.toFixed(2)),
+      cpus: `${availableParallelism()} × ${cpus()[0]?.model.trim() ?? "unknown"}`,
+      "load average before (1/5/15 min)": loadBefore.map((l) => l.toFixed(2)).join(" / "),
+      "load average after (1/5/15 min)": loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" / "),
+      "load generator": wrk
+        ? `${wrk}, -t1 -c${connections}, pinned to CPU ${LOAD_CPU}`
+        : `autocannon ${AUTOCANNON_VERSION} (fallback), ${connections} connections, pinned to CPU ${LOAD_CPU}`,
+      servers: `one Node process each, pinned to CPU ${SERVER_CPU}, listening on 127.0.0.1`,
+      versions: `express ${expressPackage.version}, express-openid-connect ${openIdConnectPackage.version}, express-session ${sessionPackage.version}, @azure/msal-node ${msalPackage.version}`,
+      "took (s)": Math.round((Date.now() - started) / 1000),
     },
     settings: {
-      path: PATH,
-      connections: CONNECTIONS,
-      secondsPerRound: seconds,
-      warmUpSeconds: WARM_UP_SECONDS,
-      roundsPerServer: ROUNDS,
-      order: "warm-up entrance, warm-up bare, then entrance, bare, entrance, bare",
-      statistic: "median over rounds of (answers received / measured seconds)",
-      pageBytes: Buffer.byteLength(page),
+      path: PAGE_PATH,
+      "page bytes": Buffer.byteLength(expectedBody),
+      rounds,
+      "seconds per round": seconds,
+      "warm-up seconds per variant": warmUpSeconds,
+      order: `warm-up of each, then ${rounds} × (${VARIANTS.map((v) => v.id).join(", ")})`,
     },
-    entrance: entranceFigures,
-    bare: bareFigures,
-    ratio: entranceFigures.requestsPerSecond / bareFigures.requestsPerSecond,
-    ratioByRound: rounds.entrance.map(
-      (run, i) => run.requestsPerSecond / (rounds.bare[i]?.requestsPerSecond ?? Number.NaN),
-    ),
+    variants: summarize(VARIANTS, BARE, measured),
+    notes: profileDir ? [...notes, `servers ran under --cpu-prof: slower`] : notes,
   };
-  await writeJson(RESULTS, report);
-  process.stdout.write(toMarkdown(report));
-  for (const server of [entranceFigures, bareFigures]) {
-    if (server.spread > STEADY_SPREAD) {
-      progress(
-        `warning: the rounds of ${server.label} differ by ${Math.round(server.spread * 100)}%: ` +
-          "something else was using the CPUs; run again on a quiet machine or with a larger BENCH_SECONDS",
-      );
-    }
-  }
-  progress(
-    `wrote ${relative(process.cwd(), RESULTS)} (${Math.round((Date.now() - started) / 1000)} s)`,
+  const markdown = toMarkdown(report);
+  const stamp = date.toISOString().slice(0, 16).replace(":", "");
+  const file = fileURLToPath(new URL(`../results/page-${stamp}.md`, import.meta.url));
+  await writeText(file, markdown);
+  await writeText(
+    file.replace(/\.md$/, ".json"),
+    `${JSON.stringify({ ...report, measured: rawRounds(measured) }, null, 2)}\n`,
   );
-} catch (error) {
-  console.error(error);
-  process.exitCode = 1;
-} finally {
-  await Promise.allSettled(servers.map((server) => server.close()));
-  await emulator?.stop();
-  await rm(workDir, { recursive: true, force: true });
-}
+  process.stdout.write(markdown);
+  progress(
+    `wrote ${relative(process.cwd(), file)} and its .json (${Math.round((Date.now() - started) / 1000)} s)`,
+  );
+});
 
 /**
- * Fails loudly unless the Entrance server knows the signed-in user and still guards the page,
- * and the bare server answers the very same page; returns that page.
+ * Signs Megan in to every server that has sign-in, through its own flow and the emulator's pages;
+ * checks that each then answers the page and sends a browser without the cookie elsewhere, and
+ * that the baseline answers the same page. Returns the cookie of each.
  */
-async function checkPages(
-  withEntrance: PageServer,
-  bare: PageServer,
-  headers: Readonly<Record<string, string>>,
-): Promise<string> {
-  const signedIn = await fetch(`${withEntrance.base}${PATH}`, { headers, redirect: "manual" });
-  const page = await signedIn.text();
-  if (signedIn.status !== 200 || !page.includes(BASELINE_NAME)) {
-    throw new Error(
-      `GET ${PATH} with the session answered ${signedIn.status}: ${page.slice(0, 300)}`,
-    );
+async function signInAll(
+  emulator: RunningEmulator,
+  fleet: readonly Started[],
+): Promise<Map<string, string | undefined>> {
+  const cookies = new Map<string, string | undefined>();
+  for (const { variant, server } of fleet) {
+    const url = `${server.base}${PAGE_PATH}`;
+    if (!variant.signsIn) {
+      const page = await fetch(url);
+      if (page.status !== 200 || (await page.text()) !== expectedBody) {
+        throw new Error(`the ${variant.id} server's ${PAGE_PATH} is not the expected page`);
+      }
+      cookies.set(variant.id, undefined);
+      continue;
+    }
+    progress(`signing ${BENCH_USER.upn} in to ${variant.id}`);
+    const browser = await signInThroughApp(emulator, server.base, PAGE_PATH, BENCH_USER.upn);
+    if (browser.page !== expectedBody) {
+      throw new Error(`${variant.id} answered another page once signed in: ${browser.page}`);
+    }
+    const anonymous = await fetch(url, { redirect: "manual", headers: { accept: "text/html" } });
+    if (anonymous.status < 300 || anonymous.status > 399) {
+      throw new Error(
+        `${variant.id} answered ${anonymous.status} without a session, not a redirect`,
+      );
+    }
+    cookies.set(variant.id, browser.cookie);
   }
-  const anonymous = await fetch(`${withEntrance.base}${PATH}`, {
-    headers: { accept: "text/html" },
-    redirect: "manual",
-  });
-  if (anonymous.status !== 302) {
-    throw new Error(
-      `GET ${PATH} without a session answered ${anonymous.status}, not a redirect to sign in`,
-    );
-  }
-  const baseline = await fetch(`${bare.base}${PATH}`, { headers });
-  if (baseline.status !== 200 || (await baseline.text()) !== page) {
-    throw new Error(`the bare server's ${PATH} is not the same page as Entrance's`);
-  }
-  return page;
+  return cookies;
 }
 
-function readSeconds(value: string | undefined): number {
-  if (value === undefined || value === "") return 10;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 300) {
-    throw new Error(
-      `BENCH_SECONDS must be a whole number of seconds from 1 to 300, not "${value}"`,
-    );
-  }
-  return parsed;
+/** The measured runs as plain data, for the JSON file. */
+function rawRounds(measured: Awaited<ReturnType<typeof measure>>) {
+  return {
+    warmUp: Object.fromEntries(measured.warmUp),
+    rounds: measured.rounds.map((round) => Object.fromEntries(round)),
+  };
 }
 
 /** How to run this again with the same settings. */
 function command(): string {
-  const script = relative(process.cwd(), process.argv[1] ?? "bench/dist/signed-in-page.js");
-  const run = process.env.npm_lifecycle_event === "bench" ? "npm run bench" : `node ${script}`;
-  return `BENCH_SECONDS=${seconds} ${run}`;
-}
-
-function progress(line: string): void {
-  process.stderr.write(`bench: ${line}\n`);
+  const run =
+    process.env.npm_lifecycle_event === "bench"
+      ? "npm run bench"
+      : `node ${relative(process.cwd(), process.argv[1] ?? "bench/dist/signed-in-page.js")}`;
+  return `BENCH_ROUNDS=${rounds} BENCH_SECONDS=${seconds} BENCH_CONNECTIONS=${connections} ${run}`;
 }

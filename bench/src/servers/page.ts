@@ -1,4 +1,4 @@
-/** The page both servers render, so that the two answer with the very same bytes. */
+/** The page every server under test renders, so that all of them answer the very same bytes. */
 export function renderPage(displayName: string): string {
   return `<!doctype html>
 <html lang="en">
@@ -23,5 +23,8 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 }
 
-/** The name the bare server renders: the user the harness signs in to the Entrance server. */
-export const BASELINE_NAME = "Megan Bowen";
+/** The path of the page on every server. */
+export const PAGE_PATH = "/page";
+
+/** The user the page benchmark signs in, and the name the bare server renders. */
+export const BENCH_USER = { upn: "megan@contoso.onmicrosoft.com", name: "Megan Bowen" } as const;

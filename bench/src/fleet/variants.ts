@@ -1,0 +1,82 @@
+import { defaults } from "@entrance/emulator";
+
+/** One server under test in the page benchmark. */
+export interface Variant {
+  readonly id: string;
+  /** What the table calls it. */
+  readonly label: string;
+  /** Its script in bench/dist/servers, without `.js`. */
+  readonly script: string;
+  /** False for the baseline, which has no sign-in at all. */
+  readonly signsIn: boolean;
+  /**
+   * True for the other libraries: they trust the emulator's CA through NODE_EXTRA_CA_CERTS, as an
+   * app of theirs would trust a private CA; Entrance is handed it with trustCertificateAuthority.
+   */
+  readonly peer: boolean;
+  /** Where the emulator sends the browser back to (its redirect URI's path). */
+  readonly redirectPath: string;
+  /** The authority's tenant segment. */
+  readonly tenant: string;
+  /** Entrance's `session.cacheSeconds`, when not the default. */
+  readonly cacheSeconds?: number;
+}
+
+/** The baseline, first: every other variant's ratio is to it, round by round. */
+export const BARE: Variant = {
+  id: "bare",
+  label: "bare Express 5 (no sign-in)",
+  script: "bare",
+  signsIn: false,
+  peer: false,
+  redirectPath: "/",
+  tenant: "organizations",
+};
+
+export const ENTRANCE_CACHED: Variant = {
+  id: "entrance-cached",
+  label: "Entrance, SQLite, cacheSeconds 5 (default)",
+  script: "entrance",
+  signsIn: true,
+  peer: false,
+  redirectPath: "/auth/callback",
+  tenant: "organizations",
+};
+
+export const ENTRANCE_UNCACHED: Variant = {
+  ...ENTRANCE_CACHED,
+  id: "entrance-uncached",
+  label: "Entrance, SQLite, cacheSeconds 0",
+  cacheSeconds: 0,
+};
+
+export const OPENID_CONNECT: Variant = {
+  id: "openid-connect",
+  label: "express-openid-connect, cookie session",
+  script: "openid-connect",
+  signsIn: true,
+  peer: true,
+  redirectPath: "/callback",
+  // A tenant's authority: openid-client checks the ID token's issuer against the discovered one,
+  // which for `organizations` is Entra's `{tenantid}` template.
+  tenant: defaults.contoso,
+};
+
+export const MSAL_SESSION: Variant = {
+  id: "msal-session",
+  label: "MSAL Node sample: express-session + token cache",
+  script: "msal-session",
+  signsIn: true,
+  peer: true,
+  redirectPath: "/auth/redirect",
+  tenant: defaults.contoso,
+};
+
+/** In the order of every round. */
+export const VARIANTS: readonly Variant[] = [
+  BARE,
+  ENTRANCE_CACHED,
+  ENTRANCE_UNCACHED,
+  OPENID_CONNECT,
+  MSAL_SESSION,
+];

@@ -1,0 +1,125 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import type { Variant } from "../fleet/variants.js";
+import type { Rounds } from "../load/measure.js";
+import { median, type Spread, spread } from "./stats.js";
+
+/** One variant's figures over the measured rounds. */
+export interface VariantFigures {
+  readonly id: string;
+  readonly label: string;
+  /** Each round's answers / measured seconds. */
+  readonly requestsPerSecondByRound: readonly number[];
+  readonly requestsPerSecond: Spread;
+  /** req/s / the baseline's req/s in the same round; null for the baseline itself. */
+  readonly ratioByRound: readonly number[] | null;
+  readonly ratio: Spread | null;
+  /** Medians over the rounds. */
+  readonly latencyP50Ms: number;
+  readonly latencyP99Ms: number;
+  /** Median over the rounds of the server's CPU time / wall time: near 1 when saturated. */
+  readonly serverCpuShare: number;
+  /** Answers checked, warm-up included; all of them were right, or there would be no report. */
+  readonly answersChecked: number;
+  readonly wrong: number;
+  readonly errors: number;
+}
+
+export interface PageReport {
+  readonly benchmark: string;
+  readonly date: string;
+  readonly command: string;
+  readonly environment: Readonly<Record<string, string | number>>;
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly variants: readonly VariantFigures[];
+  /** Said in the output too: e.g. that autocannon stood in for wrk. */
+  readonly notes: readonly string[];
+}
+
+/** Sums up every variant's rounds; `baseline` is the variant the ratios are to. */
+export function summarize(
+  variants: readonly Variant[],
+  baseline: Variant,
+  measured: Rounds,
+): VariantFigures[] {
+  const rate = (round: Rounds["rounds"][number], id: string) =>
+    round.get(id)?.result.requestsPerSecond ?? Number.NaN;
+  return variants.map((variant) => {
+    const runs = measured.rounds.map((round) => round.get(variant.id));
+    const all = [measured.warmUp.get(variant.id), ...runs].flatMap((run) => (run ? [run] : []));
+    const byRound = measured.rounds.map((round) => rate(round, variant.id));
+    const ratios =
+      variant.id === baseline.id
+        ? null
+        : measured.rounds.map((round) => rate(round, variant.id) / rate(round, baseline.id));
+    const results = runs.flatMap((run) => (run ? [run.result] : []));
+    return {
+      id: variant.id,
+      label: variant.label,
+      requestsPerSecondByRound: byRound,
+      requestsPerSecond: spread(byRound),
+      ratioByRound: ratios,
+      ratio: ratios ? spread(ratios) : null,
+      latencyP50Ms: median(results.map((result) => result.latencyP50Ms)),
+      latencyP99Ms: median(results.map((result) => result.latencyP99Ms)),
+      serverCpuShare: median(runs.flatMap((run) => (run ? [run.serverCpuShare] : []))),
+      answersChecked: all.reduce((sum, run) => sum + run.result.requests, 0),
+      wrong: all.reduce((sum, run) => sum + run.result.wrong, 0),
+      errors: all.reduce((sum, run) => sum + run.result.errors, 0),
+    };
+  });
+}
+
+const whole = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 1)} ms`;
+const ratioText = (value: Spread | null) =>
+  value ? `${value.median.toFixed(2)} (${value.min.toFixed(2)}–${value.max.toFixed(2)})` : "1";
+
+/** The report as markdown: where and how it ran, the table, the rounds. */
+export function toMarkdown(report: PageReport): string {
+  const environment = Object.entries(report.environment)
+    .map(([key, value]) => `- ${key}: ${value}`)
+    .join("\n");
+  const settings = Object.entries(report.settings)
+    .map(([key, value]) => `- ${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`)
+    .join("\n");
+  const rows = report.variants.map(
+    (v) =>
+      `| ${v.label} | ${whole.format(v.requestsPerSecond.median)} ` +
+      `(${whole.format(v.requestsPerSecond.min)}–${whole.format(v.requestsPerSecond.max)}) | ` +
+      `${ratioText(v.ratio)} | ${ms(v.latencyP50Ms)} | ${ms(v.latencyP99Ms)} | ` +
+      `${Math.round(v.serverCpuShare * 100)}% | ${whole.format(v.answersChecked)} | ${v.wrong} | ${v.errors} |`,
+  );
+  const roundCount = report.variants[0]?.requestsPerSecondByRound.length ?? 0;
+  const roundHeader = Array.from({ length: roundCount }, (_, i) => String(i + 1));
+  const byRound = report.variants.map(
+    (v) =>
+      `| ${v.id} | ${v.requestsPerSecondByRound.map((r) => whole.format(r)).join(" | ")} | ` +
+      `${v.ratioByRound ? v.ratioByRound.map((r) => r.toFixed(2)).join(" / ") : "–"} |`,
+  );
+  return [
+    `## ${report.benchmark}`,
+    "",
+    `${report.date}, \`${report.command}\``,
+    "",
+    environment,
+    settings,
+    ...report.notes.map((note) => `- **${note}**`),
+    "",
+    "| variant | req/s, median (min–max) | ratio to bare, median (min–max) | latency p50 | latency p99 | server CPU | answers checked | wrong | errors |",
+    "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ...rows,
+    "",
+    `req/s by round, and ratio to bare by round:`,
+    "",
+    `| variant | ${roundHeader.join(" | ")} | ratio by round |`,
+    `|---|${roundHeader.map(() => "--:|").join("")}---|`,
+    ...byRound,
+    "",
+  ].join("\n");
+}
+
+export async function writeText(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, text);
+}
