@@ -81,7 +81,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Entr
     throw error;
   }
 
-  const db = new Kysely<EntranceDatabase>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<EntranceDatabase>({
+    dialect: new SqliteDialect({ database: reusingStatements(database) }),
+  });
   try {
     const migrateFile = () => migrateSqlite(db as Kysely<unknown>);
     await (inMemory ? migrateFile() : serialized(resolve(filename), migrateFile));
@@ -90,4 +92,29 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Entr
     throw error;
   }
   return createSqlStore(db, options);
+}
+
+/** The most prepared statements kept; Entrance's queries are a few dozen distinct texts. */
+const STATEMENTS = 500;
+
+/**
+ * The connection as Kysely sees it, preparing each distinct SQL text once: Kysely asks for a
+ * statement on every query, and preparing costs about a third of a token or session read.
+ * better-sqlite3 runs a statement to completion before the next one starts, so reusing it is
+ * safe (Entrance never streams a query, which would keep a statement busy).
+ */
+function reusingStatements(database: Database.Database) {
+  const prepared = new Map<string, Database.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string): Database.Statement {
+      let statement = prepared.get(sql);
+      if (!statement) {
+        if (prepared.size >= STATEMENTS) prepared.clear();
+        statement = database.prepare(sql);
+        prepared.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }
