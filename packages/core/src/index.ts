@@ -53,6 +53,7 @@ export type {
   SignInDecision,
   SignInEvent,
 } from "./options.js";
+export { checkOwner, checkPage, ttlMilliseconds } from "./storage/arguments.js";
 export { composeStores, type StoreSides } from "./storage/compose.js";
 export { DEFAULT_DATABASE, defaultStore } from "./storage/default.js";
 export { deferredStore } from "./storage/deferred.js";

@@ -86,14 +86,6 @@ export function fromBytes(data: Uint8Array): Buffer {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
-/** Milliseconds for a TTL in seconds; a TTL that is not a positive finite number is a bug. */
-export function ttlMilliseconds(ttlSeconds: number): number {
-  if (typeof ttlSeconds !== "number" || !Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
-    throw new RangeError(`ttlSeconds must be a positive finite number, got ${String(ttlSeconds)}`);
-  }
-  return Math.ceil(ttlSeconds * 1000);
-}
-
 /** An integer, or null, for a column that allows null (e.g. an AADSTS code). */
 export function toNullableInteger(value: unknown, row: string, column: string): number | null {
   if (value === null) return null;
@@ -116,19 +108,11 @@ export function toJsonObject(value: unknown, row: string, column: string): Recor
   return parsed as Record<string, unknown>;
 }
 
-/** Checks a page's `limit` (1 to 500) and `offset` (≥ 0), as every store does. */
-export function checkPage(limit: number, offset: number): void {
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > 500) {
-    throw new RangeError(`limit must be a whole number from 1 to 500, got ${String(limit)}`);
-  }
-  if (!Number.isSafeInteger(offset) || offset < 0) {
-    throw new RangeError(`offset must be a whole number ≥ 0, got ${String(offset)}`);
-  }
-}
-
 /** An audit event's count: a whole number ≥ 1 (pg gives `bigint` columns as strings). */
 export function toCount(value: unknown, row: string, column: string): number {
   const number = integerOf(value);
   if (!Number.isSafeInteger(number) || number < 1) throw corrupt(row, column, "an integer ≥ 1");
   return number;
 }
+
+export { checkPage, ttlMilliseconds } from "@entrance/core";

@@ -1,21 +1,9 @@
-import type { TransactionOwner, TransactionStore } from "@entrance/core";
+import { checkOwner, type TransactionStore } from "@entrance/core";
 import type { Kysely } from "kysely";
 import { rowName, toText, ttlMilliseconds } from "../rows.js";
 import type { EntranceDatabase } from "../schema.js";
 
 const TABLE = "entrance_login_transactions";
-
-/** An owner's `maxPending` below 1 (or fractional, or NaN) would bound nothing sensible. */
-function checkOwner(owner: TransactionOwner): void {
-  if (typeof owner?.id !== "string") {
-    throw new TypeError(`owner.id must be a string, got ${String(owner?.id)}`);
-  }
-  if (!Number.isSafeInteger(owner.maxPending) || owner.maxPending < 1) {
-    throw new RangeError(
-      `owner.maxPending must be a whole number ≥ 1, got ${String(owner.maxPending)}`,
-    );
-  }
-}
 
 /**
  * Login transactions in `entrance_login_transactions`, each with the owner that may take it.

@@ -10,24 +10,6 @@ export function copyDate(date: Date, field: string): Date {
   return new Date(time);
 }
 
-/** Milliseconds for a TTL in seconds; a TTL that is not a positive finite number is a bug. */
-export function ttlMilliseconds(ttlSeconds: number): number {
-  if (typeof ttlSeconds !== "number" || !Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
-    throw new RangeError(`ttlSeconds must be a positive finite number, got ${String(ttlSeconds)}`);
-  }
-  return Math.ceil(ttlSeconds * 1000);
-}
-
-/** Checks a page's `limit` (1 to 500) and `offset` (≥ 0), the same way every store does. */
-export function checkPage(limit: number, offset: number): void {
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > 500) {
-    throw new RangeError(`limit must be a whole number from 1 to 500, got ${String(limit)}`);
-  }
-  if (!Number.isSafeInteger(offset) || offset < 0) {
-    throw new RangeError(`offset must be a whole number ≥ 0, got ${String(offset)}`);
-  }
-}
-
 /**
  * A literal, case-insensitive "contains", for `query` filters: a missing or empty query matches
  * everything, and no character is a wildcard.
@@ -42,3 +24,5 @@ export function containsQuery(query: string | undefined): (text: string | null) 
 export function userKey(tenantId: string, objectId: string): string {
   return JSON.stringify([tenantId, objectId]);
 }
+
+export { checkPage, ttlMilliseconds } from "../arguments.js";

@@ -3,7 +3,9 @@
  * expired ones from the front of an insertion-ordered queue and caps its owner's pending ones, so
  * a put costs the same with 100,000 pending as with ten.
  */
-import type { TransactionOwner, TransactionStore } from "../types.js";
+
+import { checkOwner } from "../arguments.js";
+import type { TransactionStore } from "../types.js";
 import { type Guard, ttlMilliseconds } from "./shared.js";
 
 interface Entry {
@@ -12,18 +14,6 @@ interface Entry {
   readonly owner: string;
   /** The TTL in milliseconds: the queue the key is in. */
   readonly ttl: number;
-}
-
-/** An owner's `maxPending` below 1 (or fractional, or NaN) would bound nothing sensible. */
-function checkOwner(owner: TransactionOwner): void {
-  if (typeof owner?.id !== "string") {
-    throw new TypeError(`owner.id must be a string, got ${String(owner?.id)}`);
-  }
-  if (!Number.isSafeInteger(owner.maxPending) || owner.maxPending < 1) {
-    throw new RangeError(
-      `owner.maxPending must be a whole number ≥ 1, got ${String(owner.maxPending)}`,
-    );
-  }
 }
 
 /** Adds `key` to the set under `name`, creating the set. */
