@@ -27,6 +27,7 @@ import { BENCH_USER, PAGE_PATH, renderPage } from "./servers/page.js";
 const rounds = readInteger("BENCH_ROUNDS", 6, 1, 50);
 const seconds = readInteger("BENCH_SECONDS", 5, 1, 120);
 const warmUpSeconds = readInteger("BENCH_WARMUP_SECONDS", 3, 1, 60);
+const rewarmSeconds = readInteger("BENCH_REWARM_SECONDS", 1, 1, 60);
 const connections = readInteger("BENCH_CONNECTIONS", 50, 1, 1000);
 const profileDir = process.env.BENCH_CPU_PROF_DIR || undefined;
 const wrk = wrkVersion();
@@ -42,7 +43,7 @@ for (const note of notes) progress(`warning: ${note}`);
 const expectedBody = renderPage(BENCH_USER.name);
 const loadBefore = loadavg();
 const started = Date.now();
-const perVariant = warmUpSeconds + rounds * (seconds + 2);
+const perVariant = warmUpSeconds + rounds * (rewarmSeconds + seconds + 2);
 const deadline = 300 + VARIANTS.length * perVariant * 1.5;
 
 await runHarness("the page benchmark", Math.ceil(deadline), async ({ emulator, workDir }) => {
@@ -51,6 +52,9 @@ await runHarness("the page benchmark", Math.ceil(deadline), async ({ emulator, w
     workDir,
     ...(profileDir ? { nodeFlags: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] } : {}),
   });
+  for (const { variant, server } of fleet) {
+    progress(`${variant.id}: pid ${server.pid}, ${server.base}, pinned to CPU ${SERVER_CPU}`);
+  }
   const cookies = await signInAll(emulator, fleet);
   const measured = await measure({
     fleet,
@@ -60,6 +64,7 @@ await runHarness("the page benchmark", Math.ceil(deadline), async ({ emulator, w
     connections,
     seconds,
     warmUpSeconds,
+    rewarmSeconds,
     rounds,
     loadCpu: LOAD_CPU,
     generate: wrk ? (target) => runWrk(target, workDir) : runAutocannon,
@@ -90,6 +95,7 @@ await runHarness("the page benchmark", Math.ceil(deadline), async ({ emulator, w
       rounds,
       "seconds per round": seconds,
       "warm-up seconds per variant": warmUpSeconds,
+      "unmeasured seconds before each measured run": rewarmSeconds,
       order: `warm-up of each, then ${rounds} × (${VARIANTS.map((v) => v.id).join(", ")})`,
     },
     variants: summarize(VARIANTS, BARE, measured),

@@ -32,9 +32,12 @@ export interface LoadTarget {
 /** How much longer than its duration a load run may take before it is killed. */
 export const OVERRUN_SECONDS = 30;
 
-/** Throws when a run saw anything but the expected page: its figures would be meaningless. */
-export function assertAllRight(label: string, result: LoadResult): void {
-  if (result.requests === 0 || result.wrong > 0 || result.errors > 0) {
+/**
+ * Throws when a run saw anything but the expected page, or no answer at all where one was
+ * needed: its figures would be meaningless.
+ */
+export function assertAllRight(label: string, result: LoadResult, needsAnswers = true): void {
+  if ((needsAnswers && result.requests === 0) || result.wrong > 0 || result.errors > 0) {
     throw new Error(
       `${label}: ${result.requests} answers, ${result.wrong} wrong (first: ${result.firstWrong}), ` +
         `${result.errors} connection errors or timeouts; every answer must be the signed-in page`,

@@ -11,6 +11,8 @@ export interface Measured {
 /** Each variant's warm-up and rounds, in the order they ran. */
 export interface Rounds {
   readonly warmUp: ReadonlyMap<string, Measured>;
+  /** Answers checked in the unmeasured load before each round, by variant id. */
+  readonly rewarmAnswers: ReadonlyMap<string, number>;
   /** rounds[i] is round i+1: a map from variant id to what it measured. */
   readonly rounds: readonly ReadonlyMap<string, Measured>[];
 }
@@ -24,6 +26,12 @@ export interface MeasureOptions {
   readonly connections: number;
   readonly seconds: number;
   readonly warmUpSeconds: number;
+  /**
+   * Load before each measured run, not measured (its answers still checked): a server that sat
+   * idle while the others ran starts slow (its heap shrunk meanwhile), which is not its steady
+   * state.
+   */
+  readonly rewarmSeconds: number;
   readonly rounds: number;
   readonly loadCpu: number;
   /** Runs the load generator against one server (wrk, or autocannon as the fallback). */
@@ -37,7 +45,12 @@ export interface MeasureOptions {
  * answer of every run is checked; one wrong answer fails the run.
  */
 export async function measure(options: MeasureOptions): Promise<Rounds> {
-  const once = async ({ variant, server }: Started, seconds: number, label: string) => {
+  const once = async (
+    { variant, server }: Started,
+    seconds: number,
+    label: string,
+    needsAnswers = true,
+  ) => {
     const cpuBefore = await server.cpuSeconds();
     const started = performance.now();
     const result = await options.generate({
@@ -49,7 +62,7 @@ export async function measure(options: MeasureOptions): Promise<Rounds> {
       cpu: options.loadCpu,
     });
     const wall = (performance.now() - started) / 1000;
-    assertAllRight(`${label} of ${variant.id}`, result);
+    assertAllRight(`${label} of ${variant.id}`, result, needsAnswers);
     const serverCpuShare = ((await server.cpuSeconds()) - cpuBefore) / wall;
     return { result, serverCpuShare };
   };
@@ -58,16 +71,26 @@ export async function measure(options: MeasureOptions): Promise<Rounds> {
     options.progress(`warm-up ${started.variant.id} (${options.warmUpSeconds} s)`);
     warmUp.set(started.variant.id, await once(started, options.warmUpSeconds, "the warm-up"));
   }
+  const rewarmAnswers = new Map<string, number>();
   const rounds: Map<string, Measured>[] = [];
   for (let round = 1; round <= options.rounds; round++) {
     const measured = new Map<string, Measured>();
     for (const started of options.fleet) {
+      const { id } = started.variant;
       options.progress(
-        `round ${round}/${options.rounds}: ${started.variant.id} (${options.seconds} s)`,
+        `round ${round}/${options.rounds}: ${id} (${options.rewarmSeconds} s + ${options.seconds} s)`,
       );
-      measured.set(started.variant.id, await once(started, options.seconds, `round ${round}`));
+      // A second without answers here (the machine busy elsewhere) is not this server's figure.
+      const rewarm = await once(
+        started,
+        options.rewarmSeconds,
+        `the load before round ${round}`,
+        false,
+      );
+      rewarmAnswers.set(id, (rewarmAnswers.get(id) ?? 0) + rewarm.result.requests);
+      measured.set(id, await once(started, options.seconds, `round ${round}`));
     }
     rounds.push(measured);
   }
-  return { warmUp, rounds };
+  return { warmUp, rewarmAnswers, rounds };
 }

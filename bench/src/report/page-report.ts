@@ -19,7 +19,10 @@ export interface VariantFigures {
   readonly latencyP99Ms: number;
   /** Median over the rounds of the server's CPU time / wall time: near 1 when saturated. */
   readonly serverCpuShare: number;
-  /** Answers checked, warm-up included; all of them were right, or there would be no report. */
+  /**
+   * Answers checked, the unmeasured load included; all of them were right, or there would be no
+   * report.
+   */
   readonly answersChecked: number;
   readonly wrong: number;
   readonly errors: number;
@@ -63,7 +66,9 @@ export function summarize(
       latencyP50Ms: median(results.map((result) => result.latencyP50Ms)),
       latencyP99Ms: median(results.map((result) => result.latencyP99Ms)),
       serverCpuShare: median(runs.flatMap((run) => (run ? [run.serverCpuShare] : []))),
-      answersChecked: all.reduce((sum, run) => sum + run.result.requests, 0),
+      answersChecked:
+        all.reduce((sum, run) => sum + run.result.requests, 0) +
+        (measured.rewarmAnswers.get(variant.id) ?? 0),
       wrong: all.reduce((sum, run) => sum + run.result.wrong, 0),
       errors: all.reduce((sum, run) => sum + run.result.errors, 0),
     };
