@@ -60,6 +60,11 @@ export interface EntranceContext {
   /** What templates see, for the adapter to hand over. */
   readonly locals: TemplateLocals;
   /**
+   * Puts {@link TemplateLocals} on a framework's template data (Express's `res.locals`), the
+   * sign-in link as a getter built only if a template reads it.
+   */
+  assignLocals(target: object): void;
+  /**
    * Headers for the app's response to this request: `Cache-Control: no-store` when someone is
    * signed in (a personal page is never cached; Back after sign-out shows nothing). Adapters set
    * them before the app's handler, which may still set its own.
@@ -146,6 +151,29 @@ export class RequestContext implements EntranceContext {
       logoutUrl: this.core.logoutUrl,
       popupScriptUrl: this.core.popupScriptUrl,
     };
+  }
+
+  assignLocals(target: object): void {
+    Object.defineProperties(target, {
+      user: { value: this.user, enumerable: true, writable: true, configurable: true },
+      loginUrl: {
+        get: () => this.loginUrl(),
+        enumerable: true,
+        configurable: true,
+      },
+      logoutUrl: {
+        value: this.core.logoutUrl,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      },
+      popupScriptUrl: {
+        value: this.core.popupScriptUrl,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      },
+    });
   }
 
   get responseHeaders(): Readonly<Record<string, string>> {

@@ -8,6 +8,7 @@ import {
   type ContextSession,
   contextSession,
   type EntranceContext,
+  type EntranceUser,
   RequestContext,
 } from "./context.js";
 import { describeError } from "./errors/describe.js";
@@ -152,7 +153,28 @@ export class Entrance {
 
   /** The per-request context an adapter gives the app (see {@link EntranceContext}). */
   async context(request: RequestLike): Promise<EntranceContext> {
-    const signedIn = await this.getSession(request.headers.get("cookie"));
+    return (
+      this.contextNow(request) ??
+      this.#contextOf(request, await this.getSession(request.headers.get("cookie")))
+    );
+  }
+
+  /**
+   * The context when it can be had without waiting — no session cookie, or a session cached in
+   * process that needs no store write — else undefined (then `context`). Most requests of a
+   * signed-in app take this path: no promise, nothing read.
+   */
+  contextNow(request: RequestLike): EntranceContext | undefined {
+    const signedIn = this.#rt.sessions.peek(
+      readCookie(request.headers.get("cookie"), this.#rt.cookies.session),
+    );
+    if (signedIn === undefined || (signedIn && !this.#authorizer.trust.known)) return undefined;
+    if (!signedIn) return new RequestContext(this, request, null);
+    const user = this.#authorizer.trust.apply(signedIn.user);
+    return this.#contextOf(request, user === signedIn.user ? signedIn : { ...signedIn, user });
+  }
+
+  #contextOf(request: RequestLike, signedIn: SignedIn | null): EntranceContext {
     if (!signedIn) return new RequestContext(this, request, null);
     // A cached session is the same object for `session.cacheSeconds`: so is what the app sees.
     let seen = this.#contextSessions.get(signedIn);
@@ -170,20 +192,24 @@ export class Entrance {
   guard(spec: GuardSpec): Guard {
     if (spec.kind === "requirement") this.#authorizer.check(spec.requirement);
     const responder = this.#responder;
-    return async (context) => {
-      const { user, request } = context;
-      if (!user) return responder.unauthenticated(request);
+    const decide = async (context: EntranceContext, user: EntranceUser) => {
       try {
         if (spec.kind === "scopes") {
           await context.getAccessToken(spec.scopes);
         } else if (spec.kind === "requirement") {
           const decision = await this.authorize(user, spec.requirement);
-          if (!decision.allowed) return responder.forbidden(request, user, decision.missing);
+          if (!decision.allowed)
+            return responder.forbidden(context.request, user, decision.missing);
         }
         return null;
       } catch (error) {
-        return responder.error(error, request);
+        return responder.error(error, context.request);
       }
+    };
+    return (context) => {
+      const { user } = context;
+      if (!user) return responder.unauthenticated(context.request);
+      return spec.kind === "auth" ? null : decide(context, user);
     };
   }
 

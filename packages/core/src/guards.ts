@@ -6,8 +6,11 @@
 import type { Requirement } from "./authz/requirements.js";
 import type { EntranceContext } from "./context.js";
 
-/** A guard built for one core: its names were checked against that core's configuration. */
-export type Guard = (context: EntranceContext) => Promise<Response | null>;
+/**
+ * A guard built for one core: its names were checked against that core's configuration. It
+ * answers at once when it can (not signed in, or nothing to look up), else with a promise.
+ */
+export type Guard = (context: EntranceContext) => Response | null | Promise<Response | null>;
 
 /** What a guard requires, before it is built for a core. */
 export type GuardSpec =

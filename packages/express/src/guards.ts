@@ -20,10 +20,10 @@ function middleware(spec: GuardSpec, bound?: () => Entrance): RequestHandler {
   if (now) guardFor(now);
   return (req, res, next) => {
     if (!req.entrance) return next(new Error("Entrance guards need app.use(entrance()) first"));
-    guardFor(req.entrance.core)(req.entrance).then(
-      (answer) => (answer ? core.writeWebResponse(res, answer) : next()),
-      next,
-    );
+    const answer = guardFor(req.entrance.core)(req.entrance);
+    if (answer === null) return next();
+    if (answer instanceof Response) return void core.writeWebResponse(res, answer).catch(next);
+    answer.then((late) => (late ? core.writeWebResponse(res, late) : next())).catch(next);
   };
 }
 

@@ -3,6 +3,7 @@ import {
   createEntrance,
   defaultStore,
   type Entrance,
+  type EntranceContext,
   type EntranceOptions,
   nodeRequestLike,
   toWebRequest,
@@ -38,22 +39,29 @@ export function entrance(options: ExpressEntranceOptions = {}): EntranceMiddlewa
   const core = createEntrance({ ...options, store: options.store ?? defaultStore(openSql) });
   rememberCore(core);
   const { baseUrl } = core.config;
-  const middleware = async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      if (core.ownsPath(req.path)) {
-        const request = toWebRequest(req, req.originalUrl, baseUrl);
-        const response = await core.handle(request, { ip: req.ip ?? null });
-        if (response) return await writeWebResponse(res, response);
-      }
-      const context = await core.context(nodeRequestLike(req, req.originalUrl, baseUrl));
-      req.entrance = context;
-      res.set(context.responseHeaders);
-      // Descriptors, not values: the sign-in link is built only if a template reads it.
-      Object.defineProperties(res.locals, Object.getOwnPropertyDescriptors(context.locals));
-      next();
-    } catch (error) {
-      next(error);
+  const give = (req: Request, res: Response, next: NextFunction, context: EntranceContext) => {
+    req.entrance = context;
+    res.set(context.responseHeaders);
+    context.assignLocals(res.locals);
+    next();
+  };
+  const middleware = (req: Request, res: Response, next: NextFunction) => {
+    if (core.ownsPath(req.path)) {
+      const request = toWebRequest(req, req.originalUrl, baseUrl);
+      core
+        .handle(request, { ip: req.ip ?? null })
+        .then((response) => (response ? writeWebResponse(res, response) : next()))
+        .catch(next);
+      return;
     }
+    const request = nodeRequestLike(req, req.originalUrl, baseUrl);
+    // Most requests: a session cached in process, answered without a promise.
+    const now = core.contextNow(request);
+    if (now) return give(req, res, next, now);
+    core
+      .context(request)
+      .then((context) => give(req, res, next, context))
+      .catch(next);
   };
   return Object.assign(
     middleware,

@@ -61,6 +61,23 @@ export class Sessions {
   }
 
   /** The live session and user for a cookie value, or null; ends sessions that are over. */
+  /**
+   * The answer `resolve` would give, when it can be given without waiting: null without a
+   * cookie, the cached session when it is live and needs no write; undefined when the store must
+   * be asked (then call `resolve`).
+   */
+  peek(id: string | undefined): SignedIn | null | undefined {
+    if (!id) return null;
+    const entry = this.#cache.get(hashSessionId(id));
+    const now = this.now();
+    if (!entry || entry.until <= now) return undefined;
+    const { session } = entry.value;
+    if (session.idleExpiresAt.getTime() <= now || session.absoluteExpiresAt.getTime() <= now) {
+      return undefined;
+    }
+    return now - session.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS ? undefined : entry.value;
+  }
+
   async resolve(id: string | undefined): Promise<SignedIn | null> {
     if (!id) return null;
     const idHash = hashSessionId(id);
