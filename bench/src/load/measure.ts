@@ -6,6 +6,8 @@ export interface Measured {
   readonly result: LoadResult;
   /** Server CPU time / wall time of the round: 1 means its core was busy all along. */
   readonly serverCpuShare: number;
+  /** Runs of this round thrown away because the server did not get its CPU (see MeasureOptions). */
+  readonly repeats: number;
 }
 
 /** Each variant's warm-up and rounds, in the order they ran. */
@@ -28,10 +30,16 @@ export interface MeasureOptions {
   readonly warmUpSeconds: number;
   /**
    * Load before each measured run, not measured (its answers still checked): a server that sat
-   * idle while the others ran starts slow (its heap shrunk meanwhile), which is not its steady
-   * state.
+   * idle while the others ran starts slow, which is not its steady state.
    */
   readonly rewarmSeconds: number;
+  /**
+   * A measured run in which the server had less than this share of its CPU (something else ran
+   * on that core: the machine is shared) is run again, at most `repeats` times; the last one
+   * counts, flagged when it is still short.
+   */
+  readonly minServerCpuShare: number;
+  readonly repeats: number;
   readonly rounds: number;
   readonly loadCpu: number;
   /** Runs the load generator against one server (wrk, or autocannon as the fallback). */
@@ -64,7 +72,7 @@ export async function measure(options: MeasureOptions): Promise<Rounds> {
     const wall = (performance.now() - started) / 1000;
     assertAllRight(`${label} of ${variant.id}`, result, needsAnswers);
     const serverCpuShare = ((await server.cpuSeconds()) - cpuBefore) / wall;
-    return { result, serverCpuShare };
+    return { result, serverCpuShare, repeats: 0 };
   };
   const warmUp = new Map<string, Measured>();
   for (const started of options.fleet) {
@@ -88,7 +96,15 @@ export async function measure(options: MeasureOptions): Promise<Rounds> {
         false,
       );
       rewarmAnswers.set(id, (rewarmAnswers.get(id) ?? 0) + rewarm.result.requests);
-      measured.set(id, await once(started, options.seconds, `round ${round}`));
+      let run = await once(started, options.seconds, `round ${round}`);
+      for (let repeat = 1; repeat <= options.repeats; repeat++) {
+        if (run.serverCpuShare >= options.minServerCpuShare) break;
+        options.progress(
+          `round ${round}: ${id} had ${Math.round(run.serverCpuShare * 100)}% of its CPU; again`,
+        );
+        run = { ...(await once(started, options.seconds, `round ${round}`)), repeats: repeat };
+      }
+      measured.set(id, run);
     }
     rounds.push(measured);
   }

@@ -55,7 +55,8 @@ end
 export function wrkVersion(): string | null {
   const probe = spawnSync("wrk", ["-v"], { encoding: "utf8" });
   if (probe.error) return null;
-  return `${probe.stdout}${probe.stderr}`.split("\n")[0]?.trim() || "wrk";
+  const line = `${probe.stdout}${probe.stderr}`.split("\n")[0] ?? "";
+  return line.replace(/\s*Copyright.*$/, "").trim() || "wrk";
 }
 
 /** Runs wrk (one thread) pinned to `target.cpu` against one server; checks every answer. */

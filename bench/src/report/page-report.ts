@@ -19,6 +19,10 @@ export interface VariantFigures {
   readonly latencyP99Ms: number;
   /** Median over the rounds of the server's CPU time / wall time: near 1 when saturated. */
   readonly serverCpuShare: number;
+  /** Measured runs thrown away and run again because the server did not get its CPU. */
+  readonly repeats: number;
+  /** Rounds (1-based) in which the server still had less than its CPU: take with care. */
+  readonly shortRounds: readonly number[];
   /**
    * Answers checked, the unmeasured load included; all of them were right, or there would be no
    * report.
@@ -35,6 +39,8 @@ export interface PageReport {
   readonly environment: Readonly<Record<string, string | number>>;
   readonly settings: Readonly<Record<string, unknown>>;
   readonly variants: readonly VariantFigures[];
+  /** See MeasureOptions.minServerCpuShare. */
+  readonly minServerCpuShare: number;
   /** Said in the output too: e.g. that autocannon stood in for wrk. */
   readonly notes: readonly string[];
 }
@@ -44,6 +50,7 @@ export function summarize(
   variants: readonly Variant[],
   baseline: Variant,
   measured: Rounds,
+  minServerCpuShare: number,
 ): VariantFigures[] {
   const rate = (round: Rounds["rounds"][number], id: string) =>
     round.get(id)?.result.requestsPerSecond ?? Number.NaN;
@@ -66,6 +73,10 @@ export function summarize(
       latencyP50Ms: median(results.map((result) => result.latencyP50Ms)),
       latencyP99Ms: median(results.map((result) => result.latencyP99Ms)),
       serverCpuShare: median(runs.flatMap((run) => (run ? [run.serverCpuShare] : []))),
+      repeats: runs.reduce((sum, run) => sum + (run?.repeats ?? 0), 0),
+      shortRounds: runs.flatMap((run, i) =>
+        run && run.serverCpuShare < minServerCpuShare ? [i + 1] : [],
+      ),
       answersChecked:
         all.reduce((sum, run) => sum + run.result.requests, 0) +
         (measured.rewarmAnswers.get(variant.id) ?? 0),
@@ -97,10 +108,13 @@ export function toMarkdown(report: PageReport): string {
   );
   const roundCount = report.variants[0]?.requestsPerSecondByRound.length ?? 0;
   const roundHeader = Array.from({ length: roundCount }, (_, i) => String(i + 1));
+  // A round in which the server still did not get its CPU is marked with an asterisk.
   const byRound = report.variants.map(
     (v) =>
-      `| ${v.id} | ${v.requestsPerSecondByRound.map((r) => whole.format(r)).join(" | ")} | ` +
-      `${v.ratioByRound ? v.ratioByRound.map((r) => r.toFixed(2)).join(" / ") : "–"} |`,
+      `| ${v.id} | ${v.requestsPerSecondByRound
+        .map((r, i) => `${whole.format(r)}${v.shortRounds.includes(i + 1) ? "*" : ""}`)
+        .join(" | ")} | ` +
+      `${v.ratioByRound ? v.ratioByRound.map((r) => r.toFixed(2)).join(" / ") : "–"} | ${v.repeats} |`,
   );
   return [
     `## ${report.benchmark}`,
@@ -117,9 +131,13 @@ export function toMarkdown(report: PageReport): string {
     "",
     `req/s by round, and ratio to bare by round:`,
     "",
-    `| variant | ${roundHeader.join(" | ")} | ratio by round |`,
-    `|---|${roundHeader.map(() => "--:|").join("")}---|`,
+    `| variant | ${roundHeader.join(" | ")} | ratio by round | runs repeated |`,
+    `|---|${roundHeader.map(() => "--:|").join("")}---|--:|`,
     ...byRound,
+    "",
+    "Runs repeated: measured runs thrown away and run again because the server had less than " +
+      `${Math.round(report.minServerCpuShare * 100)}% of its CPU (something else ran on its core); ` +
+      "\\* : still short after the repeats.",
     "",
   ].join("\n");
 }
