@@ -154,32 +154,30 @@ export class RequestContext implements EntranceContext {
   }
 
   assignLocals(target: object): void {
-    Object.defineProperties(target, {
-      user: { value: this.user, enumerable: true, writable: true, configurable: true },
-      loginUrl: {
-        get: () => this.loginUrl(),
-        enumerable: true,
-        configurable: true,
-      },
-      logoutUrl: {
-        value: this.core.logoutUrl,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      },
-      popupScriptUrl: {
-        value: this.core.popupScriptUrl,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      },
-    });
+    const locals = target as Record<PropertyKey, unknown>;
+    locals[CONTEXT] = this;
+    locals.user = this.user;
+    locals.logoutUrl = this.core.logoutUrl;
+    locals.popupScriptUrl = this.core.popupScriptUrl;
+    Object.defineProperty(locals, "loginUrl", LOGIN_URL);
   }
 
   get responseHeaders(): Readonly<Record<string, string>> {
     return this.signedIn ? SIGNED_IN_HEADERS : NO_HEADERS;
   }
 }
+
+/** Where `assignLocals` leaves the context, for the shared getter of the sign-in link. */
+const CONTEXT = Symbol("entrance.context");
+
+/** One descriptor for every request: the sign-in link, built when a template reads it. */
+const LOGIN_URL: PropertyDescriptor = Object.freeze({
+  get(this: Record<PropertyKey, unknown>) {
+    return (this[CONTEXT] as RequestContext).loginUrl();
+  },
+  enumerable: true,
+  configurable: true,
+});
 
 const SIGNED_IN_HEADERS = Object.freeze({ "cache-control": "no-store" });
 const NO_HEADERS = Object.freeze({});

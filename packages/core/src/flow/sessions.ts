@@ -29,6 +29,10 @@ export function hashSessionId(id: string): string {
  * instance, an administrator) is seen within that many seconds.
  */
 export class Sessions {
+  /**
+   * Resolved sessions by the cookie's value, so that a hit costs no hash (the value is already in
+   * this process, in the request); each entry knows its hash for the store and for forgetting.
+   */
   readonly #cache = new Map<string, Cached>();
 
   constructor(
@@ -68,7 +72,7 @@ export class Sessions {
    */
   peek(id: string | undefined): SignedIn | null | undefined {
     if (!id) return null;
-    const entry = this.#cache.get(hashSessionId(id));
+    const entry = this.#cache.get(id);
     const now = this.now();
     if (!entry || entry.until <= now) return undefined;
     const { session } = entry.value;
@@ -80,18 +84,18 @@ export class Sessions {
 
   async resolve(id: string | undefined): Promise<SignedIn | null> {
     if (!id) return null;
-    const idHash = hashSessionId(id);
     const now = this.now();
-    let entry = this.#cache.get(idHash);
+    let entry = this.#cache.get(id);
     if (!entry || entry.until <= now) {
-      this.#cache.delete(idHash);
-      const loaded = await this.#load(idHash);
+      this.#cache.delete(id);
+      const loaded = await this.#load(hashSessionId(id));
       if (!loaded) return null;
-      entry = this.#remember(idHash, loaded, now);
+      entry = this.#remember(id, loaded, now);
     }
     const { session } = entry.value;
+    const idHash = session.idHash;
     if (session.idleExpiresAt.getTime() <= now || session.absoluteExpiresAt.getTime() <= now) {
-      this.#cache.delete(idHash);
+      this.#cache.delete(id);
       await this.store.sessions.delete(idHash);
       return null;
     }
@@ -111,15 +115,16 @@ export class Sessions {
 
   /** Forgets one cached session, after it was ended in the store. */
   forgetSession(idHash: string): void {
-    this.#cache.delete(idHash);
+    for (const [id, entry] of this.#cache) {
+      if (entry.value.session.idHash === idHash) this.#cache.delete(id);
+    }
   }
 
   /** Forgets cached sessions of a user, after their sessions were ended or changed in the store. */
   forgetUser(tenantId: string, objectId: string): void {
-    for (const [idHash, entry] of this.#cache) {
+    for (const [id, entry] of this.#cache) {
       const { session } = entry.value;
-      if (session.tenantId === tenantId && session.objectId === objectId)
-        this.#cache.delete(idHash);
+      if (session.tenantId === tenantId && session.objectId === objectId) this.#cache.delete(id);
     }
   }
 
@@ -134,21 +139,21 @@ export class Sessions {
     return { session, user };
   }
 
-  #remember(idHash: string, value: SignedIn, now: number): Cached {
+  #remember(id: string, value: SignedIn, now: number): Cached {
     const entry = { value, until: now + this.config.session.cacheSeconds * 1000 };
     if (this.config.session.cacheSeconds === 0) return entry;
     if (this.#cache.size >= CACHE_ENTRIES) {
       const oldest = this.#cache.keys().next().value;
       if (oldest !== undefined) this.#cache.delete(oldest);
     }
-    this.#cache.set(idHash, entry);
+    this.#cache.set(id, entry);
     return entry;
   }
 
   async end(id: string | undefined): Promise<SessionRecord | null> {
     if (!id) return null;
     const idHash = hashSessionId(id);
-    this.#cache.delete(idHash);
+    this.#cache.delete(id);
     const session = await this.store.sessions.get(idHash);
     await this.store.sessions.delete(idHash);
     return session;

@@ -1,12 +1,19 @@
-/** Reads one cookie from a Cookie header without decoding surprises; undefined when absent. */
+/**
+ * Reads one cookie from a Cookie header without decoding surprises; undefined when absent. Scans
+ * the header in place (it is read on every request): no arrays or pieces are allocated.
+ */
 export function readCookie(header: string | null | undefined, name: string): string | undefined {
   if (!header) return undefined;
-  for (const part of header.split(";")) {
-    const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === name) {
-      const value = part.slice(eq + 1).trim();
+  let from = 0;
+  while (from < header.length) {
+    let end = header.indexOf(";", from);
+    if (end < 0) end = header.length;
+    const eq = header.indexOf("=", from);
+    if (eq > from && eq < end && header.slice(from, eq).trim() === name) {
+      const value = header.slice(eq + 1, end).trim();
       return /^[A-Za-z0-9_-]{1,256}$/.test(value) ? value : undefined;
     }
+    from = end + 1;
   }
   return undefined;
 }

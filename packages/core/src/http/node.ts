@@ -33,21 +33,38 @@ export function webHeaders(incoming: IncomingHttpHeaders): Headers {
 
 /**
  * A Node request as a {@link RequestLike}: `path` is its path and query as the app sees it
- * (Express: `req.originalUrl`), `baseUrl` the app's public origin. Headers are read on demand.
+ * (Express: `req.originalUrl`), `baseUrl` the app's public origin. One object per request;
+ * headers are read, and the URL built, only when asked for.
  */
 export function nodeRequestLike(req: IncomingMessage, path: string, baseUrl: string): RequestLike {
-  return {
-    method: req.method ?? "GET",
+  return new NodeRequestView(req, path, baseUrl);
+}
+
+class NodeRequestView implements RequestLike {
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly path: string,
+    private readonly baseUrl: string,
+  ) {}
+
+  get method(): string {
+    return this.req.method ?? "GET";
+  }
+
+  get url(): string {
     // Concatenated, not resolved: a path such as "//other.example/x" stays on this origin.
-    url: `${baseUrl}${path.startsWith("/") ? path : `/${path}`}`,
-    headers: {
-      get(name) {
-        const value = req.headers[name.toLowerCase()];
-        if (value === undefined) return null;
-        return Array.isArray(value) ? value.join(", ") : value;
-      },
-    },
-  };
+    return `${this.baseUrl}${this.path.startsWith("/") ? this.path : `/${this.path}`}`;
+  }
+
+  get headers(): { get(name: string): string | null } {
+    return this;
+  }
+
+  get(name: string): string | null {
+    const value = this.req.headers[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(", ") : value;
+  }
 }
 
 /** A Node request as a web `Request` (method, URL on `baseUrl`, headers, and `body` if given). */
