@@ -12,6 +12,8 @@ export interface SignedIn {
 const TOUCH_INTERVAL_MS = 60_000;
 /** The most sessions kept in the in-process cache; the oldest entry makes room. */
 const CACHE_ENTRIES = 10_000;
+/** Expired entries dropped per insert, at most: a bounded step on the request's path. */
+const EXPIRED_PER_INSERT = 4;
 
 interface Cached {
   value: SignedIn;
@@ -113,6 +115,11 @@ export class Sessions {
     return entry.value;
   }
 
+  /** How many resolved sessions this process holds (for tests and the memory benchmark). */
+  get cached(): number {
+    return this.#cache.size;
+  }
+
   /** Forgets one cached session, after it was ended in the store. */
   forgetSession(idHash: string): void {
     for (const [id, entry] of this.#cache) {
@@ -142,6 +149,14 @@ export class Sessions {
   #remember(id: string, value: SignedIn, now: number): Cached {
     const entry = { value, until: now + this.config.session.cacheSeconds * 1000 };
     if (this.config.session.cacheSeconds === 0) return entry;
+    // Entries go in expiry order (one lifetime for all): drop the expired ones at the front, a
+    // few per insert, so that sessions not seen again do not stay until the cache is full.
+    let dropped = 0;
+    for (const [oldest, cached] of this.#cache) {
+      if (cached.until > now || dropped === EXPIRED_PER_INSERT) break;
+      this.#cache.delete(oldest);
+      dropped++;
+    }
     if (this.#cache.size >= CACHE_ENTRIES) {
       const oldest = this.#cache.keys().next().value;
       if (oldest !== undefined) this.#cache.delete(oldest);
