@@ -1,7 +1,6 @@
 import type { RunningEmulator } from "@entrance/emulator";
-import { type RawResponse, request } from "@entrance/emulator/testing";
+import { type RawResponse, request, signInOnPages } from "@entrance/emulator/testing";
 import { CookieJar } from "./cookie-jar.js";
-import { signInOnEmulator } from "./emulator-pages.js";
 
 /** A signed-in browser's state for one app: its cookies, and the page it came back to. */
 export interface SignedInBrowser {
@@ -52,7 +51,7 @@ export async function signInThroughApp(
       response = await toApp(next.href);
       continue;
     }
-    const back = await signInOnEmulator(emulator, next.href, user);
+    const { back } = await signInOnPages(emulator, next.href, { user });
     steps.push(`emulator → ${back.kind}`);
     response =
       back.kind === "redirect" ? await toApp(back.location) : await toApp(back.action, back.fields);

@@ -1,7 +1,7 @@
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaults, type RunningEmulator, startEmulator } from "../src/index.js";
-import { pickAccount, request } from "../src/testing/index.js";
+import { pickAccount, request, signInOnPages } from "../src/testing/index.js";
 import { authorizeUrl, REDIRECT_URI, redeem, responseParams } from "./support/flow.js";
 
 let emulator: RunningEmulator;
@@ -127,6 +127,19 @@ describe("response modes", () => {
     expect(html).toContain(`<form method="post" action="${REDIRECT_URI}">`);
     expect(html).toContain(`name="state" value="${state}"`);
     expect(html).toMatch(/name="code" value="[^"]{20,}"/);
+  });
+
+  it("signInOnPages hands back the form_post answer, and pickAccount refuses it", async () => {
+    const { url, state } = authorizeUrl(emulator, { response_mode: "form_post" });
+    const { back } = await signInOnPages(emulator, url, { user: "lee@contoso.onmicrosoft.com" });
+    if (back.kind !== "form_post") throw new Error(`expected a form_post answer, got ${back.kind}`);
+    expect(back.action).toBe(REDIRECT_URI);
+    expect(back.fields.get("state")).toBe(state);
+    expect(back.fields.get("code")?.length).toBeGreaterThan(20);
+    const again = authorizeUrl(emulator, { response_mode: "form_post" }).url;
+    await expect(
+      pickAccount(emulator, again, { user: "lee@contoso.onmicrosoft.com" }),
+    ).rejects.toThrow(/form_post/);
   });
 });
 

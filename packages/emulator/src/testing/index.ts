@@ -13,8 +13,10 @@ export {
 } from "./http-client.js";
 export {
   type AppRedirect,
+  type BackToApp,
   pickAccount,
   type SignInOptions,
   type SignInResult,
+  signInOnPages,
   signInWithoutBrowser,
 } from "./sign-in.js";

@@ -98,35 +98,95 @@ export interface AppRedirect {
 }
 
 /**
- * Opens an authorize URL (from MSAL's getAuthCodeUrl, say), picks the user on the sign-in page
- * and accepts consent if asked: what a person does in the browser, done over HTTP.
+ * How the emulator sends the browser back to the app: a redirect (`response_mode` query or
+ * fragment), or a form the browser posts (`form_post`).
+ */
+export type BackToApp =
+  | { readonly kind: "redirect"; readonly location: string }
+  | { readonly kind: "form_post"; readonly action: string; readonly fields: URLSearchParams };
+
+/**
+ * Opens an authorize URL — on the emulator's http pages as it advertises them, or on https
+ * (trusting its CA) where an app asks for that — picks the user on the sign-in page and accepts
+ * consent if asked: what a person does in the browser, done over HTTP. Returns how the emulator
+ * sends the browser back, and its session cookie.
+ */
+export async function signInOnPages(
+  emulator: RunningEmulator,
+  authorizeUrl: string | URL,
+  options: { readonly user: string; readonly consent?: boolean },
+): Promise<{ readonly back: BackToApp; readonly sessionCookie: string | undefined }> {
+  const user = emulator.directory.user(options.user);
+  if (!user) throw new Error(`no user ${options.user} in the emulator's directory`);
+  const origin = new URL(authorizeUrl).origin;
+  const ca = emulator.caCertPem;
+  let res = await request(authorizeUrl, { ca });
+  res = await submitForm(origin, ca, res, `name="user" value="${user.value.id}"`, undefined);
+  const sessionCookie = setCookie(res);
+  if (res.status === 200 && res.text().includes('name="decision"')) {
+    if (options.consent === false) throw new Error("the emulator asks for consent");
+    res = await submitForm(origin, ca, res, 'name="request"', sessionCookie, {
+      decision: "accept",
+    });
+  }
+  const location = res.headers.location;
+  if (res.status === 302 && location)
+    return { back: { kind: "redirect", location }, sessionCookie };
+  const emulatorOrigins = [emulator.urls.http, emulator.urls.https].map((u) => new URL(u).origin);
+  const form =
+    res.status === 200
+      ? formsOf(res).find(
+          (f) => !emulatorOrigins.includes(new URL(f.action, emulator.urls.http).origin),
+        )
+      : undefined;
+  if (form) {
+    return { back: { kind: "form_post", action: form.action, fields: form.fields }, sessionCookie };
+  }
+  throw new Error(
+    `sign-in did not return to the app (HTTP ${res.status}): ${res.text().slice(0, 500)}`,
+  );
+}
+
+/**
+ * {@link signInOnPages} for an app that takes the answer by redirect (MSAL's default query mode):
+ * where the emulator sent the browser, and its session cookie.
  */
 export async function pickAccount(
   emulator: RunningEmulator,
   authorizeUrl: string | URL,
   options: { readonly user: string; readonly consent?: boolean },
 ): Promise<AppRedirect> {
-  const user = emulator.directory.user(options.user);
-  if (!user) throw new Error(`no user ${options.user} in the emulator's directory`);
-  let res = await request(authorizeUrl);
-  res = await submitForm(emulator, res, `name="user" value="${user.value.id}"`, undefined);
-  const sessionCookie = setCookie(res);
-  if (res.status === 200 && res.text().includes('name="decision"')) {
-    if (options.consent === false) throw new Error("the emulator asks for consent");
-    res = await submitForm(emulator, res, 'name="request"', sessionCookie, { decision: "accept" });
+  const { back, sessionCookie } = await signInOnPages(emulator, authorizeUrl, options);
+  if (back.kind !== "redirect") {
+    throw new Error(`sign-in returned to the app by form_post, not a redirect: ${back.action}`);
   }
-  const location = res.headers.location;
-  if (res.status !== 302 || !location) {
-    throw new Error(
-      `sign-in did not return to the app (HTTP ${res.status}): ${res.text().slice(0, 500)}`,
-    );
-  }
-  return { location, sessionCookie };
+  return { location: back.location, sessionCookie };
 }
 
-/** Finds the form on an emulator page that contains `marker` and submits it. */
+interface Form {
+  readonly html: string;
+  readonly action: string;
+  readonly fields: URLSearchParams;
+}
+
+/** The post forms of an emulator page, with their hidden fields decoded. */
+function formsOf(page: RawResponse): Form[] {
+  const forms = page.text().match(/<form method="post" action="[^"]+">[\s\S]*?<\/form>/g) ?? [];
+  return forms.map((html) => {
+    const fields = new URLSearchParams();
+    for (const [, name = "", value = ""] of html.matchAll(
+      /<input type="hidden" name="([^"]+)" value="([^"]*)">/g,
+    )) {
+      fields.set(name, decodeEntities(value));
+    }
+    return { html, action: decodeEntities(/action="([^"]+)"/.exec(html)?.[1] ?? ""), fields };
+  });
+}
+
+/** Finds the form on an emulator page (served from `origin`) that contains `marker`; submits it. */
 async function submitForm(
-  emulator: RunningEmulator,
+  origin: string,
+  ca: string,
   page: RawResponse,
   marker: string,
   cookie: string | undefined,
@@ -137,19 +197,12 @@ async function submitForm(
       `expected an emulator page, got HTTP ${page.status} ${page.headers.location ?? ""}`,
     );
   }
-  const forms = page.text().match(/<form method="post" action="[^"]+">[\s\S]*?<\/form>/g) ?? [];
-  const form = forms.find((f) => f.includes(marker));
+  const form = formsOf(page).find((f) => f.html.includes(marker));
   if (!form) throw new Error(`no form with ${marker} on the emulator's page`);
-  const action = /action="([^"]+)"/.exec(form)?.[1] ?? "";
-  const fields = new URLSearchParams();
-  for (const [, name, value] of form.matchAll(
-    /<input type="hidden" name="([^"]+)" value="([^"]*)">/g,
-  )) {
-    fields.set(name ?? "", decodeEntities(value ?? ""));
-  }
-  for (const [name, value] of Object.entries(extra)) fields.set(name, value);
-  return request(new URL(decodeEntities(action), emulator.urls.http), {
-    body: fields,
+  for (const [name, value] of Object.entries(extra)) form.fields.set(name, value);
+  return request(new URL(form.action, origin), {
+    ca,
+    body: form.fields,
     ...(cookie ? { headers: { cookie } } : {}),
   });
 }
