@@ -39,8 +39,12 @@ export const appSchema = z.strictObject({
     .default(["openid", "profile", "email", "offline_access", "User.Read"]),
   /** Whether ID and access tokens carry the `groups` claim (over 200 groups: the overage form). */
   groupMembershipClaims: z.enum(["None", "SecurityGroup"]).default("SecurityGroup"),
-  /** Version of access tokens issued for this app's own API (`api://{clientId}/…`). */
-  accessTokenVersion: z.union([z.literal(1), z.literal(2)]).default(2),
+  /**
+   * Version of the access tokens issued for this app's own API (`api://{clientId}/…`), as the
+   * manifest's `accessTokenAcceptedVersion` says. Entra reads a missing value as 1; the emulator
+   * defaults to 2, what a new API is normally set to.
+   */
+  accessTokenAcceptedVersion: z.union([z.literal(1), z.literal(2)]).default(2),
 });
 
 export const groupSchema = z.strictObject({

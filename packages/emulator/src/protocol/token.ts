@@ -195,6 +195,11 @@ async function tokenResponse(
   if (resource instanceof EntraError) throw resource;
   const granted = grantedScopes(ctx, subject.user.id, client.app);
   const scopes = scopesForResource(granted, resource);
+  if (resource.kind === "api" && scopes.token.length === 0) {
+    // `.default` with nothing granted for the API: Entra asks for consent rather than issuing a
+    // token that carries no permission at all.
+    throw errors.consentRequired(client.app.clientId, [`api://${resource.app.clientId}/.default`]);
+  }
   const names = new Set(requested.map((s) => s.value));
   const response: Record<string, string | number> = {
     token_type: "Bearer",
