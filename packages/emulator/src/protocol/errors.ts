@@ -172,6 +172,18 @@ export const errors = {
       "unsupported_response_type",
       `response_type '${type}' is not enabled for the application.`,
     ),
+  noTenant: () =>
+    new EntraError(
+      50059,
+      "invalid_request",
+      "No tenant-identifying information found in either the request or implied by any provided credentials. Use a tenant-specific authority (a tenant id or domain) for an app acting as itself.",
+    ),
+  defaultScopeRequired: (scope: string) =>
+    new EntraError(
+      1002012,
+      "invalid_scope",
+      `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+    ),
   tenantNotFound: (tenant: string) =>
     new EntraError(
       90002,

@@ -1,7 +1,9 @@
-import { createHash, timingSafeEqual } from "node:crypto";
-import type { AppRegistration } from "../config/schema.js";
+import { createHash } from "node:crypto";
 import type { EmulatorContext } from "../context.js";
 import type { Exchange } from "../http/exchange.js";
+import type { Params } from "../http/router.js";
+import { authenticate, type Client, requireConfidential } from "./client-auth.js";
+import { clientCredentials } from "./client-credentials.js";
 import { EntraError, errors, sendTokenError } from "./errors.js";
 import {
   grantedScopes,
@@ -12,14 +14,10 @@ import {
   splitScopes,
   tokenResource,
 } from "./scopes.js";
+import { resolveAuthority } from "./tenants.js";
 import { clientInfo, mintAccessToken, mintIdToken, type Subject } from "./tokens.js";
 
 const NO_STORE = { "cache-control": "no-store, no-cache", pragma: "no-cache" };
-
-interface Client {
-  readonly app: AppRegistration;
-  readonly auth: 0 | 1 | 2;
-}
 
 /** What a grant hands on to the token response. */
 interface Grant {
@@ -31,13 +29,21 @@ interface Grant {
 
 /** POST /{tenant}/oauth2/v2.0/token */
 export function handleToken(ctx: EmulatorContext) {
-  return async (exchange: Exchange) => {
+  return async (exchange: Exchange, params: Params) => {
     const form = await exchange.params();
     const grantType = form.get("grant_type") ?? "";
     if (grantType) ctx.counts.add(`token:${grantType}`);
     try {
       if (!grantType) throw errors.missingParameter("grant_type");
+      const authority = resolveAuthority(ctx, params.tenant ?? "");
+      if (!authority) throw errors.tenantNotFound(params.tenant ?? "");
       const client = authenticate(ctx, exchange, form);
+      if (grantType === "client_credentials") {
+        requireConfidential(client);
+        const response = await clientCredentials(ctx, authority, form, client);
+        exchange.sendJson(200, response, NO_STORE);
+        return;
+      }
       let grant: Grant;
       if (grantType === "authorization_code") grant = redeemCode(ctx, form, client);
       else if (grantType === "refresh_token") grant = redeemRefreshToken(ctx, form, client);
@@ -48,48 +54,6 @@ export function handleToken(ctx: EmulatorContext) {
       sendTokenError(ctx, exchange, error);
     }
   };
-}
-
-/** Client authentication: secret in the body or HTTP Basic; public clients send none. */
-function authenticate(ctx: EmulatorContext, exchange: Exchange, form: URLSearchParams): Client {
-  let clientId = form.get("client_id") ?? undefined;
-  let secret = form.get("client_secret") ?? undefined;
-  const basic = /^Basic\s+(\S+)$/i.exec(exchange.header("authorization") ?? "")?.[1];
-  if (basic) {
-    const decoded = Buffer.from(basic, "base64").toString("utf8");
-    const colon = decoded.indexOf(":");
-    if (colon < 0)
-      throw errors.malformed("The Authorization header is not valid Basic credentials.");
-    // RFC 6749 §2.3.1: both halves are form-urlencoded before base64.
-    const id = decodeURIComponent(decoded.slice(0, colon).replaceAll("+", " "));
-    if (clientId && clientId !== id)
-      throw errors.malformed("client_id differs from the Basic credentials.");
-    clientId = id;
-    secret = decodeURIComponent(decoded.slice(colon + 1).replaceAll("+", " "));
-  }
-  if (!clientId) throw errors.missingParameter("client_id");
-  const located = ctx.directory.app(clientId.toLowerCase());
-  if (!located) throw errors.appNotFound(clientId, "the emulator");
-  const app = located.value;
-  if (form.has("client_assertion")) {
-    throw new EntraError(
-      50012,
-      "invalid_client",
-      "Client assertions (certificate credentials) are not emulated yet; use a client secret.",
-      401,
-    );
-  }
-  if (app.secrets.length === 0) return { app, auth: 0 };
-  if (!secret) throw errors.missingCredential();
-  if (!app.secrets.some((known) => sameSecret(known, secret)))
-    throw errors.invalidSecret(app.clientId);
-  return { app, auth: 1 };
-}
-
-function sameSecret(known: string, given: string): boolean {
-  const a = createHash("sha256").update(known).digest();
-  const b = createHash("sha256").update(given).digest();
-  return timingSafeEqual(a, b);
 }
 
 function redeemCode(ctx: EmulatorContext, form: URLSearchParams, client: Client): Grant {

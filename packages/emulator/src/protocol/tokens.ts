@@ -3,10 +3,10 @@ import { createLocalJWKSet, type JWTPayload, jwtVerify, SignJWT } from "jose";
 import type { AppRegistration, Tenant, User } from "../config/schema.js";
 import type { EmulatorContext } from "../context.js";
 import { opaque } from "../ids.js";
+import { GRAPH_APP_ID } from "../microsoft-graph.js";
 import { jwks } from "./discovery.js";
 
-/** The application id of Microsoft Graph, the `aud` of Graph access tokens. */
-export const GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
+export { GRAPH_APP_ID };
 
 /** Above this many groups a token carries the overage form instead of `groups`. */
 export const GROUP_OVERAGE_LIMIT = 200;
