@@ -1,3 +1,4 @@
+import { X509Certificate } from "node:crypto";
 import { z } from "zod";
 import { GRAPH_APP_ID, GRAPH_APPLICATION_PERMISSIONS } from "../microsoft-graph.js";
 
@@ -7,6 +8,15 @@ const guid = z
     /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
     "must be a lower-case GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47",
   );
+
+/** A PEM X.509 certificate with an RSA key, as uploaded to an app registration. */
+const certificatePem = z.string().refine((pem) => {
+  try {
+    return new X509Certificate(pem).publicKey.asymmetricKeyType === "rsa";
+  } catch {
+    return false;
+  }
+}, "must be a PEM X.509 certificate (-----BEGIN CERTIFICATE-----) with an RSA key");
 
 const absoluteUrl = z.string().refine((value) => URL.canParse(value), "must be an absolute URL");
 
@@ -30,8 +40,13 @@ export const appRoleSchema = z.strictObject({
 export const appSchema = z.strictObject({
   clientId: guid,
   displayName: z.string().min(1),
-  /** Client secrets. An app without secrets is a public client. */
+  /** Client secrets. An app without secrets or certificates is a public client. */
   secrets: z.array(z.string().min(16, "must be at least 16 characters")).default([]),
+  /**
+   * Certificates (PEM, public part only) whose private keys sign the app's client assertions
+   * (private_key_jwt), found by their SHA-1 (`x5t`) or SHA-256 (`x5t#S256`) thumbprint.
+   */
+  certificates: z.array(certificatePem).default([]),
   redirectUris: z.array(absoluteUrl).default([]),
   /** Where the emulator's sign-out page sends the front-channel logout request (`?sid=`). */
   frontchannelLogoutUrl: absoluteUrl.optional(),

@@ -1,8 +1,11 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import { decodeJwt } from "jose";
 import type { AppRegistration } from "../config/schema.js";
 import type { EmulatorContext } from "../context.js";
 import type { Exchange } from "../http/exchange.js";
-import { EntraError, errors } from "./errors.js";
+import { JWT_BEARER_ASSERTION, verifyClientAssertion } from "./client-assertion.js";
+import { errors } from "./errors.js";
+import type { Authority } from "./tenants.js";
 
 /** The app that called the token endpoint, and how it proved it. */
 export interface Client {
@@ -11,12 +14,16 @@ export interface Client {
   readonly auth: 0 | 1 | 2;
 }
 
-/** Client authentication: secret in the body or HTTP Basic; public clients send none. */
-export function authenticate(
+/**
+ * Client authentication: a secret in the body or by HTTP Basic, or a certificate credential
+ * (`client_assertion`, private_key_jwt); public clients send none.
+ */
+export async function authenticate(
   ctx: EmulatorContext,
   exchange: Exchange,
   form: URLSearchParams,
-): Client {
+  authority: Authority,
+): Promise<Client> {
   let clientId = form.get("client_id") ?? undefined;
   let secret = form.get("client_secret") ?? undefined;
   const basic = /^Basic\s+(\S+)$/i.exec(exchange.header("authorization") ?? "")?.[1];
@@ -32,19 +39,27 @@ export function authenticate(
     clientId = id;
     secret = formDecode(decoded.slice(colon + 1));
   }
+  // With a certificate credential, Entra finds the client in the assertion when client_id is absent.
+  clientId ??= unverifiedSubject(form.get("client_assertion"));
   if (!clientId) throw errors.missingParameter("client_id");
   const located = ctx.directory.app(clientId.toLowerCase());
   if (!located) throw errors.appNotFound(clientId, "the emulator");
   const app = located.value;
-  if (form.has("client_assertion")) {
-    throw new EntraError(
-      50012,
-      "invalid_client",
-      "Client assertions (certificate credentials) are not emulated yet; use a client secret.",
-      401,
-    );
+  const assertion = form.get("client_assertion");
+  if (assertion !== null) {
+    const type = form.get("client_assertion_type");
+    if (!type) throw errors.missingParameter("client_assertion_type");
+    if (type !== JWT_BEARER_ASSERTION)
+      throw errors.malformed(`client_assertion_type must be ${JWT_BEARER_ASSERTION}.`);
+    if (secret !== undefined)
+      throw errors.malformed("Send one client credential: a client_secret or a client_assertion.");
+    await verifyClientAssertion(ctx, app, authority, assertion);
+    return { app, auth: 2 };
   }
-  if (app.secrets.length === 0) return { app, auth: 0 };
+  if (app.secrets.length === 0 && app.certificates.length === 0) {
+    if (secret !== undefined) throw errors.publicClientSecret();
+    return { app, auth: 0 };
+  }
   if (!secret) throw errors.missingCredential();
   if (!app.secrets.some((known) => sameSecret(known, secret)))
     throw errors.invalidSecret(app.clientId);
@@ -68,4 +83,14 @@ function sameSecret(known: string, given: string): boolean {
   const a = createHash("sha256").update(known).digest();
   const b = createHash("sha256").update(given).digest();
   return timingSafeEqual(a, b);
+}
+
+function unverifiedSubject(assertion: string | null): string | undefined {
+  if (!assertion) return undefined;
+  try {
+    const sub = decodeJwt(assertion).sub;
+    return typeof sub === "string" ? sub : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -83,6 +83,13 @@ export const errors = {
       "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
       401,
     ),
+  publicClientSecret: () =>
+    new EntraError(
+      700025,
+      "invalid_client",
+      "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+      401,
+    ),
   consentRequired: (clientId: string, scopes: readonly string[]) =>
     new EntraError(
       65001,

@@ -37,7 +37,7 @@ export function handleToken(ctx: EmulatorContext) {
       if (!grantType) throw errors.missingParameter("grant_type");
       const authority = resolveAuthority(ctx, params.tenant ?? "");
       if (!authority) throw errors.tenantNotFound(params.tenant ?? "");
-      const client = authenticate(ctx, exchange, form);
+      const client = await authenticate(ctx, exchange, form, authority);
       if (grantType === "client_credentials") {
         requireConfidential(client);
         const response = await clientCredentials(ctx, authority, form, client);

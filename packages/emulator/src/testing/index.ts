@@ -3,6 +3,12 @@
  * @module
  */
 
+export {
+  type ClientAssertionOptions,
+  createTestCertificate,
+  signClientAssertion,
+  type TestCertificate,
+} from "./certificates.js";
 export { claimsChallenge, throttled } from "./faults.js";
 export {
   type MsalNetworkModule,
