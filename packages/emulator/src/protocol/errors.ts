@@ -1,5 +1,6 @@
 import type { EmulatorContext } from "../context.js";
 import type { Exchange } from "../http/exchange.js";
+import type { ErrorFault } from "../http/fault-response.js";
 
 /** An Entra error: the OAuth `error`, the AADSTS number and its text. */
 export class EntraError extends Error {
@@ -9,6 +10,8 @@ export class EntraError extends Error {
     readonly description: string,
     readonly status = 400,
     readonly suberror?: string,
+    /** A claims challenge (JSON) the client must satisfy in its next request, as Entra sends. */
+    readonly claims?: string,
   ) {
     super(`AADSTS${aadsts}: ${description}`);
   }
@@ -40,7 +43,20 @@ export function sendTokenError(ctx: EmulatorContext, exchange: Exchange, error: 
     correlation_id: exchange.correlationId,
     error_uri: `${ctx.urls.https}/error?code=${error.aadsts}`,
     ...(error.suberror ? { suberror: error.suberror } : {}),
+    ...(error.claims ? { claims: error.claims } : {}),
   });
+}
+
+/** The Entra error an `error` fault asks for. */
+export function faultError(fault: ErrorFault): EntraError {
+  return new EntraError(
+    fault.aadsts,
+    fault.error,
+    fault.description ?? `The emulator answered with a queued ${fault.error} error.`,
+    fault.status ?? 400,
+    fault.suberror,
+    fault.claims,
+  );
 }
 
 /** The AADSTS errors the emulator produces, by the name of their cause. */

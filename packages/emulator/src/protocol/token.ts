@@ -1,31 +1,18 @@
 import { createHash } from "node:crypto";
 import type { EmulatorContext } from "../context.js";
 import type { Exchange } from "../http/exchange.js";
+import { playFault } from "../http/fault-response.js";
 import type { Params } from "../http/router.js";
 import { authenticate, type Client, requireConfidential } from "./client-auth.js";
 import { clientCredentials } from "./client-credentials.js";
-import { EntraError, errors, sendTokenError } from "./errors.js";
-import {
-  grantedScopes,
-  missingConsent,
-  parseScopes,
-  type Scope,
-  scopesForResource,
-  splitScopes,
-  tokenResource,
-} from "./scopes.js";
+import { EntraError, errors, faultError, sendTokenError } from "./errors.js";
+import { capabilitiesOf, type Grant, requestedScopes, subjectOf } from "./grants.js";
+import { JWT_BEARER_GRANT, onBehalfOf } from "./on-behalf-of.js";
+import { grantedScopes, missingConsent, scopesForResource, tokenResource } from "./scopes.js";
 import { resolveAuthority } from "./tenants.js";
-import { clientInfo, mintAccessToken, mintIdToken, type Subject } from "./tokens.js";
+import { clientInfo, mintAccessToken, mintIdToken } from "./tokens.js";
 
 const NO_STORE = { "cache-control": "no-store, no-cache", pragma: "no-cache" };
-
-/** What a grant hands on to the token response. */
-interface Grant {
-  readonly subject: Subject;
-  readonly requested: readonly Scope[];
-  readonly nonce?: string | undefined;
-  readonly capabilities: readonly string[];
-}
 
 /** POST /{tenant}/oauth2/v2.0/token */
 export function handleToken(ctx: EmulatorContext) {
@@ -38,6 +25,12 @@ export function handleToken(ctx: EmulatorContext) {
       const authority = resolveAuthority(ctx, params.tenant ?? "");
       if (!authority) throw errors.tenantNotFound(params.tenant ?? "");
       const client = await authenticate(ctx, exchange, form, authority);
+      const fault = ctx.faults.take("token", client.app.clientId);
+      if (
+        fault &&
+        (await playFault(fault, exchange, (x, f) => sendTokenError(ctx, x, faultError(f))))
+      )
+        return;
       if (grantType === "client_credentials") {
         requireConfidential(client);
         const response = await clientCredentials(ctx, authority, form, client);
@@ -47,7 +40,10 @@ export function handleToken(ctx: EmulatorContext) {
       let grant: Grant;
       if (grantType === "authorization_code") grant = redeemCode(ctx, form, client);
       else if (grantType === "refresh_token") grant = redeemRefreshToken(ctx, form, client);
-      else throw errors.unsupportedGrant(grantType);
+      else if (grantType === JWT_BEARER_GRANT) {
+        requireConfidential(client);
+        grant = await onBehalfOf(ctx, authority, form, client);
+      } else throw errors.unsupportedGrant(grantType);
       exchange.sendJson(200, await tokenResponse(ctx, form, client, grant), NO_STORE);
     } catch (error) {
       if (!(error instanceof EntraError)) throw error;
@@ -107,39 +103,6 @@ function redeemRefreshToken(ctx: EmulatorContext, form: URLSearchParams, client:
   const claims = form.get("claims") ?? undefined;
   const capabilities = claims ? capabilitiesOf(claims) : grant.capabilities;
   return { subject, requested, capabilities };
-}
-
-function subjectOf(ctx: EmulatorContext, userId: string, sid: string, authTime: number): Subject {
-  const located = ctx.directory.user(userId);
-  if (!located) throw errors.refreshRevoked();
-  if (!located.value.accountEnabled) throw errors.userDisabled();
-  const groupIds = ctx.directory.groupsOf(located).map((g) => g.id);
-  return { user: located.value, tenant: located.tenant, groupIds, sid, authTime };
-}
-
-/** The `scope` parameter (or the fallback), parsed; every scope must have been consented to. */
-function requestedScopes(
-  ctx: EmulatorContext,
-  form: URLSearchParams,
-  fallback: readonly string[],
-  subject: Subject,
-): Scope[] {
-  const raw = splitScopes(form.get("scope"));
-  const scopes = parseScopes(ctx, raw.length ? raw : fallback, subject.tenant.id);
-  if (scopes instanceof EntraError) throw scopes;
-  return scopes;
-}
-
-/** `cp1` and other capabilities from a `claims` request: {"access_token":{"xms_cc":{"values":[…]}}} */
-function capabilitiesOf(claims: string | undefined): string[] {
-  if (!claims) return [];
-  try {
-    const values = (JSON.parse(claims) as { access_token?: { xms_cc?: { values?: unknown } } })
-      ?.access_token?.xms_cc?.values;
-    return Array.isArray(values) ? values.filter((v): v is string => typeof v === "string") : [];
-  } catch {
-    throw errors.malformed("The 'claims' parameter is not valid JSON.");
-  }
 }
 
 async function tokenResponse(

@@ -9,7 +9,7 @@ export {
   signClientAssertion,
   type TestCertificate,
 } from "./certificates.js";
-export { claimsChallenge, throttled } from "./faults.js";
+export { claimsChallenge, consentRequired, interactionRequired, throttled } from "./faults.js";
 export {
   type MsalNetworkModule,
   type RawResponse,
