@@ -17,7 +17,7 @@ import sessionPackage from "express-session/package.json" with { type: "json" };
 import { type Started, startFleet } from "./fleet/fleet.js";
 import { LOAD_CPU, progress, readInteger, runHarness, SERVER_CPU } from "./fleet/harness.js";
 import { signInThroughApp } from "./fleet/sign-in.js";
-import { BARE, VARIANTS as ALL_VARIANTS } from "./fleet/variants.js";
+import { VARIANTS as ALL_VARIANTS, BARE } from "./fleet/variants.js";
 import { AUTOCANNON_VERSION, runAutocannon } from "./load/autocannon.js";
 import { measure } from "./load/measure.js";
 import { runWrk, wrkVersion } from "./load/wrk.js";
