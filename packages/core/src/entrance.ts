@@ -3,7 +3,7 @@ import type { Client as GraphClient } from "@microsoft/microsoft-graph-client";
 import { Authorizer } from "./authz/authorizer.js";
 import type { Decision, Requirement } from "./authz/requirements.js";
 import type { EntranceConfig } from "./config/schema.js";
-import { scopesSchema } from "./config/schema.js";
+import { parseScopes } from "./config/schema.js";
 import {
   type ContextSession,
   contextSession,
@@ -251,7 +251,7 @@ export class Entrance {
     scopes: readonly string[] | string,
     options: AcquireOptions = {},
   ): Promise<AccessToken> {
-    return this.#acquirer.get(user, scopesSchema.parse(scopes), options);
+    return this.#acquirer.get(user, parseScopes(scopes), options);
   }
 
   /**

@@ -41,7 +41,8 @@ export function entrance(options: ExpressEntranceOptions = {}): EntranceMiddlewa
   const { baseUrl } = core.config;
   const give = (req: Request, res: Response, next: NextFunction, context: EntranceContext) => {
     req.entrance = context;
-    res.set(context.responseHeaders);
+    const headers = context.responseHeaders;
+    for (const name in headers) res.setHeader(name, headers[name] as string);
     context.assignLocals(res.locals);
     next();
   };
