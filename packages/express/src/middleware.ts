@@ -61,7 +61,11 @@ export function entrance(options: ExpressEntranceOptions = {}): EntranceMiddlewa
     if (now) return give(req, res, next, now);
     core
       .context(request)
-      .then((context) => give(req, res, next, context))
+      .then(
+        (context) => give(req, res, next, context),
+        // The store did not answer or failed: core's 503/500 page or JSON, not Express's.
+        (error) => writeWebResponse(res, core.errorResponse(error, request)),
+      )
       .catch(next);
   };
   return Object.assign(

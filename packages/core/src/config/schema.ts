@@ -222,6 +222,11 @@ export const configSchema = z.strictObject({
       cacheSeconds: z.number().int().min(0).max(300).default(5),
     })
     .prefault({}),
+  /**
+   * Milliseconds a store operation may take; beyond it, or when the store cannot be reached, the
+   * request gets `store_unavailable` (503) instead of waiting.
+   */
+  storeTimeoutMs: z.number().int().min(50).max(60_000).default(5000),
   /** Seconds a started sign-in may take. */
   loginTimeout: z.number().int().min(30).max(3600).default(600),
   /**

@@ -40,8 +40,13 @@ export type EntranceErrorCode =
   | "too_many_sign_ins"
   /** A state-changing request (sign-out) came from another site. */
   | "cross_site_request"
-  /** A storage operation failed. */
+  /** A storage operation failed: the store refused it or answered something unreadable. */
   | "store_failed"
+  /**
+   * The store did not answer within `storeTimeoutMs` or could not be reached: try again soon.
+   * Nothing is signed out; requests succeed again once the store answers.
+   */
+  | "store_unavailable"
   /**
    * A Microsoft Graph request went to an origin other than Graph's or an allowed one; it was not
    * sent, so the user's token stayed here. The app's misuse (e.g. following a client's URL).
