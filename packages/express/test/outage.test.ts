@@ -86,7 +86,14 @@ describe("a store that stops answering", () => {
   it("gets a 503 page or JSON with Retry-After, then the same session works again", async () => {
     expect(await (await page()).json()).toEqual({ name: "Megan Bowen" });
     const before = await counts();
+    expect((await app.core.health()).ok).toBe(true);
     await whileLocked(async () => {
+      // The probe says which side is down, and answers within the store timeout.
+      const health = await app.core.health();
+      expect(health.ok).toBe(false);
+      expect(health.checks.sessionStore).toMatchObject({ ok: false, error: "store_unavailable" });
+      expect(health.checks.directoryStore.ok).toBe(true);
+      expect((await app.core.healthResponse()).status).toBe(503);
       const json = await page();
       expect(json.status).toBe(503);
       expect(json.headers.get("retry-after")).toBe("5");
@@ -101,6 +108,7 @@ describe("a store that stops answering", () => {
     const after = await page();
     expect(after.status).toBe(200);
     expect(await after.json()).toEqual({ name: "Megan Bowen" });
+    expect((await app.core.healthResponse()).status).toBe(200);
     expect(await counts()).toEqual(before);
   });
 });
