@@ -229,6 +229,42 @@ describe("Microsoft Graph as the user", () => {
     expect(emulator.control.counts()).toMatchObject({ graph: 2, "token:refresh_token": 1 });
   });
 
+  it("refreshes once when Graph's clock says the token expired though Entrance's does not", async () => {
+    const { entrance } = await signedInAs(emulator, "megan@contoso.onmicrosoft.com", graphFor());
+    // Microsoft's clock two hours ahead of this server's: the held token is stale for Graph.
+    emulator.control.shiftClock(2 * 3600);
+    try {
+      emulator.control.resetCounts();
+      const me = await entrance
+        .graph({ tenantId: defaults.contoso, objectId: defaults.users.admin })
+        .api("/me")
+        .get();
+      expect(me.id).toBe(defaults.users.admin);
+      expect(emulator.control.counts()).toMatchObject({ graph: 2, "token:refresh_token": 1 });
+    } finally {
+      emulator.control.shiftClock(-2 * 3600);
+    }
+  });
+
+  it("says graph_token_rejected when Graph refuses even a token issued just now", async () => {
+    const { entrance } = await signedInAs(emulator, "megan@contoso.onmicrosoft.com", graphFor());
+    const invalid = {
+      kind: "status",
+      status: 401,
+      body: { error: { code: "InvalidAuthenticationToken", message: "Access token has expired." } },
+      headers: { "www-authenticate": 'Bearer realm="", error="invalid_token"' },
+    } as const;
+    emulator.control.queueFault("graph", invalid, 2);
+    emulator.control.resetCounts();
+    await expect(
+      entrance
+        .graph({ tenantId: defaults.contoso, objectId: defaults.users.admin })
+        .api("/me")
+        .get(),
+    ).rejects.toMatchObject({ code: "graph_token_rejected" });
+    expect(emulator.control.counts()).toMatchObject({ graph: 2, "token:refresh_token": 1 });
+  });
+
   it("waits as Retry-After says on 429 and then succeeds", async () => {
     const { entrance } = await signedInAs(emulator, "megan@contoso.onmicrosoft.com", graphFor());
     emulator.control.queueFault("graph", throttled(1));

@@ -51,7 +51,12 @@ export type EntranceErrorCode =
    * A Microsoft Graph request went to an origin other than Graph's or an allowed one; it was not
    * sent, so the user's token stayed here. The app's misuse (e.g. following a client's URL).
    */
-  | "graph_host_not_allowed";
+  | "graph_host_not_allowed"
+  /**
+   * Microsoft Graph refused (401) a token Entra had just issued, after one forced refresh: this
+   * server's clock is likely behind Microsoft's, or the user's access was revoked.
+   */
+  | "graph_token_rejected";
 
 export interface EntranceErrorOptions {
   readonly cause?: unknown;

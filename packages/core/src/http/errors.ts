@@ -25,6 +25,7 @@ export const ERROR_STATUS = {
   store_failed: 500,
   store_unavailable: 503,
   graph_host_not_allowed: 500,
+  graph_token_rejected: 502,
 } as const satisfies Record<EntranceErrorCode, number>;
 
 /** The HTTP status for an error. */
