@@ -28,6 +28,7 @@ export {
   roleGuard,
   scopesGuard,
 } from "./guards.js";
+export type { Health, HealthCheck } from "./health.js";
 export { ERROR_STATUS, errorBody, prefersJson, statusOf } from "./http/errors.js";
 export { escapeHtml, html, type Interpolation, raw, SafeHtml } from "./http/html.js";
 export {

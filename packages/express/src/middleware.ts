@@ -41,7 +41,8 @@ export function entrance(options: ExpressEntranceOptions = {}): EntranceMiddlewa
   const { baseUrl } = core.config;
   const give = (req: Request, res: Response, next: NextFunction, context: EntranceContext) => {
     req.entrance = context;
-    res.set(context.responseHeaders);
+    const headers = context.responseHeaders;
+    for (const name in headers) res.setHeader(name, headers[name] as string);
     context.assignLocals(res.locals);
     next();
   };
@@ -60,7 +61,11 @@ export function entrance(options: ExpressEntranceOptions = {}): EntranceMiddlewa
     if (now) return give(req, res, next, now);
     core
       .context(request)
-      .then((context) => give(req, res, next, context))
+      .then(
+        (context) => give(req, res, next, context),
+        // The store did not answer or failed: core's 503/500 page or JSON, not Express's.
+        (error) => writeWebResponse(res, core.errorResponse(error, request)),
+      )
       .catch(next);
   };
   return Object.assign(

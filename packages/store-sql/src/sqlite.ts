@@ -5,7 +5,7 @@ import Database from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import { migrateSqlite } from "./migrations.js";
 import type { EntranceDatabase } from "./schema.js";
-import { createSqlStore, type SqlStoreOptions } from "./store.js";
+import { createSqlStore, type HotReads, type SqlStoreOptions } from "./store.js";
 
 /** Options of {@link openSqliteStore}. */
 export interface SqliteStoreOptions extends SqlStoreOptions {
@@ -91,7 +91,28 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Entr
     await db.destroy();
     throw error;
   }
-  return createSqlStore(db, options);
+  return createSqlStore(db, options, hotReads(database));
+}
+
+/**
+ * The per-request reads as prepared statements run directly: better-sqlite3 answers at once, so
+ * the row comes without Kysely's query building and connection lock (about 6 µs of a 17 µs read).
+ * Safe beside Kysely because better-sqlite3 runs each statement to completion synchronously and
+ * the store opens no transaction that spans an await.
+ */
+function hotReads(database: Database.Database): HotReads {
+  const session = database.prepare('select * from "entrance_sessions" where "id_hash" = ?');
+  const user = database.prepare(
+    'select * from "entrance_users" where "tenant_id" = ? and "object_id" = ?',
+  );
+  const token = database.prepare(
+    'select "data" from "entrance_token_partitions" where "partition" = ?',
+  );
+  return {
+    session: (idHash) => session.get(idHash) as ReturnType<HotReads["session"]>,
+    user: (tenantId, objectId) => user.get(tenantId, objectId) as ReturnType<HotReads["user"]>,
+    token: (partition) => token.get(partition) as ReturnType<HotReads["token"]>,
+  };
 }
 
 /** The most prepared statements kept; Entrance's queries are a few dozen distinct texts. */

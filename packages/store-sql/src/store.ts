@@ -1,6 +1,11 @@
 import type { EntranceStore } from "@entrance/core";
-import type { Kysely } from "kysely";
-import type { EntranceDatabase } from "./schema.js";
+import type { Kysely, Selectable } from "kysely";
+import type {
+  EntranceDatabase,
+  SessionsTable,
+  TokenPartitionsTable,
+  UsersTable,
+} from "./schema.js";
 import { sqlAudit } from "./stores/audit.js";
 import { sqlLocks } from "./stores/locks.js";
 import { sqlSessions } from "./stores/sessions.js";
@@ -17,17 +22,33 @@ export interface SqlStoreOptions {
   readonly now?: () => number;
 }
 
-/** The one SQL code path: the same queries for SQLite and PostgreSQL, through Kysely. */
+/**
+ * The three reads a signed-in request makes (its session, its user, a token partition), answered
+ * by the driver directly where it can answer at once (SQLite): building and compiling a Kysely
+ * query and passing its connection lock cost more than the read itself. The rows are the ones
+ * Kysely would return, converted by the same code.
+ */
+export interface HotReads {
+  session(idHash: string): Selectable<SessionsTable> | undefined;
+  user(tenantId: string, objectId: string): Selectable<UsersTable> | undefined;
+  token(partition: string): Pick<Selectable<TokenPartitionsTable>, "data"> | undefined;
+}
+
+/**
+ * The one SQL code path: the same queries for SQLite and PostgreSQL, through Kysely; `hot`
+ * answers the per-request reads where the driver is synchronous.
+ */
 export function createSqlStore(
   db: Kysely<EntranceDatabase>,
   options: SqlStoreOptions = {},
+  hot?: HotReads,
 ): EntranceStore {
   const now = options.now ?? Date.now;
   let closing: Promise<void> | undefined;
   return {
-    users: sqlUsers(db),
-    sessions: sqlSessions(db),
-    tokens: sqlTokens(db, now),
+    users: sqlUsers(db, hot),
+    sessions: sqlSessions(db, hot),
+    tokens: sqlTokens(db, now, hot),
     transactions: sqlTransactions(db, now),
     locks: sqlLocks(db, now),
     audit: sqlAudit(db),

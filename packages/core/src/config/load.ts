@@ -17,10 +17,11 @@ const ENVIRONMENT: Readonly<Record<string, string>> = {
   DATABASE_URL: "databaseUrl",
   ENTRANCE_TRUSTED_TENANTS: "authorization.trustedTenants",
   ENTRANCE_AUDIT_RETENTION_DAYS: "audit.retentionDays",
+  ENTRANCE_STORE_TIMEOUT_MS: "storeTimeoutMs",
 };
 
 /** Settings whose environment variable holds a number. */
-const NUMERIC = new Set(["audit.retentionDays"]);
+const NUMERIC = new Set(["audit.retentionDays", "storeTimeoutMs"]);
 
 /**
  * Validates the configuration once: options first, then the environment (AZURE_* and ENTRANCE_*).

@@ -8,11 +8,22 @@ const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 /** Scopes as an array or a space-separated string, normalized to distinct strings. */
 export const scopesSchema = z
   .union([z.string(), z.array(z.string())])
-  .transform((value) => [
-    ...new Set(
-      (Array.isArray(value) ? value : value.split(/\s+/)).map((s) => s.trim()).filter(Boolean),
-    ),
-  ]);
+  .transform((value) => uniqueScopes(Array.isArray(value) ? value : value.split(/\s+/)));
+
+function uniqueScopes(values: readonly string[]): string[] {
+  return [...new Set(values.map((s) => s.trim()).filter(Boolean))];
+}
+
+/**
+ * What {@link scopesSchema} makes of scopes given to a call (`getAccessToken` on every request that
+ * needs a token), without a schema's cost when they are what they should be: a list of strings
+ * or one space-separated string. Anything else throws as the schema does.
+ */
+export function parseScopes(value: unknown): string[] {
+  if (typeof value === "string") return uniqueScopes(value.split(/\s+/));
+  if (Array.isArray(value) && value.every((s) => typeof s === "string")) return uniqueScopes(value);
+  return scopesSchema.parse(value);
+}
 
 const GROUP_ID = z.string().regex(GUID, "must be a group object id (a GUID)");
 
@@ -211,6 +222,11 @@ export const configSchema = z.strictObject({
       cacheSeconds: z.number().int().min(0).max(300).default(5),
     })
     .prefault({}),
+  /**
+   * Milliseconds a store operation may take; beyond it, or when the store cannot be reached, the
+   * request gets `store_unavailable` (503) instead of waiting.
+   */
+  storeTimeoutMs: z.number().int().min(50).max(60_000).default(5000),
   /** Seconds a started sign-in may take. */
   loginTimeout: z.number().int().min(30).max(3600).default(600),
   /**

@@ -8,6 +8,7 @@ import type { Kysely, Selectable } from "kysely";
 import {
   checkPage,
   corrupt,
+  type RowRef,
   rowName,
   toCount,
   toDate,
@@ -24,13 +25,13 @@ const TABLE = "entrance_audit";
 /** Events removed per statement when pruning. */
 const PRUNE_BATCH = 5_000;
 
-function toType(value: unknown, row: string): AuditEventType {
+function toType(value: unknown, row: RowRef): AuditEventType {
   const text = toText(value, row, "type");
   if (!isAuditEventType(text)) throw corrupt(row, "type", "an audit event type");
   return text;
 }
 
-function toActor(value: unknown, row: string): AuditEvent["actor"] {
+function toActor(value: unknown, row: RowRef): AuditEvent["actor"] {
   if (value === null) return null;
   const actor = toJsonObject(value, row, "actor");
   const { tenantId, objectId, name } = actor;
@@ -45,7 +46,7 @@ function toActor(value: unknown, row: string): AuditEvent["actor"] {
 }
 
 /** The id as a decimal string (pg gives a `bigint` as one, exact even beyond 2^53). */
-function toId(value: unknown, row: string): string {
+function toId(value: unknown, row: RowRef): string {
   const id = typeof value === "number" || typeof value === "bigint" ? String(value) : value;
   if (typeof id !== "string" || !/^\d+$/.test(id)) throw corrupt(row, "id", "a positive integer");
   return id;

@@ -2,6 +2,7 @@ import type { SessionRecord, SessionStore } from "@entrance/core";
 import type { Kysely, Selectable } from "kysely";
 import { rowName, toDate, toMillis, toNullableText, toText } from "../rows.js";
 import type { EntranceDatabase, SessionsTable } from "../schema.js";
+import type { HotReads } from "../store.js";
 
 const TABLE = "entrance_sessions";
 
@@ -25,7 +26,7 @@ function fromRow(row: Selectable<SessionsTable>): SessionRecord {
  * Sessions in `entrance_sessions`, indexed by `sid` and by user for the bulk deletes, and by each
  * expiry for the sweep of expired ones.
  */
-export function sqlSessions(db: Kysely<EntranceDatabase>): SessionStore {
+export function sqlSessions(db: Kysely<EntranceDatabase>, hot?: HotReads): SessionStore {
   return {
     async create(session) {
       await db
@@ -46,11 +47,9 @@ export function sqlSessions(db: Kysely<EntranceDatabase>): SessionStore {
     },
 
     async get(idHash) {
-      const row = await db
-        .selectFrom(TABLE)
-        .selectAll()
-        .where("id_hash", "=", idHash)
-        .executeTakeFirst();
+      const row = hot
+        ? hot.session(idHash)
+        : await db.selectFrom(TABLE).selectAll().where("id_hash", "=", idHash).executeTakeFirst();
       return row ? fromRow(row) : null;
     },
 

@@ -2,18 +2,25 @@ import type { TokenStore } from "@entrance/core";
 import type { Kysely } from "kysely";
 import { fromBytes, rowName, toBytes } from "../rows.js";
 import type { EntranceDatabase } from "../schema.js";
+import type { HotReads } from "../store.js";
 
 const TABLE = "entrance_token_partitions";
 
 /** Encrypted token partitions in `entrance_token_partitions`, one row each. */
-export function sqlTokens(db: Kysely<EntranceDatabase>, now: () => number): TokenStore {
+export function sqlTokens(
+  db: Kysely<EntranceDatabase>,
+  now: () => number,
+  hot?: HotReads,
+): TokenStore {
   return {
     async get(partition) {
-      const row = await db
-        .selectFrom(TABLE)
-        .select("data")
-        .where("partition", "=", partition)
-        .executeTakeFirst();
+      const row = hot
+        ? hot.token(partition)
+        : await db
+            .selectFrom(TABLE)
+            .select("data")
+            .where("partition", "=", partition)
+            .executeTakeFirst();
       return row ? toBytes(row.data, rowName(TABLE, { partition }), "data") : null;
     },
 

@@ -3,6 +3,7 @@ import type { Kysely, Selectable } from "kysely";
 import {
   checkPage,
   corrupt,
+  type RowRef,
   rowName,
   toDate,
   toFlag,
@@ -13,6 +14,7 @@ import {
 } from "../rows.js";
 import type { EntranceDatabase, UsersTable } from "../schema.js";
 import { columnContains } from "../search.js";
+import type { HotReads } from "../store.js";
 
 const TABLE = "entrance_users";
 
@@ -39,7 +41,7 @@ function fromRow(row: Selectable<UsersTable>): UserRecord {
   };
 }
 
-function resolvedFromRow(row: Selectable<UsersTable>, name: string): ResolvedGroups {
+function resolvedFromRow(row: Selectable<UsersTable>, name: RowRef): ResolvedGroups {
   const { resolved_groups: ids, resolved_groups_at: at } = row;
   if (ids === null && at === null) return null;
   if (ids === null || at === null) {
@@ -65,15 +67,17 @@ function resolvedColumns(resolved: ResolvedGroups) {
  * Users in `entrance_users`. A row whose JSON lists are corrupt makes `get` throw an Error naming
  * the row and column; `upsert` rewrites both lists, so the user's next sign-in repairs it.
  */
-export function sqlUsers(db: Kysely<EntranceDatabase>): UserStore {
+export function sqlUsers(db: Kysely<EntranceDatabase>, hot?: HotReads): UserStore {
   return {
     async get(tenantId, objectId) {
-      const row = await db
-        .selectFrom(TABLE)
-        .selectAll()
-        .where("tenant_id", "=", tenantId)
-        .where("object_id", "=", objectId)
-        .executeTakeFirst();
+      const row = hot
+        ? hot.user(tenantId, objectId)
+        : await db
+            .selectFrom(TABLE)
+            .selectAll()
+            .where("tenant_id", "=", tenantId)
+            .where("object_id", "=", objectId)
+            .executeTakeFirst();
       return row ? fromRow(row) : null;
     },
 
