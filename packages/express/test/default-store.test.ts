@@ -68,7 +68,7 @@ function start(env: Record<string, string>, also = ""): Promise<{ code: number; 
 
 describe("the default store", () => {
   it("refuses a bad DATABASE_URL at start-up, naming it, without echoing it or creating a file", async () => {
-    const { code, output } = await start({ ...VALID, DATABASE_URL: "mysql://root:hunter2@db/x" });
+    const { code, output } = await start({ ...VALID, DATABASE_URL: "mongodb://root:hunter2@db/x" });
     expect(code).toBe(3);
     expect(output).toContain("config_invalid");
     expect(output).toContain("DATABASE_URL");

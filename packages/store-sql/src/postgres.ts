@@ -59,11 +59,11 @@ export async function openPostgresStore(
           '`options: "-c search_path=myschema"`).',
       );
     }
-    await migrate(db as Kysely<unknown>, "postgres", schema);
+    await migrate(db as Kysely<unknown>, { dialect: "postgres" }, schema);
   } catch (error) {
     await db.destroy();
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`Could not open the PostgreSQL store: ${reason}`, { cause: error });
   }
-  return createSqlStore(db, options);
+  return createSqlStore(db, "postgres", options);
 }

@@ -91,7 +91,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Entr
     await db.destroy();
     throw error;
   }
-  return createSqlStore(db, options);
+  return createSqlStore(db, "sqlite", options);
 }
 
 /** The most prepared statements kept; Entrance's queries are a few dozen distinct texts. */

@@ -1,5 +1,6 @@
 import type { EntranceStore } from "@entrance/core";
 import type { Kysely } from "kysely";
+import type { Dialect } from "./dialect.js";
 import type { EntranceDatabase } from "./schema.js";
 import { sqlAudit } from "./stores/audit.js";
 import { sqlLocks } from "./stores/locks.js";
@@ -17,20 +18,24 @@ export interface SqlStoreOptions {
   readonly now?: () => number;
 }
 
-/** The one SQL code path: the same queries for SQLite and PostgreSQL, through Kysely. */
+/**
+ * The one SQL code path: the same queries for SQLite, PostgreSQL and MySQL, through Kysely; the
+ * dialect picks the few statements MySQL needs in another form (no `RETURNING` there).
+ */
 export function createSqlStore(
   db: Kysely<EntranceDatabase>,
+  dialect: Dialect,
   options: SqlStoreOptions = {},
 ): EntranceStore {
   const now = options.now ?? Date.now;
   let closing: Promise<void> | undefined;
   return {
-    users: sqlUsers(db),
-    sessions: sqlSessions(db),
-    tokens: sqlTokens(db, now),
-    transactions: sqlTransactions(db, now),
-    locks: sqlLocks(db, now),
-    audit: sqlAudit(db),
+    users: sqlUsers(db, dialect),
+    sessions: sqlSessions(db, dialect),
+    tokens: sqlTokens(db, dialect, now),
+    transactions: sqlTransactions(db, dialect, now),
+    locks: sqlLocks(db, dialect, now),
+    audit: sqlAudit(db, dialect),
     close() {
       closing ??= db.destroy();
       return closing;

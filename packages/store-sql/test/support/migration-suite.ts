@@ -24,6 +24,16 @@ export interface MigrationDialect {
   readonly fresh: () => Promise<FreshDatabase>;
   /** A query of the names (column `name`) of the database's tables, sorted, its own excluded. */
   readonly tablesQuery: string;
+  /** MySQL's dialect of the raw SQL below: `drop index … on table`, backquoted identifiers. */
+  readonly mysql?: boolean;
+}
+
+/** The raw SQL of the undo steps, in the dialect's words. */
+function rawSql(mysql: boolean) {
+  const dropIndex = (index: string, table: string) =>
+    mysql ? `drop index ${index} on ${table};` : `drop index ${index};`;
+  const key = mysql ? "`key`" : '"key"';
+  return { dropIndex, key };
 }
 
 /** Every migration this version applies, in order. */
@@ -35,19 +45,22 @@ export const MIGRATIONS = [
 ];
 
 /** Takes a database back to the schema of the version before 0004_owners_counts_and_sweeps. */
-const UNDO_0004 = `
-  drop index entrance_login_transactions_owner_idx;
+const undo0004 = (mysql: boolean) => {
+  const { dropIndex } = rawSql(mysql);
+  return `
+  ${dropIndex("entrance_login_transactions_owner_idx", "entrance_login_transactions")}
   alter table entrance_login_transactions drop column owner;
   alter table entrance_audit drop column count;
-  drop index entrance_sessions_idle_expires_idx;
-  drop index entrance_sessions_absolute_expires_idx;
+  ${dropIndex("entrance_sessions_idle_expires_idx", "entrance_sessions")}
+  ${dropIndex("entrance_sessions_absolute_expires_idx", "entrance_sessions")}
   delete from entrance_migration where name = '0004_owners_counts_and_sweeps';
 `;
+};
 
 /** Takes a database of the version before 0004 back to the version before 0003_admin_and_audit. */
-const UNDO_0003 = `
+const undo0003 = (mysql: boolean) => `
   drop table entrance_audit;
-  drop index entrance_users_last_sign_in_idx;
+  ${rawSql(mysql).dropIndex("entrance_users_last_sign_in_idx", "entrance_users")}
   alter table entrance_users drop column resolved_groups;
   alter table entrance_users drop column resolved_groups_at;
   delete from entrance_migration where name = '0003_admin_and_audit';
@@ -76,6 +89,9 @@ const user = (): UserRecord => ({
 
 /** Defines the migration tests for one dialect; call it where that dialect's tests are defined. */
 export function migrationSuite(dialect: MigrationDialect): void {
+  const mysql = dialect.mysql ?? false;
+  const UNDO_0004 = undo0004(mysql);
+  const UNDO_0003 = undo0003(mysql);
   describe("migrations", () => {
     const migrationNames = async (database: FreshDatabase) =>
       (await database.query("select name from entrance_migration order by name")).map(
@@ -196,7 +212,7 @@ export function migrationSuite(dialect: MigrationDialect): void {
       await (await database.open()).close();
       await database.exec(
         `${UNDO_0004}
-        insert into entrance_login_transactions (key, value, expires_at)
+        insert into entrance_login_transactions (${rawSql(mysql).key}, value, expires_at)
           values ('old-state', '{}', ${Date.now() + 600_000});
         insert into entrance_audit (at, type, detail)
           values (1, 'sign_in', 'signed in before the upgrade');`,
