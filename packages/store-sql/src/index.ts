@@ -5,6 +5,7 @@
  * `composeStores` from `@entrance/core`, e.g. as the directory beside a Redis session side.
  */
 export { type DatabaseTarget, openSqlStore, parseDatabaseUrl } from "./database-url.js";
+export { type MigrationReport, migrate } from "./migrate.js";
 export { type MysqlStoreOptions, openMysqlStore } from "./mysql.js";
 export { openPostgresStore, type PostgresStoreOptions } from "./postgres.js";
 export { openSqliteStore, type SqliteStoreOptions } from "./sqlite.js";

@@ -213,8 +213,22 @@ function migrations({ dialect, collation }: MigrationTarget): Record<string, Mig
 const MIGRATION_TABLE = "entrance_migration";
 const MIGRATION_LOCK_TABLE = "entrance_migration_lock";
 
+/** The Kysely migrator of the Entrance schema on `db`. */
+function migratorOf(db: Kysely<unknown>, target: MigrationTarget, schema?: string): Migrator {
+  return new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations(target) },
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+  });
+}
+
 /**
- * Applies the migrations that have not run yet; a no-op on an up-to-date database.
+ * Applies the migrations that have not run yet, and returns their names (none on an up-to-date
+ * database). Several callers at once on one database are safe: Kysely's migrator holds a lock
+ * while it migrates (PostgreSQL `pg_advisory_xact_lock`, MySQL `GET_LOCK`), so one migrates and
+ * the others then find nothing to do; SQLite is covered by {@link migrateSqlite}.
  *
  * @param schema - PostgreSQL schema of the migration tables. Kysely would otherwise find an
  *   `entrance_migration` table in any schema of the database and skip creating ours.
@@ -223,21 +237,48 @@ export async function migrate(
   db: Kysely<unknown>,
   target: MigrationTarget,
   schema?: string,
-): Promise<void> {
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => migrations(target) },
-    migrationTableName: MIGRATION_TABLE,
-    migrationLockTableName: MIGRATION_LOCK_TABLE,
-    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
-  });
-  const { error } = await migrator.migrateToLatest();
+): Promise<string[]> {
+  const { error, results = [] } = await migratorOf(db, target, schema).migrateToLatest();
   if (error !== undefined) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(
       `Could not apply the Entrance schema migrations (${reason}). If a newer @entrance/store-sql ` +
         "set up this database, upgrade this one; otherwise check that the database is writable.",
       { cause: error },
+    );
+  }
+  return results.filter((result) => result.status === "Success").map((r) => r.migrationName);
+}
+
+/**
+ * For a store opened with `migrate: false`: checks, changing nothing, that every migration of
+ * this version has run, and none this version does not know.
+ */
+export async function checkMigrated(
+  db: Kysely<unknown>,
+  target: MigrationTarget,
+  schema?: string,
+): Promise<void> {
+  const known = await migratorOf(db, target, schema).getMigrations();
+  const pending = known.filter((migration) => migration.executedAt === undefined);
+  if (pending.length > 0) {
+    throw new Error(
+      `The database lacks the Entrance schema migrations ${pending.map((m) => m.name).join(", ")}. ` +
+        "Run `migrate(DATABASE_URL)` from @entrance/store-sql first (e.g. in the deployment " +
+        "step), or open the store without `migrate: false`.",
+    );
+  }
+  const table = schema === undefined ? db : db.withSchema(schema);
+  const recorded = await (table as Kysely<{ entrance_migration: { name: string } }>)
+    .selectFrom(MIGRATION_TABLE)
+    .select("name")
+    .execute();
+  const names = new Set(known.map((migration) => migration.name));
+  const unknown = recorded.filter((row) => !names.has(row.name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `A newer @entrance/store-sql migrated this database (${unknown.map((r) => r.name).join(", ")}); ` +
+        "upgrade this one.",
     );
   }
 }
@@ -248,11 +289,12 @@ export async function migrate(
  * serializes processes opening one file at the same moment (the later one waits, then finds
  * nothing to do).
  */
-export async function migrateSqlite(db: Kysely<unknown>): Promise<void> {
+export async function migrateSqlite(db: Kysely<unknown>): Promise<string[]> {
   await sql`begin immediate`.execute(db);
   try {
-    await migrate(db, { dialect: "sqlite" });
+    const applied = await migrate(db, { dialect: "sqlite" });
     await sql`commit`.execute(db);
+    return applied;
   } catch (error) {
     await sql`rollback`.execute(db).catch(() => undefined);
     throw error;

@@ -1,9 +1,9 @@
 import type { EntranceStore } from "@entrance/core";
 import { Kysely, MysqlDialect, sql } from "kysely";
 import { createPool, type PoolOptions } from "mysql2";
-import { migrate } from "./migrations.js";
+import { checkMigrated, migrate } from "./migrations.js";
 import type { EntranceDatabase } from "./schema.js";
-import { createSqlStore, type SqlStoreOptions } from "./store.js";
+import { createSqlStore, type SchemaMode, type SqlStoreOptions, schemaMode } from "./store.js";
 
 /** Options of {@link openMysqlStore}. */
 export interface MysqlStoreOptions extends SqlStoreOptions {
@@ -33,6 +33,18 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
  * ```
  */
 export async function openMysqlStore(options: MysqlStoreOptions = {}): Promise<EntranceStore> {
+  const { db } = await mysqlDatabase(options, schemaMode(options));
+  return createSqlStore(db, "mysql", options);
+}
+
+/**
+ * Connects, and migrates the schema (or checks it); returns the database and the migrations
+ * applied. Closes the pool when it fails.
+ */
+export async function mysqlDatabase(
+  options: MysqlStoreOptions,
+  mode: SchemaMode,
+): Promise<{ db: Kysely<EntranceDatabase>; applied: string[] }> {
   const pool = createPool({
     connectTimeout: DEFAULT_CONNECT_TIMEOUT_MS,
     ...options.pool,
@@ -52,17 +64,21 @@ export async function openMysqlStore(options: MysqlStoreOptions = {}): Promise<E
           "(mysql://user@host:3306/database).",
       );
     }
-    await migrate(db as Kysely<unknown>, {
+    const target = {
       dialect: "mysql",
       // MariaDB and MySQL 8 name their binary no-pad collations differently.
       collation: /mariadb/i.test(found.version) ? "utf8mb4_nopad_bin" : "utf8mb4_0900_bin",
-    });
+    } as const;
+    if (mode === "check") {
+      await checkMigrated(db as Kysely<unknown>, target);
+      return { db, applied: [] };
+    }
+    return { db, applied: await migrate(db as Kysely<unknown>, target) };
   } catch (error) {
     await db.destroy();
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`Could not open the MySQL store: ${reason}`, { cause: error });
   }
-  return createSqlStore(db, "mysql", options);
 }
 
 /** The pool options of a mysql:// or mariadb:// URL (mysql2 reads mysql:// URIs only). */

@@ -1,6 +1,7 @@
 import type { EntranceStore } from "@entrance/core";
 import type { Kysely } from "kysely";
 import type { Dialect } from "./dialect.js";
+import type { migrate } from "./migrate.js";
 import type { EntranceDatabase } from "./schema.js";
 import { sqlAudit } from "./stores/audit.js";
 import { sqlLocks } from "./stores/locks.js";
@@ -16,7 +17,21 @@ export interface SqlStoreOptions {
    * `updated_at`; `Date.now` by default. Tests inject one to move time without waiting.
    */
   readonly now?: () => number;
+  /**
+   * Whether opening applies the schema migrations the database lacks: `true` by default. With
+   * `false` opening changes no schema and fails, naming them, when any is missing — for
+   * deployments that forbid schema changes at start-up and run {@link migrate} in a step of
+   * their own.
+   */
+  readonly migrate?: boolean;
 }
+
+/** What opening does about the schema: apply what is missing, or only check. */
+export type SchemaMode = "migrate" | "check";
+
+/** The schema mode that the options ask for. */
+export const schemaMode = (options: SqlStoreOptions): SchemaMode =>
+  options.migrate === false ? "check" : "migrate";
 
 /**
  * The one SQL code path: the same queries for SQLite, PostgreSQL and MySQL, through Kysely; the

@@ -104,7 +104,8 @@ describeWithMysql("MySQL store", () => {
       fresh: async () => {
         const database = await freshDatabase();
         return {
-          open: () => openMysqlStore({ connectionString: urlOf(database) }),
+          open: (options) => openMysqlStore({ connectionString: urlOf(database), ...options }),
+          url: urlOf(database),
           exec: async (statements) => {
             await admin((c) => c.query(statements), database);
           },

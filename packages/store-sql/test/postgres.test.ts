@@ -59,6 +59,13 @@ const dropSchema = (schema: string) =>
     () => undefined,
   );
 
+/** A DATABASE_URL whose search_path is `schema`. */
+function urlOf(schema: string): string {
+  const url = new URL(DATABASE_URL);
+  url.searchParams.set("options", `-c search_path=${schema}`);
+  return url.href;
+}
+
 /** Pool options that put the store's tables in `schema`. */
 const inSchema = (schema: string): pg.PoolConfig => ({
   connectionString: DATABASE_URL,
@@ -106,7 +113,8 @@ describeWithPostgres("PostgreSQL store", () => {
       fresh: async () => {
         const schema = await freshSchema();
         return {
-          open: () => openPostgresStore({ pool: inSchema(schema) }),
+          open: (options) => openPostgresStore({ pool: inSchema(schema), ...options }),
+          url: urlOf(schema),
           exec: async (statements) => {
             // Several statements in one query string: pg sends them as one simple query.
             await admin((client) => client.query(statements), schema);

@@ -7,11 +7,14 @@
 import { randomUUID } from "node:crypto";
 import type { EntranceStore, UserRecord } from "@entrance/core";
 import { describe, expect, it } from "vitest";
+import { migrate } from "../../src/index.js";
 
 /** A new, empty database of the dialect, and raw access to it beside the store. */
 export interface FreshDatabase {
-  /** Opens a store on this database, applying the migrations it lacks. */
-  readonly open: () => Promise<EntranceStore>;
+  /** Opens a store on this database, applying the migrations it lacks (unless told not to). */
+  readonly open: (options?: { migrate?: boolean }) => Promise<EntranceStore>;
+  /** The database as a DATABASE_URL names it, for `migrate`. */
+  readonly url: string;
   /** Runs `;`-separated statements outside any store (with no store open). */
   readonly exec: (statements: string) => Promise<void>;
   /** Runs one query outside any store and returns its rows. */
@@ -248,6 +251,43 @@ export function migrationSuite(dialect: MigrationDialect): void {
         await upgraded.close();
       }
       expect(await migrationNames(database)).toStrictEqual(MIGRATIONS);
+    });
+
+    it("five migrate() calls at once on a fresh database all finish, applying each migration once", async () => {
+      const database = await dialect.fresh();
+      const reports = await Promise.all([1, 2, 3, 4, 5].map(() => migrate(database.url)));
+      expect(reports.flatMap((report) => report.applied).sort()).toStrictEqual(MIGRATIONS);
+      expect(await migrationNames(database)).toStrictEqual(MIGRATIONS);
+      const store = await database.open({ migrate: false });
+      try {
+        const stored = user();
+        await store.users.upsert(stored);
+        expect(await store.users.get(stored.tenantId, stored.objectId)).toStrictEqual(stored);
+      } finally {
+        await store.close();
+      }
+      expect((await migrate(database.url)).applied).toStrictEqual([]);
+    });
+
+    it("with migrate: false, opening changes no schema and names the migrations missing", async () => {
+      const database = await dialect.fresh();
+      await expect(database.open({ migrate: false })).rejects.toThrow(
+        `lacks the Entrance schema migrations ${MIGRATIONS.join(", ")}. Run \`migrate(DATABASE_URL)\``,
+      );
+      expect((await database.query(dialect.tablesQuery)).map((row) => row.name)).toStrictEqual([]);
+      await (await database.open()).close();
+      await database.exec(UNDO_0004);
+      await expect(database.open({ migrate: false })).rejects.toThrow(
+        /lacks the Entrance schema migrations 0004_owners_counts_and_sweeps\./,
+      );
+      expect((await migrate(database.url)).applied).toStrictEqual([
+        "0004_owners_counts_and_sweeps",
+      ]);
+      await (await database.open({ migrate: false })).close();
+      await database.exec("insert into entrance_migration values ('9999_future', 'x')");
+      await expect(database.open({ migrate: false })).rejects.toThrow(
+        /newer @entrance\/store-sql migrated this database \(9999_future\)/,
+      );
     });
 
     it("refuses a database that a newer version migrated, saying so", async () => {
