@@ -28,7 +28,8 @@ export interface RedisStoreOptions {
   readonly keyPrefix?: string;
   /**
    * ioredis options for every connection (timeouts, TLS details, retry strategy, …); the URL's
-   * host, port, user and password win over them. Not `keyPrefix` (use the store's own, which
+   * host, port, user and password win over them. `maxRetriesPerRequest` is 1 unless given: a
+   * call made while the server is away fails after one reconnection attempt. Not `keyPrefix` (use the store's own, which
    * keeps cluster hash tags intact) nor `replyMapping` (the store reads replies as RESP2 gives
    * them).
    */
@@ -51,6 +52,13 @@ export type ConnectionOptions = Omit<RedisOptions, "keyPrefix" | "replyMapping" 
 /** What the store sets itself on every connection. */
 const FIXED = { lazyConnect: true, replyMapping: "legacy" } as const;
 
+/**
+ * Defaults the `redis` option may change. ioredis keeps a call made while the server is away
+ * through 20 reconnection attempts (10 s and more) by default; a request should rather fail
+ * soon and clearly, so a call fails after one.
+ */
+const DEFAULTS = { maxRetriesPerRequest: 1 } as const;
+
 /** The open connection, as the parts of the store use it. */
 export interface Connection {
   readonly keys: KeyLayout;
@@ -58,6 +66,8 @@ export interface Connection {
   client(): Redis | Cluster;
   /** The scripts; throws once the store is closed. */
   scripts(): Scripts;
+  /** Resolves once the server (each master of a cluster) has answered `PING`. */
+  ping(): Promise<void>;
   /** Closes the connection (once); every call afterwards rejects. */
   close(): Promise<void>;
 }
@@ -116,6 +126,7 @@ function clusterSettings(urls: readonly string[], redis: ConnectionOptions | und
   }));
   const first = parsed[0];
   const redisOptions: RedisOptions & { replyMapping: "legacy" } = {
+    ...DEFAULTS,
     ...redis,
     replyMapping: FIXED.replyMapping,
   };
@@ -130,7 +141,7 @@ export async function connect(options: RedisStoreOptions): Promise<Connection> {
   checkOptions(options);
   const client: Redis | Cluster =
     options.url !== undefined
-      ? new Redis(options.url, { ...options.redis, ...FIXED })
+      ? new Redis(options.url, { ...DEFAULTS, ...options.redis, ...FIXED })
       : (() => {
           const { nodes, redisOptions } = clusterSettings(options.cluster ?? [], options.redis);
           return new Cluster(nodes, { redisOptions, lazyConnect: true });
@@ -171,6 +182,13 @@ export async function connect(options: RedisStoreOptions): Promise<Connection> {
     scripts() {
       open();
       return scripts;
+    },
+    async ping() {
+      open();
+      // A cluster is healthy when every master answers: each holds a share of the keys.
+      const nodes = client instanceof Cluster ? client.nodes("master") : [client];
+      if (nodes.length === 0) throw new Error("The Redis Cluster has no reachable master");
+      await Promise.all(nodes.map((node) => node.ping()));
     },
     close() {
       closing ??= client.quit().then(

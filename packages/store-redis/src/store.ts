@@ -31,6 +31,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Sessio
     tokens: redisTokens(connection),
     transactions: redisTransactions(connection),
     locks: redisLocks(connection),
+    ping: () => connection.ping(),
     close: () => connection.close(),
   };
 }

@@ -3,6 +3,7 @@
  * free ports, in a temporary folder) and tears down: the session-side conformance suite, whose
  * scripts would fail with CROSSSLOT if a script's keys did not share a hash slot.
  */
+import { storeHealth } from "@entrance/core";
 import { sessionSideContract } from "@entrance/store-conformance";
 import { Cluster } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,6 +36,15 @@ describeWithRedisServer("Redis store on Redis Cluster", () => {
 
   sessionSideContract("Redis Cluster store", () => openRedisStore({ cluster: urls() }), undefined, {
     clock: "real",
+  });
+
+  it("answers a health check when every master answers", async () => {
+    const store = await openRedisStore({ cluster: urls() });
+    try {
+      expect((await storeHealth(store)).ok).toBe(true);
+    } finally {
+      await store.close();
+    }
   });
 
   describe("keys", () => {

@@ -1,5 +1,5 @@
 import type { EntranceStore } from "@entrance/core";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Dialect } from "./dialect.js";
 import type { migrate } from "./migrate.js";
 import type { EntranceDatabase } from "./schema.js";
@@ -51,6 +51,9 @@ export function createSqlStore(
     transactions: sqlTransactions(db, dialect, now),
     locks: sqlLocks(db, dialect, now),
     audit: sqlAudit(db, dialect),
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
     close() {
       closing ??= db.destroy();
       return closing;

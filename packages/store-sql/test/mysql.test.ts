@@ -4,7 +4,7 @@
  * that the test creates and drops, and what is particular to MySQL.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import type { UserRecord } from "@entrance/core";
+import { storeHealth, type UserRecord } from "@entrance/core";
 import { storeConformance } from "@entrance/store-conformance";
 import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -178,6 +178,13 @@ describeWithMysql("MySQL store", () => {
           connectionString: urlOf(`entrance_missing_${randomBytes(6).toString("hex")}`),
         }),
       ).rejects.toThrow(/Could not open the MySQL store: .*Unknown database/);
+    });
+
+    it("answers a health check while open, and not once closed", async () => {
+      const store = await openMysqlStore({ connectionString: urlOf(await freshDatabase()) });
+      expect((await storeHealth(store)).ok).toBe(true);
+      await store.close();
+      expect((await storeHealth(store)).ok).toBe(false);
     });
 
     it("close is idempotent", async () => {

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import type { UserRecord } from "@entrance/core";
+import { storeHealth, type UserRecord } from "@entrance/core";
 import { storeConformance } from "@entrance/store-conformance";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -224,6 +224,13 @@ describeWithPostgres("PostgreSQL store", () => {
       await expect(openPostgresStore({ pool: inSchema(missing) })).rejects.toThrow(
         /search_path names no existing schema/,
       );
+    });
+
+    it("answers a health check while open, and not once closed", async () => {
+      const store = await openPostgresStore({ pool: inSchema(await freshSchema()) });
+      expect((await storeHealth(store)).ok).toBe(true);
+      await store.close();
+      expect((await storeHealth(store)).ok).toBe(false);
     });
 
     it("close is idempotent", async () => {

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { EntranceStore, UserRecord } from "@entrance/core";
+import { type EntranceStore, storeHealth, type UserRecord } from "@entrance/core";
 import { storeConformance } from "@entrance/store-conformance";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
@@ -87,6 +87,13 @@ describe("SQLite store", () => {
       db.prepare("select name from entrance_migration order by name").pluck().all(),
     );
     expect(recorded).toStrictEqual(MIGRATIONS);
+  });
+
+  it("answers a health check while open, and not once closed", async () => {
+    const store = await openSqliteStore({ filename: freshFile() });
+    expect((await storeHealth(store)).ok).toBe(true);
+    await store.close();
+    expect((await storeHealth(store)).ok).toBe(false);
   });
 
   it("creates the file's folder and puts the database in WAL mode", async () => {
