@@ -53,6 +53,9 @@ export function sessionFields(session: SessionRecord): string[] {
     if (typeof value !== "string") throw new TypeError(`${name} must be a string or null`);
     fields.push(field, value);
   };
+  for (const name of ["idHash", "tenantId", "objectId"] as const) {
+    if (typeof session[name] !== "string") throw new TypeError(`${name} must be a string`);
+  }
   text(FIELDS.tenantId, session.tenantId, "tenantId");
   text(FIELDS.objectId, session.objectId, "objectId");
   text(FIELDS.sid, session.sid, "sid");
