@@ -58,6 +58,7 @@ export { checkOwner, checkPage, ttlMilliseconds } from "./storage/arguments.js";
 export { composeStores, type StoreSides } from "./storage/compose.js";
 export { DEFAULT_DATABASE, defaultStore } from "./storage/default.js";
 export { deferredStore } from "./storage/deferred.js";
+export { type StoreHealth, storeHealth } from "./storage/health.js";
 export { createMemoryStore, type MemoryStoreOptions } from "./storage/memory.js";
 export type {
   AuditEvent,

@@ -3,9 +3,15 @@ import { dirname, resolve } from "node:path";
 import type { EntranceStore } from "@entrance/core";
 import Database from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
-import { migrateSqlite } from "./migrations.js";
+import { checkMigrated, migrateSqlite } from "./migrations.js";
 import type { EntranceDatabase } from "./schema.js";
-import { createSqlStore, type HotReads, type SqlStoreOptions } from "./store.js";
+import {
+  createSqlStore,
+  type HotReads,
+  type SchemaMode,
+  type SqlStoreOptions,
+  schemaMode,
+} from "./store.js";
 
 /** Options of {@link openSqliteStore}. */
 export interface SqliteStoreOptions extends SqlStoreOptions {
@@ -49,6 +55,18 @@ async function serialized<T>(file: string, task: () => Promise<T>): Promise<T> {
  * ```
  */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<EntranceStore> {
+  const { db, database } = await sqliteDatabase(options, schemaMode(options));
+  return createSqlStore(db, "sqlite", options, hotReads(database));
+}
+
+/**
+ * Opens the file, and migrates the schema (or checks it); returns the database and the
+ * migrations applied. Closes the file when it fails.
+ */
+export async function sqliteDatabase(
+  options: SqliteStoreOptions,
+  mode: SchemaMode,
+): Promise<{ db: Kysely<EntranceDatabase>; database: Database.Database; applied: string[] }> {
   const { filename, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS } = options;
   if (typeof filename !== "string" || filename === "") {
     throw new TypeError('filename must be a file path or ":memory:"');
@@ -85,13 +103,17 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Entr
     dialect: new SqliteDialect({ database: reusingStatements(database) }),
   });
   try {
+    if (mode === "check") {
+      await checkMigrated(db as Kysely<unknown>, { dialect: "sqlite" });
+      return { db, database, applied: [] };
+    }
     const migrateFile = () => migrateSqlite(db as Kysely<unknown>);
-    await (inMemory ? migrateFile() : serialized(resolve(filename), migrateFile));
+    const applied = await (inMemory ? migrateFile() : serialized(resolve(filename), migrateFile));
+    return { db, database, applied };
   } catch (error) {
     await db.destroy();
     throw error;
   }
-  return createSqlStore(db, options, hotReads(database));
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { EntranceStore } from "@entrance/core";
-import type { Kysely, Selectable } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
+import type { Dialect } from "./dialect.js";
+import type { migrate } from "./migrate.js";
 import type {
   EntranceDatabase,
   SessionsTable,
@@ -20,7 +22,21 @@ export interface SqlStoreOptions {
    * `updated_at`; `Date.now` by default. Tests inject one to move time without waiting.
    */
   readonly now?: () => number;
+  /**
+   * Whether opening applies the schema migrations the database lacks: `true` by default. With
+   * `false` opening changes no schema and fails, naming them, when any is missing — for
+   * deployments that forbid schema changes at start-up and run {@link migrate} in a step of
+   * their own.
+   */
+  readonly migrate?: boolean;
 }
+
+/** What opening does about the schema: apply what is missing, or only check. */
+export type SchemaMode = "migrate" | "check";
+
+/** The schema mode that the options ask for. */
+export const schemaMode = (options: SqlStoreOptions): SchemaMode =>
+  options.migrate === false ? "check" : "migrate";
 
 /**
  * The three reads a signed-in request makes (its session, its user, a token partition), answered
@@ -35,23 +51,28 @@ export interface HotReads {
 }
 
 /**
- * The one SQL code path: the same queries for SQLite and PostgreSQL, through Kysely; `hot`
- * answers the per-request reads where the driver is synchronous.
+ * The one SQL code path: the same queries for SQLite, PostgreSQL and MySQL, through Kysely; the
+ * dialect picks the few statements MySQL needs in another form (no `RETURNING` there), and `hot`
+ * answers the per-request reads where the driver is synchronous (SQLite).
  */
 export function createSqlStore(
   db: Kysely<EntranceDatabase>,
+  dialect: Dialect,
   options: SqlStoreOptions = {},
   hot?: HotReads,
 ): EntranceStore {
   const now = options.now ?? Date.now;
   let closing: Promise<void> | undefined;
   return {
-    users: sqlUsers(db, hot),
-    sessions: sqlSessions(db, hot),
-    tokens: sqlTokens(db, now, hot),
-    transactions: sqlTransactions(db, now),
-    locks: sqlLocks(db, now),
-    audit: sqlAudit(db),
+    users: sqlUsers(db, dialect, hot),
+    sessions: sqlSessions(db, dialect, hot),
+    tokens: sqlTokens(db, dialect, now, hot),
+    transactions: sqlTransactions(db, dialect, now),
+    locks: sqlLocks(db, dialect, now),
+    audit: sqlAudit(db, dialect),
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
     close() {
       closing ??= db.destroy();
       return closing;

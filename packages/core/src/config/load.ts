@@ -15,6 +15,7 @@ const ENVIRONMENT: Readonly<Record<string, string>> = {
   ENTRANCE_GRAPH_URL: "graphBaseUrl",
   ENTRANCE_GRAPH_ALLOWED_ORIGINS: "graphAllowedOrigins",
   DATABASE_URL: "databaseUrl",
+  REDIS_URL: "redisUrl",
   ENTRANCE_TRUSTED_TENANTS: "authorization.trustedTenants",
   ENTRANCE_AUDIT_RETENTION_DAYS: "audit.retentionDays",
   ENTRANCE_STORE_TIMEOUT_MS: "storeTimeoutMs",

@@ -25,6 +25,13 @@ export function parseScopes(value: unknown): string[] {
   return scopesSchema.parse(value);
 }
 
+/** Whether `value` is a redis:// or rediss:// URL with a host. */
+function isRedisUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === "redis:" || url.protocol === "rediss:") && url.hostname !== "";
+}
+
 const GROUP_ID = z.string().regex(GUID, "must be a group object id (a GUID)");
 
 /** A list of tenant ids, from an array or a comma-separated string, lower-cased. */
@@ -185,6 +192,19 @@ export const configSchema = z.strictObject({
         // The parser's message never echoes the URL, which may hold a password.
         ctx.addIssue({ code: "custom", message: (error as Error).message });
       }
+    })
+    .optional(),
+  /**
+   * The Redis server of the default store's session side (`redis://` or `rediss://`); unset: the
+   * session side stays in the SQL store. Ignored when the app passes its own store.
+   */
+  redisUrl: z
+    .string()
+    .refine(isRedisUrl, {
+      // Never the URL itself: it may hold a password.
+      message:
+        "must be a redis:// or rediss:// URL with a host, e.g. redis://:password@127.0.0.1:6379 " +
+        "(for a Redis Cluster, pass an @entrance/store-redis store as `store` instead)",
     })
     .optional(),
   /** For `organizations` or `common`: the tenant ids allowed to sign in (empty: any). */

@@ -52,6 +52,8 @@ export function isUnreachable(error: unknown): boolean {
 /** The store with every operation bounded by `timeoutMs` and its failures made EntranceErrors. */
 export function guardStore(store: EntranceStore, timeoutMs: number): EntranceStore {
   const guarded: Record<string, unknown> = { close: () => store.close() };
+  const { ping } = store;
+  if (ping) guarded.ping = () => bounded(() => ping.call(store), "ping", timeoutMs);
   for (const part of PARTS) {
     // `locks` is optional: a store without it keeps refreshes single-flight within the process.
     if (store[part] === undefined) continue;
