@@ -46,7 +46,15 @@ export type EntranceErrorCode =
    * A Microsoft Graph request went to an origin other than Graph's or an allowed one; it was not
    * sent, so the user's token stayed here. The app's misuse (e.g. following a client's URL).
    */
-  | "graph_host_not_allowed";
+  | "graph_host_not_allowed"
+  /** A request to a `requireBearer` route carried no bearer token (`WWW-Authenticate: Bearer`). */
+  | "bearer_token_missing"
+  /** The bearer token broke a rule (signature, algorithm, key, issuer, audience, times, tenant); `reason` says which. */
+  | "bearer_token_invalid"
+  /** The bearer token is valid but lacks what the route requires (a scope, an app role, the caller kind). */
+  | "bearer_insufficient_scope"
+  /** The identity provider's signing keys could not be read, so no bearer token can be checked now. */
+  | "signing_keys_unavailable";
 
 export interface EntranceErrorOptions {
   readonly cause?: unknown;

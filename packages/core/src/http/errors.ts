@@ -24,6 +24,10 @@ export const ERROR_STATUS = {
   cross_site_request: 403,
   store_failed: 500,
   graph_host_not_allowed: 500,
+  bearer_token_missing: 401,
+  bearer_token_invalid: 401,
+  bearer_insufficient_scope: 403,
+  signing_keys_unavailable: 503,
 } as const satisfies Record<EntranceErrorCode, number>;
 
 /** The HTTP status for an error. */

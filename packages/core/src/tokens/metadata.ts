@@ -11,6 +11,14 @@ export interface ProviderMetadata {
   readonly jwks_uri: string;
 }
 
+/** One answer of the JWKS endpoint: the set as published, and jose's view of it for ID tokens. */
+export interface LoadedKeys {
+  readonly set: JSONWebKeySet;
+  readonly getKey: JWTVerifyGetKey;
+  /** Whether this call fetched the set (rather than answering from the one already held). */
+  readonly refreshed: boolean;
+}
+
 interface LoadedDocument {
   readonly value: ProviderMetadata;
   readonly raw: string;
@@ -30,7 +38,8 @@ const JWKS_REFETCH_COOLDOWN_MS = 30_000;
  */
 export class Metadata {
   #document: LoadedDocument | undefined;
-  #keys: JWTVerifyGetKey | undefined;
+  #keys: Omit<LoadedKeys, "refreshed"> | undefined;
+  #keysPending: Promise<LoadedKeys> | undefined;
   /** When an unknown key id last made us fetch the keys again. */
   #lastRefetchAt = Number.NEGATIVE_INFINITY;
   #pending: Promise<unknown> | undefined;
@@ -95,21 +104,44 @@ export class Metadata {
 
   /** The current key set for jose; `refresh` fetches again unless fetched very recently. */
   async keys(refresh = false): Promise<{ getKey: JWTVerifyGetKey; refreshed: boolean }> {
-    if (this.#keys && !refresh) return { getKey: this.#keys, refreshed: false };
-    if (this.#keys && this.now() - this.#lastRefetchAt < JWKS_REFETCH_COOLDOWN_MS) {
-      return { getKey: this.#keys, refreshed: false };
+    const { getKey, refreshed } = await this.signingKeys(refresh);
+    return { getKey, refreshed };
+  }
+
+  /**
+   * The published signing keys. `refresh` (an unknown key id) fetches them again unless that was
+   * done less than 30 s ago; concurrent callers share one fetch.
+   */
+  signingKeys(refresh = false): Promise<LoadedKeys> {
+    const held = this.#keys;
+    if (held && !refresh) return Promise.resolve({ ...held, refreshed: false });
+    if (held && this.now() - this.#lastRefetchAt < JWKS_REFETCH_COOLDOWN_MS) {
+      // A fetch under way when the cooldown started still counts as the refetch to wait for.
+      return this.#keysPending ?? Promise.resolve({ ...held, refreshed: false });
     }
-    if (this.#keys) this.#lastRefetchAt = this.now();
+    if (held) this.#lastRefetchAt = this.now();
+    this.#keysPending ??= this.#fetchKeys().finally(() => {
+      this.#keysPending = undefined;
+    });
+    return this.#keysPending;
+  }
+
+  /** The signing keys held now, without fetching: undefined before the first fetch. */
+  cachedKeys(): JSONWebKeySet | undefined {
+    return this.#keys?.set;
+  }
+
+  async #fetchKeys(): Promise<LoadedKeys> {
     const document = await this.document();
     const response = await this.network.sendGetRequestAsync<JSONWebKeySet>(document.jwks_uri);
-    if (response.status !== 200 || !Array.isArray(response.body.keys)) {
+    if (response.status !== 200 || !Array.isArray(response.body?.keys)) {
       throw new EntranceError(
         "identity_provider_unavailable",
         `the signing keys at ${document.jwks_uri} could not be read (HTTP ${response.status})`,
       );
     }
-    this.#keys = createLocalJWKSet(response.body);
-    return { getKey: this.#keys, refreshed: true };
+    this.#keys = { set: response.body, getKey: createLocalJWKSet(response.body) };
+    return { ...this.#keys, refreshed: true };
   }
 
   async #loadDocument(): Promise<LoadedDocument> {
