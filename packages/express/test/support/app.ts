@@ -5,6 +5,7 @@ import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulato
 import { pickAccount } from "@entrance/emulator/testing";
 import express, { type Express } from "express";
 import {
+  type EntranceMiddleware,
   type ExpressEntranceOptions,
   entrance,
   trustCertificateAuthority,
@@ -15,14 +16,16 @@ export interface TestApp {
   readonly emulator: RunningEmulator;
   readonly app: Express;
   readonly base: string;
+  /** What `entrance()` was given, for a second core on the same emulator. */
+  readonly settings: ExpressEntranceOptions;
   /** Signs `user` in through the emulator's pages; returns the Cookie header of that browser. */
   signIn(user: string, returnTo?: string): Promise<string>;
   close(): Promise<void>;
 }
 
-/** Starts the emulator and an app whose routes `routes` adds after `entrance()`. */
+/** Starts the emulator and an app whose routes `routes` adds after `entrance()` (`auth`). */
 export async function startTestApp(
-  routes: (app: Express) => void,
+  routes: (app: Express, auth: EntranceMiddleware) => void,
   options: Partial<ExpressEntranceOptions> = {},
 ): Promise<TestApp> {
   const emulator = await startEmulator();
@@ -37,27 +40,28 @@ export async function startTestApp(
     displayName: "Express test app",
     redirectUris: [`${base}/auth/callback`, `${base}/`],
   });
-  app.use(
-    entrance({
-      tenantId: "organizations",
-      clientId: defaults.webApp,
-      clientSecret: defaults.webAppSecret,
-      authorityHost: emulator.urls.https,
-      graphBaseUrl: emulator.urls.https,
-      baseUrl: base,
-      secrets: ["express-test-secret-express-test-secret"],
-      trust: trustCertificateAuthority(emulator.caCertPem),
-      store: createMemoryStore(),
-      env: {},
-      ...options,
-      // Multi-tenant: only the app's home tenant (Contoso) assigns roles that count.
-      authorization: { trustedTenants: [defaults.contoso], ...options.authorization },
-    }),
-  );
-  routes(app);
+  const settings: ExpressEntranceOptions = {
+    tenantId: "organizations",
+    clientId: defaults.webApp,
+    clientSecret: defaults.webAppSecret,
+    authorityHost: emulator.urls.https,
+    graphBaseUrl: emulator.urls.https,
+    baseUrl: base,
+    secrets: ["express-test-secret-express-test-secret"],
+    trust: trustCertificateAuthority(emulator.caCertPem),
+    store: createMemoryStore(),
+    env: {},
+    ...options,
+    // Multi-tenant: only the app's home tenant (Contoso) assigns roles that count.
+    authorization: { trustedTenants: [defaults.contoso], ...options.authorization },
+  };
+  const auth = entrance(settings);
+  app.use(auth);
+  routes(app, auth);
   return {
     emulator,
     app,
+    settings,
     base,
     async signIn(user, returnTo = "/") {
       const login = await fetch(`${base}/auth/login?returnTo=${encodeURIComponent(returnTo)}`, {
