@@ -39,7 +39,7 @@ export async function authenticate(ctx: EmulatorContext, exchange: Exchange): Pr
   if (!verified.ok) throw unauthorized(ctx, REJECTIONS[verified.reason]);
   const { claims } = verified;
   const tid = typeof claims.tid === "string" ? claims.tid : "";
-  if (claims.iss !== issuerV1(ctx, tid)) {
+  if (claims.iss !== issuerV1(tid)) {
     throw unauthorized(ctx, "Access token validation failure. Invalid issuer.");
   }
   if (typeof claims.scp !== "string") {

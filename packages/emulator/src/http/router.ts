@@ -1,5 +1,6 @@
 import type { Endpoint, FaultQueue, RequestCounts } from "../control/faults.js";
 import type { Exchange } from "./exchange.js";
+import { type ErrorFaultResponder, playFault } from "./fault-response.js";
 
 export type Params = Readonly<Record<string, string>>;
 export type Handler = (exchange: Exchange, params: Params) => Promise<void> | void;
@@ -25,6 +26,7 @@ export class Router {
   constructor(
     private readonly faults: FaultQueue,
     private readonly counts: RequestCounts,
+    private readonly sendError: ErrorFaultResponder,
   ) {}
 
   on(
@@ -82,34 +84,12 @@ export class Router {
       });
       if (route.endpoint) {
         this.counts.add(route.endpoint);
-        if (await this.#applyFault(route.endpoint, exchange)) return true;
+        const fault = this.faults.take(route.endpoint);
+        if (fault && (await playFault(fault, exchange, this.sendError))) return true;
       }
       await route.handler(exchange, params);
       return true;
     }
     return false;
-  }
-
-  async #applyFault(endpoint: Endpoint, exchange: Exchange): Promise<boolean> {
-    const fault = this.faults.take(endpoint);
-    if (!fault) return false;
-    switch (fault.kind) {
-      case "delay":
-        await new Promise((resolve) => setTimeout(resolve, fault.ms));
-        return false;
-      case "status":
-        exchange.sendJson(fault.status, fault.body ?? { error: "server_error" }, {
-          ...fault.headers,
-        });
-        return true;
-      case "malformed":
-        exchange.send(200, '{"token_type":"Bearer","access_tok', {
-          "content-type": "application/json; charset=utf-8",
-        });
-        return true;
-      case "drop":
-        exchange.req.socket.destroy();
-        return true;
-    }
   }
 }
