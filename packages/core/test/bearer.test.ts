@@ -6,7 +6,14 @@ import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulato
 import { request, signInWithoutBrowser } from "@entrance/emulator/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bearerGuard, type Entrance, type Guard } from "../src/index.js";
-import { activeSigningKey, appClaims, callApi, signToken, userClaims } from "./support/bearer.js";
+import {
+  activeSigningKey,
+  appClaims,
+  callApi,
+  daemonToken,
+  signToken,
+  userClaims,
+} from "./support/bearer.js";
 import { fresh } from "./support/emulated.js";
 
 const API = `api://${defaults.webApp}`;
@@ -123,7 +130,7 @@ describe("requireBearer accepts", () => {
       clientId: V1_API,
       displayName: "Orders API (v1.0 tokens)",
       exposedScopes: ["Orders.Read"],
-      accessTokenVersion: 1,
+      accessTokenAcceptedVersion: 1,
     });
     const { accessToken } = await signInWithoutBrowser(emulator, {
       user: "megan@contoso.onmicrosoft.com",
@@ -136,6 +143,32 @@ describe("requireBearer accepts", () => {
     expect(context.caller).toMatchObject({ kind: "user", version: 1, appId: defaults.webApp });
     const v2Route = api.guard(bearerGuard({ scopes: ["Orders.Read"] }));
     await expectInvalid((await callApi(api, v2Route, `Bearer ${accessToken}`)).answer, "version");
+  });
+
+  it("a real app-only token from the client credentials grant, on a route for its role", async () => {
+    const daemon = await daemonToken(emulator);
+    const daemons = entrance.guard(bearerGuard({ roles: [defaults.daemonRole] }));
+    const { answer, context } = await callApi(entrance, daemons, `Bearer ${daemon}`);
+    expect(answer).toBeNull();
+    expect(context.caller).toMatchObject({
+      kind: "app",
+      tenantId: defaults.contoso,
+      appId: defaults.daemonApp,
+      roles: [defaults.daemonRole],
+      scopes: [],
+      version: 2,
+    });
+    // Not on a users' route, and not on a route for another role.
+    await expectForbidden(
+      (await callApi(entrance, readOrders, `Bearer ${daemon}`)).answer,
+      "caller_kind",
+    );
+    const approvers = entrance.guard(bearerGuard({ roles: ["Orders.Approve"] }));
+    await expectForbidden(
+      (await callApi(entrance, approvers, `Bearer ${daemon}`)).answer,
+      "role",
+      "Orders.Approve",
+    );
   });
 
   it("scopes any-of by default, all-of on request", async () => {
@@ -320,6 +353,7 @@ describe("requireBearer refuses", () => {
       `${emulator.urls.https}/${defaults.contoso}/v2.0/`,
       `${emulator.urls.https}/${defaults.fabrikam}/v2.0`,
       `${emulator.urls.https}/{tenantid}/v2.0`,
+      `https://sts.windows.net/${defaults.contoso}/`,
       undefined,
     ]) {
       const token = await signToken(key, userClaims(emulator, { iss }));
@@ -335,7 +369,7 @@ describe("requireBearer refuses", () => {
       key,
       userClaims(emulator, {
         aud: API,
-        iss: `${emulator.urls.https}/${defaults.contoso}/`,
+        iss: `https://sts.windows.net/${defaults.contoso}/`,
         ver: "1.0",
         azp: undefined,
         appid: defaults.webApp,
@@ -353,6 +387,12 @@ describe("requireBearer refuses", () => {
     // A v1.0 token must carry the v1.0 issuer, and a v2.0 token the v2.0 one.
     const mixed = await signToken(key, userClaims(emulator, { ver: "1.0" }));
     await expectInvalid((await callApi(entrance, v1Only, `Bearer ${mixed}`)).answer, "issuer");
+    // v1.0's issuer is Entra's sts.windows.net, not the sign-in host.
+    const onHost = await signToken(
+      key,
+      userClaims(emulator, { ver: "1.0", iss: `${emulator.urls.https}/${defaults.contoso}/` }),
+    );
+    await expectInvalid((await callApi(entrance, v1Only, `Bearer ${onHost}`)).answer, "issuer");
   });
 
   it("a token from a tenant the app does not trust (Fabrikam's Mallory), real and forged", async () => {

@@ -2,7 +2,7 @@ import { createPrivateKey } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { defaults } from "@entrance/emulator";
-import { signInWithoutBrowser } from "@entrance/emulator/testing";
+import { request, signInWithoutBrowser } from "@entrance/emulator/testing";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { entrance, requireBearer } from "../src/index.js";
@@ -26,13 +26,17 @@ beforeAll(async () => {
         res.json({ orders: [], caller: req.entrance.caller });
       });
       // Bound to this middleware's core.
-      app.post("/api/orders/sync", auth.requireBearer({ roles: ["Orders.Sync"] }), (req, res) => {
-        res.json({
-          synced: true,
-          app: req.entrance.caller?.appId,
-          kind: req.entrance.caller?.kind,
-        });
-      });
+      app.post(
+        "/api/orders/sync",
+        auth.requireBearer({ roles: [defaults.daemonRole] }),
+        (req, res) => {
+          res.json({
+            synced: true,
+            app: req.entrance.caller?.appId,
+            kind: req.entrance.caller?.kind,
+          });
+        },
+      );
       app.get("/api/open", (req, res) => res.json({ caller: req.entrance.caller }));
     },
     { logger },
@@ -136,24 +140,30 @@ describe("requireBearer in Express", () => {
       headers: { authorization: `Bearer ${daemon}` },
     });
     expect(noRole.status).toBe(403);
-    expect(noRole.headers.get("www-authenticate")).toContain('scope="Orders.Sync"');
+    expect(noRole.headers.get("www-authenticate")).toContain(`scope="${defaults.daemonRole}"`);
     expect(await noRole.json()).toMatchObject({
       error: "bearer_insufficient_scope",
       reason: "role",
     });
   });
 
-  it("lets an app-only token with the role through the bound guard", async () => {
+  it("lets a real app-only token (client credentials) through the bound guard", async () => {
+    const grant = await request(`${t.emulator.urls.https}/${defaults.contoso}/oauth2/v2.0/token`, {
+      ca: t.emulator.caCertPem,
+      body: new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: defaults.daemonApp,
+        client_secret: defaults.daemonSecret,
+        scope: `${API}/.default`,
+      }),
+    });
+    const daemon = grant.json<{ access_token: string }>().access_token;
     const response = await fetch(`${t.base}/api/orders/sync`, {
       method: "POST",
-      headers: { authorization: `Bearer ${await appOnlyToken(["Orders.Sync"])}` },
+      headers: { authorization: `Bearer ${daemon}` },
     });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({
-      synced: true,
-      app: "e7a9c1b3-5d2f-4e6a-8c0b-1f3d5a7c9e2b",
-      kind: "app",
-    });
+    expect(await response.json()).toEqual({ synced: true, app: defaults.daemonApp, kind: "app" });
   });
 
   it("refuses a token for Graph, and leaves routes without the guard alone", async () => {

@@ -32,17 +32,16 @@ export interface ValidatorSettings {
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * v1.0 tokens name the security token service of the cloud, not the sign-in host:
- * `https://sts.windows.net/{tid}/` for the public cloud and US Government, `sts.chinacloudapi.cn`
- * for the cloud operated by 21Vianet. Any other host (the emulator, a test double) issues v1.0
- * tokens as `{authorityHost}/{tid}/`, which is what the emulator does.
+ * v1.0 tokens name the cloud's security token service, not the sign-in host:
+ * `https://sts.windows.net/{tid}/` for the public cloud and US Government (and the emulator,
+ * which issues Entra's literal string), `https://sts.chinacloudapi.cn/{tid}/` for the cloud
+ * operated by 21Vianet.
  */
 const V1_ISSUER_HOSTS: Readonly<Record<string, string>> = {
-  "https://login.microsoftonline.com": "https://sts.windows.net",
-  "https://login.microsoftonline.us": "https://sts.windows.net",
   "https://login.chinacloudapi.cn": "https://sts.chinacloudapi.cn",
   "https://login.partner.microsoftonline.cn": "https://sts.chinacloudapi.cn",
 };
+const V1_ISSUER_HOST = "https://sts.windows.net";
 
 export class BearerValidator {
   readonly #keys: BearerKeys;
@@ -60,7 +59,7 @@ export class BearerValidator {
     );
     const host = settings.authorityHost.replace(/\/+$/, "");
     this.#v2Prefix = `${host}/`;
-    this.#v1Prefix = `${V1_ISSUER_HOSTS[host.toLowerCase()] ?? host}/`;
+    this.#v1Prefix = `${V1_ISSUER_HOSTS[host.toLowerCase()] ?? V1_ISSUER_HOST}/`;
   }
 
   /** The issuer a token of this version and tenant must carry. */
