@@ -548,6 +548,27 @@ describe("requireBearer and the signing keys", () => {
     emulator.control.clearFaults();
   });
 
+  it("answers 503 to a JWKS answer that is not JSON", async () => {
+    const { entrance: cold } = fresh(emulator);
+    const guard = cold.guard(bearerGuard({ scopes: ["Orders.Read"] }));
+    emulator.control.queueFault("keys", { kind: "malformed" }, 3);
+    const { answer } = await callApi(cold, guard, `Bearer ${meganToken}`);
+    expect(answer?.status).toBe(503);
+    expect(await answer?.json()).toMatchObject({ error: "signing_keys_unavailable" });
+    emulator.control.clearFaults();
+  });
+
+  it("reads the keys once for many first requests at the same time", async () => {
+    const { entrance: cold } = fresh(emulator);
+    const guard = cold.guard(bearerGuard({ scopes: ["Orders.Read"] }));
+    emulator.control.resetCounts();
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => callApi(cold, guard, `Bearer ${meganToken}`)),
+    );
+    expect(answers.map(({ answer }) => answer)).toEqual(Array(20).fill(null));
+    expect(emulator.control.counts().keys).toBe(1);
+  });
+
   it("refuses an unknown kid, and accepts a rotated key after exactly one refetch", async () => {
     const { entrance: core } = fresh(emulator);
     const guard = core.guard(bearerGuard({ scopes: ["Orders.Read"] }));

@@ -140,7 +140,13 @@ export class Metadata {
         `the signing keys at ${document.jwks_uri} could not be read (HTTP ${response.status})`,
       );
     }
-    this.#keys = { set: response.body, getKey: createLocalJWKSet(response.body) };
+    // Entries that are not objects are dropped, not fatal: jose would refuse the whole set.
+    const set = {
+      keys: response.body.keys.filter(
+        (key: unknown) => key !== null && typeof key === "object" && !Array.isArray(key),
+      ),
+    };
+    this.#keys = { set, getKey: createLocalJWKSet(set) };
     return { ...this.#keys, refreshed: true };
   }
 
