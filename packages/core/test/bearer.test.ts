@@ -505,6 +505,27 @@ describe("requireBearer refuses", () => {
   });
 });
 
+describe("requireBearer in a single-tenant app named by its domain", () => {
+  it("learns the tenant's id from the metadata, then accepts its tokens only", async () => {
+    const { entrance: contosoOnly } = fresh(emulator, {
+      tenantId: "contoso.onmicrosoft.com",
+      authorization: { trustedTenants: [] },
+    });
+    const guard = contosoOnly.guard(bearerGuard({ scopes: ["Orders.Read"] }));
+    const { answer, context } = await callApi(contosoOnly, guard, `Bearer ${meganToken}`);
+    expect(answer).toBeNull();
+    expect(context.caller?.tenantId).toBe(defaults.contoso);
+    const fabrikam = await signToken(
+      key,
+      userClaims(emulator, {
+        tid: defaults.fabrikam,
+        iss: `${emulator.urls.https}/${defaults.fabrikam}/v2.0`,
+      }),
+    );
+    await expectInvalid((await callApi(contosoOnly, guard, `Bearer ${fabrikam}`)).answer, "tenant");
+  });
+});
+
 describe("requireBearer's options", () => {
   it("are checked where the guard is written", () => {
     expect(() => bearerGuard({ scopes: [] })).toThrow(TypeError);
