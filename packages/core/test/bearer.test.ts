@@ -550,7 +550,9 @@ describe("requireBearer's options", () => {
 
 describe("requireBearer and the signing keys", () => {
   it("answers 503 with a code while the keys cannot be read, and never fetches per request", async () => {
-    const { entrance: cold } = fresh(emulator);
+    const logged: string[] = [];
+    const log = (...args: unknown[]) => void logged.push(args.map(String).join(" "));
+    const { entrance: cold } = fresh(emulator, { logger: { warn: log, error: log } });
     const guard = cold.guard(bearerGuard({ scopes: ["Orders.Read"] }));
     emulator.control.resetCounts();
     emulator.control.queueFault("keys", { kind: "status", status: 500 }, 3);
@@ -566,11 +568,18 @@ describe("requireBearer and the signing keys", () => {
       expect((await callApi(cold, guard, `Bearer ${meganToken}`)).answer?.status).toBe(503);
     }
     expect(emulator.control.counts().keys ?? 0).toBe(fetched);
+    // Logged once for the 21 refusals, and without the token.
+    expect(logged).toEqual([
+      "entrance: bearer tokens cannot be checked: the signing keys are unavailable",
+    ]);
     emulator.control.clearFaults();
   });
 
   it("answers 503 to a JWKS answer that is not JSON", async () => {
-    const { entrance: cold } = fresh(emulator);
+    const quiet = () => {};
+    const { entrance: cold } = fresh(emulator, {
+      logger: { warn: quiet, error: quiet },
+    });
     const guard = cold.guard(bearerGuard({ scopes: ["Orders.Read"] }));
     emulator.control.queueFault("keys", { kind: "malformed" }, 3);
     const { answer } = await callApi(cold, guard, `Bearer ${meganToken}`);

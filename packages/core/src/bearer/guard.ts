@@ -19,6 +19,8 @@ import {
 } from "./refusals.js";
 import type { BearerValidator, VerifiedToken } from "./validator.js";
 
+const LOG_INTERVAL_MS = 60_000;
+
 /** Which tenants count may need the metadata first (a single tenant configured by domain). */
 export interface TrustReadiness {
   readonly known: boolean;
@@ -38,8 +40,11 @@ export function buildBearerGuard(
     attachCaller(context, admitted);
     return null;
   };
+  let loggedAt = Number.NEGATIVE_INFINITY;
   const answer = (refusal: Refusal) => {
-    if (refusal === KEYS_UNAVAILABLE) {
+    // Once a minute at most: an outage under traffic must not flood the log.
+    if (refusal === KEYS_UNAVAILABLE && Date.now() - loggedAt >= LOG_INTERVAL_MS) {
+      loggedAt = Date.now();
       logger.error("entrance: bearer tokens cannot be checked: the signing keys are unavailable");
     }
     return refusalResponse(refusal);
