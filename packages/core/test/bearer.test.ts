@@ -2,8 +2,9 @@ import { createHmac, createSign, generateKeyPairSync, randomBytes } from "node:c
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ConfidentialClientApplication } from "@azure/msal-node";
 import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulator";
-import { request, signInWithoutBrowser } from "@entrance/emulator/testing";
+import { request, signInWithoutBrowser, trustingNetworkClient } from "@entrance/emulator/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bearerGuard, type Entrance, type Guard } from "../src/index.js";
 import {
@@ -169,6 +170,23 @@ describe("requireBearer accepts", () => {
       "role",
       "Orders.Approve",
     );
+  });
+
+  it("a daemon's token from MSAL Node's acquireTokenByClientCredential, unchanged", async () => {
+    const daemon = new ConfidentialClientApplication({
+      auth: {
+        clientId: defaults.daemonApp,
+        clientSecret: defaults.daemonSecret,
+        authority: emulator.authority("contoso.onmicrosoft.com"),
+        knownAuthorities: [new URL(emulator.urls.https).host],
+      },
+      system: { networkClient: trustingNetworkClient(emulator.caCertPem) },
+    });
+    const result = await daemon.acquireTokenByClientCredential({ scopes: [`${API}/.default`] });
+    const daemons = entrance.guard(bearerGuard({ roles: [defaults.daemonRole] }));
+    const { answer, context } = await callApi(entrance, daemons, `Bearer ${result?.accessToken}`);
+    expect(answer).toBeNull();
+    expect(context.caller).toMatchObject({ kind: "app", appId: defaults.daemonApp });
   });
 
   it("scopes any-of by default, all-of on request", async () => {
