@@ -27,6 +27,7 @@ export interface TrustReadiness {
   ready(): Promise<void>;
 }
 
+/** The guard of one `requireBearer` route, sharing the core's validator (keys, verified tokens). */
 export function buildBearerGuard(
   validator: BearerValidator,
   policy: BearerPolicy,

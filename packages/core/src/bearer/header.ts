@@ -4,7 +4,7 @@
  */
 
 /** Authorization headers of this many characters or more are refused unread. */
-export const MAX_AUTHORIZATION_LENGTH = 8192;
+const MAX_AUTHORIZATION_LENGTH = 8192;
 
 /** Three base64url segments: a JWS in compact form (the signature not empty). */
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;

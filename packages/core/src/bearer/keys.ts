@@ -18,6 +18,7 @@ const BACKOFF_MS = 5000;
 const MAX_KEYS = 50;
 const MIN_MODULUS_BITS = 2048;
 
+/** The signing keys by key id, for one core's bearer guards. */
 export class BearerKeys {
   readonly #built = new WeakMap<JSONWebKeySet, ReadonlyMap<string, KeyObject>>();
   #failedAt = Number.NEGATIVE_INFINITY;

@@ -36,15 +36,13 @@ export interface Refusal {
   readonly scope?: string;
 }
 
-const INVALID: Readonly<
-  Record<
-    Exclude<
-      RefusalReason,
-      "missing" | "caller_kind" | "scope" | "role" | "keys_unavailable" | "version"
-    >,
-    string
-  >
-> = {
+/** The reasons of a 401 `invalid_token`, each with its one description. */
+type InvalidReason = Exclude<
+  RefusalReason,
+  "missing" | "version" | "caller_kind" | "scope" | "role" | "keys_unavailable"
+>;
+
+const INVALID: Readonly<Record<InvalidReason, string>> = {
   malformed: "The Authorization header does not hold one bearer token in JWT form.",
   too_large: "The Authorization header is too large.",
   algorithm: "The token is not signed with RS256.",
@@ -58,14 +56,17 @@ const INVALID: Readonly<
   tenant: "The token was issued by a tenant this API does not accept.",
 };
 
-const refusals = new Map<string, Refusal>();
-for (const [reason, description] of Object.entries(INVALID)) {
-  refusals.set(reason, invalid(reason as RefusalReason, description));
-}
+/** Made once: a refusal allocates nothing per request. */
+const REFUSED = Object.fromEntries(
+  Object.entries(INVALID).map(([reason, description]) => [
+    reason,
+    invalid(reason as InvalidReason, description),
+  ]),
+) as Readonly<Record<InvalidReason, Refusal>>;
 
 /** A 401 `invalid_token` refusal for a token that broke a rule. */
-export function refusedToken(reason: keyof typeof INVALID): Refusal {
-  return refusals.get(reason) as Refusal;
+export function refusedToken(reason: InvalidReason): Refusal {
+  return REFUSED[reason];
 }
 
 function invalid(reason: RefusalReason, description: string): Refusal {

@@ -17,6 +17,7 @@ export interface VerifiedToken {
   readonly audiences: readonly string[];
 }
 
+/** What the validator needs of the core. */
 export interface ValidatorSettings {
   /** The configured authority host, e.g. `https://login.microsoftonline.com`. */
   readonly authorityHost: string;
@@ -43,6 +44,7 @@ const V1_ISSUER_HOSTS: Readonly<Record<string, string>> = {
 };
 const V1_ISSUER_HOST = "https://sts.windows.net";
 
+/** One core's validator: its keys and its verified tokens, shared by every bearer guard. */
 export class BearerValidator {
   readonly #keys: BearerKeys;
   readonly #verified: VerifiedTokens<VerifiedToken>;
