@@ -1,7 +1,7 @@
 import { createLocalJWKSet, decodeJwt, type JWTPayload, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaults, GRAPH_APP_ID, type RunningEmulator, startEmulator } from "../src/index.js";
-import { request } from "../src/testing/index.js";
+import { clientCredentialsToken, request } from "../src/testing/index.js";
 
 let emulator: RunningEmulator;
 beforeAll(async () => {
@@ -192,6 +192,20 @@ describe("client credentials", () => {
       error: "invalid_client",
       error_codes: [7000218],
     });
+  });
+
+  it("is what the clientCredentialsToken helper asks for, and it throws Entra's refusal", async () => {
+    const { accessToken, expiresIn } = await clientCredentialsToken(emulator);
+    expect(expiresIn).toBe(3600);
+    expect(decodeJwt(accessToken)).toMatchObject({
+      aud: defaults.webApp,
+      azp: defaults.daemonApp,
+      idtyp: "app",
+      roles: [defaults.daemonRole],
+    });
+    await expect(
+      clientCredentialsToken(emulator, { scope: "https://graph.microsoft.com/User.Read" }),
+    ).rejects.toThrow(/AADSTS1002012/);
   });
 
   it("refuses a single-tenant app in another tenant (700016)", async () => {

@@ -54,14 +54,27 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
+/** Bodies MSAL posted, for tests that look at what it sent. */
+const posted: string[] = [];
+
 function msal(auth: Omit<Configuration["auth"], "authority" | "knownAuthorities">, tenant: string) {
+  const network = trustingNetworkClient(emulator.caCertPem);
   return new ConfidentialClientApplication({
     auth: {
       ...auth,
       authority: emulator.authority(tenant),
       knownAuthorities: [new URL(emulator.urls.https).host],
     },
-    system: { networkClient: trustingNetworkClient(emulator.caCertPem) },
+    system: {
+      networkClient: {
+        sendGetRequestAsync: (url, options, timeout) =>
+          network.sendGetRequestAsync(url, options, timeout),
+        sendPostRequestAsync: (url, options) => {
+          posted.push(options?.body ?? "");
+          return network.sendPostRequestAsync(url, options);
+        },
+      },
+    },
   });
 }
 
@@ -118,6 +131,34 @@ describe("MSAL Node acquireTokenByClientCredential", () => {
       azpacr: "2",
       roles: [defaults.daemonRole],
     });
+  });
+
+  it("with a certificate, for two resources: MSAL reuses its signed assertion and both succeed", async () => {
+    const daemon = msal(
+      {
+        clientId: CERT_DAEMON,
+        clientCertificate: {
+          thumbprintSha256: certificate.thumbprintSha256,
+          privateKey: certificate.keyPem,
+        },
+      },
+      defaults.contoso,
+    );
+    emulator.control.resetCounts();
+    posted.length = 0;
+    const api = await daemon.acquireTokenByClientCredential({
+      scopes: [`api://${defaults.webApp}/.default`],
+    });
+    const graph = await daemon.acquireTokenByClientCredential({
+      scopes: ["https://graph.microsoft.com/.default"],
+    });
+    expect(decodeJwt(api?.accessToken ?? "").aud).toBe(defaults.webApp);
+    expect(decodeJwt(graph?.accessToken ?? "")).toMatchObject({ aud: GRAPH_APP_ID, appidacr: "2" });
+    expect(emulator.control.counts()["token:client_credentials"]).toBe(2);
+    const assertions = posted.map((body) => new URLSearchParams(body).get("client_assertion"));
+    expect(assertions).toHaveLength(2);
+    expect(assertions[0]).toBeTruthy();
+    expect(assertions[1]).toBe(assertions[0]);
   });
 
   it("with a certificate the app does not have: AADSTS700027", async () => {

@@ -229,6 +229,35 @@ describe("on-behalf-of", () => {
     expect(res.json<TokenError>().error_codes).toEqual([7000218]);
   });
 
+  it("accepts a v1.0 assertion (aud api://{id}, sts.windows.net issuer) for a v1 middle tier", async () => {
+    const legacy = "4d5e6f7a-8b9c-4d0e-9f1a-3b4c5d6e7f80";
+    emulator.control.putApp("contoso.onmicrosoft.com", {
+      clientId: legacy,
+      displayName: "Legacy middle tier",
+      secrets: ["legacy-middle-tier-secret-01"],
+      exposedScopes: ["access_as_user"],
+      accessTokenAcceptedVersion: 1,
+    });
+    const signIn = await signInWithoutBrowser(emulator, {
+      user: LEE,
+      scopes: [`api://${legacy}/access_as_user`],
+    });
+    expect(decodeJwt(signIn.accessToken)).toMatchObject({
+      aud: `api://${legacy}`,
+      iss: `https://sts.windows.net/${defaults.contoso}/`,
+    });
+    const res = await obo(
+      { scope: "User.Read", assertion: signIn.accessToken },
+      { id: legacy, secret: "legacy-middle-tier-secret-01" },
+    );
+    expect(res.status).toBe(200);
+    expect(decodeJwt(res.json<{ access_token: string }>().access_token)).toMatchObject({
+      aud: GRAPH_APP_ID,
+      appid: legacy,
+      oid: defaults.users.member,
+    });
+  });
+
   it("answers the middle tier's next request with a queued claims challenge, and only its", async () => {
     emulator.control.queueFault("token", interactionRequired(), 1, { clientId: MIDDLE });
     const daemon = await request(

@@ -3,6 +3,7 @@
  * @module
  */
 
+export { type AppTokenOptions, clientCredentialsToken } from "./app-token.js";
 export {
   type ClientAssertionOptions,
   createTestCertificate,
