@@ -2,7 +2,11 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createMemoryStore } from "@entrance/core";
 import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulator";
-import { pickAccount, request, signInWithoutBrowser } from "@entrance/emulator/testing";
+import {
+  clientCredentialsToken,
+  pickAccount,
+  signInWithoutBrowser,
+} from "@entrance/emulator/testing";
 import { trustCertificateAuthority } from "@entrance/express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
@@ -83,16 +87,7 @@ describe("the reference app's API", () => {
   });
 
   it("lets the daemon read every order, and not a user's route", async () => {
-    const grant = await request(`${emulator.urls.https}/${defaults.contoso}/oauth2/v2.0/token`, {
-      ca: emulator.caCertPem,
-      body: new URLSearchParams({
-        grant_type: "client_credentials",
-        client_id: defaults.daemonApp,
-        client_secret: defaults.daemonSecret,
-        scope: `${API}/.default`,
-      }),
-    });
-    const daemon = grant.json<{ access_token: string }>().access_token;
+    const { accessToken: daemon } = await clientCredentialsToken(emulator);
     const all = await fetch(`${base}/api/orders/all`, {
       headers: { authorization: `Bearer ${daemon}` },
     });

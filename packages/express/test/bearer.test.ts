@@ -2,7 +2,7 @@ import { createPrivateKey } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { defaults } from "@entrance/emulator";
-import { request, signInWithoutBrowser } from "@entrance/emulator/testing";
+import { clientCredentialsToken, signInWithoutBrowser } from "@entrance/emulator/testing";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { entrance, requireBearer } from "../src/index.js";
@@ -148,16 +148,7 @@ describe("requireBearer in Express", () => {
   });
 
   it("lets a real app-only token (client credentials) through the bound guard", async () => {
-    const grant = await request(`${t.emulator.urls.https}/${defaults.contoso}/oauth2/v2.0/token`, {
-      ca: t.emulator.caCertPem,
-      body: new URLSearchParams({
-        grant_type: "client_credentials",
-        client_id: defaults.daemonApp,
-        client_secret: defaults.daemonSecret,
-        scope: `${API}/.default`,
-      }),
-    });
-    const daemon = grant.json<{ access_token: string }>().access_token;
+    const { accessToken: daemon } = await clientCredentialsToken(t.emulator);
     const response = await fetch(`${t.base}/api/orders/sync`, {
       method: "POST",
       headers: { authorization: `Bearer ${daemon}` },

@@ -2,7 +2,7 @@ import { createPrivateKey, type KeyObject } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { defaults, type RunningEmulator } from "@entrance/emulator";
-import { request } from "@entrance/emulator/testing";
+import { clientCredentialsToken } from "@entrance/emulator/testing";
 import { SignJWT } from "jose";
 import type { Entrance, EntranceContext, Guard } from "../../src/index.js";
 import { APP_BASE } from "./emulated.js";
@@ -79,16 +79,5 @@ export async function callApi(
 
 /** A real app-only token for the web app's API: the built-in daemon's client credentials grant. */
 export async function daemonToken(emulator: RunningEmulator): Promise<string> {
-  const response = await request(`${emulator.urls.https}/${defaults.contoso}/oauth2/v2.0/token`, {
-    ca: emulator.caCertPem,
-    body: new URLSearchParams({
-      grant_type: "client_credentials",
-      client_id: defaults.daemonApp,
-      client_secret: defaults.daemonSecret,
-      scope: `api://${defaults.webApp}/.default`,
-    }),
-  });
-  const body = response.json<{ access_token?: string; error_description?: string }>();
-  if (!body.access_token) throw new Error(`no app-only token: ${body.error_description}`);
-  return body.access_token;
+  return (await clientCredentialsToken(emulator)).accessToken;
 }
