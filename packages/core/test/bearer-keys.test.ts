@@ -85,3 +85,54 @@ describe("the signing keys of bearer tokens", () => {
     expect(reads).toBeGreaterThan(afterFirst);
   });
 });
+
+describe("the key set over time", () => {
+  it("is read again in the background once a day old, the old set serving meanwhile", async () => {
+    let now = 1_000_000;
+    const first = rsa(2048, { kid: "first" });
+    const second = rsa(2048, { kid: "second" });
+    let published: unknown[] = [first];
+    let reads = 0;
+    let failing = false;
+    const network: NetworkClient = {
+      async sendGetRequestAsync<T>(url: string) {
+        if (url.endsWith("/keys")) {
+          reads++;
+          if (failing) return { status: 503, headers: {}, body: {} as T };
+        }
+        return provider(published).sendGetRequestAsync<T>(url);
+      },
+      sendPostRequestAsync: provider([]).sendPostRequestAsync,
+    };
+    const metadata = new Metadata(AUTHORITY, network, () => now);
+    const keys = new BearerKeys(metadata, () => now);
+    expect(await keys.find("first")).toBeDefined();
+    published = [second]; // "first" withdrawn, as after a compromise
+    now += 23 * 3600_000;
+    expect(keys.held("first")).toBeDefined();
+    expect(reads).toBe(1);
+    now += 2 * 3600_000;
+    expect(keys.held("first")).toBeDefined(); // served while the new set is read
+    await metadata.signingKeys(true);
+    expect(reads).toBe(2);
+    expect(keys.held("first")).toBeUndefined();
+    expect(keys.held("second")).toBeDefined();
+
+    // A day later Entra is down: the held keys serve on, and it is asked at most every 30 s.
+    failing = true;
+    now += 25 * 3600_000;
+    for (let i = 0; i < 50; i++) keys.held("second");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(keys.held("second")).toBeDefined();
+    expect(reads).toBe(3);
+    // The failed read is over; asking again at once does not read again.
+    await new Promise((resolve) => setImmediate(resolve));
+    keys.held("second");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reads).toBe(3);
+    now += 31_000;
+    keys.held("second");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reads).toBe(4);
+  });
+});

@@ -28,6 +28,12 @@ interface LoadedDocument {
 /** How often a failed background read of the document is tried again, at most. */
 const WARM_RETRY_MS = 30_000;
 const METADATA_TTL_MS = 24 * 3600_000;
+/**
+ * How long a key set is used before it is read again in the background: a key Entra stops
+ * publishing (retired, or withdrawn after a compromise) stops counting within a day, even when no
+ * unknown key id ever asks for a new set.
+ */
+const KEYS_TTL_MS = 24 * 3600_000;
 /** The least time between two JWKS fetches caused by unknown key ids. */
 const JWKS_REFETCH_COOLDOWN_MS = 30_000;
 
@@ -40,6 +46,8 @@ export class Metadata {
   #document: LoadedDocument | undefined;
   #keys: Omit<LoadedKeys, "refreshed"> | undefined;
   #keysPending: Promise<LoadedKeys> | undefined;
+  #keysFetchedAt = Number.NEGATIVE_INFINITY;
+  #keysRenewedAt = Number.NEGATIVE_INFINITY;
   /** When an unknown key id last made us fetch the keys again. */
   #lastRefetchAt = Number.NEGATIVE_INFINITY;
   #pending: Promise<unknown> | undefined;
@@ -114,7 +122,10 @@ export class Metadata {
    */
   signingKeys(refresh = false): Promise<LoadedKeys> {
     const held = this.#keys;
-    if (held && !refresh) return Promise.resolve({ ...held, refreshed: false });
+    if (held && !refresh) {
+      this.#renewIfOld();
+      return Promise.resolve({ ...held, refreshed: false });
+    }
     if (held && this.now() - this.#lastRefetchAt < JWKS_REFETCH_COOLDOWN_MS) {
       // A fetch under way when the cooldown started still counts as the refetch to wait for.
       return this.#keysPending ?? Promise.resolve({ ...held, refreshed: false });
@@ -128,7 +139,21 @@ export class Metadata {
 
   /** The signing keys held now, without fetching: undefined before the first fetch. */
   cachedKeys(): JSONWebKeySet | undefined {
+    this.#renewIfOld();
     return this.#keys?.set;
+  }
+
+  /** Reads a day-old key set again in the background; the held one serves until then. */
+  #renewIfOld(): void {
+    const now = this.now();
+    if (!this.#keys || this.#keysPending || now - this.#keysFetchedAt < KEYS_TTL_MS) return;
+    // After a failure the held keys serve on, and the next try waits 30 s: never one per request.
+    if (now - this.#keysRenewedAt < WARM_RETRY_MS) return;
+    this.#keysRenewedAt = now;
+    this.#keysPending = this.#fetchKeys().finally(() => {
+      this.#keysPending = undefined;
+    });
+    this.#keysPending.catch(() => {});
   }
 
   async #fetchKeys(): Promise<LoadedKeys> {
@@ -147,6 +172,7 @@ export class Metadata {
       ),
     };
     this.#keys = { set, getKey: createLocalJWKSet(set) };
+    this.#keysFetchedAt = this.now();
     return { ...this.#keys, refreshed: true };
   }
 
