@@ -17,7 +17,7 @@ import sessionPackage from "express-session/package.json" with { type: "json" };
 import { type Started, startFleet } from "./fleet/fleet.js";
 import { LOAD_CPU, progress, readInteger, runHarness, SERVER_CPU } from "./fleet/harness.js";
 import { signInThroughApp } from "./fleet/sign-in.js";
-import { BARE, VARIANTS } from "./fleet/variants.js";
+import { VARIANTS as ALL_VARIANTS, BARE } from "./fleet/variants.js";
 import { AUTOCANNON_VERSION, runAutocannon } from "./load/autocannon.js";
 import { measure } from "./load/measure.js";
 import { runWrk, wrkVersion } from "./load/wrk.js";
@@ -30,6 +30,15 @@ const warmUpSeconds = readInteger("BENCH_WARMUP_SECONDS", 3, 1, 60);
 const rewarmSeconds = readInteger("BENCH_REWARM_SECONDS", 1, 1, 60);
 const connections = readInteger("BENCH_CONNECTIONS", 50, 1, 1000);
 const profileDir = process.env.BENCH_CPU_PROF_DIR || undefined;
+/** BENCH_ONLY=entrance-cached,msal-session measures those against the baseline, which always runs. */
+const only = (process.env.BENCH_ONLY ?? "").split(",").filter((id) => id !== "");
+for (const id of only) {
+  if (!ALL_VARIANTS.some((v) => v.id === id)) {
+    throw new Error(`BENCH_ONLY: no variant ${id} (${ALL_VARIANTS.map((v) => v.id).join(", ")})`);
+  }
+}
+const VARIANTS =
+  only.length === 0 ? ALL_VARIANTS : ALL_VARIANTS.filter((v) => v === BARE || only.includes(v.id));
 /** Below this share of its CPU a server's measured run is repeated (the machine is shared). */
 const MIN_SERVER_CPU_SHARE = 0.9;
 const REPEATS = 2;

@@ -6,7 +6,7 @@ import { buildBearerGuard } from "./bearer/guard.js";
 import { type BearerOptions, BearerPolicy } from "./bearer/policy.js";
 import { BearerValidator } from "./bearer/validator.js";
 import type { EntranceConfig } from "./config/schema.js";
-import { scopesSchema } from "./config/schema.js";
+import { parseScopes } from "./config/schema.js";
 import {
   type ContextSession,
   contextSession,
@@ -21,6 +21,7 @@ import { Routes } from "./flow/routes.js";
 import type { SignedIn } from "./flow/sessions.js";
 import { Sweeper } from "./flow/sweep.js";
 import type { Guard, GuardSpec } from "./guards.js";
+import { checkHealth, type Health, healthResponse } from "./health.js";
 import { readCookie } from "./http/cookies.js";
 import { createAgent } from "./http/network.js";
 import type { RequestLike } from "./http/node.js";
@@ -273,7 +274,7 @@ export class Entrance {
     scopes: readonly string[] | string,
     options: AcquireOptions = {},
   ): Promise<AccessToken> {
-    return this.#acquirer.get(user, scopesSchema.parse(scopes), options);
+    return this.#acquirer.get(user, parseScopes(scopes), options);
   }
 
   /**
@@ -331,6 +332,19 @@ export class Entrance {
   /** Whether app roles and groups of users of `tenantId` count (`authorization.trustedTenants`). */
   trustsTenant(tenantId: string): boolean {
     return this.#authorizer.trust.trusts(tenantId);
+  }
+
+  /**
+   * Whether the stores and the identity provider answer, with latencies: for a health route
+   * (`healthResponse()` gives it as 200/503 JSON). Each check is bounded (`storeTimeoutMs`).
+   */
+  health(): Promise<Health> {
+    return checkHealth(this.#rt);
+  }
+
+  /** {@link health} as a Response: 200 when all answer, 503 otherwise; JSON, never cached. */
+  async healthResponse(): Promise<Response> {
+    return healthResponse(await this.health());
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createMemoryStore } from "@entrance/core";
+import { createMemoryStore, type Entrance } from "@entrance/core";
 import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulator";
 import { pickAccount } from "@entrance/emulator/testing";
 import express, { type Express } from "express";
@@ -18,6 +18,8 @@ export interface TestApp {
   readonly base: string;
   /** What `entrance()` was given, for a second core on the same emulator. */
   readonly settings: ExpressEntranceOptions;
+  /** The app's Entrance core. */
+  readonly core: Entrance;
   /** Signs `user` in through the emulator's pages; returns the Cookie header of that browser. */
   signIn(user: string, returnTo?: string): Promise<string>;
   close(): Promise<void>;
@@ -63,6 +65,7 @@ export async function startTestApp(
     app,
     settings,
     base,
+    core: auth.core,
     async signIn(user, returnTo = "/") {
       const login = await fetch(`${base}/auth/login?returnTo=${encodeURIComponent(returnTo)}`, {
         redirect: "manual",
