@@ -52,7 +52,8 @@ function start(env: Record<string, string>, also = ""): Promise<{ code: number; 
       await auth.core.close();
       console.log("started");
     } catch (error) {
-      console.log(error.code + ": " + error.message);
+      // Through the core, a store failure is an EntranceError whose cause is the store's own.
+      console.log(error.code + ": " + error.message + (error.cause ? " / " + error.cause.message : ""));
       process.exitCode = 3;
     }`;
   return new Promise((resolve) => {
@@ -148,6 +149,7 @@ describeWithRedisServer("the default store with REDIS_URL", () => {
         REDIS_URL: url.replace("redis://", "redis://:hunter2@"),
       });
       expect(code).toBe(3);
+      expect(output).toContain("store_unavailable");
       expect(output).toContain("Could not open the Redis store");
       expect(output).not.toContain("hunter2");
     } finally {
