@@ -1,11 +1,13 @@
 import { entranceAdmin } from "@entrance/admin/express";
 import {
   AuthenticationHandlerOptions,
+  type Caller,
   type EntranceMiddleware,
   type ExpressEntranceOptions,
   entrance,
   handleEntranceErrors,
   requireAuth,
+  requireBearer,
   requireScopes,
   securityHeaders,
 } from "@entrance/express";
@@ -15,6 +17,7 @@ import {
   errorPage,
   homePage,
   mailPage,
+  ordersPage,
   type PageLocals,
   profilePage,
   tokensPage,
@@ -28,7 +31,9 @@ export interface ReferenceApp {
 
 /**
  * The Entrance reference application: home with both sign-in buttons, a profile with the user
- * record and the ID token's claims, `/api/me`, sign-out, and an error page.
+ * record and the ID token's claims, `/api/me`, the app's own API behind bearer tokens
+ * (`/api/orders` for users, `/api/orders/all` for daemons) and a page calling it, sign-out, and
+ * an error page.
  */
 export function createApp(options: ExpressEntranceOptions = {}): ReferenceApp {
   // The onSignIn hook is where an app maps the user onto its own model; this one only keeps the
@@ -125,6 +130,36 @@ export function createApp(options: ExpressEntranceOptions = {}): ReferenceApp {
     });
   });
 
+  // The app's own API, for bearer tokens: users through an app with the delegated scope, and
+  // daemons holding the application permission. A multi-tenant app must say whose tokens count.
+  const ordersScope = `api://${auth.core.config.clientId}/${ORDERS_SCOPE}`;
+  if (auth.core.trustsNoTenant) {
+    console.warn(
+      "webapp: /api/orders is off: set ENTRANCE_TRUSTED_TENANTS to the tenants whose tokens it accepts",
+    );
+  } else {
+    app.get("/api/orders", requireBearer({ scopes: [ORDERS_SCOPE] }), (req, res) => {
+      const caller = req.entrance.caller;
+      if (!caller) return;
+      res.json({ caller: shownCaller(caller), orders: sampleOrders(caller.objectId) });
+    });
+    app.get("/api/orders/all", requireBearer({ roles: [ORDERS_ALL_ROLE] }), (req, res) => {
+      const caller = req.entrance.caller;
+      if (!caller) return;
+      res.json({ caller: shownCaller(caller), orders: sampleOrders("every user") });
+    });
+    // The app calling its own API server-side with the user's token for it: the token stays here.
+    app.get("/orders", requireScopes(ordersScope), async (req, res) => {
+      const { token } = await req.entrance.getAccessToken(ordersScope);
+      const answer = await fetch(`${auth.core.config.baseUrl}/api/orders`, {
+        headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+      });
+      res
+        .type("html")
+        .send(ordersPage(res.locals as PageLocals, answer.status, await answer.json()));
+    });
+  }
+
   // The admin panel, for users holding the Entrance.Admin app role.
   app.use("/admin", entranceAdmin());
 
@@ -145,4 +180,22 @@ export function createApp(options: ExpressEntranceOptions = {}): ReferenceApp {
   };
   app.use(onError);
   return { app, entrance: auth };
+}
+
+/** The delegated scope of the app's API, and the application permission daemons hold. */
+const ORDERS_SCOPE = "Orders.Read";
+const ORDERS_ALL_ROLE = "Orders.Read.All";
+
+/** What the API says of its caller: who, through which app, with what (never the token). */
+function shownCaller(caller: Caller) {
+  const { kind, tenantId, objectId, appId, scopes, roles, version } = caller;
+  return { kind, tenantId, objectId, appId, scopes, roles, version };
+}
+
+/** Example data: two orders of `owner`. */
+function sampleOrders(owner: string) {
+  return [
+    { id: "1001", item: "Surface Laptop", quantity: 1, owner },
+    { id: "1002", item: "USB-C dock", quantity: 2, owner },
+  ];
 }

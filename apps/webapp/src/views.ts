@@ -132,6 +132,16 @@ export function mailPage(locals: PageLocals, messages: readonly Record<string, u
   );
 }
 
+/** What the app's own API answered when this app called it with the user's token for it. */
+export function ordersPage(locals: PageLocals, status: number, answer: unknown): string {
+  return layout(
+    locals,
+    "Orders",
+    `<h1>Your orders</h1><p>This page called the app's own API, <code>/api/orders</code>, on the server with your access token for <code>Orders.Read</code> (asked the first time you opened it). The token never reaches your browser; this is the API's answer (HTTP ${escapeHtml(status)}):</p>
+     <pre id="api-answer">${escapeHtml(JSON.stringify(answer, null, 2))}</pre>`,
+  );
+}
+
 export function tokensPage(
   locals: PageLocals,
   summary: {

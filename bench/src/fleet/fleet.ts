@@ -23,8 +23,9 @@ export interface FleetOptions {
   readonly groupCheck?: ServerSetup["groupCheck"];
 }
 
-const CLIENT_ID = "be0c4a1e-5e55-4d0e-8a9e-0000be0c4a1e";
-const CLIENT_SECRET = "entrance-bench-client-secret-0123456789";
+/** The app every server signs in as (and whose API the bearer benchmark protects). */
+export const CLIENT_ID = "be0c4a1e-5e55-4d0e-8a9e-0000be0c4a1e";
+export const CLIENT_SECRET = "entrance-bench-client-secret-0123456789";
 
 /**
  * Starts one server process per variant, all pinned to `options.cpu`, registers one app in the
@@ -53,6 +54,8 @@ export async function startFleet(
     secrets: [CLIENT_SECRET],
     redirectUris: fleet.map(({ variant, server }) => `${server.base}${variant.redirectPath}`),
     multiTenant: true,
+    // The bearer benchmark's route requires it (`api://<client id>/Orders.Read`).
+    exposedScopes: ["Orders.Read"],
   });
   for (const { variant, server } of fleet) {
     await server.configure({

@@ -93,3 +93,37 @@ export const VARIANTS: readonly Variant[] = [
   OPENID_CONNECT,
   MSAL_SESSION,
 ];
+
+/** The bearer benchmark's baseline: the API route with no token checked. */
+export const BEARER_BARE: Variant = {
+  id: "bare",
+  label: "bare Express 5 (no token checked)",
+  script: "bearer-bare",
+  signsIn: false,
+  peer: false,
+  redirectPath: "/",
+  tenant: defaults.contoso,
+};
+
+export const BEARER_ENTRANCE: Variant = {
+  id: "entrance",
+  label: "Entrance requireBearer (node:crypto, verified-token cache)",
+  script: "bearer-entrance",
+  signsIn: false,
+  peer: false,
+  redirectPath: "/",
+  tenant: defaults.contoso,
+};
+
+export const BEARER_JOSE: Variant = {
+  id: "jose",
+  label: "jose jwtVerify + createRemoteJWKSet",
+  script: "bearer-jose",
+  signsIn: false,
+  peer: true,
+  redirectPath: "/",
+  tenant: defaults.contoso,
+};
+
+/** The bearer benchmark's servers, in the order of every round. */
+export const BEARER_VARIANTS: readonly Variant[] = [BEARER_BARE, BEARER_ENTRANCE, BEARER_JOSE];

@@ -1,17 +1,21 @@
 /**
  * The fallback load generator when wrk is missing: autocannon in a process of its own, which the
- * harness pins to the load generator's CPU. Reads a LoadTarget as JSON from argv[2] and prints
+ * harness pins to the load generator's CPU. Reads a LoadTarget as JSON from BENCH_TARGET and prints
  * one line `BENCH-RESULT <LoadResult as JSON>`.
  */
 import autocannon from "autocannon";
 import type { LoadResult, LoadTarget } from "./load-result.js";
 
-const target = JSON.parse(process.argv[2] ?? "{}") as LoadTarget;
+const target = JSON.parse(process.env.BENCH_TARGET ?? "{}") as LoadTarget;
 const result = await autocannon({
   url: target.url,
   connections: target.connections,
   duration: target.seconds,
-  headers: { accept: "text/html", ...(target.cookie ? { cookie: target.cookie } : {}) },
+  headers: {
+    accept: "text/html",
+    ...(target.cookie ? { cookie: target.cookie } : {}),
+    ...(target.authorization ? { authorization: target.authorization } : {}),
+  },
   expectBody: target.expectedBody,
 });
 const summary: LoadResult = {

@@ -14,8 +14,9 @@ export const AUTOCANNON_VERSION = autocannonPackage.version;
 export async function runAutocannon(target: LoadTarget): Promise<LoadResult> {
   const output = await runCommand(
     "taskset",
-    ["-c", String(target.cpu), process.execPath, WORKER, JSON.stringify(target)],
-    process.env,
+    ["-c", String(target.cpu), process.execPath, WORKER],
+    // In the environment, not on the command line, where any process could read the token.
+    { ...process.env, BENCH_TARGET: JSON.stringify(target) },
     (target.seconds + OVERRUN_SECONDS) * 1000,
   );
   const json = /^BENCH-RESULT (.*)$/m.exec(output)?.[1];

@@ -21,6 +21,8 @@ export interface LoadTarget {
   readonly url: string;
   /** The `Cookie` header to send on every request, if any. */
   readonly cookie: string | undefined;
+  /** The `Authorization` header to send on every request, if any (the API benchmark's token). */
+  readonly authorization?: string | undefined;
   /** Every answer must be 200 with exactly this body. */
   readonly expectedBody: string;
   readonly connections: number;

@@ -23,6 +23,8 @@ export interface MeasureOptions {
   readonly fleet: readonly Started[];
   /** The signed-in browser's cookie per variant id (none for the baseline). */
   readonly cookies: ReadonlyMap<string, string | undefined>;
+  /** The Authorization header every request carries, if any (the same for every variant). */
+  readonly authorization?: string;
   readonly path: string;
   readonly expectedBody: string;
   readonly connections: number;
@@ -64,6 +66,7 @@ export async function measure(options: MeasureOptions): Promise<Rounds> {
     const result = await options.generate({
       url: `${server.base}${options.path}`,
       cookie: options.cookies.get(variant.id),
+      authorization: options.authorization,
       expectedBody: options.expectedBody,
       connections: options.connections,
       seconds,

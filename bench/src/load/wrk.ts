@@ -7,7 +7,8 @@ import { type LoadResult, type LoadTarget, OVERRUN_SECONDS } from "./load-result
 /**
  * wrk's Lua side: sends the cookie, checks every answer (status 200 and the expected page byte
  * for byte; wrk hands each body to `response`), and prints the counts and latencies as one line
- * of JSON after a marker. The cookie and the path of the expected page come in the environment.
+ * of JSON after a marker. The cookie, the Authorization header and the path of the expected page
+ * come in the environment, so that no token is on a command line.
  */
 const CHECK_SCRIPT = `
 local cookie = os.getenv("BENCH_COOKIE")
@@ -15,6 +16,8 @@ local file = assert(io.open(os.getenv("BENCH_BODY_FILE"), "rb"))
 local expected = file:read("*a")
 file:close()
 if cookie and cookie ~= "" then wrk.headers["Cookie"] = cookie end
+local authorization = os.getenv("BENCH_AUTHORIZATION")
+if authorization and authorization ~= "" then wrk.headers["Authorization"] = authorization end
 wrk.headers["Accept"] = "text/html"
 
 local threads = {}
@@ -78,7 +81,12 @@ export async function runWrk(target: LoadTarget, workDir: string): Promise<LoadR
     script,
     target.url,
   ];
-  const env = { ...process.env, BENCH_COOKIE: target.cookie ?? "", BENCH_BODY_FILE: bodyFile };
+  const env = {
+    ...process.env,
+    BENCH_COOKIE: target.cookie ?? "",
+    BENCH_AUTHORIZATION: target.authorization ?? "",
+    BENCH_BODY_FILE: bodyFile,
+  };
   const output = await runCommand("taskset", args, env, (target.seconds + OVERRUN_SECONDS) * 1000);
   const json = /^BENCH-RESULT (.*)$/m.exec(output)?.[1];
   if (!json) throw new Error(`wrk printed no result:\n${output}`);

@@ -4,6 +4,7 @@
  * for the user. Made by `Entrance.context(request)`.
  */
 import type { Client as GraphClient } from "@microsoft/microsoft-graph-client";
+import type { Caller } from "./bearer/caller.js";
 import type { Entrance } from "./entrance.js";
 import { EntranceError, type Interaction } from "./errors/entrance-error.js";
 import { type RequestLike, returnToOf } from "./http/node.js";
@@ -38,6 +39,12 @@ export interface EntranceContext {
    */
   readonly session: Omit<SessionRecord, "sid"> | null;
   readonly isSignedIn: boolean;
+  /**
+   * Who called with a bearer token, once a `requireBearer` guard let the request through: tenant,
+   * object id, calling app, scopes, roles, and whether a user or an app. Null before, and on
+   * routes without that guard.
+   */
+  readonly caller: Caller | null;
   /** The sign-in link returning to `returnTo` (default: this request's path and query). */
   loginUrl(returnTo?: string): string;
   readonly logoutUrl: string;
@@ -93,6 +100,12 @@ export function contextSession(
  */
 export class RequestContext implements EntranceContext {
   #graph: GraphClient | undefined;
+  #caller: Caller | null = null;
+
+  /** Records the caller a bearer guard admitted (see {@link attachCaller}). */
+  static attachCaller(context: RequestContext, caller: Caller): void {
+    context.#caller = caller;
+  }
 
   constructor(
     readonly core: Entrance,
@@ -110,6 +123,10 @@ export class RequestContext implements EntranceContext {
 
   get isSignedIn(): boolean {
     return this.signedIn !== null;
+  }
+
+  get caller(): Caller | null {
+    return this.#caller;
   }
 
   get logoutUrl(): string {
@@ -165,6 +182,14 @@ export class RequestContext implements EntranceContext {
   get responseHeaders(): Readonly<Record<string, string>> {
     return this.signedIn ? SIGNED_IN_HEADERS : NO_HEADERS;
   }
+}
+
+/**
+ * Puts the caller a `requireBearer` guard admitted on the request's context. Only the core's
+ * guards call it, and only on contexts the core made.
+ */
+export function attachCaller(context: EntranceContext, caller: Caller): void {
+  if (context instanceof RequestContext) RequestContext.attachCaller(context, caller);
 }
 
 /** Where `assignLocals` leaves the context, for the shared getter of the sign-in link. */

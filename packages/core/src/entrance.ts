@@ -2,6 +2,9 @@ import type { Agent } from "node:https";
 import type { Client as GraphClient } from "@microsoft/microsoft-graph-client";
 import { Authorizer } from "./authz/authorizer.js";
 import type { Decision, Requirement } from "./authz/requirements.js";
+import { buildBearerGuard } from "./bearer/guard.js";
+import { type BearerOptions, BearerPolicy } from "./bearer/policy.js";
+import { BearerValidator } from "./bearer/validator.js";
 import type { EntranceConfig } from "./config/schema.js";
 import { parseScopes } from "./config/schema.js";
 import {
@@ -62,6 +65,7 @@ export class Entrance {
   readonly #sweeper: Sweeper;
   readonly #graphAgent: Agent;
   readonly #contextSessions = new WeakMap<SignedIn, ContextSession>();
+  #bearer: BearerValidator | undefined;
 
   constructor(options: EntranceOptions) {
     const rt = createRuntime(options);
@@ -191,6 +195,7 @@ export class Entrance {
    * throws `config_invalid` here, at start-up, not on the first request.
    */
   guard(spec: GuardSpec): Guard {
+    if (spec.kind === "bearer") return this.#bearerGuard(spec.options);
     if (spec.kind === "requirement") this.#authorizer.check(spec.requirement);
     const responder = this.#responder;
     const decide = async (context: EntranceContext, user: EntranceUser) => {
@@ -212,6 +217,23 @@ export class Entrance {
       if (!user) return responder.unauthenticated(context.request);
       return spec.kind === "auth" ? null : decide(context, user);
     };
+  }
+
+  /** A `requireBearer` guard; every one of this core shares the keys and the verified tokens. */
+  #bearerGuard(options: BearerOptions): Guard {
+    const { config, metadata, logger } = this.#rt;
+    this.#bearer ??= new BearerValidator({
+      authorityHost: config.authorityHost,
+      clockSkew: config.clockSkew,
+      metadata,
+    });
+    const trust = this.#authorizer.trust;
+    const policy = new BearerPolicy(options, {
+      clientId: config.clientId,
+      trusts: (tenantId) => trust.trusts(tenantId),
+      trustsNoTenant: trust.trustsNoTenant,
+    });
+    return buildBearerGuard(this.#bearer, policy, trust, logger);
   }
 
   /**

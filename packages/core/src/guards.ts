@@ -4,6 +4,7 @@
  * guard into its framework's idiom (Express middleware, a Fastify preHandler, …).
  */
 import type { Requirement } from "./authz/requirements.js";
+import { type BearerOptions, checkBearerOptions } from "./bearer/policy.js";
 import type { EntranceContext } from "./context.js";
 
 /**
@@ -16,7 +17,8 @@ export type Guard = (context: EntranceContext) => Response | null | Promise<Resp
 export type GuardSpec =
   | { readonly kind: "auth" }
   | { readonly kind: "scopes"; readonly scopes: readonly string[] }
-  | { readonly kind: "requirement"; readonly requirement: Requirement };
+  | { readonly kind: "requirement"; readonly requirement: Requirement }
+  | { readonly kind: "bearer"; readonly options: BearerOptions };
 
 /** Lets signed-in users through. */
 export function authGuard(): GuardSpec {
@@ -41,6 +43,19 @@ export function groupGuard(groups: readonly string[]): GuardSpec {
 /** Lets through users granted any of these permissions (`authorization.permissions`). */
 export function permissionGuard(permissions: readonly string[]): GuardSpec {
   return requirementGuard({ permissions: names("requirePermission", permissions) });
+}
+
+/**
+ * Lets through requests with a valid Entra access token for this app's API (RFC 6750 bearer):
+ * signature, issuer, tenant, audience, times, then the route's scopes or app roles. The caller is
+ * then on the context as `caller`; any refusal is a 401, 403 or 503 with a `WWW-Authenticate`
+ * challenge and a JSON body. Options are checked now: a bad one throws a TypeError.
+ *
+ * @example
+ * const guard = entrance.guard(bearerGuard({ scopes: ["Orders.Read"] }));
+ */
+export function bearerGuard(options: BearerOptions = {}): GuardSpec {
+  return Object.freeze({ kind: "bearer", options: checkBearerOptions(options) });
 }
 
 function requirementGuard(requirement: Requirement): GuardSpec {

@@ -4,6 +4,8 @@
  * @module
  */
 export type { Decision, Requirement } from "./authz/requirements.js";
+export type { Caller } from "./bearer/caller.js";
+export type { BearerOptions } from "./bearer/policy.js";
 export { type DatabaseTarget, parseDatabaseUrl } from "./config/database-url.js";
 export { authorityOf, isMultiTenant, loadConfig } from "./config/load.js";
 export type { EntranceConfig, EntranceConfigInput } from "./config/schema.js";
@@ -21,6 +23,7 @@ export { safeReturnTo } from "./flow/return-to.js";
 export type { SignedIn } from "./flow/sessions.js";
 export {
   authGuard,
+  bearerGuard,
   type Guard,
   type GuardSpec,
   groupGuard,

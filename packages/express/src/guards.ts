@@ -1,4 +1,4 @@
-import type { Entrance, Guard, GuardSpec } from "@entrance/core";
+import type { BearerOptions, Entrance, Guard, GuardSpec } from "@entrance/core";
 import * as core from "@entrance/core";
 import type { RequestHandler } from "express";
 
@@ -37,6 +37,11 @@ export interface ExpressGuards {
   requireRole(...roles: string[]): RequestHandler;
   requireGroup(...groups: string[]): RequestHandler;
   requirePermission(...names: string[]): RequestHandler;
+  /**
+   * An Entra access token for this app's API in `Authorization: Bearer`; the caller is then
+   * `req.entrance.caller`. See core's README, "Protecting an API".
+   */
+  requireBearer(options?: BearerOptions): RequestHandler;
 }
 
 /** Each guard of core as Express middleware; `bound` ties them to one core. */
@@ -48,8 +53,15 @@ export function guardsOf(bound?: () => Entrance): ExpressGuards {
     requireRole: (...roles: string[]) => as(core.roleGuard(roles)),
     requireGroup: (...groups: string[]) => as(core.groupGuard(groups)),
     requirePermission: (...names: string[]) => as(core.permissionGuard(names)),
+    requireBearer: (options?: BearerOptions) => as(core.bearerGuard(options)),
   };
 }
 
-export const { requireAuth, requireScopes, requireRole, requireGroup, requirePermission } =
-  guardsOf();
+export const {
+  requireAuth,
+  requireScopes,
+  requireRole,
+  requireGroup,
+  requirePermission,
+  requireBearer,
+} = guardsOf();

@@ -3,7 +3,14 @@
  * Express and @entrance/core.
  * @module
  */
-export type { AccessToken, CspDirectives, SessionRecord, SignInEvent } from "@entrance/core";
+export type {
+  AccessToken,
+  BearerOptions,
+  Caller,
+  CspDirectives,
+  SessionRecord,
+  SignInEvent,
+} from "@entrance/core";
 export {
   EntranceError,
   escapeHtml,
@@ -16,6 +23,7 @@ export { handleEntranceErrors } from "./errors.js";
 export {
   type ExpressGuards,
   requireAuth,
+  requireBearer,
   requireGroup,
   requirePermission,
   requireRole,

@@ -56,7 +56,15 @@ export type EntranceErrorCode =
    * Microsoft Graph refused (401) a token Entra had just issued, after one forced refresh: this
    * server's clock is likely behind Microsoft's, or the user's access was revoked.
    */
-  | "graph_token_rejected";
+  | "graph_token_rejected"
+  /** A request to a `requireBearer` route carried no bearer token (`WWW-Authenticate: Bearer`). */
+  | "bearer_token_missing"
+  /** The bearer token broke a rule (signature, algorithm, key, issuer, audience, times, tenant); `reason` says which. */
+  | "bearer_token_invalid"
+  /** The bearer token is valid but lacks what the route requires (a scope, an app role, the caller kind). */
+  | "bearer_insufficient_scope"
+  /** The identity provider's signing keys could not be read, so no bearer token can be checked now. */
+  | "signing_keys_unavailable";
 
 export interface EntranceErrorOptions {
   readonly cause?: unknown;

@@ -26,6 +26,10 @@ export const ERROR_STATUS = {
   store_unavailable: 503,
   graph_host_not_allowed: 500,
   graph_token_rejected: 502,
+  bearer_token_missing: 401,
+  bearer_token_invalid: 401,
+  bearer_insufficient_scope: 403,
+  signing_keys_unavailable: 503,
 } as const satisfies Record<EntranceErrorCode, number>;
 
 /** The HTTP status for an error. */

@@ -11,6 +11,14 @@ export interface ProviderMetadata {
   readonly jwks_uri: string;
 }
 
+/** One answer of the JWKS endpoint: the set as published, and jose's view of it for ID tokens. */
+export interface LoadedKeys {
+  readonly set: JSONWebKeySet;
+  readonly getKey: JWTVerifyGetKey;
+  /** Whether this call fetched the set (rather than answering from the one already held). */
+  readonly refreshed: boolean;
+}
+
 interface LoadedDocument {
   readonly value: ProviderMetadata;
   readonly raw: string;
@@ -20,6 +28,12 @@ interface LoadedDocument {
 /** How often a failed background read of the document is tried again, at most. */
 const WARM_RETRY_MS = 30_000;
 const METADATA_TTL_MS = 24 * 3600_000;
+/**
+ * How long a key set is used before it is read again in the background: a key Entra stops
+ * publishing (retired, or withdrawn after a compromise) stops counting within a day, even when no
+ * unknown key id ever asks for a new set.
+ */
+const KEYS_TTL_MS = 24 * 3600_000;
 /** The least time between two JWKS fetches caused by unknown key ids. */
 const JWKS_REFETCH_COOLDOWN_MS = 30_000;
 
@@ -30,7 +44,10 @@ const JWKS_REFETCH_COOLDOWN_MS = 30_000;
  */
 export class Metadata {
   #document: LoadedDocument | undefined;
-  #keys: JWTVerifyGetKey | undefined;
+  #keys: Omit<LoadedKeys, "refreshed"> | undefined;
+  #keysPending: Promise<LoadedKeys> | undefined;
+  #keysFetchedAt = Number.NEGATIVE_INFINITY;
+  #keysRenewedAt = Number.NEGATIVE_INFINITY;
   /** When an unknown key id last made us fetch the keys again. */
   #lastRefetchAt = Number.NEGATIVE_INFINITY;
   #pending: Promise<unknown> | undefined;
@@ -95,21 +112,68 @@ export class Metadata {
 
   /** The current key set for jose; `refresh` fetches again unless fetched very recently. */
   async keys(refresh = false): Promise<{ getKey: JWTVerifyGetKey; refreshed: boolean }> {
-    if (this.#keys && !refresh) return { getKey: this.#keys, refreshed: false };
-    if (this.#keys && this.now() - this.#lastRefetchAt < JWKS_REFETCH_COOLDOWN_MS) {
-      return { getKey: this.#keys, refreshed: false };
+    const { getKey, refreshed } = await this.signingKeys(refresh);
+    return { getKey, refreshed };
+  }
+
+  /**
+   * The published signing keys. `refresh` (an unknown key id) fetches them again unless that was
+   * done less than 30 s ago; concurrent callers share one fetch.
+   */
+  signingKeys(refresh = false): Promise<LoadedKeys> {
+    const held = this.#keys;
+    if (held && !refresh) {
+      this.#renewIfOld();
+      return Promise.resolve({ ...held, refreshed: false });
     }
-    if (this.#keys) this.#lastRefetchAt = this.now();
+    if (held && this.now() - this.#lastRefetchAt < JWKS_REFETCH_COOLDOWN_MS) {
+      // A fetch under way when the cooldown started still counts as the refetch to wait for.
+      return this.#keysPending ?? Promise.resolve({ ...held, refreshed: false });
+    }
+    if (held) this.#lastRefetchAt = this.now();
+    this.#keysPending ??= this.#fetchKeys().finally(() => {
+      this.#keysPending = undefined;
+    });
+    return this.#keysPending;
+  }
+
+  /** The signing keys held now, without fetching: undefined before the first fetch. */
+  cachedKeys(): JSONWebKeySet | undefined {
+    this.#renewIfOld();
+    return this.#keys?.set;
+  }
+
+  /** Reads a day-old key set again in the background; the held one serves until then. */
+  #renewIfOld(): void {
+    const now = this.now();
+    if (!this.#keys || this.#keysPending || now - this.#keysFetchedAt < KEYS_TTL_MS) return;
+    // After a failure the held keys serve on, and the next try waits 30 s: never one per request.
+    if (now - this.#keysRenewedAt < WARM_RETRY_MS) return;
+    this.#keysRenewedAt = now;
+    this.#keysPending = this.#fetchKeys().finally(() => {
+      this.#keysPending = undefined;
+    });
+    this.#keysPending.catch(() => {});
+  }
+
+  async #fetchKeys(): Promise<LoadedKeys> {
     const document = await this.document();
     const response = await this.network.sendGetRequestAsync<JSONWebKeySet>(document.jwks_uri);
-    if (response.status !== 200 || !Array.isArray(response.body.keys)) {
+    if (response.status !== 200 || !Array.isArray(response.body?.keys)) {
       throw new EntranceError(
         "identity_provider_unavailable",
         `the signing keys at ${document.jwks_uri} could not be read (HTTP ${response.status})`,
       );
     }
-    this.#keys = createLocalJWKSet(response.body);
-    return { getKey: this.#keys, refreshed: true };
+    // Entries that are not objects are dropped, not fatal: jose would refuse the whole set.
+    const set = {
+      keys: response.body.keys.filter(
+        (key: unknown) => key !== null && typeof key === "object" && !Array.isArray(key),
+      ),
+    };
+    this.#keys = { set, getKey: createLocalJWKSet(set) };
+    this.#keysFetchedAt = this.now();
+    return { ...this.#keys, refreshed: true };
   }
 
   async #loadDocument(): Promise<LoadedDocument> {

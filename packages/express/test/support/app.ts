@@ -5,6 +5,7 @@ import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulato
 import { pickAccount } from "@entrance/emulator/testing";
 import express, { type Express } from "express";
 import {
+  type EntranceMiddleware,
   type ExpressEntranceOptions,
   entrance,
   trustCertificateAuthority,
@@ -15,6 +16,8 @@ export interface TestApp {
   readonly emulator: RunningEmulator;
   readonly app: Express;
   readonly base: string;
+  /** What `entrance()` was given, for a second core on the same emulator. */
+  readonly settings: ExpressEntranceOptions;
   /** The app's Entrance core. */
   readonly core: Entrance;
   /** Signs `user` in through the emulator's pages; returns the Cookie header of that browser. */
@@ -22,9 +25,9 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Starts the emulator and an app whose routes `routes` adds after `entrance()`. */
+/** Starts the emulator and an app whose routes `routes` adds after `entrance()` (`auth`). */
 export async function startTestApp(
-  routes: (app: Express) => void,
+  routes: (app: Express, auth: EntranceMiddleware) => void,
   options: Partial<ExpressEntranceOptions> = {},
 ): Promise<TestApp> {
   const emulator = await startEmulator();
@@ -39,7 +42,7 @@ export async function startTestApp(
     displayName: "Express test app",
     redirectUris: [`${base}/auth/callback`, `${base}/`],
   });
-  const auth = entrance({
+  const settings: ExpressEntranceOptions = {
     tenantId: "organizations",
     clientId: defaults.webApp,
     clientSecret: defaults.webAppSecret,
@@ -53,12 +56,14 @@ export async function startTestApp(
     ...options,
     // Multi-tenant: only the app's home tenant (Contoso) assigns roles that count.
     authorization: { trustedTenants: [defaults.contoso], ...options.authorization },
-  });
+  };
+  const auth = entrance(settings);
   app.use(auth);
-  routes(app);
+  routes(app, auth);
   return {
     emulator,
     app,
+    settings,
     base,
     core: auth.core,
     async signIn(user, returnTo = "/") {

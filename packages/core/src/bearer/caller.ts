@@ -1,0 +1,21 @@
+/** Who called a `requireBearer` route, from the validated access token. */
+export interface Caller {
+  /** `user`: a delegated token (a person through an app, `scp`); `app`: an app-only token (`roles`). */
+  readonly kind: "user" | "app";
+  /** The tenant that issued the token (`tid`). */
+  readonly tenantId: string;
+  /** The user's object id, or for an app-only token the calling app's service principal (`oid`). */
+  readonly objectId: string;
+  /** The calling app's client id (`azp` in v2.0 tokens, `appid` in v1.0). */
+  readonly appId: string;
+  /** Delegated scopes (`scp`), without the API's `api://…/` prefix; none for an app-only token. */
+  readonly scopes: readonly string[];
+  /** App roles (`roles`): application permissions of an app, or app roles of a user. */
+  readonly roles: readonly string[];
+  /** The token's version: 2 (`…/v2.0` issuer) or 1 (`sts.windows.net`). */
+  readonly version: 1 | 2;
+  /** When the token expires, in seconds since the epoch (`exp`). */
+  readonly expiresAt: number;
+  /** Every claim of the validated token (never the token itself). */
+  readonly claims: Readonly<Record<string, unknown>>;
+}
