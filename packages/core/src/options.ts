@@ -33,6 +33,16 @@ export interface EntranceOptions extends Partial<EntranceConfigInput> {
    * configuration is valid (so a bad setting stops start-up before a store is opened), with it.
    */
   readonly store: EntranceStore | ((config: EntranceConfig) => EntranceStore);
+  /**
+   * A signed client assertion for each request to Entra's token endpoint, instead of a secret or
+   * certificate: what workload identity federation and managed identities deliver (a federated
+   * token). Called whenever MSAL needs one; it should cache what it fetches until near expiry.
+   */
+  readonly clientAssertion?: (request: {
+    readonly clientId: string;
+    /** The token endpoint the assertion is for (its `aud` when the app signs it itself). */
+    readonly tokenEndpoint: string;
+  }) => string | Promise<string>;
   /** Trust one more certificate authority for calls to Entra (the local emulator's). */
   readonly trust?: TrustedAuthority;
   /** Runs after the ID token is validated and before anything is stored; may refuse. */

@@ -14,6 +14,7 @@ import { createNetworkClient } from "./http/network.js";
 import type { EntranceOptions, Logger } from "./options.js";
 import { guardStore } from "./storage/guarded.js";
 import type { EntranceStore } from "./storage/types.js";
+import { clientCredential } from "./tokens/credential.js";
 import { Metadata } from "./tokens/metadata.js";
 import { msalClient } from "./tokens/msal.js";
 import { TokenPartitions } from "./tokens/partitions.js";
@@ -55,8 +56,18 @@ export interface Runtime {
 
 /** Validates the configuration (throws `config_invalid`) and builds the shared parts. */
 export function createRuntime(options: EntranceOptions): Runtime {
-  const { store: given, trust, onSignIn: _hook, logger, env, ...settings } = options;
-  const config = loadConfig(settings, env);
+  const {
+    store: given,
+    trust,
+    onSignIn: _hook,
+    logger,
+    env,
+    clientAssertion,
+    ...settings
+  } = options;
+  const config = loadConfig(settings, env, clientAssertion !== undefined);
+  // Before the store opens: a missing or broken credential stops start-up with the fix.
+  const { credential } = clientCredential(config, clientAssertion);
   const store = guardStore(
     typeof given === "function" ? given(config) : given,
     config.storeTimeoutMs,
@@ -88,7 +99,8 @@ export function createRuntime(options: EntranceOptions): Runtime {
     secure,
     redirectUri: `${config.baseUrl}${config.paths.callback}`,
     assetPrefix: `${config.paths.login.replace(/\/[^/]*$/, "")}/`,
-    client: async (cache) => msalClient(config, authority, network, await metadata.raw(), cache),
+    client: async (cache) =>
+      msalClient(config, credential, authority, network, await metadata.raw(), cache),
     async expectedTenant() {
       if (isMultiTenant(config)) return undefined;
       return new URL((await metadata.document()).issuer).pathname.split("/")[1];

@@ -7,6 +7,7 @@ const ENVIRONMENT: Readonly<Record<string, string>> = {
   AZURE_TENANT_ID: "tenantId",
   AZURE_CLIENT_ID: "clientId",
   AZURE_CLIENT_SECRET: "clientSecret",
+  AZURE_CLIENT_CERTIFICATE_PATH: "clientCertificatePath",
   AZURE_AUTHORITY_HOST: "authorityHost",
   ENTRANCE_BASE_URL: "baseUrl",
   ENTRANCE_SECRET: "secrets",
@@ -32,6 +33,8 @@ const NUMERIC = new Set(["audit.retentionDays", "storeTimeoutMs"]);
 export function loadConfig(
   options: Partial<EntranceConfigInput> = {},
   env: Readonly<Record<string, string | undefined>> = process.env,
+  /** Whether the app passes a `clientAssertion` callback (its credential, then). */
+  hasClientAssertion = false,
 ): EntranceConfig {
   const input: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(options)) {
@@ -52,10 +55,16 @@ export function loadConfig(
     input[outer] = { ...section, [inner]: parsed };
   }
   const result = configSchema.safeParse(input);
-  if (!result.success) {
+  const problems = result.success ? [] : result.error.issues.map(describe);
+  if (!input.clientSecret && !input.clientCertificatePath && !hasClientAssertion) {
+    problems.push(
+      "clientSecret (AZURE_CLIENT_SECRET): set AZURE_CLIENT_SECRET to a client secret of your app registration (Certificates & secrets), or AZURE_CLIENT_CERTIFICATE_PATH to a PEM file with its certificate and key, or pass clientAssertion",
+    );
+  }
+  if (!result.success || problems.length > 0) {
     throw new EntranceError(
       "config_invalid",
-      `Entrance is not configured correctly:\n${result.error.issues.map((i) => `  - ${describe(i)}`).join("\n")}`,
+      `Entrance is not configured correctly:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
     );
   }
   return deepFreeze(result.data);

@@ -109,15 +109,22 @@ export const configSchema = z.strictObject({
       GUID,
       "AZURE_CLIENT_ID must be the application (client) id, a GUID such as 5b8e1f2a-7c4d-4e9a-b3f6-0a1d2c3e4f5b",
     ),
+  /**
+   * A client secret of the app registration. The app proves who it is with exactly one of this,
+   * `clientCertificatePath`, or the `clientAssertion` option.
+   */
   clientSecret: z
-    .string({
-      error:
-        "set AZURE_CLIENT_SECRET to a client secret of your app registration (Certificates & secrets)",
-    })
+    .string()
     .min(
       1,
       "set AZURE_CLIENT_SECRET to a client secret of your app registration (Certificates & secrets)",
-    ),
+    )
+    .optional(),
+  /**
+   * A PEM file holding the certificate registered on the app and its private key (as the Azure
+   * SDKs read AZURE_CLIENT_CERTIFICATE_PATH): Entrance signs client assertions with it.
+   */
+  clientCertificatePath: z.string().min(1).optional(),
   authorityHost: z
     .url({
       protocol: /^https$/,

@@ -1,6 +1,7 @@
 import { ConfidentialClientApplication, LogLevel } from "@azure/msal-node";
 import type { EntranceConfig } from "../config/schema.js";
 import type { NetworkClient } from "../http/network.js";
+import type { ClientCredential } from "./credential.js";
 
 /**
  * A ConfidentialClientApplication for one request (MSAL adds openid, profile and offline_access
@@ -10,6 +11,7 @@ import type { NetworkClient } from "../http/network.js";
  */
 export function msalClient(
   config: EntranceConfig,
+  credential: ClientCredential,
   authority: string,
   network: NetworkClient,
   authorityMetadata: string,
@@ -19,7 +21,7 @@ export function msalClient(
   const client = new ConfidentialClientApplication({
     auth: {
       clientId: config.clientId,
-      clientSecret: config.clientSecret,
+      ...credential,
       authority,
       knownAuthorities: [host],
       authorityMetadata,
