@@ -121,7 +121,9 @@ export async function signIn(
   user: string,
 ): Promise<string> {
   const login = await fetch(`${base}/auth/login?returnTo=/`, { redirect: "manual" });
-  if (login.status !== 302) throw new Error(`login answered HTTP ${login.status}`);
+  if (login.status !== 302) {
+    throw new Error(`login answered HTTP ${login.status}: ${(await login.text()).slice(0, 300)}`);
+  }
   const { location } = await pickAccount(emulator, login.headers.get("location") ?? "", { user });
   const callback = await fetch(location, {
     redirect: "manual",
@@ -129,6 +131,18 @@ export async function signIn(
   });
   if (callback.status !== 302) throw new Error(`sign-in failed: HTTP ${callback.status}`);
   return cookiesOf(callback);
+}
+
+/**
+ * Waits until the app at `base` answers a sign-in with its redirect: its store has opened (the
+ * default store opens, and migrates, after the app listens; until then calls wait for it, each
+ * within `storeTimeoutMs`, and answer 503 past it).
+ */
+export async function storeOpened(base: string): Promise<void> {
+  await eventually(async () => {
+    const login = await fetch(`${base}/auth/login`, { redirect: "manual" });
+    return login.status === 302;
+  });
 }
 
 /** `GET path` on `base` as JSON with `cookie`, never following a redirect. */
