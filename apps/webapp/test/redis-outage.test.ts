@@ -135,6 +135,12 @@ describeWithRedisServer("Redis going away under a stream of signed-in requests",
     const requests = stream();
     await redis?.stop();
     await eventually(async () => requests.outcomes.some((o) => o.status === 503));
+    // The probe says which side is down.
+    const health = await fetch(`${app.base}/healthz`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({
+      checks: { sessionStore: { ok: false }, directoryStore: { ok: true } },
+    });
     await redis?.start();
     const restarted = requests.outcomes.length;
     await eventually(async () => requests.outcomes.slice(restarted).some((o) => o.status === 200));
@@ -144,6 +150,7 @@ describeWithRedisServer("Redis going away under a stream of signed-in requests",
       expect([{ status: 200 }, unavailable]).toContainEqual(outcome);
     }
     expect(await request()).toEqual({ status: 200 });
+    expect((await fetch(`${app.base}/healthz`)).status).toBe(200);
     expect(await counts()).toEqual(before);
   });
 

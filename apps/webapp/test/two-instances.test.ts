@@ -26,6 +26,7 @@ import {
   get,
   registerBases,
   signIn,
+  storeOpened,
 } from "./support/instances.js";
 
 const POSTGRES =
@@ -72,6 +73,7 @@ describeWithRedisServer("two reference-app processes sharing PostgreSQL and Redi
     registerBases(emulator, [a.base, b.base]);
     // Both at once: the migrations are safe when several instances start together.
     await Promise.all([a.start(), b.start()]);
+    await Promise.all([storeOpened(a.base), storeOpened(b.base)]);
   });
 
   afterAll(async () => {

@@ -134,15 +134,12 @@ export async function signIn(
 }
 
 /**
- * Waits until the app at `base` answers a sign-in with its redirect: its store has opened (the
- * default store opens, and migrates, after the app listens; until then calls wait for it, each
- * within `storeTimeoutMs`, and answer 503 past it).
+ * Waits until `/healthz` of the app at `base` says all is well: its store has opened (the default
+ * store opens, and migrates, while the app already listens; until then a request waits for it
+ * within `storeTimeoutMs` and answers 503 past it).
  */
 export async function storeOpened(base: string): Promise<void> {
-  await eventually(async () => {
-    const login = await fetch(`${base}/auth/login`, { redirect: "manual" });
-    return login.status === 302;
-  });
+  await eventually(async () => (await fetch(`${base}/healthz`)).status === 200);
 }
 
 /** `GET path` on `base` as JSON with `cookie`, never following a redirect. */
