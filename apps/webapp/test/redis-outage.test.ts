@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { type RunningEmulator, startEmulator } from "@entrance/emulator";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { requireComponent } from "../../../packages/emulator/test/support/require.js";
 import {
   type RedisServer,
@@ -32,6 +32,9 @@ import { createDatabase, redisCounts, type TestDatabase } from "./support/stores
 
 const run = promisify(execFile);
 
+// Real processes on a shared, loaded machine: generous bounds, which are never claims of speed.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+
 const describeWithRedisServer = requireComponent(
   "redis-server",
   await redisBinariesPresent(),
@@ -50,7 +53,10 @@ describeWithRedisServer("Redis going away under a stream of signed-in requests",
   let redis: RedisServer | undefined;
   let database: TestDatabase | undefined;
   let folder: string;
+  let env: Record<string, string>;
   let app: AppProcess;
+  /** A second instance, started while Redis is down. */
+  let late: AppProcess | undefined;
   let cookie: string;
 
   beforeAll(async () => {
@@ -67,18 +73,16 @@ describeWithRedisServer("Redis going away under a stream of signed-in requests",
     ]);
     database = await createDatabase("outage");
     emulator = await startEmulator();
-    app = appProcess(
-      await freePort(),
-      {
-        ...emulatorEnvironment(emulator),
-        DATABASE_URL: database.url,
-        REDIS_URL: redis.url,
-        ENTRANCE_SECRET: randomBytes(32).toString("base64"),
-        ENTRANCE_STORE_TIMEOUT_MS: "500",
-      },
-      folder,
-    );
-    registerBases(emulator, [app.base]);
+    env = {
+      ...emulatorEnvironment(emulator),
+      DATABASE_URL: database.url,
+      REDIS_URL: redis.url,
+      ENTRANCE_SECRET: randomBytes(32).toString("base64"),
+      ENTRANCE_STORE_TIMEOUT_MS: "500",
+    };
+    app = appProcess(await freePort(), env, folder);
+    late = appProcess(await freePort(), env, folder);
+    registerBases(emulator, [app.base, late.base]);
     await app.start();
     await storeOpened(app.base);
     cookie = await signIn(emulator, app.base, "megan@contoso.onmicrosoft.com");
@@ -86,7 +90,7 @@ describeWithRedisServer("Redis going away under a stream of signed-in requests",
   });
 
   afterAll(async () => {
-    await app?.stop();
+    await Promise.allSettled([app?.stop(), late?.stop()]);
     await emulator?.stop();
     await redis?.stop();
     await database?.drop();
@@ -162,6 +166,8 @@ describeWithRedisServer("Redis going away under a stream of signed-in requests",
     const requests = stream();
     // The server does nothing for 10 s: every command waits (this one included).
     const sleeping = run("redis-cli", ["-p", String(redis?.port), "debug", "sleep", "10"]);
+    // Awaited below; handled now too, so that a failure before then leaves no stray rejection.
+    sleeping.catch(() => {});
     await eventually(async () => requests.outcomes.some((o) => o.status === 503));
     await sleeping;
     const awake = requests.outcomes.length;
@@ -170,6 +176,30 @@ describeWithRedisServer("Redis going away under a stream of signed-in requests",
     for (const outcome of outcomes) {
       expect([{ status: 200 }, unavailable]).toContainEqual(outcome);
     }
+    expect(await counts()).toEqual(before);
+  });
+
+  it("opens the session side by itself once Redis answers, when it was down at start-up", async () => {
+    const before = await counts();
+    await redis?.stop("SIGKILL");
+    await late?.start();
+    // The default store opens both sides before either is used: both wait for Redis.
+    const health = await fetch(`${late?.base}/healthz`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ checks: { sessionStore: { ok: false } } });
+    const meanwhile = await fetch(`${late?.base}/tokens`, {
+      headers: { cookie, accept: "application/json" },
+      redirect: "manual",
+    });
+    expect(meanwhile.status).toBe(503);
+    expect(await meanwhile.json()).toMatchObject({ error: "store_unavailable" });
+    await redis?.start();
+    await eventually(async () => (await fetch(`${late?.base}/healthz`)).status === 200);
+    const after = await fetch(`${late?.base}/tokens`, {
+      headers: { cookie, accept: "application/json" },
+      redirect: "manual",
+    });
+    expect(after.status).toBe(200);
     expect(await counts()).toEqual(before);
   });
 });

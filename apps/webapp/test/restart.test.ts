@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningEmulator, startEmulator } from "@entrance/emulator";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { requireComponent } from "../../../packages/emulator/test/support/require.js";
 import {
   type RedisServer,
@@ -28,6 +28,9 @@ import {
   storeOpened,
 } from "./support/instances.js";
 import { createDatabase, redisCounts, type TestDatabase } from "./support/stores.js";
+
+// Real processes on a shared, loaded machine: generous bounds, which are never claims of speed.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const describeWithRedisServer = requireComponent(
   "redis-server",

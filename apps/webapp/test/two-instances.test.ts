@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulator";
 import pg from "pg";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { requireComponent } from "../../../packages/emulator/test/support/require.js";
 import {
   type RedisServer,
@@ -42,6 +42,9 @@ async function postgres(sql: string): Promise<void> {
     await client.end();
   }
 }
+
+// Real processes on a shared, loaded machine: generous bounds, which are never claims of speed.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const describeWithRedisServer = requireComponent(
   "redis-server",
