@@ -159,6 +159,14 @@ export function createApp(options: ExpressEntranceOptions = {}): ReferenceApp {
         .send(ordersPage(res.locals as PageLocals, answer.status, await answer.json()));
     });
   }
+  // For a load balancer's probe: 200 once the stores and Entra answer, 503 until then.
+  app.get("/healthz", async (_req, res) => {
+    const health = await auth.core.health();
+    res
+      .status(health.ok ? 200 : 503)
+      .set("cache-control", "no-store")
+      .json(health);
+  });
 
   // The admin panel, for users holding the Entrance.Admin app role.
   app.use("/admin", entranceAdmin());

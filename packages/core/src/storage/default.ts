@@ -41,9 +41,12 @@ export function defaultStore(
       );
     }
     if (!config.databaseUrl) mkdirSync(dirname(DEFAULT_DATABASE), { recursive: true });
-    const sql = openSql(config.databaseUrl ?? DEFAULT_DATABASE);
-    if (!config.redisUrl || !openRedis) return deferredStore(sql);
-    return deferredStore(bothOpened(openRedis(config.redisUrl), sql));
+    const databaseUrl = config.databaseUrl ?? DEFAULT_DATABASE;
+    const { redisUrl } = config;
+    // An opener, not a promise: a store unreachable at start-up is opened again at the next
+    // call, so the app recovers by itself once it answers.
+    if (!redisUrl || !openRedis) return deferredStore(() => openSql(databaseUrl));
+    return deferredStore(() => bothOpened(openRedis(redisUrl), openSql(databaseUrl)));
   };
 }
 

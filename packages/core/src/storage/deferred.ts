@@ -2,11 +2,29 @@ import type { EntranceStore } from "./types.js";
 
 /**
  * A store usable at once whose real store is still opening (a database file being migrated, a
- * pool connecting): each call waits for it. If opening fails, every call fails with that error.
+ * pool connecting): each call waits for it. Given a promise, if opening fails every call fails
+ * with that error. Given a function that opens the store, opening starts at once and, after a
+ * failure, starts again at the next call (one opening at a time): a store that could not be
+ * reached at start-up is used as soon as it answers, without restarting the app.
  */
-export function deferredStore(opening: Promise<EntranceStore>): EntranceStore {
-  // Keep an unhandled rejection from crashing the process before the first call sees it.
-  opening.catch(() => {});
+export function deferredStore(
+  opening: Promise<EntranceStore> | (() => Promise<EntranceStore>),
+): EntranceStore {
+  const open = typeof opening === "function" ? opening : () => opening;
+  const retries = typeof opening === "function";
+  let current: Promise<EntranceStore> | null = null;
+  const opened = (): Promise<EntranceStore> => {
+    if (current) return current;
+    const attempt = open();
+    current = attempt;
+    // Keeps an unhandled rejection from crashing the process before a call sees it; forgets a
+    // failed opening so that the next call tries again.
+    attempt.catch(() => {
+      if (retries && current === attempt) current = null;
+    });
+    return attempt;
+  };
+  opened();
   const part = <K extends Exclude<keyof EntranceStore, "close" | "locks" | "ping">>(
     key: K,
   ): EntranceStore[K] =>
@@ -14,7 +32,7 @@ export function deferredStore(opening: Promise<EntranceStore>): EntranceStore {
       get:
         (_, method: string) =>
         async (...args: unknown[]) => {
-          const target = (await opening)[key] as unknown as Record<
+          const target = (await opened())[key] as unknown as Record<
             string,
             (...a: unknown[]) => unknown
           >;
@@ -32,12 +50,16 @@ export function deferredStore(opening: Promise<EntranceStore>): EntranceStore {
     locks: {
       // A store without locks gets none: refreshes stay single-flight within the process.
       acquire: async (key, ttlSeconds) => {
-        const locks = (await opening).locks;
+        const locks = (await opened()).locks;
         return locks ? locks.acquire(key, ttlSeconds) : async () => {};
       },
     },
     // Until the store has opened, it has not answered either.
-    ping: async () => (await opening).ping?.(),
-    close: async () => (await opening).close(),
+    ping: async () => (await opened()).ping?.(),
+    // Closes what opened; a failed opening left nothing open, and none is started to close it.
+    close: async () => {
+      if (retries && current === null) return;
+      await (await opened()).close();
+    },
   };
 }

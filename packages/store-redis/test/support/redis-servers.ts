@@ -57,8 +57,11 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export interface RedisServer {
   readonly port: number;
   readonly url: string;
-  /** Stops the server (SIGTERM, then SIGKILL after 5 s) and waits until it has exited. */
-  stop(): Promise<void>;
+  /**
+   * Stops the server (SIGTERM, then SIGKILL after 5 s; or SIGKILL at once, a crash) and waits
+   * until it has exited.
+   */
+  stop(signal?: "SIGTERM" | "SIGKILL"): Promise<void>;
   /** Starts it again on the same port, after {@link RedisServer.stop}. */
   start(): Promise<void>;
 }
@@ -104,12 +107,12 @@ export async function startRedisServer(
       started.kill("SIGKILL");
       throw new Error(`redis-server on port ${port} did not answer within 10 s`);
     };
-    const stop = async (): Promise<void> => {
+    const stop = async (signal: "SIGTERM" | "SIGKILL" = "SIGTERM"): Promise<void> => {
       const running = child as ChildProcess | null;
       child = null;
       if (!running || running.exitCode !== null || running.signalCode !== null) return;
       const exit = once(running, "exit");
-      running.kill("SIGTERM");
+      running.kill(signal);
       const timer = setTimeout(() => running.kill("SIGKILL"), 5_000);
       await exit;
       clearTimeout(timer);
