@@ -6,7 +6,9 @@ import { ConfidentialClientApplication } from "@azure/msal-node";
 import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulator";
 import { request, signInWithoutBrowser, trustingNetworkClient } from "@entrance/emulator/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BearerValidator } from "../src/bearer/validator.js";
 import { bearerGuard, type Entrance, type Guard } from "../src/index.js";
+import { Metadata } from "../src/tokens/metadata.js";
 import {
   activeSigningKey,
   appClaims,
@@ -643,5 +645,43 @@ describe("requireBearer and the signing keys", () => {
     expect(emulator.control.counts().keys).toBe(1);
     // The earlier key is still published (rotation without retire): its tokens still pass.
     expect((await callApi(core, guard, `Bearer ${meganToken}`)).answer).toBeNull();
+  });
+});
+
+describe("requireBearer and a withdrawn signing key", () => {
+  it("refuses, once the day-old key set was read again, a cached token of a key no longer published", async () => {
+    let now = Date.now();
+    const metadata = new Metadata(
+      `${emulator.urls.https}/organizations`,
+      trustingNetworkClient(emulator.caCertPem),
+      () => now,
+    );
+    const validator = new BearerValidator({
+      authorityHost: emulator.urls.https,
+      clockSkew: 300,
+      metadata,
+      now: () => now,
+    });
+    const signer = await activeSigningKey(dataDir);
+    const seconds = Math.floor(now / 1000);
+    // Valid for 30 h, so that it outlives the day the key set is kept.
+    const token = await signToken(
+      signer,
+      userClaims(emulator, { iat: seconds, nbf: seconds, exp: seconds + 30 * 3600 }),
+    );
+    expect(await validator.verify(token)).toHaveProperty("caller");
+    await emulator.control.rotateSigningKeys({ retire: true });
+    try {
+      expect(await validator.verify(token)).toHaveProperty("caller"); // the set is fresh
+      now += 25 * 3600_000;
+      // The first request after a day starts the background read; the held set serves meanwhile.
+      emulator.control.resetCounts();
+      expect(await validator.verify(token)).toHaveProperty("caller");
+      await metadata.signingKeys(true); // shares the background read under way
+      expect(emulator.control.counts().keys).toBe(1);
+      expect(await validator.verify(token)).toMatchObject({ reason: "key_unknown" });
+    } finally {
+      key = await activeSigningKey(dataDir);
+    }
   });
 });

@@ -15,6 +15,8 @@ import { VerifiedTokens } from "./verified-cache.js";
 export interface VerifiedToken {
   readonly caller: Caller;
   readonly audiences: readonly string[];
+  /** The id of the key that signed it: the token stops counting when the key is not published. */
+  readonly kid: string;
 }
 
 /** What the validator needs of the core. */
@@ -76,7 +78,10 @@ export class BearerValidator {
   verify(token: string): VerifiedToken | Refusal | Promise<VerifiedToken | Refusal> {
     const nowMs = this.#now();
     const known = this.#verified.get(token, nowMs);
-    if (known) return known;
+    // Asking for the key also renews a day-old key set in the background; once a set without
+    // the key replaced it, the token is checked again (and refused as signed by an unknown key).
+    if (known && this.#keys.held(known.kid)) return known;
+    if (known) this.#verified.delete(token);
     const parts = splitToken(token);
     if (typeof parts === "string") return refusedToken(parts);
     const key = this.#keys.held(parts.kid);
@@ -120,6 +125,7 @@ export class BearerValidator {
     const audiences = typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud : [];
     const scopes = typeof scp === "string" ? scp.split(" ").filter(Boolean) : [];
     const verified: VerifiedToken = Object.freeze({
+      kid: parts.kid,
       audiences: Object.freeze(audiences.filter((a): a is string => typeof a === "string")),
       caller: Object.freeze({
         kind: idtyp === "app" || (idtyp !== "user" && typeof scp !== "string") ? "app" : "user",

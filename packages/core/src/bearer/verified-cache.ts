@@ -41,6 +41,11 @@ export class VerifiedTokens<T> {
     this.#chars += token.length;
   }
 
+  /** Forgets the token (its signing key is no longer published). */
+  delete(token: string): void {
+    this.#delete(token);
+  }
+
   #delete(token: string): void {
     if (this.#entries.delete(token)) this.#chars -= token.length;
   }
