@@ -662,6 +662,7 @@ describe("requireBearer and a withdrawn signing key", () => {
       metadata,
       now: () => now,
     });
+    const keepAll = () => true;
     const signer = await activeSigningKey(dataDir);
     const seconds = Math.floor(now / 1000);
     // Valid for 30 h, so that it outlives the day the key set is kept.
@@ -669,17 +670,17 @@ describe("requireBearer and a withdrawn signing key", () => {
       signer,
       userClaims(emulator, { iat: seconds, nbf: seconds, exp: seconds + 30 * 3600 }),
     );
-    expect(await validator.verify(token)).toHaveProperty("caller");
+    expect(await validator.verify(token, keepAll)).toHaveProperty("caller");
     await emulator.control.rotateSigningKeys({ retire: true });
     try {
-      expect(await validator.verify(token)).toHaveProperty("caller"); // the set is fresh
+      expect(await validator.verify(token, keepAll)).toHaveProperty("caller"); // the set is fresh
       now += 25 * 3600_000;
       // The first request after a day starts the background read; the held set serves meanwhile.
       emulator.control.resetCounts();
-      expect(await validator.verify(token)).toHaveProperty("caller");
+      expect(await validator.verify(token, keepAll)).toHaveProperty("caller");
       await metadata.signingKeys(true); // shares the background read under way
       expect(emulator.control.counts().keys).toBe(1);
-      expect(await validator.verify(token)).toMatchObject({ reason: "key_unknown" });
+      expect(await validator.verify(token, keepAll)).toMatchObject({ reason: "key_unknown" });
     } finally {
       key = await activeSigningKey(dataDir);
     }

@@ -75,7 +75,10 @@ export class BearerValidator {
    * The verified token, or why it is refused. Synchronous when the token was verified before or
    * its key is held; a promise only when the keys must be fetched.
    */
-  verify(token: string): VerifiedToken | Refusal | Promise<VerifiedToken | Refusal> {
+  verify(
+    token: string,
+    keeps: (verified: VerifiedToken) => boolean,
+  ): VerifiedToken | Refusal | Promise<VerifiedToken | Refusal> {
     const nowMs = this.#now();
     const known = this.#verified.get(token, nowMs);
     // Asking for the key also renews a day-old key set in the background; once a set without
@@ -85,10 +88,10 @@ export class BearerValidator {
     const parts = splitToken(token);
     if (typeof parts === "string") return refusedToken(parts);
     const key = this.#keys.held(parts.kid);
-    if (key) return this.#check(token, parts, key, nowMs);
+    if (key) return this.#check(token, parts, key, nowMs, keeps);
     return this.#keys.find(parts.kid).then(
       (found) =>
-        found ? this.#check(token, parts, found, this.#now()) : refusedToken("key_unknown"),
+        found ? this.#check(token, parts, found, this.#now(), keeps) : refusedToken("key_unknown"),
       () => KEYS_UNAVAILABLE,
     );
   }
@@ -98,6 +101,7 @@ export class BearerValidator {
     parts: Exclude<ReturnType<typeof splitToken>, string>,
     key: Parameters<typeof verifies>[1],
     nowMs: number,
+    keeps: (verified: VerifiedToken) => boolean,
   ): VerifiedToken | Refusal {
     if (!verifies(parts, key)) return refusedToken("signature");
     const claims = payloadOf(parts);
@@ -141,7 +145,17 @@ export class BearerValidator {
         claims: Object.freeze(claims),
       } satisfies Caller),
     });
-    this.#verified.set(token, verified, exp * 1000, nowMs);
+    // Kept only when the route would take it: strangers' tokens are checked every time instead.
+    // Weighed as the token and its decoded claims (about as many characters as its payload).
+    if (keeps(verified)) {
+      this.#verified.set(
+        token,
+        verified,
+        exp * 1000,
+        nowMs,
+        token.length + parts.payloadSegment.length,
+      );
+    }
     return verified;
   }
 }
