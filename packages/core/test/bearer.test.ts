@@ -520,8 +520,64 @@ describe("requireBearer refuses", () => {
       "role",
       "Entrance.Admin",
     );
-    const noRoles = await signToken(key, appClaims(emulator, { roles: undefined }));
-    await expectForbidden((await callApi(entrance, admins, `Bearer ${noRoles}`)).answer, "role");
+    const otherRole = await signToken(key, appClaims(emulator, { roles: ["Orders.Read"] }));
+    await expectForbidden((await callApi(entrance, admins, `Bearer ${otherRole}`)).answer, "role");
+  });
+});
+
+describe("requireBearer refuses what the review found (2026-11)", () => {
+  it("a signature whose unused last bits were changed (a non-canonical base64url form)", async () => {
+    const token = await signToken(key, userClaims(emulator));
+    expect((await callApi(entrance, readOrders, `Bearer ${token}`)).answer).toBeNull();
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const last = alphabet.indexOf(token.at(-1) ?? "");
+    // 256 bytes are 342 characters: the last one carries 2 bits of the signature and 4 unused.
+    const twin = `${token.slice(0, -1)}${alphabet[last ^ 1]}`;
+    expect(Buffer.from(twin.split(".")[2] ?? "", "base64url")).toEqual(
+      Buffer.from(token.split(".")[2] ?? "", "base64url"),
+    );
+    await expectInvalid(
+      (await callApi(entrance, readOrders, `Bearer ${twin}`)).answer,
+      "signature",
+    );
+  });
+
+  it("a token without iat or sub, and one issued in the future (beyond the skew)", async () => {
+    for (const missing of ["iat", "sub"]) {
+      const token = await signToken(key, userClaims(emulator, { [missing]: undefined }));
+      await expectInvalid(
+        (await callApi(entrance, readOrders, `Bearer ${token}`)).answer,
+        "claims",
+      );
+    }
+    const now = Math.floor(Date.now() / 1000);
+    const future = await signToken(key, userClaims(emulator, { iat: now + 400 }));
+    await expectInvalid(
+      (await callApi(entrance, readOrders, `Bearer ${future}`)).answer,
+      "not_yet_valid",
+    );
+  });
+
+  it("an audience given as an array, even holding the app's client id", async () => {
+    const token = await signToken(key, userClaims(emulator, { aud: [defaults.webApp] }));
+    await expectInvalid((await callApi(entrance, readOrders, `Bearer ${token}`)).answer, "claims");
+  });
+
+  it("an ID token for the app with roles on an app route, a token with a nonce, one with neither scp nor roles", async () => {
+    const daemons = entrance.guard(bearerGuard({ roles: ["Orders.Approve"] }));
+    const { scp: _scp, idtyp: _idtyp, ...user } = userClaims(emulator);
+    // Shaped like an ID token Entra issues the web app: its user's oid, a pairwise sub, roles.
+    const idToken = await signToken(key, {
+      ...user,
+      name: "Megan Bowen",
+      preferred_username: "megan@contoso.onmicrosoft.com",
+      roles: ["Orders.Approve"],
+    });
+    await expectInvalid((await callApi(entrance, daemons, `Bearer ${idToken}`)).answer, "claims");
+    const withNonce = await signToken(key, appClaims(emulator, { nonce: "n-0S6_WzA2Mj" }));
+    await expectInvalid((await callApi(entrance, daemons, `Bearer ${withNonce}`)).answer, "claims");
+    const bare = await signToken(key, appClaims(emulator, { roles: undefined }));
+    await expectInvalid((await callApi(entrance, daemons, `Bearer ${bare}`)).answer, "claims");
   });
 });
 

@@ -35,6 +35,22 @@ export interface ValidatorSettings {
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
+ * Whose token this is, or undefined when it is no access token of either kind. A user's carries
+ * `scp`. An app's says `idtyp: "app"`, or (that claim is optional) has `roles`, no `scp`, and the
+ * app's service principal as both `oid` and `sub`: an ID token has `roles` and no `scp` too, but
+ * its `sub` is pairwise. A `nonce` marks an ID token; a token with neither `scp` nor `roles`
+ * grants nothing and is refused.
+ */
+function kindOf(claims: Record<string, unknown>): "user" | "app" | undefined {
+  const { scp, roles, idtyp, oid, sub } = claims;
+  if ("nonce" in claims) return undefined;
+  const hasRoles = Array.isArray(roles);
+  if (typeof scp === "string") return idtyp === "app" ? undefined : "user";
+  if (!hasRoles) return undefined;
+  return idtyp === "app" || (idtyp === undefined && oid === sub) ? "app" : undefined;
+}
+
+/**
  * v1.0 tokens name the cloud's security token service, not the sign-in host:
  * `https://sts.windows.net/{tid}/` for the public cloud and US Government (and the emulator,
  * which issues Entra's literal string), `https://sts.chinacloudapi.cn/{tid}/` for the cloud
@@ -106,12 +122,19 @@ export class BearerValidator {
     if (!verifies(parts, key)) return refusedToken("signature");
     const claims = payloadOf(parts);
     if (!claims) return refusedToken("malformed");
-    const { exp, nbf, tid, oid, ver, iss, aud, scp, roles, idtyp } = claims;
+    const { exp, nbf, iat, tid, oid, sub, ver, iss, aud, scp, roles } = claims;
     const appId = claims.azp ?? claims.appid;
     const version = ver === "2.0" ? 2 : ver === "1.0" ? 1 : undefined;
+    const kind = kindOf(claims);
     if (
       typeof exp !== "number" ||
+      typeof iat !== "number" ||
       (nbf !== undefined && typeof nbf !== "number") ||
+      typeof sub !== "string" ||
+      sub === "" ||
+      // Entra puts one audience in an access token: an array is not one of its tokens.
+      typeof aud !== "string" ||
+      kind === undefined ||
       typeof tid !== "string" ||
       !GUID.test(tid) ||
       typeof oid !== "string" ||
@@ -124,15 +147,16 @@ export class BearerValidator {
     const now = nowMs / 1000;
     const skew = this.settings.clockSkew;
     if (now > exp + skew) return refusedToken("expired");
-    if (nbf !== undefined && nbf > now + skew) return refusedToken("not_yet_valid");
+    if ((nbf !== undefined && nbf > now + skew) || iat > now + skew) {
+      return refusedToken("not_yet_valid");
+    }
     if (iss !== this.issuerOf(version, tid)) return refusedToken("issuer");
-    const audiences = typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud : [];
     const scopes = typeof scp === "string" ? scp.split(" ").filter(Boolean) : [];
     const verified: VerifiedToken = Object.freeze({
       kid: parts.kid,
-      audiences: Object.freeze(audiences.filter((a): a is string => typeof a === "string")),
+      audiences: Object.freeze([aud]),
       caller: Object.freeze({
-        kind: idtyp === "app" || (idtyp !== "user" && typeof scp !== "string") ? "app" : "user",
+        kind,
         tenantId: tid.toLowerCase(),
         objectId: oid,
         appId,
