@@ -602,6 +602,31 @@ describe("requireBearer in a single-tenant app named by its domain", () => {
   });
 });
 
+describe("requireBearer in a single-tenant app named by its domain, while Entra is down", () => {
+  it("answers 503 with Retry-After, not 401 tenant, until it has learnt its tenant's id", async () => {
+    const quiet = () => {};
+    const { entrance: contosoOnly } = fresh(emulator, {
+      tenantId: "contoso.onmicrosoft.com",
+      authorization: { trustedTenants: [] },
+      logger: { warn: quiet, error: quiet },
+    });
+    const guard = contosoOnly.guard(bearerGuard({ scopes: ["Orders.Read"] }));
+    emulator.control.queueFault("discovery", { kind: "status", status: 500 }, 3); // a read and its 2 retries
+    try {
+      expect((await callApi(contosoOnly, guard, `Bearer ${meganToken}`)).answer?.status).toBe(503);
+      // The keys are read again after their 5 s backoff; the tenant's id is asked for again
+      // only after 30 s, so for a while the keys are in and the tenant is still unknown.
+      await new Promise((resolve) => setTimeout(resolve, 5100));
+      const { answer } = await callApi(contosoOnly, guard, `Bearer ${meganToken}`);
+      expect(answer?.status).toBe(503);
+      expect(answer?.headers.get("retry-after")).toBe("5");
+      expect(await answer?.json()).toMatchObject({ error: "signing_keys_unavailable" });
+    } finally {
+      emulator.control.clearFaults();
+    }
+  }, 15_000);
+});
+
 describe("requireBearer's options", () => {
   it("are checked where the guard is written", () => {
     expect(() => bearerGuard({ scopes: [] })).toThrow(TypeError);

@@ -57,7 +57,11 @@ export function buildBearerGuard(
     if (token === "malformed" || token === "too_large") return answer(refusedToken(token));
     const verified = validator.verify(token, keeps);
     if (!trust.known) {
-      return Promise.all([verified, trust.ready()]).then(([late]) => decide(context, late));
+      // Until the metadata names the tenant, no tenant's token can be told apart: the provider
+      // is unavailable (503, try again), not the caller's token invalid.
+      return Promise.all([verified, trust.ready()]).then(([late]) =>
+        trust.known || !("caller" in late) ? decide(context, late) : answer(KEYS_UNAVAILABLE),
+      );
     }
     if (verified instanceof Promise) return verified.then((late) => decide(context, late));
     return decide(context, verified);
