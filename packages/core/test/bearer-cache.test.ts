@@ -90,3 +90,23 @@ describe("the verified tokens of a core", () => {
     expect(checks).not.toHaveBeenCalled();
   });
 });
+
+describe("the issuer of v2.0 tokens", () => {
+  it("comes from the discovery document, whatever spelling of the host was configured", async () => {
+    const policy = new BearerPolicy(
+      { roles: ["Orders.Approve"] },
+      { clientId: CLIENT_ID, trusts: (tid) => tid === HOME, trustsNoTenant: false },
+    );
+    const token = await appToken(CLIENT_ID, HOME, 0);
+    for (const authorityHost of ["https://LOGIN.example", "https://login.example/"]) {
+      const validator = new BearerValidator({
+        authorityHost,
+        clockSkew: 300,
+        metadata: new Metadata(`${authorityHost.replace(/\/$/, "")}/organizations`, provider),
+      });
+      const verified = await validator.verify(token, () => false);
+      expect(verified, authorityHost).toHaveProperty("caller");
+      expect(policy.admit(verified as never)).toHaveProperty("kind", "app");
+    }
+  });
+});

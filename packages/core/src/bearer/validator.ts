@@ -34,6 +34,14 @@ export interface ValidatorSettings {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+const TENANT_ID = "{tenantid}";
+
+/** `https://host/{tenantid}/v2.0` from a discovery document's issuer; undefined if not that shape. */
+function issuerTemplate(issuer: string): string | undefined {
+  const match = /^(https:\/\/[^/]+\/)[^/]+(\/v2\.0)$/.exec(issuer);
+  return match ? `${match[1]}${TENANT_ID}${match[2]}` : undefined;
+}
+
 /**
  * Whose token this is, or undefined when it is no access token of either kind. A user's carries
  * `scp`. An app's says `idtyp: "app"`, or (that claim is optional) has `roles`, no `scp`, and the
@@ -82,9 +90,16 @@ export class BearerValidator {
     this.#v1Prefix = `${V1_ISSUER_HOSTS[host.toLowerCase()] ?? V1_ISSUER_HOST}/`;
   }
 
-  /** The issuer a token of this version and tenant must carry. */
+  /**
+   * The issuer a token of this version and tenant must carry. For v2.0, the discovery document's
+   * (Entra's own spelling of its host, whatever alias or letter case was configured), its tenant
+   * segment replaced: `{tenantid}` for `organizations`/`common`, the GUID for a tenant's own.
+   */
   issuerOf(version: 1 | 2, tenantId: string): string {
-    return version === 2 ? `${this.#v2Prefix}${tenantId}/v2.0` : `${this.#v1Prefix}${tenantId}/`;
+    if (version === 1) return `${this.#v1Prefix}${tenantId}/`;
+    const issuer = this.settings.metadata.cached()?.issuer;
+    const template = issuer === undefined ? undefined : issuerTemplate(issuer);
+    return template ? template.replace(TENANT_ID, tenantId) : `${this.#v2Prefix}${tenantId}/v2.0`;
   }
 
   /**
