@@ -136,3 +136,26 @@ describe("the key set over time", () => {
     expect(reads).toBe(4);
   });
 });
+
+describe("the key set's lifetime", () => {
+  it("follows the JWKS answer's Cache-Control max-age when shorter than a day", async () => {
+    let now = 1_000_000;
+    let published: unknown[] = [rsa(2048, { kid: "first" })];
+    const network: NetworkClient = {
+      async sendGetRequestAsync<T>(url: string) {
+        const answer = await provider(published).sendGetRequestAsync<T>(url);
+        return { ...answer, headers: { "cache-control": "max-age=3600, private" } };
+      },
+      sendPostRequestAsync: provider([]).sendPostRequestAsync,
+    };
+    const metadata = new Metadata(AUTHORITY, network, () => now);
+    const keys = new BearerKeys(metadata, () => now);
+    expect(await keys.find("first")).toBeDefined();
+    published = [rsa(2048, { kid: "second" })];
+    now += 3601_000;
+    expect(keys.held("first")).toBeDefined(); // starts the background read
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(keys.held("first")).toBeUndefined();
+    expect(keys.held("second")).toBeDefined();
+  });
+});

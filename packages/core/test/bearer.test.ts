@@ -6,7 +6,9 @@ import { ConfidentialClientApplication } from "@azure/msal-node";
 import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulator";
 import { request, signInWithoutBrowser, trustingNetworkClient } from "@entrance/emulator/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BearerValidator } from "../src/bearer/validator.js";
 import { bearerGuard, type Entrance, type Guard } from "../src/index.js";
+import { Metadata } from "../src/tokens/metadata.js";
 import {
   activeSigningKey,
   appClaims,
@@ -518,8 +520,64 @@ describe("requireBearer refuses", () => {
       "role",
       "Entrance.Admin",
     );
-    const noRoles = await signToken(key, appClaims(emulator, { roles: undefined }));
-    await expectForbidden((await callApi(entrance, admins, `Bearer ${noRoles}`)).answer, "role");
+    const otherRole = await signToken(key, appClaims(emulator, { roles: ["Orders.Read"] }));
+    await expectForbidden((await callApi(entrance, admins, `Bearer ${otherRole}`)).answer, "role");
+  });
+});
+
+describe("requireBearer refuses what the review found (2026-11)", () => {
+  it("a signature whose unused last bits were changed (a non-canonical base64url form)", async () => {
+    const token = await signToken(key, userClaims(emulator));
+    expect((await callApi(entrance, readOrders, `Bearer ${token}`)).answer).toBeNull();
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const last = alphabet.indexOf(token.at(-1) ?? "");
+    // 256 bytes are 342 characters: the last one carries 2 bits of the signature and 4 unused.
+    const twin = `${token.slice(0, -1)}${alphabet[last ^ 1]}`;
+    expect(Buffer.from(twin.split(".")[2] ?? "", "base64url")).toEqual(
+      Buffer.from(token.split(".")[2] ?? "", "base64url"),
+    );
+    await expectInvalid(
+      (await callApi(entrance, readOrders, `Bearer ${twin}`)).answer,
+      "signature",
+    );
+  });
+
+  it("a token without iat or sub, and one issued in the future (beyond the skew)", async () => {
+    for (const missing of ["iat", "sub"]) {
+      const token = await signToken(key, userClaims(emulator, { [missing]: undefined }));
+      await expectInvalid(
+        (await callApi(entrance, readOrders, `Bearer ${token}`)).answer,
+        "claims",
+      );
+    }
+    const now = Math.floor(Date.now() / 1000);
+    const future = await signToken(key, userClaims(emulator, { iat: now + 400 }));
+    await expectInvalid(
+      (await callApi(entrance, readOrders, `Bearer ${future}`)).answer,
+      "not_yet_valid",
+    );
+  });
+
+  it("an audience given as an array, even holding the app's client id", async () => {
+    const token = await signToken(key, userClaims(emulator, { aud: [defaults.webApp] }));
+    await expectInvalid((await callApi(entrance, readOrders, `Bearer ${token}`)).answer, "claims");
+  });
+
+  it("an ID token for the app with roles on an app route, a token with a nonce, one with neither scp nor roles", async () => {
+    const daemons = entrance.guard(bearerGuard({ roles: ["Orders.Approve"] }));
+    const { scp: _scp, idtyp: _idtyp, ...user } = userClaims(emulator);
+    // Shaped like an ID token Entra issues the web app: its user's oid, a pairwise sub, roles.
+    const idToken = await signToken(key, {
+      ...user,
+      name: "Megan Bowen",
+      preferred_username: "megan@contoso.onmicrosoft.com",
+      roles: ["Orders.Approve"],
+    });
+    await expectInvalid((await callApi(entrance, daemons, `Bearer ${idToken}`)).answer, "claims");
+    const withNonce = await signToken(key, appClaims(emulator, { nonce: "n-0S6_WzA2Mj" }));
+    await expectInvalid((await callApi(entrance, daemons, `Bearer ${withNonce}`)).answer, "claims");
+    const bare = await signToken(key, appClaims(emulator, { roles: undefined }));
+    await expectInvalid((await callApi(entrance, daemons, `Bearer ${bare}`)).answer, "claims");
   });
 });
 
@@ -542,6 +600,31 @@ describe("requireBearer in a single-tenant app named by its domain", () => {
     );
     await expectInvalid((await callApi(contosoOnly, guard, `Bearer ${fabrikam}`)).answer, "tenant");
   });
+});
+
+describe("requireBearer in a single-tenant app named by its domain, while Entra is down", () => {
+  it("answers 503 with Retry-After, not 401 tenant, until it has learnt its tenant's id", async () => {
+    const quiet = () => {};
+    const { entrance: contosoOnly } = fresh(emulator, {
+      tenantId: "contoso.onmicrosoft.com",
+      authorization: { trustedTenants: [] },
+      logger: { warn: quiet, error: quiet },
+    });
+    const guard = contosoOnly.guard(bearerGuard({ scopes: ["Orders.Read"] }));
+    emulator.control.queueFault("discovery", { kind: "status", status: 500 }, 3); // a read and its 2 retries
+    try {
+      expect((await callApi(contosoOnly, guard, `Bearer ${meganToken}`)).answer?.status).toBe(503);
+      // The keys are read again after their 5 s backoff; the tenant's id is asked for again
+      // only after 30 s, so for a while the keys are in and the tenant is still unknown.
+      await new Promise((resolve) => setTimeout(resolve, 5100));
+      const { answer } = await callApi(contosoOnly, guard, `Bearer ${meganToken}`);
+      expect(answer?.status).toBe(503);
+      expect(answer?.headers.get("retry-after")).toBe("5");
+      expect(await answer?.json()).toMatchObject({ error: "signing_keys_unavailable" });
+    } finally {
+      emulator.control.clearFaults();
+    }
+  }, 15_000);
 });
 
 describe("requireBearer's options", () => {
@@ -643,5 +726,44 @@ describe("requireBearer and the signing keys", () => {
     expect(emulator.control.counts().keys).toBe(1);
     // The earlier key is still published (rotation without retire): its tokens still pass.
     expect((await callApi(core, guard, `Bearer ${meganToken}`)).answer).toBeNull();
+  });
+});
+
+describe("requireBearer and a withdrawn signing key", () => {
+  it("refuses, once the day-old key set was read again, a cached token of a key no longer published", async () => {
+    let now = Date.now();
+    const metadata = new Metadata(
+      `${emulator.urls.https}/organizations`,
+      trustingNetworkClient(emulator.caCertPem),
+      () => now,
+    );
+    const validator = new BearerValidator({
+      authorityHost: emulator.urls.https,
+      clockSkew: 300,
+      metadata,
+      now: () => now,
+    });
+    const keepAll = () => true;
+    const signer = await activeSigningKey(dataDir);
+    const seconds = Math.floor(now / 1000);
+    // Valid for 30 h, so that it outlives the day the key set is kept.
+    const token = await signToken(
+      signer,
+      userClaims(emulator, { iat: seconds, nbf: seconds, exp: seconds + 30 * 3600 }),
+    );
+    expect(await validator.verify(token, keepAll)).toHaveProperty("caller");
+    await emulator.control.rotateSigningKeys({ retire: true });
+    try {
+      expect(await validator.verify(token, keepAll)).toHaveProperty("caller"); // the set is fresh
+      now += 25 * 3600_000;
+      // The first request after a day starts the background read; the held set serves meanwhile.
+      emulator.control.resetCounts();
+      expect(await validator.verify(token, keepAll)).toHaveProperty("caller");
+      await metadata.signingKeys(true); // shares the background read under way
+      expect(emulator.control.counts().keys).toBe(1);
+      expect(await validator.verify(token, keepAll)).toMatchObject({ reason: "key_unknown" });
+    } finally {
+      key = await activeSigningKey(dataDir);
+    }
   });
 });

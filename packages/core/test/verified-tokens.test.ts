@@ -39,3 +39,17 @@ describe("the cache of verified tokens", () => {
     expect(cache.get("header.payload.signature", 1)).toBe("yes");
   });
 });
+
+describe("the cache of verified tokens, when full", () => {
+  it("drops the least recently used entry, a hit counting as a use", () => {
+    const cache = new VerifiedTokens<number>(3, 1000);
+    cache.set("t.a.s", 1, 10_000, 0);
+    cache.set("t.b.s", 2, 10_000, 0);
+    cache.set("t.c.s", 3, 10_000, 0);
+    expect(cache.get("t.a.s", 1)).toBe(1);
+    cache.set("t.d.s", 4, 10_000, 0);
+    expect(cache.get("t.a.s", 1)).toBe(1);
+    expect(cache.get("t.b.s", 1)).toBeUndefined();
+    expect(cache.size).toBe(3);
+  });
+});

@@ -41,6 +41,7 @@ export function buildBearerGuard(
     attachCaller(context, admitted);
     return null;
   };
+  const keeps = (verified: VerifiedToken) => policy.covers(verified);
   let loggedAt = Number.NEGATIVE_INFINITY;
   const answer = (refusal: Refusal) => {
     // Once a minute at most: an outage under traffic must not flood the log.
@@ -54,9 +55,13 @@ export function buildBearerGuard(
     const token = bearerTokenOf(context.request.headers.get("authorization"));
     if (token === "missing") return answer(MISSING);
     if (token === "malformed" || token === "too_large") return answer(refusedToken(token));
-    const verified = validator.verify(token);
+    const verified = validator.verify(token, keeps);
     if (!trust.known) {
-      return Promise.all([verified, trust.ready()]).then(([late]) => decide(context, late));
+      // Until the metadata names the tenant, no tenant's token can be told apart: the provider
+      // is unavailable (503, try again), not the caller's token invalid.
+      return Promise.all([verified, trust.ready()]).then(([late]) =>
+        trust.known || !("caller" in late) ? decide(context, late) : answer(KEYS_UNAVAILABLE),
+      );
     }
     if (verified instanceof Promise) return verified.then((late) => decide(context, late));
     return decide(context, verified);

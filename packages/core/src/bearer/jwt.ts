@@ -11,6 +11,7 @@ export interface SignedToken {
   readonly signingInput: string;
   readonly payloadSegment: string;
   readonly signature: Buffer;
+  readonly signatureSegment: string;
 }
 
 /** Why a token's header was refused. */
@@ -28,16 +29,27 @@ export function splitToken(token: string): SignedToken | HeaderRefusal {
   if (!header) return "malformed";
   if (header.alg !== "RS256") return "algorithm";
   if (typeof header.kid !== "string" || header.kid === "" || "crit" in header) return "malformed";
+  const segment = token.slice(second + 1);
   return {
     kid: header.kid,
     signingInput: token.slice(0, second),
     payloadSegment: token.slice(first + 1, second),
-    signature: Buffer.from(token.slice(second + 1), "base64url"),
+    signature: Buffer.from(segment, "base64url"),
+    signatureSegment: segment,
   };
 }
 
 /** Whether `key` (an RSA public key) signed the token with RSASSA-PKCS1-v1_5 and SHA-256. */
 export function verifies(token: SignedToken, key: KeyObject): boolean {
+  // One signature, one spelling: a segment whose unused last bits are set (or with padding or
+  // the wrong length for the key) would verify as 16 distinct tokens, each its own cache entry.
+  const bytes = (key.asymmetricKeyDetails?.modulusLength ?? 0) / 8;
+  if (
+    token.signature.length !== bytes ||
+    token.signature.toString("base64url") !== token.signatureSegment
+  ) {
+    return false;
+  }
   try {
     return verify("sha256", Buffer.from(token.signingInput, "latin1"), key, token.signature);
   } catch {

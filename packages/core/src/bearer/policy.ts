@@ -164,17 +164,21 @@ export class BearerPolicy {
     };
   }
 
+  /**
+   * Whether the token is for this route's API and from a tenant it accepts: only such tokens are
+   * kept verified, so that anyone's validly signed tokens (any tenant can get one from Entra for
+   * its own app) cannot crowd the cache.
+   */
+  covers(token: VerifiedToken): boolean {
+    return this.#audienceMatches(token) && this.#tenantAccepted(token.caller.tenantId);
+  }
+
   /** The caller if the token meets the route's requirements, else the refusal. */
   admit(token: VerifiedToken): Caller | Refusal {
     const { caller } = token;
-    if (!token.audiences.some((audience) => this.#audiences.has(audience))) {
-      return refusedToken("audience");
-    }
+    if (!this.#audienceMatches(token)) return refusedToken("audience");
     if (!this.#versions.has(caller.version)) return this.#wrongVersion;
-    const tenantAccepted = this.#tenants
-      ? this.#tenants.has(caller.tenantId)
-      : this.settings.trusts(caller.tenantId);
-    if (!tenantAccepted) return refusedToken("tenant");
+    if (!this.#tenantAccepted(caller.tenantId)) return refusedToken("tenant");
     if (caller.kind === "user") {
       if (!this.#users) return this.#refusals.user;
       if (this.#refusals.scope && !this.#holds(caller.scopes, this.#scopes)) {
@@ -187,6 +191,14 @@ export class BearerPolicy {
       }
     }
     return caller;
+  }
+
+  #audienceMatches(token: VerifiedToken): boolean {
+    return token.audiences.some((audience) => this.#audiences.has(audience));
+  }
+
+  #tenantAccepted(tenantId: string): boolean {
+    return this.#tenants ? this.#tenants.has(tenantId) : this.settings.trusts(tenantId);
   }
 
   #holds(held: readonly string[], required: readonly string[]): boolean {

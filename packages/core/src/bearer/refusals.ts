@@ -48,7 +48,8 @@ const INVALID: Readonly<Record<InvalidReason, string>> = {
   algorithm: "The token is not signed with RS256.",
   key_unknown: "The token is signed with a key the identity provider does not publish.",
   signature: "The token signature does not verify.",
-  claims: "The token lacks a claim an Entra access token has (tid, oid, ver, exp, azp or appid).",
+  claims:
+    "The token is not an Entra access token: a claim is missing or of the wrong form (tid, oid, sub, ver, iat, exp, aud, azp or appid, scp or roles), or it is an ID token.",
   expired: "The token has expired.",
   not_yet_valid: "The token is not valid yet.",
   issuer: "The token was not issued by the identity provider for its tenant.",

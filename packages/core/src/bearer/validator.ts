@@ -15,6 +15,8 @@ import { VerifiedTokens } from "./verified-cache.js";
 export interface VerifiedToken {
   readonly caller: Caller;
   readonly audiences: readonly string[];
+  /** The id of the key that signed it: the token stops counting when the key is not published. */
+  readonly kid: string;
 }
 
 /** What the validator needs of the core. */
@@ -31,6 +33,30 @@ export interface ValidatorSettings {
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const TENANT_ID = "{tenantid}";
+
+/** `https://host/{tenantid}/v2.0` from a discovery document's issuer; undefined if not that shape. */
+function issuerTemplate(issuer: string): string | undefined {
+  const match = /^(https:\/\/[^/]+\/)[^/]+(\/v2\.0)$/.exec(issuer);
+  return match ? `${match[1]}${TENANT_ID}${match[2]}` : undefined;
+}
+
+/**
+ * Whose token this is, or undefined when it is no access token of either kind. A user's carries
+ * `scp`. An app's says `idtyp: "app"`, or (that claim is optional) has `roles`, no `scp`, and the
+ * app's service principal as both `oid` and `sub`: an ID token has `roles` and no `scp` too, but
+ * its `sub` is pairwise. A `nonce` marks an ID token; a token with neither `scp` nor `roles`
+ * grants nothing and is refused.
+ */
+function kindOf(claims: Record<string, unknown>): "user" | "app" | undefined {
+  const { scp, roles, idtyp, oid, sub } = claims;
+  if ("nonce" in claims) return undefined;
+  const hasRoles = Array.isArray(roles);
+  if (typeof scp === "string") return idtyp === "app" ? undefined : "user";
+  if (!hasRoles) return undefined;
+  return idtyp === "app" || (idtyp === undefined && oid === sub) ? "app" : undefined;
+}
 
 /**
  * v1.0 tokens name the cloud's security token service, not the sign-in host:
@@ -64,26 +90,39 @@ export class BearerValidator {
     this.#v1Prefix = `${V1_ISSUER_HOSTS[host.toLowerCase()] ?? V1_ISSUER_HOST}/`;
   }
 
-  /** The issuer a token of this version and tenant must carry. */
+  /**
+   * The issuer a token of this version and tenant must carry. For v2.0, the discovery document's
+   * (Entra's own spelling of its host, whatever alias or letter case was configured), its tenant
+   * segment replaced: `{tenantid}` for `organizations`/`common`, the GUID for a tenant's own.
+   */
   issuerOf(version: 1 | 2, tenantId: string): string {
-    return version === 2 ? `${this.#v2Prefix}${tenantId}/v2.0` : `${this.#v1Prefix}${tenantId}/`;
+    if (version === 1) return `${this.#v1Prefix}${tenantId}/`;
+    const issuer = this.settings.metadata.cached()?.issuer;
+    const template = issuer === undefined ? undefined : issuerTemplate(issuer);
+    return template ? template.replace(TENANT_ID, tenantId) : `${this.#v2Prefix}${tenantId}/v2.0`;
   }
 
   /**
    * The verified token, or why it is refused. Synchronous when the token was verified before or
    * its key is held; a promise only when the keys must be fetched.
    */
-  verify(token: string): VerifiedToken | Refusal | Promise<VerifiedToken | Refusal> {
+  verify(
+    token: string,
+    keeps: (verified: VerifiedToken) => boolean,
+  ): VerifiedToken | Refusal | Promise<VerifiedToken | Refusal> {
     const nowMs = this.#now();
     const known = this.#verified.get(token, nowMs);
-    if (known) return known;
+    // Asking for the key also renews a day-old key set in the background; once a set without
+    // the key replaced it, the token is checked again (and refused as signed by an unknown key).
+    if (known && this.#keys.held(known.kid)) return known;
+    if (known) this.#verified.delete(token);
     const parts = splitToken(token);
     if (typeof parts === "string") return refusedToken(parts);
     const key = this.#keys.held(parts.kid);
-    if (key) return this.#check(token, parts, key, nowMs);
+    if (key) return this.#check(token, parts, key, nowMs, keeps);
     return this.#keys.find(parts.kid).then(
       (found) =>
-        found ? this.#check(token, parts, found, this.#now()) : refusedToken("key_unknown"),
+        found ? this.#check(token, parts, found, this.#now(), keeps) : refusedToken("key_unknown"),
       () => KEYS_UNAVAILABLE,
     );
   }
@@ -93,16 +132,24 @@ export class BearerValidator {
     parts: Exclude<ReturnType<typeof splitToken>, string>,
     key: Parameters<typeof verifies>[1],
     nowMs: number,
+    keeps: (verified: VerifiedToken) => boolean,
   ): VerifiedToken | Refusal {
     if (!verifies(parts, key)) return refusedToken("signature");
     const claims = payloadOf(parts);
     if (!claims) return refusedToken("malformed");
-    const { exp, nbf, tid, oid, ver, iss, aud, scp, roles, idtyp } = claims;
+    const { exp, nbf, iat, tid, oid, sub, ver, iss, aud, scp, roles } = claims;
     const appId = claims.azp ?? claims.appid;
     const version = ver === "2.0" ? 2 : ver === "1.0" ? 1 : undefined;
+    const kind = kindOf(claims);
     if (
       typeof exp !== "number" ||
+      typeof iat !== "number" ||
       (nbf !== undefined && typeof nbf !== "number") ||
+      typeof sub !== "string" ||
+      sub === "" ||
+      // Entra puts one audience in an access token: an array is not one of its tokens.
+      typeof aud !== "string" ||
+      kind === undefined ||
       typeof tid !== "string" ||
       !GUID.test(tid) ||
       typeof oid !== "string" ||
@@ -115,14 +162,16 @@ export class BearerValidator {
     const now = nowMs / 1000;
     const skew = this.settings.clockSkew;
     if (now > exp + skew) return refusedToken("expired");
-    if (nbf !== undefined && nbf > now + skew) return refusedToken("not_yet_valid");
+    if ((nbf !== undefined && nbf > now + skew) || iat > now + skew) {
+      return refusedToken("not_yet_valid");
+    }
     if (iss !== this.issuerOf(version, tid)) return refusedToken("issuer");
-    const audiences = typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud : [];
     const scopes = typeof scp === "string" ? scp.split(" ").filter(Boolean) : [];
     const verified: VerifiedToken = Object.freeze({
-      audiences: Object.freeze(audiences.filter((a): a is string => typeof a === "string")),
+      kid: parts.kid,
+      audiences: Object.freeze([aud]),
       caller: Object.freeze({
-        kind: idtyp === "app" || (idtyp !== "user" && typeof scp !== "string") ? "app" : "user",
+        kind,
         tenantId: tid.toLowerCase(),
         objectId: oid,
         appId,
@@ -135,7 +184,17 @@ export class BearerValidator {
         claims: Object.freeze(claims),
       } satisfies Caller),
     });
-    this.#verified.set(token, verified, exp * 1000, nowMs);
+    // Kept only when the route would take it: strangers' tokens are checked every time instead.
+    // Weighed as the token and its decoded claims (about as many characters as its payload).
+    if (keeps(verified)) {
+      this.#verified.set(
+        token,
+        verified,
+        exp * 1000,
+        nowMs,
+        token.length + parts.payloadSegment.length,
+      );
+    }
     return verified;
   }
 }

@@ -29,11 +29,13 @@ interface LoadedDocument {
 const WARM_RETRY_MS = 30_000;
 const METADATA_TTL_MS = 24 * 3600_000;
 /**
- * How long a key set is used before it is read again in the background: a key Entra stops
- * publishing (retired, or withdrawn after a compromise) stops counting within a day, even when no
- * unknown key id ever asks for a new set.
+ * How long a key set is used before it is read again in the background (at most; the answer's
+ * max-age can shorten it): a key Entra stops publishing (retired, or withdrawn after a
+ * compromise) stops counting within a day, even when no unknown key id ever asks for a new set.
  */
 const KEYS_TTL_MS = 24 * 3600_000;
+/** The least lifetime a JWKS answer's `Cache-Control: max-age` can set (shorter is not obeyed). */
+const KEYS_MIN_TTL_MS = 5 * 60_000;
 /** The least time between two JWKS fetches caused by unknown key ids. */
 const JWKS_REFETCH_COOLDOWN_MS = 30_000;
 
@@ -47,6 +49,8 @@ export class Metadata {
   #keys: Omit<LoadedKeys, "refreshed"> | undefined;
   #keysPending: Promise<LoadedKeys> | undefined;
   #keysFetchedAt = Number.NEGATIVE_INFINITY;
+  /** How long the held key set is used before it is read again: a day, or the answer's max-age. */
+  #keysTtl = KEYS_TTL_MS;
   #keysRenewedAt = Number.NEGATIVE_INFINITY;
   /** When an unknown key id last made us fetch the keys again. */
   #lastRefetchAt = Number.NEGATIVE_INFINITY;
@@ -146,7 +150,7 @@ export class Metadata {
   /** Reads a day-old key set again in the background; the held one serves until then. */
   #renewIfOld(): void {
     const now = this.now();
-    if (!this.#keys || this.#keysPending || now - this.#keysFetchedAt < KEYS_TTL_MS) return;
+    if (!this.#keys || this.#keysPending || now - this.#keysFetchedAt < this.#keysTtl) return;
     // After a failure the held keys serve on, and the next try waits 30 s: never one per request.
     if (now - this.#keysRenewedAt < WARM_RETRY_MS) return;
     this.#keysRenewedAt = now;
@@ -173,6 +177,7 @@ export class Metadata {
     };
     this.#keys = { set, getKey: createLocalJWKSet(set) };
     this.#keysFetchedAt = this.now();
+    this.#keysTtl = keysLifetime(response.headers["cache-control"]);
     return { ...this.#keys, refreshed: true };
   }
 
@@ -205,4 +210,11 @@ export class Metadata {
       fetchedAt: this.now(),
     };
   }
+}
+
+/** A day, or less when the JWKS answer says so (`max-age`, not under 5 minutes). */
+function keysLifetime(cacheControl: string | undefined): number {
+  const maxAge = /(?:^|,)\s*max-age=(\d+)/i.exec(cacheControl ?? "")?.[1];
+  if (maxAge === undefined) return KEYS_TTL_MS;
+  return Math.min(KEYS_TTL_MS, Math.max(KEYS_MIN_TTL_MS, Number(maxAge) * 1000));
 }
