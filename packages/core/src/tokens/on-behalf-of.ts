@@ -1,0 +1,171 @@
+/**
+ * On-behalf-of: a web API that received a user's access token gets a token for a downstream API
+ * (Graph, another API) as the same user. MSAL does the grant and keys its cached answers by a hash
+ * of the incoming token; Entrance keeps that cache per user, encrypted in the token store like the
+ * web app's partitions (under `obo:{oid}.{tid}`, apart from the user's sign-in tokens), and asks
+ * Entra once per (user, scopes, incoming token) however many requests want it at once.
+ */
+import { createHash } from "node:crypto";
+import type { AuthenticationResult, ConfidentialClientApplication } from "@azure/msal-node";
+import type { Caller } from "../bearer/caller.js";
+import { firstLine } from "../errors/describe.js";
+import { aadstsOf, EntranceError, findEntranceError } from "../errors/entrance-error.js";
+import type { EntranceStore } from "../storage/types.js";
+import type { AccessToken, AcquireOptions } from "./acquire.js";
+import { PartitionCipher } from "./encryption.js";
+
+/** The store key of a user's on-behalf-of cache. */
+export function oboPartitionOf(tenantId: string, objectId: string): string {
+  return `obo:${objectId}.${tenantId}`;
+}
+
+/** Downstream tokens for bearer callers, cached per user in the store. */
+export class OnBehalfOf {
+  readonly #cipher: PartitionCipher;
+  readonly #inFlight = new Map<string, Promise<AccessToken>>();
+  readonly #queues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly store: EntranceStore,
+    secrets: readonly string[],
+    /** An MSAL client on the caller's tenant, holding `cache`. */
+    private readonly clientFor: (
+      tenantId: string,
+      cache?: string,
+    ) => Promise<ConfidentialClientApplication>,
+  ) {
+    this.#cipher = new PartitionCipher(secrets);
+  }
+
+  /**
+   * A token for `scopes` as the user who sent `assertion` (the bearer token `caller` was validated
+   * from). Throws `on_behalf_of_needs_user` for an app-only caller, and
+   * `downstream_interaction_required` when Entra needs the user (consent, a claims challenge).
+   */
+  get(
+    caller: Caller,
+    assertion: string,
+    scopes: readonly string[],
+    options: AcquireOptions = {},
+  ): Promise<AccessToken> {
+    if (caller.kind !== "user") {
+      return Promise.reject(
+        new EntranceError(
+          "on_behalf_of_needs_user",
+          "On-behalf-of needs a user's token; this caller is an application (an app-only token).",
+        ),
+      );
+    }
+    const partition = oboPartitionOf(caller.tenantId, caller.objectId);
+    const key = JSON.stringify([
+      partition,
+      [...scopes].sort(),
+      createHash("sha256").update(assertion).digest("base64url"),
+      options.claims ?? null,
+      Boolean(options.forceRefresh),
+    ]);
+    const running = this.#inFlight.get(key);
+    if (running) return running;
+    const promise = this.#oneAtATime(partition, () =>
+      this.#acquire(caller, partition, assertion, scopes, options),
+    ).finally(() => this.#inFlight.delete(key));
+    this.#inFlight.set(key, promise);
+    return promise;
+  }
+
+  /** Forgets the user's on-behalf-of tokens. */
+  async evict(tenantId: string, objectId: string): Promise<void> {
+    await this.store.tokens.delete(oboPartitionOf(tenantId, objectId));
+  }
+
+  /** Runs `task` after every earlier task of the same partition has settled (no lost update). */
+  #oneAtATime<T>(partition: string, task: () => Promise<T>): Promise<T> {
+    const before = this.#queues.get(partition) ?? Promise.resolve();
+    const run = before.then(task, task);
+    const settled = run.catch(() => {});
+    this.#queues.set(partition, settled);
+    void settled.then(() => {
+      if (this.#queues.get(partition) === settled) this.#queues.delete(partition);
+    });
+    return run;
+  }
+
+  async #acquire(
+    caller: Caller,
+    partition: string,
+    assertion: string,
+    scopes: readonly string[],
+    options: AcquireOptions,
+  ): Promise<AccessToken> {
+    const { cache, stale } = await this.#load(partition);
+    const client = await this.clientFor(caller.tenantId, cache ?? undefined);
+    let result: AuthenticationResult | null;
+    try {
+      result = await client.acquireTokenOnBehalfOf({
+        oboAssertion: assertion,
+        scopes: [...scopes],
+        ...(options.claims ? { claims: options.claims } : {}),
+        ...(options.forceRefresh ? { skipCache: true } : {}),
+      });
+    } catch (error) {
+      throw explain(error, scopes);
+    }
+    if (!result) throw new EntranceError("token_request_failed", "Entra gave no token.");
+    const after = client.getTokenCache().serialize();
+    if (after !== cache || stale) {
+      await this.store.tokens.put(
+        partition,
+        this.#cipher.encrypt(partition, Buffer.from(after, "utf8")),
+      );
+    }
+    return { token: result.accessToken, expiresOn: result.expiresOn, scopes: result.scopes };
+  }
+
+  /**
+   * The user's cache, or null when there is none or it cannot be decrypted (then a new grant);
+   * `stale` when it was encrypted under an older secret, to be rewritten under the newest.
+   */
+  async #load(partition: string): Promise<{ cache: string | null; stale: boolean }> {
+    const blob = await this.store.tokens.get(partition);
+    const opened = blob && this.#cipher.decrypt(partition, blob);
+    if (!opened) return { cache: null, stale: false };
+    return { cache: opened.plaintext.toString("utf8"), stale: opened.stale };
+  }
+}
+
+/**
+ * Entra's refusal as an EntranceError: what needs the user (consent, MFA, a claims challenge) is
+ * `downstream_interaction_required`, carrying the claims for the API's caller to step up with.
+ */
+export function explain(error: unknown, scopes: readonly string[]): EntranceError {
+  const known = findEntranceError(error);
+  if (known) return known;
+  const msal = error as {
+    errorCode?: string;
+    errorMessage?: string;
+    name?: string;
+    claims?: string;
+  };
+  const text = msal.errorMessage ?? (error as Error).message;
+  const message = firstLine(text, 300);
+  const aadsts = aadstsOf(text);
+  const interactive =
+    msal.name === "InteractionRequiredAuthError" ||
+    ["interaction_required", "consent_required", "login_required"].includes(msal.errorCode ?? "");
+  if (interactive) {
+    return new EntranceError(
+      "downstream_interaction_required",
+      `Entra needs the user for the downstream token: ${message}`,
+      {
+        cause: error,
+        aadsts,
+        interaction: { scopes: [...scopes], claims: msal.claims || undefined },
+      },
+    );
+  }
+  return new EntranceError(
+    "token_request_failed",
+    `Getting a downstream access token failed: ${message}`,
+    { cause: error, aadsts },
+  );
+}
