@@ -1,7 +1,7 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Caller, createEntrance, createMemoryStore } from "@entrance/core";
+import { type Caller, createEntrance, createMemoryStore, type UserRecord } from "@entrance/core";
 import { defaults } from "@entrance/emulator";
 import {
   clientCredentialsToken,
@@ -93,6 +93,18 @@ describe("on-behalf-of", () => {
     const kept = await t.core.store.tokens.get(`obo:${defaults.users.admin}.${defaults.contoso}`);
     expect(kept).not.toBeNull();
     expect(Buffer.from(kept ?? []).toString("latin1")).not.toContain("Megan");
+    // Evicting the user's tokens (admin panel, disable, dead refresh token) takes these too.
+    const megan = {
+      tenantId: defaults.contoso,
+      objectId: defaults.users.admin,
+      displayName: "Megan Bowen",
+    } as UserRecord;
+    await t.core.users.evictTokens(megan, { user: megan, ip: null });
+    expect(
+      await t.core.store.tokens.get(`obo:${defaults.users.admin}.${defaults.contoso}`),
+    ).toBeNull();
+    expect((await call("/api/me", token)).status).toBe(200);
+    expect(await counted(OBO)).toBe(before + 2);
   });
 
   it("asks Entra once for parallel calls of one caller", async () => {

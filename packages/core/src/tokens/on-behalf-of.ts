@@ -2,7 +2,8 @@
  * On-behalf-of: a web API that received a user's access token gets a token for a downstream API
  * (Graph, another API) as the same user. MSAL does the grant and keys its cached answers by a hash
  * of the incoming token; Entrance keeps that cache per user, encrypted in the token store like the
- * web app's partitions (under `obo:{oid}.{tid}`, apart from the user's sign-in tokens), and asks
+ * web app's partitions (under `obo:{oid}.{tid}`, apart from the user's sign-in tokens, evicted
+ * with them), and asks
  * Entra once per (user, scopes, incoming token) however many requests want it at once.
  */
 import { createHash } from "node:crypto";
@@ -13,11 +14,7 @@ import { aadstsOf, EntranceError, findEntranceError } from "../errors/entrance-e
 import type { EntranceStore } from "../storage/types.js";
 import type { AccessToken, AcquireOptions } from "./acquire.js";
 import { PartitionCipher } from "./encryption.js";
-
-/** The store key of a user's on-behalf-of cache. */
-export function oboPartitionOf(tenantId: string, objectId: string): string {
-  return `obo:${objectId}.${tenantId}`;
-}
+import { oboPartitionOf } from "./partitions.js";
 
 /** Downstream tokens for bearer callers, cached per user in the store. */
 export class OnBehalfOf {
@@ -71,11 +68,6 @@ export class OnBehalfOf {
     ).finally(() => this.#inFlight.delete(key));
     this.#inFlight.set(key, promise);
     return promise;
-  }
-
-  /** Forgets the user's on-behalf-of tokens. */
-  async evict(tenantId: string, objectId: string): Promise<void> {
-    await this.store.tokens.delete(oboPartitionOf(tenantId, objectId));
   }
 
   /** Runs `task` after every earlier task of the same partition has settled (no lost update). */
