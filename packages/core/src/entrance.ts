@@ -84,8 +84,11 @@ export class Entrance {
       rt.store.locks,
       (user, aadsts) => this.#signOutEverywhere(user, aadsts),
     );
-    this.#onBehalfOf = new OnBehalfOf(rt.store, rt.config.secrets, (tenantId, cache) =>
-      rt.tenantClient(tenantId, cache),
+    this.#onBehalfOf = new OnBehalfOf(
+      rt.config.clientId,
+      rt.store,
+      rt.config.secrets,
+      (tenantId, cache) => rt.tenantClient(tenantId, cache),
     );
     this.#appTokens = new AppTokens((tenantId) => rt.tenantClient(tenantId));
     this.#authorizer = new Authorizer(rt, (user, scopes) => this.graph(user, scopes));

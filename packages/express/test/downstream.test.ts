@@ -1,7 +1,7 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { UserRecord } from "@entrance/core";
+import { type Caller, createEntrance, type UserRecord } from "@entrance/core";
 import { defaults } from "@entrance/emulator";
 import {
   clientCredentialsToken,
@@ -126,6 +126,24 @@ describe.each(["secret", "certificate"] as const)("with a %s credential", (crede
       const before = await counted(OBO);
       const answers = await Promise.all(Array.from({ length: 6 }, () => call("/api/me", token)));
       expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
+      expect(await counted(OBO)).toBe(before + 1);
+    });
+
+    it("makes one grant for two instances sharing a store", async () => {
+      const token = await apiToken("adele@contoso.onmicrosoft.com");
+      const claims = JSON.parse(
+        Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"),
+      ) as { oid: string; tid: string };
+      const caller = { kind: "user", tenantId: claims.tid, objectId: claims.oid } as Caller;
+      // A second core on the same store (not closed here: the store is the first one's).
+      const other = createEntrance({ ...t.settings, store: t.core.store });
+      const before = await counted(OBO);
+      const answers = await Promise.all(
+        [t.core, other, t.core, other].map((core) =>
+          core.getAccessTokenOnBehalfOf(caller, token, "User.Read"),
+        ),
+      );
+      expect(new Set(answers.map((a) => a.token)).size).toBe(1);
       expect(await counted(OBO)).toBe(before + 1);
     });
 

@@ -13,8 +13,14 @@ import { firstLine } from "../errors/describe.js";
 import { aadstsOf, EntranceError, findEntranceError } from "../errors/entrance-error.js";
 import type { EntranceStore } from "../storage/types.js";
 import type { AccessToken, AcquireOptions } from "./acquire.js";
+import { type CachedAccessToken, cachedAccessToken } from "./cache-hit.js";
 import { PartitionCipher } from "./encryption.js";
 import { oboPartitionOf } from "./partitions.js";
+
+/** How long a grant may hold a user's lock, and how long another instance waits for it. */
+const LOCK_TTL_S = 30;
+const LOCK_WAIT_MS = 10_000;
+const LOCK_POLL_MS = 50;
 
 /** Downstream tokens for bearer callers, cached per user in the store. */
 export class OnBehalfOf {
@@ -23,6 +29,7 @@ export class OnBehalfOf {
   readonly #queues = new Map<string, Promise<unknown>>();
 
   constructor(
+    private readonly clientId: string,
     private readonly store: EntranceStore,
     secrets: readonly string[],
     /** An MSAL client on the caller's tenant, holding `cache`. */
@@ -38,36 +45,91 @@ export class OnBehalfOf {
    * A token for `scopes` as the user who sent `assertion` (the bearer token `caller` was validated
    * from). Throws `on_behalf_of_needs_user` for an app-only caller, and
    * `downstream_interaction_required` when Entra needs the user (consent, a claims challenge).
+   *
+   * A hit — a fresh token for these scopes got with this same incoming token — costs one store
+   * read and a decryption, with no MSAL client and no lock. A miss goes through MSAL once per
+   * user at a time in this process and, with a shared lock store, under the user's lock, so that
+   * instances sharing the store make one grant and the others find its answer.
    */
-  get(
+  async get(
     caller: Caller,
     assertion: string,
     scopes: readonly string[],
     options: AcquireOptions = {},
   ): Promise<AccessToken> {
     if (caller.kind !== "user") {
-      return Promise.reject(
-        new EntranceError(
-          "on_behalf_of_needs_user",
-          "On-behalf-of needs a user's token; this caller is an application (an app-only token).",
-        ),
+      throw new EntranceError(
+        "on_behalf_of_needs_user",
+        "On-behalf-of needs a user's token; this caller is an application (an app-only token).",
       );
     }
     const partition = oboPartitionOf(caller.tenantId, caller.objectId);
+    // MSAL's key for answers got with this incoming token: base64url SHA-256 of it.
+    const assertionHash = createHash("sha256").update(assertion).digest("base64url");
+    if (!options.claims && !options.forceRefresh) {
+      const hit = this.#hit(caller, await this.#load(partition), assertionHash, scopes);
+      if (hit) return hit;
+    }
     const key = JSON.stringify([
       partition,
       [...scopes].sort(),
-      createHash("sha256").update(assertion).digest("base64url"),
+      assertionHash,
       options.claims ?? null,
       Boolean(options.forceRefresh),
     ]);
     const running = this.#inFlight.get(key);
     if (running) return running;
     const promise = this.#oneAtATime(partition, () =>
-      this.#acquire(caller, partition, assertion, scopes, options),
+      this.#underLock(partition, () =>
+        this.#acquire(caller, partition, assertion, scopes, options),
+      ),
     ).finally(() => this.#inFlight.delete(key));
     this.#inFlight.set(key, promise);
     return promise;
+  }
+
+  /** A fresh cached token for `scopes` got with the incoming token of `assertionHash`, or null. */
+  #hit(
+    caller: Caller,
+    loaded: { cache: string | null },
+    assertionHash: string,
+    scopes: readonly string[],
+  ): AccessToken | null {
+    if (!loaded.cache) return null;
+    let entries: CachedAccessToken[];
+    try {
+      const parsed = JSON.parse(loaded.cache) as {
+        AccessToken?: Record<string, CachedAccessToken & { userAssertionHash?: unknown }>;
+      };
+      entries = Object.values(parsed.AccessToken ?? {}).filter(
+        (entry) => entry?.userAssertionHash === assertionHash,
+      );
+    } catch {
+      return null;
+    }
+    return cachedAccessToken(entries, caller, this.clientId, scopes);
+  }
+
+  /**
+   * Runs `task` holding the partition's lock when the store has locks; waits for another holder
+   * at most {@link LOCK_WAIT_MS}, then runs anyway rather than fail (one grant too many at worst).
+   */
+  async #underLock<T>(partition: string, task: () => Promise<T>): Promise<T> {
+    const locks = this.store.locks;
+    if (!locks) return task();
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      const release = await locks.acquire(`entrance:tokens:${partition}`, LOCK_TTL_S);
+      if (release) {
+        try {
+          return await task();
+        } finally {
+          await release();
+        }
+      }
+      if (Date.now() >= deadline) return task();
+      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+    }
   }
 
   /** Runs `task` after every earlier task of the same partition has settled (no lost update). */
