@@ -3,8 +3,8 @@
  * (Graph, another API) as the same user. MSAL does the grant and keys its cached answers by a hash
  * of the incoming token; Entrance keeps that cache per user, encrypted in the token store like the
  * web app's partitions (under `obo:{oid}.{tid}`, apart from the user's sign-in tokens, evicted
- * with them), and asks
- * Entra once per (user, scopes, incoming token) however many requests want it at once.
+ * with them), and asks Entra once per (user, scopes, incoming token) however many requests, or
+ * instances sharing the store, want it at once.
  */
 import { createHash } from "node:crypto";
 import type { AuthenticationResult, ConfidentialClientApplication } from "@azure/msal-node";
