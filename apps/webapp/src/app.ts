@@ -148,6 +148,18 @@ export function createApp(options: ExpressEntranceOptions = {}): ReferenceApp {
       if (!caller) return;
       res.json({ caller: shownCaller(caller), orders: sampleOrders("every user") });
     });
+    // The API calling Microsoft Graph as its caller (on-behalf-of): the profile of whoever sent
+    // the token. Consent or a claims challenge downstream comes back to the caller as a 401 with
+    // the challenge (handleEntranceErrors below); the Graph token never leaves this server.
+    app.get("/api/profile", requireBearer({ scopes: [ORDERS_SCOPE] }), async (req, res) => {
+      const me = (await req.entrance.graphOnBehalfOf.api("/me").get()) as Record<string, unknown>;
+      res.json({
+        displayName: me.displayName,
+        mail: me.mail,
+        jobTitle: me.jobTitle,
+        userPrincipalName: me.userPrincipalName,
+      });
+    });
     // The app calling its own API server-side with the user's token for it: the token stays here.
     app.get("/orders", requireScopes(ordersScope), async (req, res) => {
       const { token } = await req.entrance.getAccessToken(ordersScope);

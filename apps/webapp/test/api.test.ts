@@ -86,6 +86,26 @@ describe("the reference app's API", () => {
     expect(none.headers.get("www-authenticate")).toBe("Bearer");
   });
 
+  it("reads the caller's Graph profile on their behalf, and refuses the daemon", async () => {
+    const { accessToken } = await signInWithoutBrowser(emulator, {
+      user: "megan@contoso.onmicrosoft.com",
+      scopes: [`${API}/Orders.Read`],
+      redirectUri: `${base}/auth/callback`,
+    });
+    const response = await fetch(`${base}/api/profile`, {
+      headers: { authorization: `Bearer ${accessToken}`, accept: "application/json" },
+    });
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body).toMatchObject({ displayName: "Megan Bowen", mail: "megan.bowen@contoso.com" });
+    expect(JSON.stringify(body)).not.toMatch(/eyJ/);
+    const { accessToken: daemon } = await clientCredentialsToken(emulator);
+    const refused = await fetch(`${base}/api/profile`, {
+      headers: { authorization: `Bearer ${daemon}`, accept: "application/json" },
+    });
+    expect(refused.status).toBe(403);
+  });
+
   it("lets the daemon read every order, and not a user's route", async () => {
     const { accessToken: daemon } = await clientCredentialsToken(emulator);
     const all = await fetch(`${base}/api/orders/all`, {

@@ -5,6 +5,7 @@
  */
 import type { Client as GraphClient } from "@microsoft/microsoft-graph-client";
 import type { Caller } from "./bearer/caller.js";
+import { bearerTokenOf } from "./bearer/header.js";
 import type { Entrance } from "./entrance.js";
 import { EntranceError, type Interaction } from "./errors/entrance-error.js";
 import { type RequestLike, returnToOf } from "./http/node.js";
@@ -62,6 +63,24 @@ export interface EntranceContext {
   ): Promise<AccessToken>;
   /** Microsoft Graph as the signed-in user (default scopes: the sign-in scopes). */
   readonly graph: GraphClient;
+  /**
+   * On a `requireBearer` route: a token for a downstream API (Graph's or another API's scopes) as
+   * the user who called, by on-behalf-of. Throws EntranceError `on_behalf_of_needs_user` for an
+   * app-only caller (or no caller), and `downstream_interaction_required` when Entra needs the
+   * user; `handleEntranceErrors` answers that with a 401 step-up challenge for the caller.
+   *
+   * @example
+   * const { token } = await req.entrance.getAccessTokenOnBehalfOf("api://orders/Orders.Read");
+   */
+  getAccessTokenOnBehalfOf(
+    scopes: readonly string[] | string,
+    options?: AcquireOptions,
+  ): Promise<AccessToken>;
+  /**
+   * On a `requireBearer` route: Microsoft Graph as the user who called, by on-behalf-of (default
+   * scopes: the sign-in scopes). Errors as for {@link getAccessTokenOnBehalfOf}.
+   */
+  readonly graphOnBehalfOf: GraphClient;
   /** The core this request was handled by, for tools built on it (the admin panel). */
   readonly core: Entrance;
   /** What templates see, for the adapter to hand over. */
@@ -100,6 +119,7 @@ export function contextSession(
  */
 export class RequestContext implements EntranceContext {
   #graph: GraphClient | undefined;
+  #graphOnBehalfOf: GraphClient | undefined;
   #caller: Caller | null = null;
 
   /** Records the caller a bearer guard admitted (see {@link attachCaller}). */
@@ -155,6 +175,34 @@ export class RequestContext implements EntranceContext {
     if (!user) throw notSignedIn();
     this.#graph ??= this.core.graph(user);
     return this.#graph;
+  }
+
+  getAccessTokenOnBehalfOf(scopes: readonly string[] | string, options?: AcquireOptions) {
+    try {
+      const { caller, assertion } = this.#onBehalfOfUser();
+      return this.core.getAccessTokenOnBehalfOf(caller, assertion, scopes, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  get graphOnBehalfOf(): GraphClient {
+    const { caller, assertion } = this.#onBehalfOfUser();
+    this.#graphOnBehalfOf ??= this.core.graphOnBehalfOf(caller, assertion);
+    return this.#graphOnBehalfOf;
+  }
+
+  /** The caller and the token it was validated from; the guard read the same header. */
+  #onBehalfOfUser(): { caller: Caller; assertion: string } {
+    const caller = this.#caller;
+    const token = bearerTokenOf(this.request.headers.get("authorization"));
+    if (!caller || token === "missing" || token === "malformed" || token === "too_large") {
+      throw new EntranceError(
+        "on_behalf_of_needs_user",
+        "On-behalf-of needs a caller: put requireBearer() on this route.",
+      );
+    }
+    return { caller, assertion: token };
   }
 
   get locals(): TemplateLocals {

@@ -2,6 +2,7 @@ import type { Agent } from "node:https";
 import type { Client as GraphClient } from "@microsoft/microsoft-graph-client";
 import { Authorizer } from "./authz/authorizer.js";
 import type { Decision, Requirement } from "./authz/requirements.js";
+import type { Caller } from "./bearer/caller.js";
 import { buildBearerGuard } from "./bearer/guard.js";
 import { type BearerOptions, BearerPolicy } from "./bearer/policy.js";
 import { BearerValidator } from "./bearer/validator.js";
@@ -15,7 +16,7 @@ import {
   RequestContext,
 } from "./context.js";
 import { describeError } from "./errors/describe.js";
-import type { Interaction } from "./errors/entrance-error.js";
+import { EntranceError, type Interaction } from "./errors/entrance-error.js";
 import { safeReturnTo } from "./flow/return-to.js";
 import { Routes } from "./flow/routes.js";
 import type { SignedIn } from "./flow/sessions.js";
@@ -36,8 +37,10 @@ import {
   TokenAcquirer,
   type UserKey,
 } from "./tokens/acquire.js";
+import { AppTokens } from "./tokens/app-only.js";
 import { graphClient } from "./tokens/graph.js";
 import { summarizeCache, type TokenSummary } from "./tokens/merge-cache.js";
+import { OnBehalfOf } from "./tokens/on-behalf-of.js";
 import { UserAdministration } from "./users.js";
 
 /** How long an app page waits for Entra's metadata (the first time, or 30 s after a miss). */
@@ -60,6 +63,8 @@ export class Entrance {
   readonly #rt: Runtime;
   readonly #authorizer: Authorizer;
   readonly #acquirer: TokenAcquirer;
+  readonly #onBehalfOf: OnBehalfOf;
+  readonly #appTokens: AppTokens;
   readonly #responder: Responder;
   readonly #routes: Routes;
   readonly #sweeper: Sweeper;
@@ -79,6 +84,13 @@ export class Entrance {
       rt.store.locks,
       (user, aadsts) => this.#signOutEverywhere(user, aadsts),
     );
+    this.#onBehalfOf = new OnBehalfOf(
+      rt.config.clientId,
+      rt.store,
+      rt.config.secrets,
+      (tenantId, cache) => rt.tenantClient(tenantId, cache),
+    );
+    this.#appTokens = new AppTokens((tenantId) => rt.tenantClient(tenantId));
     this.#authorizer = new Authorizer(rt, (user, scopes) => this.graph(user, scopes));
     this.#responder = new Responder({
       logger: rt.logger,
@@ -295,6 +307,97 @@ export class Entrance {
       tokens: (wanted, options) => this.getAccessToken(user, wanted, options),
       agent: this.#graphAgent,
     });
+  }
+
+  /**
+   * A token for a downstream API (`scopes`: Graph's or another API's) as the user who called a
+   * `requireBearer` route (on-behalf-of). `assertion` is the bearer token `caller` was validated
+   * from. Cached per user in the token store (encrypted), asked for once at a time. Throws
+   * `on_behalf_of_needs_user` for an app-only caller and `downstream_interaction_required` when
+   * Entra needs the user (the answer to the API's caller is then a 401 step-up challenge).
+   * Apps use the request context's `getAccessTokenOnBehalfOf`, which supplies both.
+   */
+  getAccessTokenOnBehalfOf(
+    caller: Caller,
+    assertion: string,
+    scopes: readonly string[] | string,
+    options: AcquireOptions = {},
+  ): Promise<AccessToken> {
+    return this.#onBehalfOf.get(caller, assertion, parseScopes(scopes), options);
+  }
+
+  /**
+   * Microsoft Graph as the user who called a `requireBearer` route (on-behalf-of), with `scopes`
+   * (default: the sign-in scopes). The same origin rules as {@link graph}.
+   */
+  graphOnBehalfOf(
+    caller: Caller,
+    assertion: string,
+    scopes: readonly string[] = this.config.scopes,
+  ): GraphClient {
+    return graphClient({
+      baseUrl: this.config.graphBaseUrl,
+      allowedOrigins: this.config.graphAllowedOrigins,
+      scopes,
+      tokens: (wanted, options) =>
+        this.getAccessTokenOnBehalfOf(caller, assertion, wanted, options),
+      agent: this.#graphAgent,
+    });
+  }
+
+  /**
+   * The app's own token (client credentials) for one resource's `.default` scope, e.g.
+   * `https://graph.microsoft.com/.default` or `api://<client id>/.default`: its `roles` are the
+   * application permissions an administrator granted. Kept in this process (never in the store)
+   * until five minutes before expiry; one request at a time per (tenant, scopes). `tenantId`: the
+   * tenant to act in, required when the app is multi-tenant (`organizations`, `common`).
+   *
+   * @example
+   * const { token } = await entrance.getAppToken("api://orders-api/.default");
+   */
+  getAppToken(
+    scopes: readonly string[] | string,
+    options: AcquireOptions & { readonly tenantId?: string } = {},
+  ): Promise<AccessToken> {
+    let tenantId: string;
+    try {
+      tenantId = this.#appTenant(options.tenantId);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#appTokens.get(tenantId, parseScopes(scopes), options);
+  }
+
+  /**
+   * Microsoft Graph as the app itself (application permissions), with the same origin rules as
+   * {@link graph}. `scopes` default to `https://graph.microsoft.com/.default` (a national cloud's
+   * Graph names its own resource); `tenantId` as for {@link getAppToken}.
+   *
+   * @example
+   * const user = await entrance.appGraph().api(`/users/${id}`).get();
+   */
+  appGraph(
+    options: { readonly tenantId?: string; readonly scopes?: readonly string[] } = {},
+  ): GraphClient {
+    const tenantId = this.#appTenant(options.tenantId);
+    return graphClient({
+      baseUrl: this.config.graphBaseUrl,
+      allowedOrigins: this.config.graphAllowedOrigins,
+      scopes: options.scopes ?? ["https://graph.microsoft.com/.default"],
+      tokens: (wanted, acquire) => this.#appTokens.get(tenantId, wanted, acquire),
+      agent: this.#graphAgent,
+    });
+  }
+
+  /** The tenant an app-only token is asked in: the configured one, or the one given. */
+  #appTenant(given: string | undefined): string {
+    const configured = this.config.tenantId.toLowerCase();
+    if (given) return given;
+    if (configured !== "organizations" && configured !== "common") return this.config.tenantId;
+    throw new EntranceError(
+      "config_invalid",
+      `An app acts as itself in one tenant: pass tenantId to getAppToken/appGraph (this app's tenantId is "${this.config.tenantId}").`,
+    );
   }
 
   /**

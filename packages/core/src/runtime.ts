@@ -36,6 +36,11 @@ export interface Runtime {
   readonly assetPrefix: string;
   /** An MSAL client for one request, holding at most one user's cache. */
   client(cache?: string): Promise<ConfidentialClientApplication>;
+  /**
+   * An MSAL client on one tenant's authority, for grants that must name the tenant (on-behalf-of
+   * for a caller, app-only): the configured one when the app is single-tenant, else `tenantId`.
+   */
+  tenantClient(tenantId: string, cache?: string): Promise<ConfidentialClientApplication>;
   /** For a single-tenant app, the tenant id (GUID) from the issuer, even if configured by domain. */
   expectedTenant(): Promise<string | undefined>;
   /** Runs store operations; their failures become `store_failed` (with the cause). */
@@ -101,6 +106,18 @@ export function createRuntime(options: EntranceOptions): Runtime {
     assetPrefix: `${config.paths.login.replace(/\/[^/]*$/, "")}/`,
     client: async (cache) =>
       msalClient(config, credential, authority, network, await metadata.raw(), cache),
+    async tenantClient(tenantId, cache) {
+      const raw = await metadata.raw();
+      if (!isMultiTenant(config)) {
+        return msalClient(config, credential, authority, network, raw, cache);
+      }
+      // The multi-tenant metadata with the tenant's segment in every endpoint: what the tenant's
+      // own document says, without a request for it.
+      const segment = `/${config.tenantId}/`;
+      const tenantRaw = raw.replaceAll(segment, `/${encodeURIComponent(tenantId)}/`);
+      const tenantAuthority = `${config.authorityHost}/${encodeURIComponent(tenantId)}`;
+      return msalClient(config, credential, tenantAuthority, network, tenantRaw, cache);
+    },
     async expectedTenant() {
       if (isMultiTenant(config)) return undefined;
       return new URL((await metadata.document()).issuer).pathname.split("/")[1];

@@ -64,7 +64,18 @@ export type EntranceErrorCode =
   /** The bearer token is valid but lacks what the route requires (a scope, an app role, the caller kind). */
   | "bearer_insufficient_scope"
   /** The identity provider's signing keys could not be read, so no bearer token can be checked now. */
-  | "signing_keys_unavailable";
+  | "signing_keys_unavailable"
+  /**
+   * On-behalf-of needs a user's token: the caller is an application (app-only token), or the
+   * route has no `requireBearer` guard, so there is no caller at all.
+   */
+  | "on_behalf_of_needs_user"
+  /**
+   * A downstream token (on-behalf-of) needs the user at Entra: consent, MFA or a claims
+   * challenge. The API's caller gets a 401 whose `WWW-Authenticate` carries the claims, to get a
+   * new token interactively and call again; `interaction` has the scopes and claims.
+   */
+  | "downstream_interaction_required";
 
 export interface EntranceErrorOptions {
   readonly cause?: unknown;

@@ -30,6 +30,8 @@ export const ERROR_STATUS = {
   bearer_token_invalid: 401,
   bearer_insufficient_scope: 403,
   signing_keys_unavailable: 503,
+  on_behalf_of_needs_user: 403,
+  downstream_interaction_required: 401,
 } as const satisfies Record<EntranceErrorCode, number>;
 
 /** The HTTP status for an error. */

@@ -97,6 +97,7 @@ export class Responder {
         { status: statusOf(known), headers: NO_STORE },
       );
     }
+    if (known.code === "downstream_interaction_required") return stepUp(known);
     if (known.code === "reauthentication_required") {
       const loginUrl = this.settings.loginUrl(returnTo);
       if (!json) {
@@ -129,6 +130,28 @@ export class Responder {
       headers: retry ? { ...PAGE_HEADERS, ...retry } : PAGE_HEADERS,
     });
   }
+}
+
+/**
+ * A web API's answer when its downstream token needs the user: 401 with an RFC 6750 challenge the
+ * API's client acts on — `insufficient_claims` with the claims (base64) for a claims challenge, as
+ * Microsoft's clients expect, else `interaction_required` — and the JSON body. Always JSON: the
+ * caller of a bearer route is a program, never a page.
+ */
+export function stepUp(error: EntranceError): Response {
+  const claims = error.interaction?.claims;
+  const description = claims
+    ? "The downstream API needs more claims: get a new token with these claims and call again."
+    : "The downstream API needs the user at Entra (consent or sign-in): get a new token interactively and call again.";
+  const challenge = [
+    `error="${claims ? "insufficient_claims" : "interaction_required"}"`,
+    `error_description="${description}"`,
+    ...(claims ? [`claims="${Buffer.from(claims, "utf8").toString("base64")}"`] : []),
+  ];
+  return Response.json(errorBody(error, claims ? { claims } : {}), {
+    status: statusOf(error),
+    headers: { ...NO_STORE, "www-authenticate": `Bearer ${challenge.join(", ")}` },
+  });
 }
 
 function redirect(location: string): Response {

@@ -8,6 +8,14 @@ export function partitionOf(tenantId: string, objectId: string): string {
 }
 
 /**
+ * The store key of a user's on-behalf-of tokens (tokens/on-behalf-of.ts): apart from the
+ * partition of their sign-in, so neither flow reads or rewrites the other's cache.
+ */
+export function oboPartitionOf(tenantId: string, objectId: string): string {
+  return `obo:${objectId}.${tenantId}`;
+}
+
+/**
  * The first byte of a partition's plaintext in the indexed layout: this byte, the index's length
  * (4 bytes, big-endian), the index (JSON of the access-token entries), then MSAL's serialized
  * cache. A plaintext written before the index is MSAL's JSON alone, so it starts with `{`.
@@ -94,8 +102,10 @@ export class TokenPartitions {
     return plaintext && accessTokensOf(plaintext);
   }
 
+  /** Deletes every token kept for the user: their sign-in's and those got on their behalf. */
   async evict(tenantId: string, objectId: string): Promise<void> {
     await this.store.tokens.delete(partitionOf(tenantId, objectId));
+    await this.store.tokens.delete(oboPartitionOf(tenantId, objectId));
   }
 
   async #open(tenantId: string, objectId: string): Promise<Buffer | null> {
