@@ -150,6 +150,20 @@ describe("import boundaries between the Entrance packages", () => {
     ]);
   });
 
+  it("let admin import Fastify and its adapter only in its fastify subpath", () => {
+    expect(
+      crossings({
+        admin: {
+          "fastify.ts":
+            'import { sendResponse } from "@entrance/fastify";\nimport type { FastifyReply } from "fastify";',
+          "express.ts": 'import type { FastifyReply } from "fastify";',
+        },
+        fastify: { "a.ts": 'import fp from "fastify-plugin";' },
+        core: {},
+      }),
+    ).toEqual(["packages/admin/src/express.ts:1 fastify"]);
+  });
+
   it("let the adapter conformance suite use the emulator, and no test support an adapter", () => {
     expect(
       crossings({

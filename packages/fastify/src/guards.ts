@@ -1,0 +1,54 @@
+import type { Entrance, Guard, GuardSpec } from "@entrance/core";
+import * as core from "@entrance/core";
+import type { preHandlerAsyncHookHandler } from "fastify";
+import { sendResponse } from "./reply.js";
+
+let lastCore: Entrance | undefined;
+/** Guards built after the plugin is registered are checked against its core at once. */
+export const rememberCore = (entrance: Entrance) => {
+  lastCore = entrance;
+};
+
+/** A core guard as a preHandler, built once per core; a bad name throws when built. */
+function preHandler(spec: GuardSpec, bound?: () => Entrance): preHandlerAsyncHookHandler {
+  const built = new WeakMap<Entrance, Guard>();
+  const guardFor = (entrance: Entrance) => {
+    const guard = built.get(entrance) ?? entrance.guard(spec);
+    built.set(entrance, guard);
+    return guard;
+  };
+  const now = bound?.() ?? lastCore;
+  if (now) guardFor(now);
+  return async (request, reply) => {
+    if (!request.entrance) throw new Error("Entrance guards need the entrance plugin first");
+    const answer = await guardFor(request.entrance.core)(request.entrance);
+    if (answer) return sendResponse(reply, answer);
+  };
+}
+
+/**
+ * The guards, each a Fastify preHandler (see core's README for what each requires). A place for
+ * `requireBearer` (web API protection) once core offers its guard.
+ */
+export interface FastifyGuards {
+  requireAuth(): preHandlerAsyncHookHandler;
+  requireScopes(...scopes: string[]): preHandlerAsyncHookHandler;
+  requireRole(...roles: string[]): preHandlerAsyncHookHandler;
+  requireGroup(...groups: string[]): preHandlerAsyncHookHandler;
+  requirePermission(...names: string[]): preHandlerAsyncHookHandler;
+}
+
+/** Each guard of core as a preHandler; `bound` ties them to one core. */
+export function guardsOf(bound?: () => Entrance): FastifyGuards {
+  const as = (spec: GuardSpec) => preHandler(spec, bound);
+  return {
+    requireAuth: () => as(core.authGuard()),
+    requireScopes: (...scopes: string[]) => as(core.scopesGuard(scopes)),
+    requireRole: (...roles: string[]) => as(core.roleGuard(roles)),
+    requireGroup: (...groups: string[]) => as(core.groupGuard(groups)),
+    requirePermission: (...names: string[]) => as(core.permissionGuard(names)),
+  };
+}
+
+export const { requireAuth, requireScopes, requireRole, requireGroup, requirePermission } =
+  guardsOf();
