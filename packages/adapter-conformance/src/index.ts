@@ -13,6 +13,7 @@ import { pageCases } from "./pages.js";
 import { type Running, startBoth } from "./setup.js";
 import { signInCases } from "./sign-in.js";
 
+export { Browser } from "./browser.js";
 export {
   type AdapterHarness,
   GUARDS,
