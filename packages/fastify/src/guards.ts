@@ -1,6 +1,6 @@
 import type { Entrance, Guard, GuardSpec } from "@entrance/core";
 import * as core from "@entrance/core";
-import type { preHandlerAsyncHookHandler } from "fastify";
+import type { preHandlerHookHandler } from "fastify";
 import { sendResponse } from "./reply.js";
 
 let lastCore: Entrance | undefined;
@@ -10,7 +10,7 @@ export const rememberCore = (entrance: Entrance) => {
 };
 
 /** A core guard as a preHandler, built once per core; a bad name throws when built. */
-function preHandler(spec: GuardSpec, bound?: () => Entrance): preHandlerAsyncHookHandler {
+function preHandler(spec: GuardSpec, bound?: () => Entrance): preHandlerHookHandler {
   const built = new WeakMap<Entrance, Guard>();
   const guardFor = (entrance: Entrance) => {
     const guard = built.get(entrance) ?? entrance.guard(spec);
@@ -19,10 +19,15 @@ function preHandler(spec: GuardSpec, bound?: () => Entrance): preHandlerAsyncHoo
   };
   const now = bound?.() ?? lastCore;
   if (now) guardFor(now);
-  return async (request, reply) => {
-    if (!request.entrance) throw new Error("Entrance guards need the entrance plugin first");
-    const answer = await guardFor(request.entrance.core)(request.entrance);
-    if (answer) return sendResponse(reply, answer);
+  return (request, reply, done) => {
+    if (!request.entrance) return done(new Error("Entrance guards need the entrance plugin first"));
+    const answer = guardFor(request.entrance.core)(request.entrance);
+    if (answer === null) return done();
+    if (answer instanceof Response) return void sendResponse(reply, answer).catch(done);
+    answer.then((late) => {
+      if (late) return void sendResponse(reply, late).catch(done);
+      done();
+    }, done);
   };
 }
 
@@ -31,11 +36,11 @@ function preHandler(spec: GuardSpec, bound?: () => Entrance): preHandlerAsyncHoo
  * `requireBearer` (web API protection) once core offers its guard.
  */
 export interface FastifyGuards {
-  requireAuth(): preHandlerAsyncHookHandler;
-  requireScopes(...scopes: string[]): preHandlerAsyncHookHandler;
-  requireRole(...roles: string[]): preHandlerAsyncHookHandler;
-  requireGroup(...groups: string[]): preHandlerAsyncHookHandler;
-  requirePermission(...names: string[]): preHandlerAsyncHookHandler;
+  requireAuth(): preHandlerHookHandler;
+  requireScopes(...scopes: string[]): preHandlerHookHandler;
+  requireRole(...roles: string[]): preHandlerHookHandler;
+  requireGroup(...groups: string[]): preHandlerHookHandler;
+  requirePermission(...names: string[]): preHandlerHookHandler;
 }
 
 /** Each guard of core as a preHandler; `bound` ties them to one core. */

@@ -41,7 +41,10 @@ const plugin: FastifyPluginAsync<FastifyEntranceOptions> = async (fastify, optio
   fastify.decorate("entrance", { core, ...guardsOf(() => core) });
   // Reference values are set per request, never shared: decorated as null.
   fastify.decorateRequest("entrance", null as unknown as EntranceContext);
-  fastify.decorateReply("locals", null as unknown as FastifyLocals);
+  // The convention @fastify/view and others follow: whoever comes first decorates `locals`.
+  if (!fastify.hasReplyDecorator("locals")) {
+    fastify.decorateReply("locals", null as unknown as FastifyLocals);
+  }
   fastify.addHook("onClose", () => core.close());
 
   const give = (request: FastifyRequest, reply: FastifyReply, context: EntranceContext) => {
@@ -50,18 +53,27 @@ const plugin: FastifyPluginAsync<FastifyEntranceOptions> = async (fastify, optio
     reply.locals ??= {} as FastifyLocals;
     context.assignLocals(reply.locals);
   };
-  fastify.addHook("onRequest", async (request, reply) => {
+  // Callback style: most requests (a session cached in process) pass without a promise.
+  fastify.addHook("onRequest", (request, reply, done) => {
     const url = request.raw.url ?? "/";
     const query = url.indexOf("?");
     if (core.ownsPath(query === -1 ? url : url.slice(0, query))) {
-      const response = await core.handle(toWebRequest(request.raw, url, baseUrl), {
-        ip: request.ip,
-      });
-      if (response) return sendResponse(reply, response);
+      core.handle(toWebRequest(request.raw, url, baseUrl), { ip: request.ip }).then((response) => {
+        if (response) return void sendResponse(reply, response).catch(done);
+        done();
+      }, done);
+      return;
     }
     const like = nodeRequestLike(request.raw, url, baseUrl);
-    // Most requests: a session cached in process, answered without waiting.
-    give(request, reply, core.contextNow(like) ?? (await core.context(like)));
+    const now = core.contextNow(like);
+    if (now) {
+      give(request, reply, now);
+      return done();
+    }
+    core.context(like).then((context) => {
+      give(request, reply, context);
+      done();
+    }, done);
   });
 };
 

@@ -3,7 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { adapterConformance, GUARDS, REQUIRES } from "@entrance/adapter-conformance";
 import { entranceAdmin } from "@entrance/admin/fastify";
-import Fastify, { type preHandlerAsyncHookHandler } from "fastify";
+import Fastify, { type preHandlerHookHandler } from "fastify";
 import { entrance, handleEntranceErrors, securityHeaders } from "../src/index.js";
 
 adapterConformance("Fastify", {
@@ -27,7 +27,7 @@ adapterConformance("Fastify", {
       signedIn: request.entrance.isSignedIn,
       oid: request.entrance.user?.objectId ?? null,
     }));
-    const guards: Record<(typeof GUARDS)[number], preHandlerAsyncHookHandler> = {
+    const guards: Record<(typeof GUARDS)[number], preHandlerHookHandler> = {
       auth: app.entrance.requireAuth(),
       scopes: app.entrance.requireScopes(REQUIRES.scopes),
       role: app.entrance.requireRole(REQUIRES.role),

@@ -1,8 +1,11 @@
 /**
  * What is Fastify's own: the plugin's encapsulation, its checks at registration, and locals for
- * templates. In-process (`inject`); no identity provider is reached.
+ * templates rendered by @fastify/view. In-process (`inject`); no identity provider is reached.
  */
+import { join } from "node:path";
 import { createMemoryStore } from "@entrance/core";
+import fastifyView from "@fastify/view";
+import ejs from "ejs";
 import Fastify from "fastify";
 import { describe, expect, it } from "vitest";
 import { entrance, type FastifyEntranceOptions, requireAuth } from "../src/index.js";
@@ -36,6 +39,20 @@ describe("@entrance/fastify", () => {
     expect((await app.inject("/outside")).json()).toEqual({ has: false });
     await app.close();
   });
+
+  for (const order of ["before", "after"] as const) {
+    it(`gives @fastify/view templates the user and the links (view registered ${order} it)`, async () => {
+      const app = Fastify();
+      const view = { engine: { ejs }, root: join(import.meta.dirname, "views") };
+      if (order === "before") await app.register(fastifyView, view);
+      await app.register(entrance, options());
+      if (order === "after") await app.register(fastifyView, view);
+      app.get("/home", (_request, reply) => reply.view("who.ejs"));
+      const res = await app.inject("/home?tab=2");
+      expect(res.body.trim()).toBe("nobody|/auth/login?returnTo=%2Fhome%3Ftab%3D2|/auth/logout");
+      await app.close();
+    });
+  }
 
   it("takes Fastify's register options (prefix) without passing them to Entrance", async () => {
     const app = Fastify();
