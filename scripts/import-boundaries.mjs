@@ -9,8 +9,8 @@
  *   emulator could not tell core's mistakes from its own).
  * - an adapter (express, fastify, hono, next) or a store (store-sql, store-redis) imports core
  *   and nothing else of ours, so that an app installs only the adapter and store it uses. One
- *   exception: an adapter loads @entrance/store-sql, the default store, with `import()` only,
- *   since it is an optional peer that may not be installed.
+ *   exception: an adapter loads @entrance/store-sql and @entrance/store-redis, the default store,
+ *   with `import()` only, since they are optional peers that may not be installed.
  * - admin imports core; the file of a framework's subpath (src/express.ts, or src/express/) may
  *   also import that framework and its adapter.
  * - a framework (express, fastify, hono, next) is imported only by its adapter and by admin's
@@ -54,7 +54,7 @@ export const FRAMEWORKS = {
 };
 
 /** Adapters may load these stores with `import()`: optional peers that provide a default. */
-const DEFAULT_STORES = ["store-sql"];
+const DEFAULT_STORES = ["store-sql", "store-redis"];
 
 const STATIC =
   /(?:^|[;}])\s*(?:import|export)\s+(?:type\s+)?(?:[\w$*\s{},]*?\s+from\s+)?["']([^"'\n]+)["']/g;

@@ -20,23 +20,32 @@ import fastifyPackage from "fastify/package.json" with { type: "json" };
 import { type Started, startFleet } from "./fleet/fleet.js";
 import { LOAD_CPU, progress, readInteger, runHarness, SERVER_CPU } from "./fleet/harness.js";
 import { signInThroughApp } from "./fleet/sign-in.js";
-import { BARE, VARIANTS as EXPRESS_VARIANTS, FRAMEWORK_PAIRS } from "./fleet/variants.js";
+import { VARIANTS as ALL_VARIANTS, BARE, FRAMEWORK_PAIRS } from "./fleet/variants.js";
 import { AUTOCANNON_VERSION, runAutocannon } from "./load/autocannon.js";
 import { measure } from "./load/measure.js";
 import { runWrk, wrkVersion } from "./load/wrk.js";
 import { type PageReport, summarize, toMarkdown, writeText } from "./report/page-report.js";
 import { BENCH_USER, PAGE_PATH, renderPage } from "./servers/page.js";
 
-const frameworks = process.argv.includes("--frameworks");
-/** Groups of variants measured together; each group's first is the baseline of its ratios. */
-const groups = frameworks ? FRAMEWORK_PAIRS : [EXPRESS_VARIANTS];
-const VARIANTS = groups.flat();
 const rounds = readInteger("BENCH_ROUNDS", 6, 1, 50);
 const seconds = readInteger("BENCH_SECONDS", 5, 1, 120);
 const warmUpSeconds = readInteger("BENCH_WARMUP_SECONDS", 3, 1, 60);
 const rewarmSeconds = readInteger("BENCH_REWARM_SECONDS", 1, 1, 60);
 const connections = readInteger("BENCH_CONNECTIONS", 50, 1, 1000);
 const profileDir = process.env.BENCH_CPU_PROF_DIR || undefined;
+/** BENCH_ONLY=entrance-cached,msal-session measures those against the baseline, which always runs. */
+const only = (process.env.BENCH_ONLY ?? "").split(",").filter((id) => id !== "");
+for (const id of only) {
+  if (!ALL_VARIANTS.some((v) => v.id === id)) {
+    throw new Error(`BENCH_ONLY: no variant ${id} (${ALL_VARIANTS.map((v) => v.id).join(", ")})`);
+  }
+}
+const expressVariants =
+  only.length === 0 ? ALL_VARIANTS : ALL_VARIANTS.filter((v) => v === BARE || only.includes(v.id));
+const frameworks = process.argv.includes("--frameworks");
+/** Groups of variants measured together; each group's first is the baseline of its ratios. */
+const groups = frameworks ? FRAMEWORK_PAIRS : [expressVariants];
+const VARIANTS = groups.flat();
 /** Below this share of its CPU a server's measured run is repeated (the machine is shared). */
 const MIN_SERVER_CPU_SHARE = 0.9;
 const REPEATS = 2;

@@ -1,13 +1,14 @@
 /**
  * Fills an Entrance SQLite store with many users' token partitions in seconds, bypassing the
  * store API (one transaction per batch instead of one commit per row). The rows are what
- * Entrance itself writes: each user's MSAL cache, encrypted by Entrance's own PartitionCipher
- * under the partition name `oid.tid`.
+ * Entrance itself writes: each user's MSAL cache in the partition layout (its access-token index
+ * first), encrypted by Entrance's own PartitionCipher under the partition name `oid.tid`.
  */
 import Database from "better-sqlite3";
 // Not exported by @entrance/core: the bench uses the built module so that its blobs are exactly
 // what Entrance writes and reads (same format, key derivation and associated data).
 import { PartitionCipher } from "../../packages/core/dist/tokens/encryption.js";
+import { cacheOf, encodePartition } from "../../packages/core/dist/tokens/partitions.js";
 
 const TOKENS = "entrance_token_partitions";
 const USERS = "entrance_users";
@@ -57,7 +58,7 @@ export function fillTokenStore(options: FillOptions): Filled {
     const insert = db.transaction((ids: readonly string[], offset: number) => {
       ids.forEach((objectId, i) => {
         const partition = `${objectId}.${options.tenantId}`;
-        const blob = cipher.encrypt(partition, options.cacheFor(objectId));
+        const blob = cipher.encrypt(partition, encodePartition(options.cacheFor(objectId)));
         blobBytes += blob.byteLength;
         putToken.run(partition, blob, now);
         const n = offset + i + 1;
@@ -110,5 +111,7 @@ export function openPartition(
 ): string {
   const opened = new PartitionCipher(secrets).decrypt(partition, blob);
   if (!opened) throw new Error(`the partition ${partition} does not decrypt with the bench secret`);
-  return opened.plaintext;
+  const cache = cacheOf(opened.plaintext);
+  if (cache === null) throw new Error(`the partition ${partition} has a broken layout`);
+  return cache;
 }

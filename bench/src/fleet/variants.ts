@@ -33,6 +33,18 @@ export const BARE: Variant = {
   tenant: "organizations",
 };
 
+/**
+ * Bare Express with the two layers Entrance puts on the page's path and nothing in them: an
+ * `app.use` middleware and a route middleware before the handler, each calling `next()`. The
+ * share of the gap to bare that is Express's own cost of a middleware, which no library can save.
+ */
+export const BARE_LAYERS: Variant = {
+  ...BARE,
+  id: "bare-layers",
+  label: "bare Express 5 + two empty middlewares",
+  script: "bare-layers",
+};
+
 export const ENTRANCE_CACHED: Variant = {
   id: "entrance-cached",
   label: "Entrance, SQLite, cacheSeconds 5 (default)",
@@ -75,6 +87,7 @@ export const MSAL_SESSION: Variant = {
 /** In the order of every round. */
 export const VARIANTS: readonly Variant[] = [
   BARE,
+  BARE_LAYERS,
   ENTRANCE_CACHED,
   ENTRANCE_UNCACHED,
   OPENID_CONNECT,

@@ -19,6 +19,14 @@ export interface VariantFigures {
   readonly latencyP99Ms: number;
   /** Median over the rounds of the server's CPU time / wall time: near 1 when saturated. */
   readonly serverCpuShare: number;
+  /**
+   * Median over the rounds of the server's CPU time per answer, in microseconds. It moves less
+   * than req/s when something else runs on the machine (only the server's own time counts), so
+   * it is the figure to compare while working on a shared machine.
+   */
+  readonly cpuMicrosPerAnswer: number;
+  /** The baseline's CPU per answer / this variant's, round by round; null for the baseline. */
+  readonly cpuRatio: Spread | null;
   /** Measured runs thrown away and run again because the server did not get its CPU. */
   readonly repeats: number;
   /** Rounds (1-based) in which the server still had less than its CPU: take with care. */
@@ -54,6 +62,10 @@ export function summarize(
 ): VariantFigures[] {
   const rate = (round: Rounds["rounds"][number], id: string) =>
     round.get(id)?.result.requestsPerSecond ?? Number.NaN;
+  const cpuPerAnswer = (round: Rounds["rounds"][number], id: string) => {
+    const run = round.get(id);
+    return run ? (run.serverCpuShare * run.result.seconds * 1e6) / run.result.requests : Number.NaN;
+  };
   return variants.map((variant) => {
     const runs = measured.rounds.map((round) => round.get(variant.id));
     const all = [measured.warmUp.get(variant.id), ...runs].flatMap((run) => (run ? [run] : []));
@@ -73,6 +85,15 @@ export function summarize(
       latencyP50Ms: median(results.map((result) => result.latencyP50Ms)),
       latencyP99Ms: median(results.map((result) => result.latencyP99Ms)),
       serverCpuShare: median(runs.flatMap((run) => (run ? [run.serverCpuShare] : []))),
+      cpuMicrosPerAnswer: median(measured.rounds.map((round) => cpuPerAnswer(round, variant.id))),
+      cpuRatio:
+        variant.id === baseline.id
+          ? null
+          : spread(
+              measured.rounds.map(
+                (round) => cpuPerAnswer(round, baseline.id) / cpuPerAnswer(round, variant.id),
+              ),
+            ),
       repeats: runs.reduce((sum, run) => sum + (run?.repeats ?? 0), 0),
       shortRounds: runs.flatMap((run, i) =>
         run && run.serverCpuShare < minServerCpuShare ? [i + 1] : [],
@@ -104,7 +125,8 @@ export function toMarkdown(report: PageReport): string {
       `| ${v.label} | ${whole.format(v.requestsPerSecond.median)} ` +
       `(${whole.format(v.requestsPerSecond.min)}–${whole.format(v.requestsPerSecond.max)}) | ` +
       `${ratioText(v.ratio)} | ${ms(v.latencyP50Ms)} | ${ms(v.latencyP99Ms)} | ` +
-      `${Math.round(v.serverCpuShare * 100)}% | ${whole.format(v.answersChecked)} | ${v.wrong} | ${v.errors} |`,
+      `${Math.round(v.serverCpuShare * 100)}% | ${v.cpuMicrosPerAnswer.toFixed(1)} | ${ratioText(v.cpuRatio)} | ` +
+      `${whole.format(v.answersChecked)} | ${v.wrong} | ${v.errors} |`,
   );
   const roundCount = report.variants[0]?.requestsPerSecondByRound.length ?? 0;
   const roundHeader = Array.from({ length: roundCount }, (_, i) => String(i + 1));
@@ -125,8 +147,8 @@ export function toMarkdown(report: PageReport): string {
     settings,
     ...report.notes.map((note) => `- **${note}**`),
     "",
-    "| variant | req/s, median (min–max) | ratio to bare, median (min–max) | latency p50 | latency p99 | server CPU | answers checked | wrong | errors |",
-    "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+    "| variant | req/s, median (min–max) | ratio to bare, median (min–max) | latency p50 | latency p99 | server CPU | server CPU µs per answer | CPU ratio to bare | answers checked | wrong | errors |",
+    "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ...rows,
     "",
     `req/s by round, and ratio to bare by round:`,
@@ -134,6 +156,9 @@ export function toMarkdown(report: PageReport): string {
     `| variant | ${roundHeader.join(" | ")} | ratio by round | runs repeated |`,
     `|---|${roundHeader.map(() => "--:|").join("")}---|--:|`,
     ...byRound,
+    "",
+    "CPU ratio to bare: the baseline's server CPU time per answer over this variant's, round by " +
+      "round — what req/s would give if both servers had their core to themselves.",
     "",
     "Runs repeated: measured runs thrown away and run again because the server had less than " +
       `${Math.round(report.minServerCpuShare * 100)}% of its CPU (something else ran on its core); ` +

@@ -3,7 +3,7 @@ import type { Client as GraphClient } from "@microsoft/microsoft-graph-client";
 import { Authorizer } from "./authz/authorizer.js";
 import type { Decision, Requirement } from "./authz/requirements.js";
 import type { EntranceConfig } from "./config/schema.js";
-import { scopesSchema } from "./config/schema.js";
+import { parseScopes } from "./config/schema.js";
 import {
   type ContextSession,
   contextSession,
@@ -18,6 +18,7 @@ import { Routes } from "./flow/routes.js";
 import type { SignedIn } from "./flow/sessions.js";
 import { Sweeper } from "./flow/sweep.js";
 import type { Guard, GuardSpec } from "./guards.js";
+import { checkHealth, type Health, healthResponse } from "./health.js";
 import { readCookie } from "./http/cookies.js";
 import { createAgent } from "./http/network.js";
 import type { RequestLike } from "./http/node.js";
@@ -251,7 +252,7 @@ export class Entrance {
     scopes: readonly string[] | string,
     options: AcquireOptions = {},
   ): Promise<AccessToken> {
-    return this.#acquirer.get(user, scopesSchema.parse(scopes), options);
+    return this.#acquirer.get(user, parseScopes(scopes), options);
   }
 
   /**
@@ -309,6 +310,19 @@ export class Entrance {
   /** Whether app roles and groups of users of `tenantId` count (`authorization.trustedTenants`). */
   trustsTenant(tenantId: string): boolean {
     return this.#authorizer.trust.trusts(tenantId);
+  }
+
+  /**
+   * Whether the stores and the identity provider answer, with latencies: for a health route
+   * (`healthResponse()` gives it as 200/503 JSON). Each check is bounded (`storeTimeoutMs`).
+   */
+  health(): Promise<Health> {
+    return checkHealth(this.#rt);
+  }
+
+  /** {@link health} as a Response: 200 when all answer, 503 otherwise; JSON, never cached. */
+  async healthResponse(): Promise<Response> {
+    return healthResponse(await this.health());
   }
 
   /**

@@ -28,6 +28,7 @@ export {
   roleGuard,
   scopesGuard,
 } from "./guards.js";
+export type { Health, HealthCheck } from "./health.js";
 export { ERROR_STATUS, errorBody, prefersJson, statusOf } from "./http/errors.js";
 export { escapeHtml, html, type Interpolation, raw, SafeHtml } from "./http/html.js";
 export {
@@ -57,6 +58,7 @@ export { checkOwner, checkPage, ttlMilliseconds } from "./storage/arguments.js";
 export { composeStores, type StoreSides } from "./storage/compose.js";
 export { DEFAULT_DATABASE, defaultStore } from "./storage/default.js";
 export { deferredStore } from "./storage/deferred.js";
+export { type StoreHealth, storeHealth } from "./storage/health.js";
 export { createMemoryStore, type MemoryStoreOptions } from "./storage/memory.js";
 export type {
   AuditEvent,

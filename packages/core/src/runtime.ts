@@ -12,6 +12,7 @@ import { Sessions } from "./flow/sessions.js";
 import { cookieNames } from "./http/cookies.js";
 import { createNetworkClient } from "./http/network.js";
 import type { EntranceOptions, Logger } from "./options.js";
+import { guardStore } from "./storage/guarded.js";
 import type { EntranceStore } from "./storage/types.js";
 import { Metadata } from "./tokens/metadata.js";
 import { msalClient } from "./tokens/msal.js";
@@ -56,7 +57,10 @@ export interface Runtime {
 export function createRuntime(options: EntranceOptions): Runtime {
   const { store: given, trust, onSignIn: _hook, logger, env, ...settings } = options;
   const config = loadConfig(settings, env);
-  const store = typeof given === "function" ? given(config) : given;
+  const store = guardStore(
+    typeof given === "function" ? given(config) : given,
+    config.storeTimeoutMs,
+  );
   const authority = authorityOf(config);
   const network = createNetworkClient({ trust });
   const metadata = new Metadata(authority, network);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cachedAccessToken } from "../src/tokens/cache-hit.js";
+import { accessTokenEntries, cachedAccessToken } from "../src/tokens/cache-hit.js";
 
 const USER = { tenantId: "t-1", objectId: "o-1" };
 const CLIENT = "client-1";
@@ -29,7 +29,7 @@ function cacheWith(...entries: Record<string, unknown>[]): string {
 }
 
 const hit = (cache: string, scopes: string[]) =>
-  cachedAccessToken(cache, USER, CLIENT, scopes, NOW);
+  cachedAccessToken(accessTokenEntries(cache), USER, CLIENT, scopes, NOW);
 
 describe("the cache hit without MSAL", () => {
   it("answers the token MSAL would hand back: same account, client, scopes, not about to expire", () => {

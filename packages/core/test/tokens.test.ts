@@ -4,7 +4,9 @@ import { AuthenticationHandlerOptions } from "@microsoft/microsoft-graph-client"
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { EntranceError, UserKey } from "../src/index.js";
-import { browse, entranceFor, fresh, signedInAs, startSignIn } from "./support/emulated.js";
+import { PartitionCipher } from "../src/tokens/encryption.js";
+import { cacheOf } from "../src/tokens/partitions.js";
+import { browse, entranceFor, fresh, SECRET, signedInAs, startSignIn } from "./support/emulated.js";
 
 let emulator: RunningEmulator;
 beforeAll(async () => {
@@ -52,7 +54,9 @@ describe("getAccessToken", () => {
     expect(refreshes()).toBe(1);
     expect(new Set(tokens.map((t) => t.token)).size).toBe(1);
     expect(
-      Buffer.from((await store.tokens.get(partition(LEE))) ?? []).equals(Buffer.from(before ?? [])),
+      Buffer.from((await store.tokens.get(partition(LEE))) ?? new Uint8Array()).equals(
+        Buffer.from(before ?? []),
+      ),
     ).toBe(false);
   });
 
@@ -83,11 +87,70 @@ describe("getAccessToken", () => {
 
   it("treats a corrupted partition as absent, never as a crash", async () => {
     const { entrance, store } = await signedInAs(emulator, "lee@contoso.onmicrosoft.com");
-    const blob = Buffer.from((await store.tokens.get(partition(LEE))) ?? []);
+    const blob = Buffer.from((await store.tokens.get(partition(LEE))) ?? new Uint8Array());
     blob[blob.length - 1] = (blob[blob.length - 1] ?? 0) ^ 0xff;
     await store.tokens.put(partition(LEE), blob);
     await expect(entrance.getAccessToken(LEE, ["User.Read"])).rejects.toMatchObject({
       code: "reauthentication_required",
+    });
+  });
+
+  it("reads a partition written before the access-token index: hit without Entra, refresh through MSAL", async () => {
+    const { entrance, store } = await signedInAs(emulator, "lee@contoso.onmicrosoft.com");
+    const cipher = new PartitionCipher([SECRET]);
+    const opened = cipher.decrypt(
+      partition(LEE),
+      (await store.tokens.get(partition(LEE))) ?? new Uint8Array(),
+    );
+    const cache = opened && cacheOf(opened.plaintext);
+    expect(cache).toMatch(/^\{/);
+    // The earlier layout: MSAL's JSON alone, encrypted as it was.
+    await store.tokens.put(partition(LEE), cipher.encrypt(partition(LEE), cache ?? ""));
+    emulator.control.resetCounts();
+    const hit = await entrance.getAccessToken(LEE, ["User.Read"]);
+    expect(emulator.control.counts().token).toBeUndefined();
+    expect(decodeJwt(hit.token)).toMatchObject({ oid: LEE.objectId });
+    const refreshed = await entrance.getAccessToken(LEE, ["User.Read"], { forceRefresh: true });
+    expect(refreshed.token).not.toBe(hit.token);
+    expect(refreshes()).toBe(1);
+    // Written back in the indexed layout, which answers the next hit.
+    const rewritten = cipher.decrypt(
+      partition(LEE),
+      (await store.tokens.get(partition(LEE))) ?? new Uint8Array(),
+    );
+    expect(rewritten?.plaintext[0]).toBe(0x01);
+    emulator.control.resetCounts();
+    expect((await entrance.getAccessToken(LEE, "User.Read")).token).toBe(refreshed.token);
+    expect(emulator.control.counts().token).toBeUndefined();
+  });
+
+  it("treats a partition whose index is cut short or not JSON as unreadable, never as a crash", async () => {
+    const { entrance, store } = await signedInAs(emulator, "lee@contoso.onmicrosoft.com");
+    const cipher = new PartitionCipher([SECRET]);
+    // Index length beyond the plaintext: no index and no cache can be found in it.
+    const cutShort = Buffer.from([0x01, 0x7f, 0xff, 0xff, 0xff, 0x5b, 0x5d]);
+    await store.tokens.put(partition(LEE), cipher.encrypt(partition(LEE), cutShort));
+    await expect(entrance.getAccessToken(LEE, ["User.Read"])).rejects.toMatchObject({
+      code: "reauthentication_required",
+    });
+    // An index that is not JSON: no hit; MSAL then reads the cache that follows and answers.
+    const { store: other, entrance: again } = await signedInAs(
+      emulator,
+      "lee@contoso.onmicrosoft.com",
+    );
+    const good = cipher.decrypt(
+      partition(LEE),
+      (await other.tokens.get(partition(LEE))) ?? new Uint8Array(),
+    );
+    const cache = Buffer.from((good && cacheOf(good.plaintext)) ?? "", "utf8");
+    const notJson = Buffer.from("{oops", "utf8");
+    const header = Buffer.from([0x01, 0, 0, 0, notJson.length]);
+    await other.tokens.put(
+      partition(LEE),
+      cipher.encrypt(partition(LEE), Buffer.concat([header, notJson, cache])),
+    );
+    await expect(again.getAccessToken(LEE, ["User.Read"])).resolves.toMatchObject({
+      scopes: expect.arrayContaining(["User.Read"]),
     });
   });
 
@@ -163,6 +226,42 @@ describe("Microsoft Graph as the user", () => {
       .api("/me")
       .get();
     expect(me.id).toBe(defaults.users.admin);
+    expect(emulator.control.counts()).toMatchObject({ graph: 2, "token:refresh_token": 1 });
+  });
+
+  it("refreshes once when Graph's clock says the token expired though Entrance's does not", async () => {
+    const { entrance } = await signedInAs(emulator, "megan@contoso.onmicrosoft.com", graphFor());
+    // Microsoft's clock two hours ahead of this server's: the held token is stale for Graph.
+    emulator.control.shiftClock(2 * 3600);
+    try {
+      emulator.control.resetCounts();
+      const me = await entrance
+        .graph({ tenantId: defaults.contoso, objectId: defaults.users.admin })
+        .api("/me")
+        .get();
+      expect(me.id).toBe(defaults.users.admin);
+      expect(emulator.control.counts()).toMatchObject({ graph: 2, "token:refresh_token": 1 });
+    } finally {
+      emulator.control.shiftClock(-2 * 3600);
+    }
+  });
+
+  it("says graph_token_rejected when Graph refuses even a token issued just now", async () => {
+    const { entrance } = await signedInAs(emulator, "megan@contoso.onmicrosoft.com", graphFor());
+    const invalid = {
+      kind: "status",
+      status: 401,
+      body: { error: { code: "InvalidAuthenticationToken", message: "Access token has expired." } },
+      headers: { "www-authenticate": 'Bearer realm="", error="invalid_token"' },
+    } as const;
+    emulator.control.queueFault("graph", invalid, 2);
+    emulator.control.resetCounts();
+    await expect(
+      entrance
+        .graph({ tenantId: defaults.contoso, objectId: defaults.users.admin })
+        .api("/me")
+        .get(),
+    ).rejects.toMatchObject({ code: "graph_token_rejected" });
     expect(emulator.control.counts()).toMatchObject({ graph: 2, "token:refresh_token": 1 });
   });
 

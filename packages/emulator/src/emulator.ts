@@ -23,6 +23,7 @@ import { type LoopbackListener, listenOnLoopback } from "./http/listen.js";
 import { Router } from "./http/router.js";
 import { opaque } from "./ids.js";
 import { loadCredentials } from "./pki/data-folder.js";
+import { faultError, sendTokenError } from "./protocol/errors.js";
 import { registerProtocolRoutes } from "./protocol/routes.js";
 import { ProtocolState } from "./protocol/state.js";
 import { DEFAULT_LIFETIMES, type Lifetimes } from "./settings.js";
@@ -99,7 +100,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const controlKey = options.controlKey ?? opaque();
   const control = new Control(ctx, credentials.saveSigningKeys);
 
-  const router = new Router(faults, counts);
+  const router = new Router(faults, counts, (exchange, fault) =>
+    sendTokenError(ctx, exchange, faultError(fault)),
+  );
   registerProtocolRoutes(router, ctx);
   registerGraphRoutes(router, ctx);
   registerControlRoutes(router, control, controlKey);

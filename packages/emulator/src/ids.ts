@@ -16,3 +16,11 @@ export function newGuid(): string {
 export function opaque(bytes = 32): string {
   return randomBytes(bytes).toString("base64url");
 }
+
+/**
+ * The object id of an app's service principal in a tenant: the `oid` and `sub` of its app-only
+ * tokens. Entra makes one per tenant the app is used in; the emulator derives it, so it is stable.
+ */
+export function servicePrincipalId(tenantId: string, clientId: string): string {
+  return stableGuid(`service-principal/${tenantId}/${clientId}`);
+}

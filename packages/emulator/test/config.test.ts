@@ -84,6 +84,56 @@ describe("directory configuration", () => {
     expect(() => parseDirectory(dangling)).toThrow(/defines no app role "Missing.Role"/);
   });
 
+  it("keeps user roles for users and application permissions for applications", () => {
+    const api = "2e2e2e2e-2e2e-4e2e-8e2e-2e2e2e2e2e2e";
+    const mixedUp = {
+      tenants: [
+        {
+          id: "1e1e1e1e-1e1e-4e1e-8e1e-1e1e1e1e1e1e",
+          domain: "x.onmicrosoft.com",
+          displayName: "X",
+          apps: [
+            {
+              clientId: api,
+              displayName: "API",
+              appRoles: [
+                { id: "5e5e5e5e-5e5e-4e5e-8e5e-5e5e5e5e5e5e", value: "Human", displayName: "H" },
+                {
+                  id: "6e6e6e6e-6e6e-4e6e-8e6e-6e6e6e6e6e6e",
+                  value: "Machine",
+                  displayName: "M",
+                  allowedMemberTypes: ["Application"],
+                },
+              ],
+            },
+            {
+              clientId: "7e7e7e7e-7e7e-4e7e-8e7e-7e7e7e7e7e7e",
+              displayName: "Daemon",
+              applicationPermissions: {
+                [api]: ["Human"],
+                "00000003-0000-0000-c000-000000000000": ["Launch.Missiles"],
+              },
+            },
+          ],
+          users: [
+            {
+              id: "3e3e3e3e-3e3e-4e3e-8e3e-3e3e3e3e3e3e",
+              userPrincipalName: "a@x.onmicrosoft.com",
+              displayName: "A",
+              appRoles: { [api]: ["Machine"] },
+            },
+          ],
+        },
+      ],
+    };
+    const problems = () => parseDirectory(mixedUp);
+    expect(problems).toThrow(
+      /apps\[1\]\.applicationPermissions\.2e2e.*"Human" of API is not for applications/,
+    );
+    expect(problems).toThrow(/Microsoft Graph has no application permission "Launch.Missiles"/);
+    expect(problems).toThrow(/users\[0\]\.appRoles\.2e2e.*"Machine" of API is not for users/);
+  });
+
   it("reports a file that is not JSON", async () => {
     const folder = await mkdtemp(join(tmpdir(), "entrance-config-"));
     const file = join(folder, "directory.json");

@@ -12,7 +12,10 @@ import {
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { type ExpressGuards, guardsOf, rememberCore } from "./guards.js";
 
-/** Options of `entrance()`: the core's, with the store optional (default: @entrance/store-sql). */
+/**
+ * Options of `entrance()`: the core's, with the store optional (default: @entrance/store-sql, with
+ * @entrance/store-redis for the session side when REDIS_URL is set).
+ */
 export interface ExpressEntranceOptions extends Omit<EntranceOptions, "store"> {
   readonly store?: EntranceOptions["store"];
 }
@@ -20,9 +23,12 @@ export interface ExpressEntranceOptions extends Omit<EntranceOptions, "store"> {
 /** The middleware, its core (`.core`), and guards checked against that core when built. */
 export type EntranceMiddleware = RequestHandler & ExpressGuards & { readonly core: Entrance };
 
-// An optional peer: an app that passes its own store installs no native module.
+// Optional peers: an app that passes its own store installs no native module and no Redis client.
 const openSql = installed("@entrance/store-sql")
   ? async (url: string) => (await import("@entrance/store-sql")).openSqlStore(url)
+  : null;
+const openRedis = installed("@entrance/store-redis")
+  ? async (url: string) => (await import("@entrance/store-redis")).openRedisStore({ url })
   : null;
 
 /**
@@ -36,12 +42,16 @@ const openSql = installed("@entrance/store-sql")
  * app.get("/me", auth.requireAuth(), (req, res) => res.json(req.entrance.user));
  */
 export function entrance(options: ExpressEntranceOptions = {}): EntranceMiddleware {
-  const core = createEntrance({ ...options, store: options.store ?? defaultStore(openSql) });
+  const core = createEntrance({
+    ...options,
+    store: options.store ?? defaultStore(openSql, openRedis),
+  });
   rememberCore(core);
   const { baseUrl } = core.config;
   const give = (req: Request, res: Response, next: NextFunction, context: EntranceContext) => {
     req.entrance = context;
-    res.set(context.responseHeaders);
+    const headers = context.responseHeaders;
+    for (const name in headers) res.setHeader(name, headers[name] as string);
     context.assignLocals(res.locals);
     next();
   };
@@ -60,7 +70,11 @@ export function entrance(options: ExpressEntranceOptions = {}): EntranceMiddlewa
     if (now) return give(req, res, next, now);
     core
       .context(request)
-      .then((context) => give(req, res, next, context))
+      .then(
+        (context) => give(req, res, next, context),
+        // The store did not answer or failed: core's 503/500 page or JSON, not Express's.
+        (error) => writeWebResponse(res, core.errorResponse(error, request)),
+      )
       .catch(next);
   };
   return Object.assign(

@@ -66,8 +66,9 @@ export function makeSession(overrides: Partial<SessionRecord> = {}): SessionReco
     sid: unique("sid"),
     createdAt: new Date("2025-03-04T05:06:07.008Z"),
     lastSeenAt: new Date("2025-03-04T05:16:07.009Z"),
-    idleExpiresAt: new Date("2025-03-04T06:16:07.010Z"),
-    absoluteExpiresAt: new Date("2025-03-05T05:06:07.011Z"),
+    // Far ahead, so that a store expiring sessions by its own clock (Redis TTLs) keeps them.
+    idleExpiresAt: new Date("2125-03-04T06:16:07.010Z"),
+    absoluteExpiresAt: new Date("2125-03-05T05:06:07.011Z"),
     ip: "2001:db8::1",
     userAgent: "Mozilla/5.0 (X11; Linux x86_64) Chromium/140",
     ...overrides,

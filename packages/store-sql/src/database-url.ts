@@ -1,4 +1,5 @@
 import { type DatabaseTarget, type EntranceStore, parseDatabaseUrl } from "@entrance/core";
+import { openMysqlStore } from "./mysql.js";
 import { openPostgresStore } from "./postgres.js";
 import { openSqliteStore } from "./sqlite.js";
 import type { SqlStoreOptions } from "./store.js";
@@ -19,7 +20,12 @@ export async function openSqlStore(
   options: SqlStoreOptions = {},
 ): Promise<EntranceStore> {
   const target = parseDatabaseUrl(databaseUrl);
-  return target.dialect === "postgres"
-    ? openPostgresStore({ ...options, connectionString: target.connectionString })
-    : openSqliteStore({ ...options, filename: target.filename });
+  switch (target.dialect) {
+    case "postgres":
+      return openPostgresStore({ ...options, connectionString: target.connectionString });
+    case "mysql":
+      return openMysqlStore({ ...options, connectionString: target.connectionString });
+    case "sqlite":
+      return openSqliteStore({ ...options, filename: target.filename });
+  }
 }

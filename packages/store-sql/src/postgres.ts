@@ -1,9 +1,9 @@
 import type { EntranceStore } from "@entrance/core";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
-import { migrate } from "./migrations.js";
+import { checkMigrated, migrate } from "./migrations.js";
 import type { EntranceDatabase } from "./schema.js";
-import { createSqlStore, type SqlStoreOptions } from "./store.js";
+import { createSqlStore, type SchemaMode, type SqlStoreOptions, schemaMode } from "./store.js";
 
 /** Options of {@link openPostgresStore}. */
 export interface PostgresStoreOptions extends SqlStoreOptions {
@@ -38,6 +38,18 @@ const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
 export async function openPostgresStore(
   options: PostgresStoreOptions = {},
 ): Promise<EntranceStore> {
+  const { db } = await postgresDatabase(options, schemaMode(options));
+  return createSqlStore(db, "postgres", options);
+}
+
+/**
+ * Connects, and migrates the schema (or checks it); returns the database and the migrations
+ * applied. Closes the pool when it fails.
+ */
+export async function postgresDatabase(
+  options: PostgresStoreOptions,
+  mode: SchemaMode,
+): Promise<{ db: Kysely<EntranceDatabase>; applied: string[] }> {
   const pool = new pg.Pool({
     connectionTimeoutMillis: DEFAULT_CONNECTION_TIMEOUT_MS,
     ...options.pool,
@@ -59,11 +71,15 @@ export async function openPostgresStore(
           '`options: "-c search_path=myschema"`).',
       );
     }
-    await migrate(db as Kysely<unknown>, "postgres", schema);
+    const target = { dialect: "postgres" } as const;
+    if (mode === "check") {
+      await checkMigrated(db as Kysely<unknown>, target, schema);
+      return { db, applied: [] };
+    }
+    return { db, applied: await migrate(db as Kysely<unknown>, target, schema) };
   } catch (error) {
     await db.destroy();
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`Could not open the PostgreSQL store: ${reason}`, { cause: error });
   }
-  return createSqlStore(db, options);
 }

@@ -4,14 +4,35 @@
  * corrupt, instead of letting a bare `SyntaxError` escape from deep inside a sign-in.
  */
 
-/** Identifies a row in error messages, e.g. `entrance_users (tenant_id "…", object_id "…")`. */
-export function rowName(table: string, key: Readonly<Record<string, string>>): string {
-  const parts = Object.entries(key).map(([column, value]) => `${column} ${JSON.stringify(value)}`);
-  return `${table} (${parts.join(", ")})`;
+/**
+ * Identifies a row in error messages, e.g. `entrance_users (tenant_id "…", object_id "…")`. Made
+ * for every row read but spelt out only when an error needs it: reading a row is on the path of
+ * every signed-in request.
+ */
+export function rowName(table: string, key: Readonly<Record<string, string>>): RowName {
+  return new RowName(table, key);
 }
 
+/** A row's name for errors, as text only when one is made (`${name}`). */
+export class RowName {
+  constructor(
+    private readonly table: string,
+    private readonly key: Readonly<Record<string, string>>,
+  ) {}
+
+  toString(): string {
+    const parts = Object.entries(this.key).map(
+      ([column, value]) => `${column} ${JSON.stringify(value)}`,
+    );
+    return `${this.table} (${parts.join(", ")})`;
+  }
+}
+
+/** What the readers below name a row by: its {@link RowName} or any text. */
+export type RowRef = RowName | string;
+
 /** The error for a column whose value is not what the schema promises. */
-export function corrupt(row: string, column: string, expected: string, cause?: unknown): Error {
+export function corrupt(row: RowRef, column: string, expected: string, cause?: unknown): Error {
   return new Error(
     `Corrupt row in ${row}: column ${column} is not ${expected}. Repair or delete the row.`,
     cause === undefined ? undefined : { cause },
@@ -32,7 +53,7 @@ function integerOf(value: unknown): number {
 }
 
 /** A Date from a stored integer of epoch milliseconds. */
-export function toDate(value: unknown, row: string, column: string): Date {
+export function toDate(value: unknown, row: RowRef, column: string): Date {
   const millis = integerOf(value);
   if (!Number.isSafeInteger(millis) || Math.abs(millis) > 8.64e15) {
     throw corrupt(row, column, "an integer of epoch milliseconds");
@@ -41,14 +62,14 @@ export function toDate(value: unknown, row: string, column: string): Date {
 }
 
 /** A boolean from the stored integer 0 or 1. */
-export function toFlag(value: unknown, row: string, column: string): boolean {
+export function toFlag(value: unknown, row: RowRef, column: string): boolean {
   if (value === 0 || value === "0" || value === false) return false;
   if (value === 1 || value === "1" || value === true) return true;
   throw corrupt(row, column, "0 or 1");
 }
 
 /** A list of strings from its JSON text. */
-export function toStringList(value: unknown, row: string, column: string): string[] {
+export function toStringList(value: unknown, row: RowRef, column: string): string[] {
   let parsed: unknown;
   try {
     parsed = typeof value === "string" ? JSON.parse(value) : undefined;
@@ -62,13 +83,13 @@ export function toStringList(value: unknown, row: string, column: string): strin
 }
 
 /** Text, for a column that cannot be null. */
-export function toText(value: unknown, row: string, column: string): string {
+export function toText(value: unknown, row: RowRef, column: string): string {
   if (typeof value !== "string") throw corrupt(row, column, "text");
   return value;
 }
 
 /** Text, or null, for a column that allows null. */
-export function toNullableText(value: unknown, row: string, column: string): string | null {
+export function toNullableText(value: unknown, row: RowRef, column: string): string | null {
   return value === null ? null : toText(value, row, column);
 }
 
@@ -76,7 +97,7 @@ export function toNullableText(value: unknown, row: string, column: string): str
  * A plain Uint8Array copy of the driver's Buffer: a Buffer can be a view into a shared pool, and
  * callers should get exactly the bytes, with no way to reach memory beyond them.
  */
-export function toBytes(value: unknown, row: string, column: string): Uint8Array {
+export function toBytes(value: unknown, row: RowRef, column: string): Uint8Array {
   if (!(value instanceof Uint8Array)) throw corrupt(row, column, "bytes");
   return new Uint8Array(value);
 }
@@ -87,7 +108,7 @@ export function fromBytes(data: Uint8Array): Buffer {
 }
 
 /** An integer, or null, for a column that allows null (e.g. an AADSTS code). */
-export function toNullableInteger(value: unknown, row: string, column: string): number | null {
+export function toNullableInteger(value: unknown, row: RowRef, column: string): number | null {
   if (value === null) return null;
   const number = integerOf(value);
   if (!Number.isSafeInteger(number)) throw corrupt(row, column, "an integer");
@@ -95,7 +116,7 @@ export function toNullableInteger(value: unknown, row: string, column: string): 
 }
 
 /** A JSON object from its text, for a column that holds one. */
-export function toJsonObject(value: unknown, row: string, column: string): Record<string, unknown> {
+export function toJsonObject(value: unknown, row: RowRef, column: string): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = typeof value === "string" ? JSON.parse(value) : undefined;
@@ -109,7 +130,7 @@ export function toJsonObject(value: unknown, row: string, column: string): Recor
 }
 
 /** An audit event's count: a whole number ≥ 1 (pg gives `bigint` columns as strings). */
-export function toCount(value: unknown, row: string, column: string): number {
+export function toCount(value: unknown, row: RowRef, column: string): number {
   const number = integerOf(value);
   if (!Number.isSafeInteger(number) || number < 1) throw corrupt(row, column, "an integer ≥ 1");
   return number;

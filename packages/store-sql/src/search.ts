@@ -4,6 +4,7 @@
  * administrator types match only themselves.
  */
 import { type RawBuilder, type SqlBool, sql } from "kysely";
+import type { Dialect } from "./dialect.js";
 
 /**
  * The LIKE escape character. `!` rather than `\`: PostgreSQL treats `\` as LIKE's default escape
@@ -21,7 +22,14 @@ export function containsPattern(query: string): string {
  * lowered by the same `lower()` as the column, so both sides fold case alike whatever the
  * database's locale (the SQLite store registers a Unicode-aware `lower`).
  */
-export function columnContains(column: string, query: string): RawBuilder<SqlBool> {
+export function columnContains(
+  column: string,
+  query: string,
+  dialect: Dialect,
+): RawBuilder<SqlBool> {
   const pattern = containsPattern(query);
-  return sql<SqlBool>`lower(${sql.ref(column)}) like lower(cast(${pattern} as text)) escape '!'`;
+  // PostgreSQL needs the parameter's type; MySQL has no `text` to cast to, and needs none.
+  const lowered =
+    dialect === "mysql" ? sql`lower(${pattern})` : sql`lower(cast(${pattern} as text))`;
+  return sql<SqlBool>`lower(${sql.ref(column)}) like ${lowered} escape '!'`;
 }

@@ -3,9 +3,15 @@ import { dirname, resolve } from "node:path";
 import type { EntranceStore } from "@entrance/core";
 import Database from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
-import { migrateSqlite } from "./migrations.js";
+import { checkMigrated, migrateSqlite } from "./migrations.js";
 import type { EntranceDatabase } from "./schema.js";
-import { createSqlStore, type SqlStoreOptions } from "./store.js";
+import {
+  createSqlStore,
+  type HotReads,
+  type SchemaMode,
+  type SqlStoreOptions,
+  schemaMode,
+} from "./store.js";
 
 /** Options of {@link openSqliteStore}. */
 export interface SqliteStoreOptions extends SqlStoreOptions {
@@ -49,6 +55,18 @@ async function serialized<T>(file: string, task: () => Promise<T>): Promise<T> {
  * ```
  */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<EntranceStore> {
+  const { db, database } = await sqliteDatabase(options, schemaMode(options));
+  return createSqlStore(db, "sqlite", options, hotReads(database));
+}
+
+/**
+ * Opens the file, and migrates the schema (or checks it); returns the database and the
+ * migrations applied. Closes the file when it fails.
+ */
+export async function sqliteDatabase(
+  options: SqliteStoreOptions,
+  mode: SchemaMode,
+): Promise<{ db: Kysely<EntranceDatabase>; database: Database.Database; applied: string[] }> {
   const { filename, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS } = options;
   if (typeof filename !== "string" || filename === "") {
     throw new TypeError('filename must be a file path or ":memory:"');
@@ -85,13 +103,38 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Entr
     dialect: new SqliteDialect({ database: reusingStatements(database) }),
   });
   try {
+    if (mode === "check") {
+      await checkMigrated(db as Kysely<unknown>, { dialect: "sqlite" });
+      return { db, database, applied: [] };
+    }
     const migrateFile = () => migrateSqlite(db as Kysely<unknown>);
-    await (inMemory ? migrateFile() : serialized(resolve(filename), migrateFile));
+    const applied = await (inMemory ? migrateFile() : serialized(resolve(filename), migrateFile));
+    return { db, database, applied };
   } catch (error) {
     await db.destroy();
     throw error;
   }
-  return createSqlStore(db, options);
+}
+
+/**
+ * The per-request reads as prepared statements run directly: better-sqlite3 answers at once, so
+ * the row comes without Kysely's query building and connection lock (about 6 µs of a 17 µs read).
+ * Safe beside Kysely because better-sqlite3 runs each statement to completion synchronously and
+ * the store opens no transaction that spans an await.
+ */
+function hotReads(database: Database.Database): HotReads {
+  const session = database.prepare('select * from "entrance_sessions" where "id_hash" = ?');
+  const user = database.prepare(
+    'select * from "entrance_users" where "tenant_id" = ? and "object_id" = ?',
+  );
+  const token = database.prepare(
+    'select "data" from "entrance_token_partitions" where "partition" = ?',
+  );
+  return {
+    session: (idHash) => session.get(idHash) as ReturnType<HotReads["session"]>,
+    user: (tenantId, objectId) => user.get(tenantId, objectId) as ReturnType<HotReads["user"]>,
+    token: (partition) => token.get(partition) as ReturnType<HotReads["token"]>,
+  };
 }
 
 /** The most prepared statements kept; Entrance's queries are a few dozen distinct texts. */

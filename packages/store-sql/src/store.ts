@@ -1,6 +1,13 @@
 import type { EntranceStore } from "@entrance/core";
-import type { Kysely } from "kysely";
-import type { EntranceDatabase } from "./schema.js";
+import { type Kysely, type Selectable, sql } from "kysely";
+import type { Dialect } from "./dialect.js";
+import type { migrate } from "./migrate.js";
+import type {
+  EntranceDatabase,
+  SessionsTable,
+  TokenPartitionsTable,
+  UsersTable,
+} from "./schema.js";
 import { sqlAudit } from "./stores/audit.js";
 import { sqlLocks } from "./stores/locks.js";
 import { sqlSessions } from "./stores/sessions.js";
@@ -15,22 +22,57 @@ export interface SqlStoreOptions {
    * `updated_at`; `Date.now` by default. Tests inject one to move time without waiting.
    */
   readonly now?: () => number;
+  /**
+   * Whether opening applies the schema migrations the database lacks: `true` by default. With
+   * `false` opening changes no schema and fails, naming them, when any is missing — for
+   * deployments that forbid schema changes at start-up and run {@link migrate} in a step of
+   * their own.
+   */
+  readonly migrate?: boolean;
 }
 
-/** The one SQL code path: the same queries for SQLite and PostgreSQL, through Kysely. */
+/** What opening does about the schema: apply what is missing, or only check. */
+export type SchemaMode = "migrate" | "check";
+
+/** The schema mode that the options ask for. */
+export const schemaMode = (options: SqlStoreOptions): SchemaMode =>
+  options.migrate === false ? "check" : "migrate";
+
+/**
+ * The three reads a signed-in request makes (its session, its user, a token partition), answered
+ * by the driver directly where it can answer at once (SQLite): building and compiling a Kysely
+ * query and passing its connection lock cost more than the read itself. The rows are the ones
+ * Kysely would return, converted by the same code.
+ */
+export interface HotReads {
+  session(idHash: string): Selectable<SessionsTable> | undefined;
+  user(tenantId: string, objectId: string): Selectable<UsersTable> | undefined;
+  token(partition: string): Pick<Selectable<TokenPartitionsTable>, "data"> | undefined;
+}
+
+/**
+ * The one SQL code path: the same queries for SQLite, PostgreSQL and MySQL, through Kysely; the
+ * dialect picks the few statements MySQL needs in another form (no `RETURNING` there), and `hot`
+ * answers the per-request reads where the driver is synchronous (SQLite).
+ */
 export function createSqlStore(
   db: Kysely<EntranceDatabase>,
+  dialect: Dialect,
   options: SqlStoreOptions = {},
+  hot?: HotReads,
 ): EntranceStore {
   const now = options.now ?? Date.now;
   let closing: Promise<void> | undefined;
   return {
-    users: sqlUsers(db),
-    sessions: sqlSessions(db),
-    tokens: sqlTokens(db, now),
-    transactions: sqlTransactions(db, now),
-    locks: sqlLocks(db, now),
-    audit: sqlAudit(db),
+    users: sqlUsers(db, dialect, hot),
+    sessions: sqlSessions(db, dialect, hot),
+    tokens: sqlTokens(db, dialect, now, hot),
+    transactions: sqlTransactions(db, dialect, now),
+    locks: sqlLocks(db, dialect, now),
+    audit: sqlAudit(db, dialect),
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
     close() {
       closing ??= db.destroy();
       return closing;

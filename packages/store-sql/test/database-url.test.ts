@@ -12,6 +12,16 @@ describe("parseDatabaseUrl", () => {
     }
   });
 
+  it("reads mysql:// and mariadb:// as MySQL or MariaDB, keeping the URL whole", () => {
+    for (const url of [
+      "mysql://app:secret@db.internal:3306/entrance",
+      "mariadb://root@127.0.0.1/test",
+      "MySQL://app@host/db",
+    ]) {
+      expect(parseDatabaseUrl(url)).toStrictEqual({ dialect: "mysql", connectionString: url });
+    }
+  });
+
   it.each([
     ["./data/entrance.db", "./data/entrance.db"],
     ["data/entrance.db", "data/entrance.db"],
@@ -34,7 +44,8 @@ describe("parseDatabaseUrl", () => {
     ["", /is empty/],
     ["   ", /is empty/],
     [" ./data.db", /whitespace/],
-    ["mysql://root:hunter2@db/entrance", /unsupported scheme "mysql:"/],
+    ["mongodb://root:hunter2@db/entrance", /unsupported scheme "mongodb:"/],
+    ["mysql:db.internal/entrance", /must start with mysql:\/\//],
     ["redis://cache:6379", /unsupported scheme "redis:"/],
     ["https://example.com/db", /unsupported scheme "https:"/],
     ["postgres:db.internal/entrance", /must start with postgres:\/\//],
@@ -48,7 +59,7 @@ describe("parseDatabaseUrl", () => {
   });
 
   it("never repeats the URL, which may carry a password, in its error", () => {
-    expect(() => parseDatabaseUrl("mysql://root:hunter2@db/entrance")).toThrow(
+    expect(() => parseDatabaseUrl("mongodb://root:hunter2@db/entrance")).toThrow(
       expect.objectContaining({ message: expect.not.stringContaining("hunter2") }),
     );
   });

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import type { UserRecord } from "@entrance/core";
+import { storeHealth, type UserRecord } from "@entrance/core";
 import { storeConformance } from "@entrance/store-conformance";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -59,6 +59,13 @@ const dropSchema = (schema: string) =>
     () => undefined,
   );
 
+/** A DATABASE_URL whose search_path is `schema`. */
+function urlOf(schema: string): string {
+  const url = new URL(DATABASE_URL);
+  url.searchParams.set("options", `-c search_path=${schema}`);
+  return url.href;
+}
+
 /** Pool options that put the store's tables in `schema`. */
 const inSchema = (schema: string): pg.PoolConfig => ({
   connectionString: DATABASE_URL,
@@ -106,7 +113,8 @@ describeWithPostgres("PostgreSQL store", () => {
       fresh: async () => {
         const schema = await freshSchema();
         return {
-          open: () => openPostgresStore({ pool: inSchema(schema) }),
+          open: (options) => openPostgresStore({ pool: inSchema(schema), ...options }),
+          url: urlOf(schema),
           exec: async (statements) => {
             // Several statements in one query string: pg sends them as one simple query.
             await admin((client) => client.query(statements), schema);
@@ -216,6 +224,13 @@ describeWithPostgres("PostgreSQL store", () => {
       await expect(openPostgresStore({ pool: inSchema(missing) })).rejects.toThrow(
         /search_path names no existing schema/,
       );
+    });
+
+    it("answers a health check while open, and not once closed", async () => {
+      const store = await openPostgresStore({ pool: inSchema(await freshSchema()) });
+      expect((await storeHealth(store)).ok).toBe(true);
+      await store.close();
+      expect((await storeHealth(store)).ok).toBe(false);
     });
 
     it("close is idempotent", async () => {

@@ -1,14 +1,15 @@
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { EntranceStore, UserRecord } from "@entrance/core";
+import { type EntranceStore, storeHealth, type UserRecord } from "@entrance/core";
 import { storeConformance } from "@entrance/store-conformance";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { openSqliteStore, openSqlStore } from "../src/index.js";
-import { migrationSuite } from "./support/migration-suite.js";
+import { MIGRATIONS, migrationSuite } from "./support/migration-suite.js";
 
 const folder = await mkdtemp(join(tmpdir(), "entrance-sqlite-"));
 afterAll(() => rm(folder, { recursive: true, force: true }));
@@ -49,7 +50,8 @@ describe("SQLite store", () => {
     fresh: async () => {
       const filename = freshFile();
       return {
-        open: () => openSqliteStore({ filename }),
+        open: (options) => openSqliteStore({ filename, ...options }),
+        url: filename,
         exec: async (statements) => {
           inspect(filename, (db) => db.exec(statements));
         },
@@ -61,6 +63,37 @@ describe("SQLite store", () => {
     tablesQuery:
       "select name from sqlite_master where type = 'table' and name <> 'sqlite_sequence' " +
       "order by name",
+  });
+
+  it("four processes migrating one fresh file at once each finish, applying each migration once", async () => {
+    const filename = freshFile();
+    await mkdir(dirname(filename), { recursive: true });
+    const built = pathToFileURL(join(import.meta.dirname, "../dist/index.js")).href;
+    const script =
+      `const { migrate } = await import(${JSON.stringify(built)});` +
+      `console.log(JSON.stringify(await migrate(${JSON.stringify(filename)})));`;
+    const reports = await Promise.all(
+      [1, 2, 3, 4].map(
+        () =>
+          new Promise<{ applied: string[] }>((resolve, reject) => {
+            execFile(process.execPath, ["--input-type=module", "-e", script], (error, stdout) =>
+              error ? reject(error) : resolve(JSON.parse(stdout)),
+            );
+          }),
+      ),
+    );
+    expect(reports.flatMap((report) => report.applied).sort()).toStrictEqual(MIGRATIONS);
+    const recorded = inspect(filename, (db) =>
+      db.prepare("select name from entrance_migration order by name").pluck().all(),
+    );
+    expect(recorded).toStrictEqual(MIGRATIONS);
+  });
+
+  it("answers a health check while open, and not once closed", async () => {
+    const store = await openSqliteStore({ filename: freshFile() });
+    expect((await storeHealth(store)).ok).toBe(true);
+    await store.close();
+    expect((await storeHealth(store)).ok).toBe(false);
   });
 
   it("creates the file's folder and puts the database in WAL mode", async () => {

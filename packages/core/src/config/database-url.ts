@@ -3,10 +3,12 @@ import { fileURLToPath } from "node:url";
 /** Which database a `DATABASE_URL` names. */
 export type DatabaseTarget =
   | { readonly dialect: "postgres"; readonly connectionString: string }
+  | { readonly dialect: "mysql"; readonly connectionString: string }
   | { readonly dialect: "sqlite"; readonly filename: string };
 
 const FORMS =
-  "use postgres://user:password@host:5432/database (or postgresql://) for PostgreSQL, or for " +
+  "use postgres://user:password@host:5432/database (or postgresql://) for PostgreSQL, " +
+  "mysql://user:password@host:3306/database (or mariadb://) for MySQL or MariaDB, or for " +
   "SQLite a file path (./data/entrance.db), a file: URL (file:///var/lib/app/entrance.db) or " +
   "sqlite:./data/entrance.db";
 
@@ -24,7 +26,8 @@ function sqlitePath(path: string, form: string): DatabaseTarget {
 }
 
 /**
- * Reads a `DATABASE_URL`: `postgres://` and `postgresql://` are PostgreSQL; a `file:` URL, a
+ * Reads a `DATABASE_URL`: `postgres://` and `postgresql://` are PostgreSQL, `mysql://` and
+ * `mariadb://` are MySQL or MariaDB (the URL is kept whole, scheme included); a `file:` URL, a
  * `sqlite:` URL or a plain path (relative to the working directory, or absolute; a Windows
  * drive path too) is a SQLite file, and `:memory:` an in-memory SQLite database. Throws an Error
  * that lists the accepted forms for anything else, without echoing the URL.
@@ -49,6 +52,10 @@ export function parseDatabaseUrl(databaseUrl: string): DatabaseTarget {
     case "postgresql":
       if (!rest.startsWith("//")) throw invalid(`must start with ${scheme}://`);
       return { dialect: "postgres", connectionString: databaseUrl };
+    case "mysql":
+    case "mariadb":
+      if (!rest.startsWith("//")) throw invalid(`must start with ${scheme}://`);
+      return { dialect: "mysql", connectionString: databaseUrl };
     case "file": {
       if (!rest.startsWith("//")) return sqlitePath(rest, "file:"); // file:./relative.db
       let url: URL;

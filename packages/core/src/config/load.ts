@@ -15,12 +15,14 @@ const ENVIRONMENT: Readonly<Record<string, string>> = {
   ENTRANCE_GRAPH_URL: "graphBaseUrl",
   ENTRANCE_GRAPH_ALLOWED_ORIGINS: "graphAllowedOrigins",
   DATABASE_URL: "databaseUrl",
+  REDIS_URL: "redisUrl",
   ENTRANCE_TRUSTED_TENANTS: "authorization.trustedTenants",
   ENTRANCE_AUDIT_RETENTION_DAYS: "audit.retentionDays",
+  ENTRANCE_STORE_TIMEOUT_MS: "storeTimeoutMs",
 };
 
 /** Settings whose environment variable holds a number. */
-const NUMERIC = new Set(["audit.retentionDays"]);
+const NUMERIC = new Set(["audit.retentionDays", "storeTimeoutMs"]);
 
 /**
  * Validates the configuration once: options first, then the environment (AZURE_* and ENTRANCE_*).

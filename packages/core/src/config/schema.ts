@@ -8,11 +8,29 @@ const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 /** Scopes as an array or a space-separated string, normalized to distinct strings. */
 export const scopesSchema = z
   .union([z.string(), z.array(z.string())])
-  .transform((value) => [
-    ...new Set(
-      (Array.isArray(value) ? value : value.split(/\s+/)).map((s) => s.trim()).filter(Boolean),
-    ),
-  ]);
+  .transform((value) => uniqueScopes(Array.isArray(value) ? value : value.split(/\s+/)));
+
+function uniqueScopes(values: readonly string[]): string[] {
+  return [...new Set(values.map((s) => s.trim()).filter(Boolean))];
+}
+
+/**
+ * What {@link scopesSchema} makes of scopes given to a call (`getAccessToken` on every request that
+ * needs a token), without a schema's cost when they are what they should be: a list of strings
+ * or one space-separated string. Anything else throws as the schema does.
+ */
+export function parseScopes(value: unknown): string[] {
+  if (typeof value === "string") return uniqueScopes(value.split(/\s+/));
+  if (Array.isArray(value) && value.every((s) => typeof s === "string")) return uniqueScopes(value);
+  return scopesSchema.parse(value);
+}
+
+/** Whether `value` is a redis:// or rediss:// URL with a host. */
+function isRedisUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === "redis:" || url.protocol === "rediss:") && url.hostname !== "";
+}
 
 const GROUP_ID = z.string().regex(GUID, "must be a group object id (a GUID)");
 
@@ -176,6 +194,19 @@ export const configSchema = z.strictObject({
       }
     })
     .optional(),
+  /**
+   * The Redis server of the default store's session side (`redis://` or `rediss://`); unset: the
+   * session side stays in the SQL store. Ignored when the app passes its own store.
+   */
+  redisUrl: z
+    .string()
+    .refine(isRedisUrl, {
+      // Never the URL itself: it may hold a password.
+      message:
+        "must be a redis:// or rediss:// URL with a host, e.g. redis://:password@127.0.0.1:6379 " +
+        "(for a Redis Cluster, pass an @entrance/store-redis store as `store` instead)",
+    })
+    .optional(),
   /** For `organizations` or `common`: the tenant ids allowed to sign in (empty: any). */
   allowedTenants: tenantList(
     "ENTRANCE_ALLOWED_TENANTS must list tenant ids (GUIDs), comma-separated",
@@ -211,6 +242,11 @@ export const configSchema = z.strictObject({
       cacheSeconds: z.number().int().min(0).max(300).default(5),
     })
     .prefault({}),
+  /**
+   * Milliseconds a store operation may take; beyond it, or when the store cannot be reached, the
+   * request gets `store_unavailable` (503) instead of waiting.
+   */
+  storeTimeoutMs: z.number().int().min(50).max(60_000).default(5000),
   /** Seconds a started sign-in may take. */
   loginTimeout: z.number().int().min(30).max(3600).default(600),
   /**

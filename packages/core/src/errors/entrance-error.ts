@@ -40,13 +40,23 @@ export type EntranceErrorCode =
   | "too_many_sign_ins"
   /** A state-changing request (sign-out) came from another site. */
   | "cross_site_request"
-  /** A storage operation failed. */
+  /** A storage operation failed: the store refused it or answered something unreadable. */
   | "store_failed"
+  /**
+   * The store did not answer within `storeTimeoutMs` or could not be reached: try again soon.
+   * Nothing is signed out; requests succeed again once the store answers.
+   */
+  | "store_unavailable"
   /**
    * A Microsoft Graph request went to an origin other than Graph's or an allowed one; it was not
    * sent, so the user's token stayed here. The app's misuse (e.g. following a client's URL).
    */
-  | "graph_host_not_allowed";
+  | "graph_host_not_allowed"
+  /**
+   * Microsoft Graph refused (401) a token Entra had just issued, after one forced refresh: this
+   * server's clock is likely behind Microsoft's, or the user's access was revoked.
+   */
+  | "graph_token_rejected";
 
 export interface EntranceErrorOptions {
   readonly cause?: unknown;

@@ -5,7 +5,7 @@
  */
 import type { AuthenticationResult } from "@azure/msal-node";
 import { describeError, firstLine } from "../errors/describe.js";
-import { aadstsOf, EntranceError } from "../errors/entrance-error.js";
+import { aadstsOf, EntranceError, findEntranceError } from "../errors/entrance-error.js";
 import { readCookie, serializeCookie } from "../http/cookies.js";
 import type { EntranceOptions, RequestInfo } from "../options.js";
 import type { Runtime } from "../runtime.js";
@@ -177,6 +177,8 @@ async function existingUser(
   try {
     return await rt.store.users.get(tenantId, objectId);
   } catch (error) {
+    // An unreachable store is not a corrupt row: the sign-in fails cleanly, nothing is rewritten.
+    if (findEntranceError(error)?.code === "store_unavailable") throw error;
     rt.logger.error(
       "entrance: the stored user could not be read; it will be rewritten",
       describeError(error),

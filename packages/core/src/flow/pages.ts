@@ -26,6 +26,8 @@ const TITLES: Partial<Record<EntranceError["code"], string>> = {
   sign_in_busy: "Too many sign-ins right now",
   too_many_sign_ins: "Too many sign-ins from your network",
   groups_unavailable: "Your groups could not be read",
+  store_unavailable: "This app is briefly unavailable",
+  graph_token_rejected: "Microsoft Graph refused this app's access",
 };
 
 /** A small page of Entrance's own: title, body, Entrance's style. */

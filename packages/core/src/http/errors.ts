@@ -23,7 +23,9 @@ export const ERROR_STATUS = {
   too_many_sign_ins: 429,
   cross_site_request: 403,
   store_failed: 500,
+  store_unavailable: 503,
   graph_host_not_allowed: 500,
+  graph_token_rejected: 502,
 } as const satisfies Record<EntranceErrorCode, number>;
 
 /** The HTTP status for an error. */

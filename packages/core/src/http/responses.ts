@@ -82,7 +82,8 @@ export class Responder {
     if (
       !(error instanceof EntranceError) ||
       known.code === "identity_provider_unavailable" ||
-      known.code === "store_failed"
+      known.code === "store_failed" ||
+      known.code === "store_unavailable"
     ) {
       this.settings.logger.error("entrance: request failed", describeError(error));
     }
@@ -109,10 +110,12 @@ export class Responder {
         { status: statusOf(known), headers: NO_STORE },
       );
     }
+    // A store that did not answer is likely back in seconds: say when to try again.
+    const retry = known.code === "store_unavailable" ? { "retry-after": "5" } : undefined;
     if (json) {
       return Response.json(errorBody(known, { loginUrl: this.settings.loginPath }), {
         status: statusOf(known),
-        headers: NO_STORE,
+        headers: retry ? { ...NO_STORE, ...retry } : NO_STORE,
       });
     }
     const explanation = known.aadsts
@@ -123,7 +126,7 @@ export class Responder {
       : undefined;
     return new Response(errorPage(known, explanation, this.settings.loginPath), {
       status: statusOf(known),
-      headers: PAGE_HEADERS,
+      headers: retry ? { ...PAGE_HEADERS, ...retry } : PAGE_HEADERS,
     });
   }
 }

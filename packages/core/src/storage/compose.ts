@@ -15,7 +15,7 @@ export interface StoreSides {
 /**
  * Joins a session side and a directory side into the one store Entrance consumes. The parts are
  * used as they are (no copies, no extra hop); `locks` is the session side's, absent when it has
- * none. Any store that implements both sides (the memory store, the SQL stores) fits either role.
+ * none; `ping` pings both. Any store that implements both sides (the memory store, the SQL stores) fits either role.
  *
  * `close()` closes each store once, even when one object is passed as both sides, and repeated
  * calls return the first call's promise. Both are closed even if one fails; the failure is
@@ -45,11 +45,35 @@ export function composeStores(sides: StoreSides): EntranceStore {
     ...(session.locks ? { locks: session.locks } : {}),
     users: directory.users,
     audit: directory.audit,
+    ping: () => pingEach(session, directory),
     close() {
       closing ??= closeEach(stores);
       return closing;
     },
   };
+}
+
+/**
+ * Pings both sides (one store once), each that can be pinged; rejects naming the side that did
+ * not answer.
+ */
+async function pingEach(session: SessionSideStore, directory: DirectoryStore): Promise<void> {
+  const sides = Object.is(session, directory)
+    ? [["store", session] as const]
+    : ([
+        ["session side", session],
+        ["directory side", directory],
+      ] as const);
+  await Promise.all(
+    sides.map(async ([name, store]) => {
+      try {
+        await store.ping?.();
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new Error(`The ${name} did not answer: ${reason}`, { cause: error });
+      }
+    }),
+  );
 }
 
 /** Closes every store even when one fails, then rethrows what failed. */

@@ -7,7 +7,7 @@ import type { EntranceStore } from "./types.js";
 export function deferredStore(opening: Promise<EntranceStore>): EntranceStore {
   // Keep an unhandled rejection from crashing the process before the first call sees it.
   opening.catch(() => {});
-  const part = <K extends Exclude<keyof EntranceStore, "close" | "locks">>(
+  const part = <K extends Exclude<keyof EntranceStore, "close" | "locks" | "ping">>(
     key: K,
   ): EntranceStore[K] =>
     new Proxy({} as EntranceStore[K], {
@@ -36,6 +36,8 @@ export function deferredStore(opening: Promise<EntranceStore>): EntranceStore {
         return locks ? locks.acquire(key, ttlSeconds) : async () => {};
       },
     },
+    // Until the store has opened, it has not answered either.
+    ping: async () => (await opening).ping?.(),
     close: async () => (await opening).close(),
   };
 }

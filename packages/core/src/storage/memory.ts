@@ -62,6 +62,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): EntranceSto
     transactions: memoryTransactions(open, now),
     locks: memoryLocks(open, now),
     audit: memoryAudit(open, maxAuditEvents),
+    ping: open,
     async close() {
       closed = true;
     },

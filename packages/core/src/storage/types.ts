@@ -279,6 +279,11 @@ export interface SessionSideStore {
   readonly transactions: TransactionStore;
   /** Cross-instance locks, where the store can offer them (a shared database or Redis). */
   readonly locks?: LockStore;
+  /**
+   * Resolves once the store has answered a trivial request (e.g. `PING`, `select 1`); rejects
+   * when it cannot (server down, store closed). For health checks: see `storeHealth`.
+   */
+  ping?(): Promise<void>;
   /** Releases connections; the store is unusable afterwards. */
   close(): Promise<void>;
 }
@@ -291,6 +296,8 @@ export interface SessionSideStore {
 export interface DirectoryStore {
   readonly users: UserStore;
   readonly audit: AuditStore;
+  /** As {@link SessionSideStore.ping}. */
+  ping?(): Promise<void>;
   /** Releases connections; the store is unusable afterwards. */
   close(): Promise<void>;
 }

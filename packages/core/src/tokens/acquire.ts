@@ -57,7 +57,7 @@ export class TokenAcquirer {
 
   /**
    * A hit — a fresh token for the scopes in the user's partition — costs one store read, one
-   * decryption and one parse, with no MSAL client, queue or lock; everything else goes through
+   * decryption and the parse of the partition's access-token index, with no MSAL client, queue or lock; everything else goes through
    * MSAL once per user at a time.
    */
   async get(
@@ -66,8 +66,8 @@ export class TokenAcquirer {
     options: AcquireOptions = {},
   ): Promise<AccessToken> {
     if (!options.claims && !options.forceRefresh) {
-      const cache = await this.partitions.load(user.tenantId, user.objectId);
-      const hit = cache && cachedAccessToken(cache, user, this.clientId, scopes);
+      const entries = await this.partitions.accessTokens(user.tenantId, user.objectId);
+      const hit = entries && cachedAccessToken(entries, user, this.clientId, scopes);
       if (hit) return hit;
     }
     return this.#miss(user, scopes, options);
@@ -117,8 +117,8 @@ export class TokenAcquirer {
     for (;;) {
       if (!options.claims && !options.forceRefresh) {
         // Another instance may have refreshed it while this one waited for the lock.
-        const cache = await this.partitions.load(user.tenantId, user.objectId);
-        const hit = cache && cachedAccessToken(cache, user, this.clientId, scopes);
+        const entries = await this.partitions.accessTokens(user.tenantId, user.objectId);
+        const hit = entries && cachedAccessToken(entries, user, this.clientId, scopes);
         if (hit) return hit;
       }
       const key = `entrance:tokens:${user.objectId}.${user.tenantId}`;

@@ -13,7 +13,12 @@ export const RENEWAL_OFFSET_S = 300;
 /** Scopes MSAL adds to every request and never stores in an access token's target. */
 const OIDC_SCOPES: ReadonlySet<string> = new Set(["openid", "profile", "offline_access", "email"]);
 
-interface CachedAccessToken {
+/**
+ * An access-token entry of MSAL's serialized cache, with the fields a hit reads (MSAL's names).
+ * A partition keeps these apart from the whole cache, so that a hit parses a few hundred bytes
+ * of known shape, not the whole cache with its per-user property names.
+ */
+export interface CachedAccessToken {
   readonly home_account_id?: unknown;
   readonly credential_type?: unknown;
   readonly client_id?: unknown;
@@ -26,27 +31,54 @@ interface CachedAccessToken {
 }
 
 /**
- * The fresh access token for `scopes` in a user's serialized MSAL cache, or null when MSAL has to
- * be asked (none, expiring within {@link RENEWAL_OFFSET_S}, due for refresh, or unreadable).
+ * The access-token entries of a serialized MSAL cache, reduced to what a hit reads; none when the
+ * cache cannot be read (MSAL is then asked, and says why).
+ */
+export function accessTokenEntries(serialized: string): CachedAccessToken[] {
+  let cache: { AccessToken?: Record<string, CachedAccessToken> };
+  try {
+    cache = JSON.parse(serialized);
+  } catch {
+    return [];
+  }
+  const entries = cache && typeof cache.AccessToken === "object" ? cache.AccessToken : null;
+  if (!entries) return [];
+  return Object.values(entries).flatMap((entry) =>
+    entry && typeof entry === "object"
+      ? [
+          {
+            home_account_id: entry.home_account_id,
+            credential_type: entry.credential_type,
+            client_id: entry.client_id,
+            secret: entry.secret,
+            target: entry.target,
+            expires_on: entry.expires_on,
+            refresh_on: entry.refresh_on,
+            token_type: entry.token_type,
+            requestedClaimsHash: entry.requestedClaimsHash,
+          },
+        ]
+      : [],
+  );
+}
+
+/**
+ * The fresh access token for `scopes` among a user's cached entries, or null when MSAL has to be
+ * asked (none, expiring within {@link RENEWAL_OFFSET_S}, due for refresh, or unreadable).
  */
 export function cachedAccessToken(
-  serialized: string,
+  entries: readonly CachedAccessToken[],
   user: UserKey,
   clientId: string,
   scopes: readonly string[],
   nowMs = Date.now(),
 ): AccessToken | null {
-  let cache: { AccessToken?: Record<string, CachedAccessToken> };
-  try {
-    cache = JSON.parse(serialized);
-  } catch {
-    return null;
-  }
   const account = `${user.objectId}.${user.tenantId}`;
   const wanted = scopes.map((s) => s.toLowerCase()).filter((s) => !OIDC_SCOPES.has(s));
   const now = nowMs / 1000;
-  for (const entry of Object.values(cache.AccessToken ?? {})) {
+  for (const entry of entries) {
     if (
+      !entry ||
       entry.home_account_id !== account ||
       entry.credential_type !== "AccessToken" ||
       entry.client_id !== clientId ||

@@ -27,20 +27,23 @@ export class PartitionCipher {
     });
   }
 
-  encrypt(partition: string, plaintext: string): Uint8Array {
+  encrypt(partition: string, plaintext: Uint8Array | string): Uint8Array {
     const { id, key } = this.#keys[0] as Key;
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv("aes-256-gcm", key, iv);
     cipher.setAAD(associatedData(id, partition));
-    const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
+    const body = Buffer.concat([
+      typeof plaintext === "string" ? cipher.update(plaintext, "utf8") : cipher.update(plaintext),
+      cipher.final(),
+    ]);
     return Buffer.concat([Buffer.of(VERSION), id, iv, body, cipher.getAuthTag()]);
   }
 
   /**
-   * The plaintext, and whether it was encrypted under an older secret (so the caller re-encrypts
+   * The plaintext bytes, and whether it was encrypted under an older secret (so the caller re-encrypts
    * it); null when it cannot be decrypted by any configured secret, is corrupt or was tampered with.
    */
-  decrypt(partition: string, blob: Uint8Array): { plaintext: string; stale: boolean } | null {
+  decrypt(partition: string, blob: Uint8Array): { plaintext: Buffer; stale: boolean } | null {
     // A view, not a copy: a partition is several kilobytes and this is on every token hit.
     const data = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
     if (data.length < 1 + KEY_ID_BYTES + IV_BYTES + TAG_BYTES || data[0] !== VERSION) return null;
@@ -54,9 +57,8 @@ export class PartitionCipher {
       const decipher = createDecipheriv("aes-256-gcm", entry.key, iv);
       decipher.setAAD(associatedData(id, partition));
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
-      const opened = decipher.update(body);
+      const plaintext = decipher.update(body);
       decipher.final(); // GCM yields nothing more here; it checks the tag
-      const plaintext = opened.toString("utf8");
       return { plaintext, stale: index > 0 };
     } catch {
       return null;

@@ -141,6 +141,17 @@ class UserTokenHandler implements Middleware {
     )?.authenticationProviderOptions?.scopes;
     const scopes = requested?.length ? requested : this.scopes;
     await this.#send(context, next, await this.tokens(scopes));
+    if (refused(context.response)) {
+      // Graph refused a token Entrance holds as valid: expired by Graph's clock (this server's
+      // runs behind), or revoked. A token issued now, and one more try.
+      await this.#send(context, next, await this.tokens(scopes, { forceRefresh: true }));
+      if (refused(context.response)) {
+        throw new EntranceError(
+          "graph_token_rejected",
+          "Microsoft Graph refused a token Entra had just issued (HTTP 401). Check that this server's clock is right (Graph judges expiry by Microsoft's), or whether the user's access was revoked.",
+        );
+      }
+    }
     const claims = claimsChallenge(context.response);
     if (!claims) return;
     // Continuous access evaluation: a token that satisfies the claims, then one more try.
@@ -162,6 +173,11 @@ class UserTokenHandler implements Middleware {
     context.options = { ...context.options, headers: Object.fromEntries(headers) };
     await next.execute(context);
   }
+}
+
+/** A 401 that is not a claims challenge: the token itself was refused. */
+function refused(response: Response | undefined): boolean {
+  return response?.status === 401 && !claimsChallenge(response);
 }
 
 /** The decoded `claims` of a 401 `insufficient_claims` challenge, or undefined. */

@@ -1,4 +1,5 @@
 import { stableGuid } from "../ids.js";
+import { GRAPH_APP_ID } from "../microsoft-graph.js";
 import type { DirectoryInput } from "./schema.js";
 
 /** Ids of the built-in directory, for tests and documentation. */
@@ -8,6 +9,11 @@ export const defaults = {
   webApp: "5b8e1f2a-7c4d-4e9a-b3f6-0a1d2c3e4f5b",
   webAppSecret: "entrance-emulator-development-secret",
   adminRole: "Entrance.Admin",
+  /** A daemon (no users) that calls the web app's API and Graph as itself. */
+  daemonApp: "6c9f2a3b-8d5e-4fab-94c7-1b2e3d4f5a6c",
+  daemonSecret: "entrance-emulator-daemon-secret",
+  /** The web app's application permission (an app role for applications) that the daemon holds. */
+  daemonRole: "Orders.Read.All",
   users: {
     admin: "1f0c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b",
     overage: "2a1d3c4b-5e6f-4071-9b8c-0d1e2f3a4b5c",
@@ -67,8 +73,24 @@ export const defaultDirectory: DirectoryInput = {
               value: "Orders.Approve",
               displayName: "Order approver",
             },
+            {
+              id: "2a3b4c5d-6e7f-4a8b-9c9d-0e1f2a3b4c5d",
+              value: defaults.daemonRole,
+              displayName: "Read all orders (application)",
+              description: "Lets a daemon read every order without a signed-in user",
+              allowedMemberTypes: ["Application"],
+            },
           ],
           exposedScopes: ["access_as_user", "Orders.Read"],
+        },
+        {
+          clientId: defaults.daemonApp,
+          displayName: "Entrance daemon",
+          secrets: [defaults.daemonSecret],
+          applicationPermissions: {
+            [defaults.webApp]: [defaults.daemonRole],
+            [GRAPH_APP_ID]: ["User.Read.All"],
+          },
         },
       ],
       groups: [...namedGroups, ...projectGroups],

@@ -1,4 +1,6 @@
+import { X509Certificate } from "node:crypto";
 import { z } from "zod";
+import { GRAPH_APP_ID, GRAPH_APPLICATION_PERMISSIONS } from "../microsoft-graph.js";
 
 const guid = z
   .string()
@@ -6,6 +8,15 @@ const guid = z
     /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
     "must be a lower-case GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47",
   );
+
+/** A PEM X.509 certificate with an RSA key, as uploaded to an app registration. */
+const certificatePem = z.string().refine((pem) => {
+  try {
+    return new X509Certificate(pem).publicKey.asymmetricKeyType === "rsa";
+  } catch {
+    return false;
+  }
+}, "must be a PEM X.509 certificate (-----BEGIN CERTIFICATE-----) with an RSA key");
 
 const absoluteUrl = z.string().refine((value) => URL.canParse(value), "must be an absolute URL");
 
@@ -15,14 +26,27 @@ export const appRoleSchema = z.strictObject({
   value: z.string().min(1).regex(/^\S+$/, "must not contain spaces"),
   displayName: z.string().min(1),
   description: z.string().default(""),
+  /**
+   * Who may hold the role: users (the `roles` of their tokens), applications (an application
+   * permission, the `roles` of app-only tokens), or both.
+   */
+  allowedMemberTypes: z
+    .array(z.enum(["User", "Application"]))
+    .min(1)
+    .default(["User"]),
 });
 
 /** An app registration: a client that signs users in, an API that accepts tokens, or both. */
 export const appSchema = z.strictObject({
   clientId: guid,
   displayName: z.string().min(1),
-  /** Client secrets. An app without secrets is a public client. */
+  /** Client secrets. An app without secrets or certificates is a public client. */
   secrets: z.array(z.string().min(16, "must be at least 16 characters")).default([]),
+  /**
+   * Certificates (PEM, public part only) whose private keys sign the app's client assertions
+   * (private_key_jwt), found by their SHA-1 (`x5t`) or SHA-256 (`x5t#S256`) thumbprint.
+   */
+  certificates: z.array(certificatePem).default([]),
   redirectUris: z.array(absoluteUrl).default([]),
   /** Where the emulator's sign-out page sends the front-channel logout request (`?sid=`). */
   frontchannelLogoutUrl: absoluteUrl.optional(),
@@ -39,8 +63,18 @@ export const appSchema = z.strictObject({
     .default(["openid", "profile", "email", "offline_access", "User.Read"]),
   /** Whether ID and access tokens carry the `groups` claim (over 200 groups: the overage form). */
   groupMembershipClaims: z.enum(["None", "SecurityGroup"]).default("SecurityGroup"),
-  /** Version of access tokens issued for this app's own API (`api://{clientId}/…`). */
-  accessTokenVersion: z.union([z.literal(1), z.literal(2)]).default(2),
+  /**
+   * Version of the access tokens issued for this app's own API (`api://{clientId}/…`), as the
+   * manifest's `accessTokenAcceptedVersion` says. Entra reads a missing value as 1; the emulator
+   * defaults to 2, what a new API is normally set to.
+   */
+  accessTokenAcceptedVersion: z.union([z.literal(1), z.literal(2)]).default(2),
+  /**
+   * Application permissions granted to this app (admin consent), by the client id of the API that
+   * defines them (Microsoft Graph: `00000003-0000-0000-c000-000000000000`): the `roles` of its
+   * app-only tokens for that API.
+   */
+  applicationPermissions: z.record(guid, z.array(z.string().min(1))).default({}),
 });
 
 export const groupSchema = z.strictObject({
@@ -130,6 +164,12 @@ function checkReferences(directory: DirectoryConfig, ctx: z.RefinementCtx): void
       claim(user.id, `user ${user.userPrincipalName}`, ["tenants", t, "users", u, "id"]);
     });
   });
+  directory.tenants.forEach((tenant, t) => {
+    tenant.apps.forEach((app, a) => {
+      const at = ["tenants", t, "apps", a, "applicationPermissions"];
+      checkRoles(ctx, apps, app.applicationPermissions, "Application", at);
+    });
+  });
   const upns = new Set<string>();
   directory.tenants.forEach((tenant, t) => {
     const groupIds = new Set(tenant.groups.map((group) => group.id));
@@ -153,26 +193,7 @@ function checkReferences(directory: DirectoryConfig, ctx: z.RefinementCtx): void
           });
         }
       });
-      for (const [clientId, roles] of Object.entries(user.appRoles)) {
-        const app = apps.get(clientId);
-        if (!app) {
-          ctx.addIssue({
-            code: "custom",
-            path: [...at, "appRoles", clientId],
-            message: `no app with client id ${clientId} is registered`,
-          });
-          continue;
-        }
-        for (const role of roles) {
-          if (!app.appRoles.some((defined) => defined.value === role)) {
-            ctx.addIssue({
-              code: "custom",
-              path: [...at, "appRoles", clientId],
-              message: `app ${app.displayName} defines no app role "${role}"`,
-            });
-          }
-        }
-      }
+      checkRoles(ctx, apps, user.appRoles, "User", [...at, "appRoles"]);
       if (user.userType === "Guest" && !user.idp) {
         ctx.addIssue({
           code: "custom",
@@ -182,4 +203,42 @@ function checkReferences(directory: DirectoryConfig, ctx: z.RefinementCtx): void
       }
     });
   });
+}
+
+/** Each role must be one the API defines for this kind of member (Graph: one it knows). */
+function checkRoles(
+  ctx: z.RefinementCtx,
+  apps: ReadonlyMap<string, AppRegistration>,
+  assigned: Readonly<Record<string, readonly string[]>>,
+  memberType: "User" | "Application",
+  path: (string | number)[],
+): void {
+  for (const [clientId, roles] of Object.entries(assigned)) {
+    const issue = (message: string) =>
+      ctx.addIssue({ code: "custom", path: [...path, clientId], message });
+    if (clientId === GRAPH_APP_ID && memberType === "Application") {
+      for (const role of roles) {
+        if (!GRAPH_APPLICATION_PERMISSIONS.has(role)) {
+          issue(
+            `Microsoft Graph has no application permission "${role}" in the emulator (known: ${[...GRAPH_APPLICATION_PERMISSIONS].join(", ")})`,
+          );
+        }
+      }
+      continue;
+    }
+    const app = apps.get(clientId);
+    if (!app) {
+      issue(`no app with client id ${clientId} is registered`);
+      continue;
+    }
+    for (const role of roles) {
+      const defined = app.appRoles.find((candidate) => candidate.value === role);
+      if (!defined) issue(`app ${app.displayName} defines no app role "${role}"`);
+      else if (!defined.allowedMemberTypes.includes(memberType)) {
+        issue(
+          `app role "${role}" of ${app.displayName} is not for ${memberType === "User" ? "users" : "applications"} (its allowedMemberTypes: ${defined.allowedMemberTypes.join(", ")})`,
+        );
+      }
+    }
+  }
 }

@@ -2,7 +2,7 @@ import type { AppRegistration, DirectoryConfig, User } from "../config/schema.js
 import type { EmulatorContext } from "../context.js";
 import type { AppInput, UserInput } from "../directory.js";
 import type { Lifetimes } from "../settings.js";
-import type { Endpoint, Fault } from "./faults.js";
+import { APP_TARGETED_ENDPOINTS, type Endpoint, type Fault } from "./faults.js";
 
 /** The emulator's control interface for tests, in process; the HTTP routes call the same methods. */
 export class Control {
@@ -70,9 +70,25 @@ export class Control {
     return this.ctx.lifetimes;
   }
 
-  /** Queues a fault for the next `times` requests of an endpoint. */
-  queueFault(endpoint: Endpoint, fault: Fault, times = 1): void {
-    this.ctx.faults.add(endpoint, fault, times);
+  /**
+   * Queues a fault for the next `times` requests of an endpoint, or with `clientId` for the next
+   * requests of that app only (token endpoint only: it is played once the client is known).
+   */
+  queueFault(
+    endpoint: Endpoint,
+    fault: Fault,
+    times = 1,
+    options: { clientId?: string } = {},
+  ): void {
+    if (options.clientId !== undefined) {
+      if (!APP_TARGETED_ENDPOINTS.includes(endpoint))
+        throw new RangeError(
+          `faults for one app are for ${APP_TARGETED_ENDPOINTS.join(", ")} only`,
+        );
+      if (!this.ctx.directory.app(options.clientId.toLowerCase()))
+        throw new RangeError(`no app "${options.clientId}" in the emulator's directory`);
+    }
+    this.ctx.faults.add(endpoint, fault, times, options.clientId);
   }
 
   clearFaults(): void {

@@ -12,7 +12,24 @@ export type Fault =
   /** Answer 200 with a body that is not valid JSON. */
   | { readonly kind: "malformed" }
   /** Close the connection without answering. */
-  | { readonly kind: "drop" };
+  | { readonly kind: "drop" }
+  /**
+   * Answer with an Entra error in the endpoint's shape (the token endpoint's JSON): the OAuth
+   * `error`, its AADSTS number, and optionally the `suberror` and a `claims` challenge (JSON).
+   */
+  | {
+      readonly kind: "error";
+      readonly error: string;
+      readonly aadsts: number;
+      readonly description?: string;
+      readonly suberror?: string;
+      readonly claims?: string;
+      /** Default 400. */
+      readonly status?: number;
+    };
+
+/** An endpoint's faults may target one app (by client id); only the token endpoint knows it. */
+export const APP_TARGETED_ENDPOINTS: readonly Endpoint[] = ["token"];
 
 /** The endpoints that count requests and take faults. */
 export const ENDPOINTS = [
@@ -29,18 +46,22 @@ export const ENDPOINTS = [
 ] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
 
-/** Faults waiting for their endpoint's next requests, in order. */
+/**
+ * Faults waiting for their endpoint's next requests, in order: for any caller, or for one app's
+ * requests only (`clientId`), which the endpoint takes once it knows the client.
+ */
 export class FaultQueue {
-  readonly #queued = new Map<Endpoint, Fault[]>();
+  readonly #queued = new Map<string, Fault[]>();
 
-  add(endpoint: Endpoint, fault: Fault, times = 1): void {
-    const queue = this.#queued.get(endpoint) ?? [];
+  add(endpoint: Endpoint, fault: Fault, times = 1, clientId?: string): void {
+    const key = keyOf(endpoint, clientId);
+    const queue = this.#queued.get(key) ?? [];
     for (let i = 0; i < times; i++) queue.push(fault);
-    this.#queued.set(endpoint, queue);
+    this.#queued.set(key, queue);
   }
 
-  take(endpoint: Endpoint): Fault | undefined {
-    return this.#queued.get(endpoint)?.shift();
+  take(endpoint: Endpoint, clientId?: string): Fault | undefined {
+    return this.#queued.get(keyOf(endpoint, clientId))?.shift();
   }
 
   clear(): void {
@@ -67,4 +88,8 @@ export class RequestCounts {
   reset(): void {
     this.#counts.clear();
   }
+}
+
+function keyOf(endpoint: Endpoint, clientId: string | undefined): string {
+  return clientId === undefined ? endpoint : `${endpoint} ${clientId.toLowerCase()}`;
 }

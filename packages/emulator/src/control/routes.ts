@@ -18,6 +18,15 @@ const faultSchema = z.discriminatedUnion("kind", [
   }),
   z.strictObject({ kind: z.literal("malformed") }),
   z.strictObject({ kind: z.literal("drop") }),
+  z.strictObject({
+    kind: z.literal("error"),
+    error: z.string().regex(/^[a-z_]+$/, "an OAuth error code such as interaction_required"),
+    aadsts: z.number().int().positive(),
+    description: z.string().optional(),
+    suberror: z.string().optional(),
+    claims: z.string().optional(),
+    status: z.number().int().min(400).max(599).optional(),
+  }),
 ]);
 
 const bodies = {
@@ -25,6 +34,7 @@ const bodies = {
     endpoint: z.enum(ENDPOINTS),
     fault: faultSchema,
     times: z.number().int().min(1).max(1000).default(1),
+    clientId: z.string().optional(),
   }),
   clock: z.strictObject({ shiftSeconds: z.number().finite() }),
   rotate: z.strictObject({ retire: z.boolean().default(false) }),
@@ -141,8 +151,13 @@ export function registerControlRoutes(router: Router, control: Control, controlK
       "POST",
       `${PREFIX}/faults`,
       guarded(async (x) => {
-        const { endpoint, fault, times } = await body(x, bodies.fault);
-        control.queueFault(endpoint, dropUndefined(fault) as never, times);
+        const { endpoint, fault, times, clientId } = await body(x, bodies.fault);
+        control.queueFault(
+          endpoint,
+          dropUndefined(fault) as never,
+          times,
+          clientId === undefined ? {} : { clientId },
+        );
       }),
     )
     .on(

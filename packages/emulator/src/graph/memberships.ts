@@ -2,7 +2,7 @@ import type { Group } from "../config/schema.js";
 import type { EmulatorContext } from "../context.js";
 import type { Exchange } from "../http/exchange.js";
 import type { Params } from "../http/router.js";
-import { authenticate, READ_MEMBERSHIPS, targetUser } from "./auth.js";
+import { authenticateUserOrApp, READ_MEMBERSHIPS, targetUser } from "./auth.js";
 import { graphErrors } from "./errors.js";
 import { type GroupPredicate, parseFilter, parseSearch } from "./group-filters.js";
 import { pageOf } from "./paging.js";
@@ -73,7 +73,7 @@ export function membershipHandlers(ctx: EmulatorContext, skipTokens: SkipTokens)
   return {
     /** GET …/memberOf[/microsoft.graph.group | /$count]: paged with `$top` and `$skiptoken`. */
     list: (view: MembershipView) => async (exchange: Exchange, params: Params) => {
-      const caller = await authenticate(ctx, exchange);
+      const caller = await authenticateUserOrApp(ctx, exchange);
       const target = targetUser(ctx, caller, params.id, READ_MEMBERSHIPS);
       const groups = queriedGroups(exchange, ctx.directory.groupsOf(target), view);
       if (view === "count") {
@@ -104,7 +104,7 @@ export function membershipHandlers(ctx: EmulatorContext, skipTokens: SkipTokens)
 
     /** POST …/getMemberObjects and …/getMemberGroups with `{securityEnabledOnly}`: the ids. */
     async memberIds(exchange: Exchange, params: Params): Promise<void> {
-      const caller = await authenticate(ctx, exchange);
+      const caller = await authenticateUserOrApp(ctx, exchange);
       const target = targetUser(ctx, caller, params.id, READ_MEMBERSHIPS);
       const body = await exchange.json();
       const securityEnabledOnly =

@@ -2,7 +2,7 @@ import type { User } from "../config/schema.js";
 import type { EmulatorContext } from "../context.js";
 import type { Exchange } from "../http/exchange.js";
 import type { Params } from "../http/router.js";
-import { authenticate, READ_PROFILE, targetUser } from "./auth.js";
+import { authenticateUserOrApp, READ_PROFILE, targetUser } from "./auth.js";
 import { graphErrors } from "./errors.js";
 import {
   DEFAULT_PHOTO_SIZE,
@@ -15,7 +15,7 @@ import { graphHeaders, sendGraphJson } from "./respond.js";
 
 /** The user whose photo is asked for, after the token and permission checks. */
 async function photoOwner(ctx: EmulatorContext, exchange: Exchange, params: Params): Promise<User> {
-  const caller = await authenticate(ctx, exchange);
+  const caller = await authenticateUserOrApp(ctx, exchange);
   const user = targetUser(ctx, caller, params.id, READ_PROFILE).value;
   if (!user.photo) throw graphErrors.imageNotFound();
   return user;

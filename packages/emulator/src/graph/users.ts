@@ -2,7 +2,7 @@ import type { User } from "../config/schema.js";
 import type { EmulatorContext } from "../context.js";
 import type { Exchange } from "../http/exchange.js";
 import type { Params } from "../http/router.js";
-import { authenticate, READ_PROFILE, targetUser } from "./auth.js";
+import { authenticateUserOrApp, READ_PROFILE, targetUser } from "./auth.js";
 import { parseSelect, pick } from "./query.js";
 import { sendGraphJson } from "./respond.js";
 
@@ -49,7 +49,7 @@ export async function getUser(
   exchange: Exchange,
   params: Params,
 ): Promise<void> {
-  const caller = await authenticate(ctx, exchange);
+  const caller = await authenticateUserOrApp(ctx, exchange);
   const target = targetUser(ctx, caller, params.id, READ_PROFILE);
   const selected = parseSelect(exchange, SELECTABLE, "microsoft.graph.user");
   const context = selected

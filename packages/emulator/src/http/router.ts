@@ -1,5 +1,6 @@
 import type { Endpoint, FaultQueue, RequestCounts } from "../control/faults.js";
 import type { Exchange } from "./exchange.js";
+import { type ErrorFaultResponder, playFault } from "./fault-response.js";
 
 export type Params = Readonly<Record<string, string>>;
 export type Handler = (exchange: Exchange, params: Params) => Promise<void> | void;
@@ -25,6 +26,7 @@ export class Router {
   constructor(
     private readonly faults: FaultQueue,
     private readonly counts: RequestCounts,
+    private readonly sendError: ErrorFaultResponder,
   ) {}
 
   on(
@@ -54,62 +56,52 @@ export class Router {
     return this;
   }
 
-  /** Finds the route, applies a queued fault, and runs the handler. Returns false for no route. */
+  /**
+   * Finds the route for the path and method, applies a queued fault, and runs the handler.
+   * Several routes may share a path with different methods: a path that matches only under other
+   * methods is a 405 naming them all in `Allow`. Returns false when no route has the path.
+   */
   async dispatch(exchange: Exchange): Promise<boolean> {
     const path = exchange.url.pathname;
-    for (const route of this.#routes) {
+    const method = exchange.method === "HEAD" ? "GET" : exchange.method;
+    const matching = this.#routes.flatMap((route) => {
       const match = route.pattern.exec(path);
-      if (!match) continue;
-      if (route.httpsOnly && !exchange.secure) {
-        exchange.sendJson(400, {
-          error: "invalid_request",
-          error_description: `${path} is served over https only: use the emulator's https base URL`,
-        });
-        return true;
-      }
-      const method = exchange.method === "HEAD" ? "GET" : exchange.method;
-      if (!route.methods.includes(method)) {
-        exchange.sendJson(
-          405,
-          { error: "method_not_allowed" },
-          { allow: route.methods.join(", ") },
-        );
-        return true;
-      }
-      const params: Record<string, string> = {};
+      return match ? [{ route, match }] : [];
+    });
+    if (matching.length === 0) return false;
+    const found = matching.find(({ route }) => route.methods.includes(method));
+    if (!found) {
+      const allowed = new Set(matching.flatMap(({ route }) => route.methods));
+      if (allowed.has("GET")) allowed.add("HEAD");
+      exchange.sendJson(405, { error: "method_not_allowed" }, { allow: [...allowed].join(", ") });
+      return true;
+    }
+    const { route, match } = found;
+    if (route.httpsOnly && !exchange.secure) {
+      exchange.sendJson(400, {
+        error: "invalid_request",
+        error_description: `${path} is served over https only: use the emulator's https base URL`,
+      });
+      return true;
+    }
+    const params: Record<string, string> = {};
+    try {
       route.names.forEach((name, i) => {
         params[name] = decodeURIComponent(match[i + 1] ?? "");
       });
-      if (route.endpoint) {
-        this.counts.add(route.endpoint);
-        if (await this.#applyFault(route.endpoint, exchange)) return true;
-      }
-      await route.handler(exchange, params);
+    } catch {
+      exchange.sendJson(400, {
+        error: "invalid_request",
+        error_description: `${path} is not a valid percent-encoded path`,
+      });
       return true;
     }
-    return false;
-  }
-
-  async #applyFault(endpoint: Endpoint, exchange: Exchange): Promise<boolean> {
-    const fault = this.faults.take(endpoint);
-    if (!fault) return false;
-    switch (fault.kind) {
-      case "delay":
-        await new Promise((resolve) => setTimeout(resolve, fault.ms));
-        return false;
-      case "status":
-        exchange.sendJson(fault.status, fault.body ?? { error: "server_error" }, {
-          ...fault.headers,
-        });
-        return true;
-      case "malformed":
-        exchange.send(200, '{"token_type":"Bearer","access_tok', {
-          "content-type": "application/json; charset=utf-8",
-        });
-        return true;
-      case "drop":
-        exchange.req.socket.destroy();
-        return true;
+    if (route.endpoint) {
+      this.counts.add(route.endpoint);
+      const fault = this.faults.take(route.endpoint);
+      if (fault && (await playFault(fault, exchange, this.sendError))) return true;
     }
+    await route.handler(exchange, params);
+    return true;
   }
 }

@@ -118,3 +118,28 @@ export function validFor(certPem: string, marginDays: number, now = Date.now()):
   const cert = new x509.X509Certificate(certPem);
   return cert.notAfter.getTime() > now + marginDays * DAY_MS && cert.notBefore.getTime() <= now;
 }
+
+/**
+ * A self-signed certificate with its private key, as a developer makes one to upload to an app
+ * registration (`openssl req -x509 …`).
+ */
+export async function createSelfSignedCertificate(options: {
+  readonly subject: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+}): Promise<KeyedCertificate> {
+  const keys = await generateRsaKeys();
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serial(),
+    name: options.subject,
+    notBefore: options.notBefore,
+    notAfter: options.notAfter,
+    keys,
+    signingAlgorithm: RSA,
+    extensions: [
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
+  return { certPem: cert.toString("pem"), keyPem: privatePem(keys.privateKey) };
+}

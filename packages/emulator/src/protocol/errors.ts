@@ -1,5 +1,6 @@
 import type { EmulatorContext } from "../context.js";
 import type { Exchange } from "../http/exchange.js";
+import type { ErrorFault } from "../http/fault-response.js";
 
 /** An Entra error: the OAuth `error`, the AADSTS number and its text. */
 export class EntraError extends Error {
@@ -9,6 +10,8 @@ export class EntraError extends Error {
     readonly description: string,
     readonly status = 400,
     readonly suberror?: string,
+    /** A claims challenge (JSON) the client must satisfy in its next request, as Entra sends. */
+    readonly claims?: string,
   ) {
     super(`AADSTS${aadsts}: ${description}`);
   }
@@ -40,7 +43,20 @@ export function sendTokenError(ctx: EmulatorContext, exchange: Exchange, error: 
     correlation_id: exchange.correlationId,
     error_uri: `${ctx.urls.https}/error?code=${error.aadsts}`,
     ...(error.suberror ? { suberror: error.suberror } : {}),
+    ...(error.claims ? { claims: error.claims } : {}),
   });
+}
+
+/** The Entra error an `error` fault asks for. */
+export function faultError(fault: ErrorFault): EntraError {
+  return new EntraError(
+    fault.aadsts,
+    fault.error,
+    fault.description ?? `The emulator answered with a queued ${fault.error} error.`,
+    fault.status ?? 400,
+    fault.suberror,
+    fault.claims,
+  );
 }
 
 /** The AADSTS errors the emulator produces, by the name of their cause. */
@@ -81,6 +97,13 @@ export const errors = {
       7000218,
       "invalid_client",
       "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+      401,
+    ),
+  publicClientSecret: () =>
+    new EntraError(
+      700025,
+      "invalid_client",
+      "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
       401,
     ),
   consentRequired: (clientId: string, scopes: readonly string[]) =>
@@ -171,6 +194,18 @@ export const errors = {
       700054,
       "unsupported_response_type",
       `response_type '${type}' is not enabled for the application.`,
+    ),
+  noTenant: () =>
+    new EntraError(
+      50059,
+      "invalid_request",
+      "No tenant-identifying information found in either the request or implied by any provided credentials. Use a tenant-specific authority (a tenant id or domain) for an app acting as itself.",
+    ),
+  defaultScopeRequired: (scope: string) =>
+    new EntraError(
+      1002012,
+      "invalid_scope",
+      `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
     ),
   tenantNotFound: (tenant: string) =>
     new EntraError(

@@ -1,95 +1,55 @@
-import { createHash, timingSafeEqual } from "node:crypto";
-import type { AppRegistration } from "../config/schema.js";
+import { createHash } from "node:crypto";
 import type { EmulatorContext } from "../context.js";
 import type { Exchange } from "../http/exchange.js";
-import { EntraError, errors, sendTokenError } from "./errors.js";
-import {
-  grantedScopes,
-  missingConsent,
-  parseScopes,
-  type Scope,
-  scopesForResource,
-  splitScopes,
-  tokenResource,
-} from "./scopes.js";
-import { clientInfo, mintAccessToken, mintIdToken, type Subject } from "./tokens.js";
+import { playFault } from "../http/fault-response.js";
+import type { Params } from "../http/router.js";
+import { authenticate, type Client, requireConfidential } from "./client-auth.js";
+import { clientCredentials } from "./client-credentials.js";
+import { EntraError, errors, faultError, sendTokenError } from "./errors.js";
+import { capabilitiesOf, type Grant, requestedScopes, subjectOf } from "./grants.js";
+import { JWT_BEARER_GRANT, onBehalfOf } from "./on-behalf-of.js";
+import { grantedScopes, missingConsent, scopesForResource, tokenResource } from "./scopes.js";
+import { resolveAuthority } from "./tenants.js";
+import { clientInfo, mintAccessToken, mintIdToken } from "./tokens.js";
 
 const NO_STORE = { "cache-control": "no-store, no-cache", pragma: "no-cache" };
 
-interface Client {
-  readonly app: AppRegistration;
-  readonly auth: 0 | 1 | 2;
-}
-
-/** What a grant hands on to the token response. */
-interface Grant {
-  readonly subject: Subject;
-  readonly requested: readonly Scope[];
-  readonly nonce?: string | undefined;
-  readonly capabilities: readonly string[];
-}
-
 /** POST /{tenant}/oauth2/v2.0/token */
 export function handleToken(ctx: EmulatorContext) {
-  return async (exchange: Exchange) => {
+  return async (exchange: Exchange, params: Params) => {
     const form = await exchange.params();
     const grantType = form.get("grant_type") ?? "";
     if (grantType) ctx.counts.add(`token:${grantType}`);
     try {
       if (!grantType) throw errors.missingParameter("grant_type");
-      const client = authenticate(ctx, exchange, form);
+      const authority = resolveAuthority(ctx, params.tenant ?? "");
+      if (!authority) throw errors.tenantNotFound(params.tenant ?? "");
+      const client = await authenticate(ctx, exchange, form, authority);
+      const fault = ctx.faults.take("token", client.app.clientId);
+      if (
+        fault &&
+        (await playFault(fault, exchange, (x, f) => sendTokenError(ctx, x, faultError(f))))
+      )
+        return;
+      if (grantType === "client_credentials") {
+        requireConfidential(client);
+        const response = await clientCredentials(ctx, authority, form, client);
+        exchange.sendJson(200, response, NO_STORE);
+        return;
+      }
       let grant: Grant;
       if (grantType === "authorization_code") grant = redeemCode(ctx, form, client);
       else if (grantType === "refresh_token") grant = redeemRefreshToken(ctx, form, client);
-      else throw errors.unsupportedGrant(grantType);
+      else if (grantType === JWT_BEARER_GRANT) {
+        requireConfidential(client);
+        grant = await onBehalfOf(ctx, authority, form, client);
+      } else throw errors.unsupportedGrant(grantType);
       exchange.sendJson(200, await tokenResponse(ctx, form, client, grant), NO_STORE);
     } catch (error) {
       if (!(error instanceof EntraError)) throw error;
       sendTokenError(ctx, exchange, error);
     }
   };
-}
-
-/** Client authentication: secret in the body or HTTP Basic; public clients send none. */
-function authenticate(ctx: EmulatorContext, exchange: Exchange, form: URLSearchParams): Client {
-  let clientId = form.get("client_id") ?? undefined;
-  let secret = form.get("client_secret") ?? undefined;
-  const basic = /^Basic\s+(\S+)$/i.exec(exchange.header("authorization") ?? "")?.[1];
-  if (basic) {
-    const decoded = Buffer.from(basic, "base64").toString("utf8");
-    const colon = decoded.indexOf(":");
-    if (colon < 0)
-      throw errors.malformed("The Authorization header is not valid Basic credentials.");
-    // RFC 6749 §2.3.1: both halves are form-urlencoded before base64.
-    const id = decodeURIComponent(decoded.slice(0, colon).replaceAll("+", " "));
-    if (clientId && clientId !== id)
-      throw errors.malformed("client_id differs from the Basic credentials.");
-    clientId = id;
-    secret = decodeURIComponent(decoded.slice(colon + 1).replaceAll("+", " "));
-  }
-  if (!clientId) throw errors.missingParameter("client_id");
-  const located = ctx.directory.app(clientId.toLowerCase());
-  if (!located) throw errors.appNotFound(clientId, "the emulator");
-  const app = located.value;
-  if (form.has("client_assertion")) {
-    throw new EntraError(
-      50012,
-      "invalid_client",
-      "Client assertions (certificate credentials) are not emulated yet; use a client secret.",
-      401,
-    );
-  }
-  if (app.secrets.length === 0) return { app, auth: 0 };
-  if (!secret) throw errors.missingCredential();
-  if (!app.secrets.some((known) => sameSecret(known, secret)))
-    throw errors.invalidSecret(app.clientId);
-  return { app, auth: 1 };
-}
-
-function sameSecret(known: string, given: string): boolean {
-  const a = createHash("sha256").update(known).digest();
-  const b = createHash("sha256").update(given).digest();
-  return timingSafeEqual(a, b);
 }
 
 function redeemCode(ctx: EmulatorContext, form: URLSearchParams, client: Client): Grant {
@@ -145,39 +105,6 @@ function redeemRefreshToken(ctx: EmulatorContext, form: URLSearchParams, client:
   return { subject, requested, capabilities };
 }
 
-function subjectOf(ctx: EmulatorContext, userId: string, sid: string, authTime: number): Subject {
-  const located = ctx.directory.user(userId);
-  if (!located) throw errors.refreshRevoked();
-  if (!located.value.accountEnabled) throw errors.userDisabled();
-  const groupIds = ctx.directory.groupsOf(located).map((g) => g.id);
-  return { user: located.value, tenant: located.tenant, groupIds, sid, authTime };
-}
-
-/** The `scope` parameter (or the fallback), parsed; every scope must have been consented to. */
-function requestedScopes(
-  ctx: EmulatorContext,
-  form: URLSearchParams,
-  fallback: readonly string[],
-  subject: Subject,
-): Scope[] {
-  const raw = splitScopes(form.get("scope"));
-  const scopes = parseScopes(ctx, raw.length ? raw : fallback, subject.tenant.id);
-  if (scopes instanceof EntraError) throw scopes;
-  return scopes;
-}
-
-/** `cp1` and other capabilities from a `claims` request: {"access_token":{"xms_cc":{"values":[…]}}} */
-function capabilitiesOf(claims: string | undefined): string[] {
-  if (!claims) return [];
-  try {
-    const values = (JSON.parse(claims) as { access_token?: { xms_cc?: { values?: unknown } } })
-      ?.access_token?.xms_cc?.values;
-    return Array.isArray(values) ? values.filter((v): v is string => typeof v === "string") : [];
-  } catch {
-    throw errors.malformed("The 'claims' parameter is not valid JSON.");
-  }
-}
-
 async function tokenResponse(
   ctx: EmulatorContext,
   form: URLSearchParams,
@@ -195,6 +122,11 @@ async function tokenResponse(
   if (resource instanceof EntraError) throw resource;
   const granted = grantedScopes(ctx, subject.user.id, client.app);
   const scopes = scopesForResource(granted, resource);
+  if (resource.kind === "api" && scopes.token.length === 0) {
+    // `.default` with nothing granted for the API: Entra asks for consent rather than issuing a
+    // token that carries no permission at all.
+    throw errors.consentRequired(client.app.clientId, [`api://${resource.app.clientId}/.default`]);
+  }
   const names = new Set(requested.map((s) => s.value));
   const response: Record<string, string | number> = {
     token_type: "Bearer",

@@ -3,10 +3,10 @@ import { createLocalJWKSet, type JWTPayload, jwtVerify, SignJWT } from "jose";
 import type { AppRegistration, Tenant, User } from "../config/schema.js";
 import type { EmulatorContext } from "../context.js";
 import { opaque } from "../ids.js";
+import { GRAPH_APP_ID } from "../microsoft-graph.js";
 import { jwks } from "./discovery.js";
 
-/** The application id of Microsoft Graph, the `aud` of Graph access tokens. */
-export const GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
+export { GRAPH_APP_ID };
 
 /** Above this many groups a token carries the overage form instead of `groups`. */
 export const GROUP_OVERAGE_LIMIT = 200;
@@ -16,9 +16,13 @@ export function issuerV2(ctx: EmulatorContext, tenantId: string): string {
   return `${ctx.urls.https}/${tenantId}/v2.0`;
 }
 
-/** The v1.0 issuer (Entra: `https://sts.windows.net/{tid}/`), on the emulator's https origin. */
-export function issuerV1(ctx: EmulatorContext, tenantId: string): string {
-  return `${ctx.urls.https}/${tenantId}/`;
+/**
+ * The v1.0 issuer, Entra's literal `https://sts.windows.net/{tid}/`. Unlike the v2.0 issuer it is
+ * not on the authority's host (Entra's v1 metadata advertises it as is), so validators write it
+ * down rather than discover it; the emulator issues the same string for them to accept.
+ */
+export function issuerV1(tenantId: string): string {
+  return `https://sts.windows.net/${tenantId}/`;
 }
 
 /** `sub` is pairwise: the same user has a different subject in each app. */
@@ -147,7 +151,7 @@ export function mintAccessToken(
     return sign(ctx, {
       ...base,
       aud: GRAPH_APP_ID,
-      iss: issuerV1(ctx, subject.tenant.id),
+      iss: issuerV1(subject.tenant.id),
       appid: client.clientId,
       appidacr: String(request.clientAuth),
       idtyp: "user",
@@ -169,7 +173,7 @@ export function mintAccessToken(
     sub: pairwiseSubject(subject.user.id, api.clientId),
     idtyp: "user",
   };
-  if (api.accessTokenVersion === 2) {
+  if (api.accessTokenAcceptedVersion === 2) {
     Object.assign(claims, {
       aud: api.clientId,
       iss: issuerV2(ctx, subject.tenant.id),
@@ -180,7 +184,7 @@ export function mintAccessToken(
   } else {
     Object.assign(claims, {
       aud: `api://${api.clientId}`,
-      iss: issuerV1(ctx, subject.tenant.id),
+      iss: issuerV1(subject.tenant.id),
       appid: client.clientId,
       appidacr: String(request.clientAuth),
       unique_name: subject.user.userPrincipalName,

@@ -3,7 +3,14 @@
  * @module
  */
 
-export { claimsChallenge, throttled } from "./faults.js";
+export { type AppTokenOptions, clientCredentialsToken } from "./app-token.js";
+export {
+  type ClientAssertionOptions,
+  createTestCertificate,
+  signClientAssertion,
+  type TestCertificate,
+} from "./certificates.js";
+export { claimsChallenge, consentRequired, interactionRequired, throttled } from "./faults.js";
 export {
   type MsalNetworkModule,
   type RawResponse,

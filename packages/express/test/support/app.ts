@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createMemoryStore } from "@entrance/core";
+import { createMemoryStore, type Entrance } from "@entrance/core";
 import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulator";
 import { pickAccount } from "@entrance/emulator/testing";
 import express, { type Express } from "express";
@@ -15,6 +15,8 @@ export interface TestApp {
   readonly emulator: RunningEmulator;
   readonly app: Express;
   readonly base: string;
+  /** The app's Entrance core. */
+  readonly core: Entrance;
   /** Signs `user` in through the emulator's pages; returns the Cookie header of that browser. */
   signIn(user: string, returnTo?: string): Promise<string>;
   close(): Promise<void>;
@@ -37,28 +39,28 @@ export async function startTestApp(
     displayName: "Express test app",
     redirectUris: [`${base}/auth/callback`, `${base}/`],
   });
-  app.use(
-    entrance({
-      tenantId: "organizations",
-      clientId: defaults.webApp,
-      clientSecret: defaults.webAppSecret,
-      authorityHost: emulator.urls.https,
-      graphBaseUrl: emulator.urls.https,
-      baseUrl: base,
-      secrets: ["express-test-secret-express-test-secret"],
-      trust: trustCertificateAuthority(emulator.caCertPem),
-      store: createMemoryStore(),
-      env: {},
-      ...options,
-      // Multi-tenant: only the app's home tenant (Contoso) assigns roles that count.
-      authorization: { trustedTenants: [defaults.contoso], ...options.authorization },
-    }),
-  );
+  const auth = entrance({
+    tenantId: "organizations",
+    clientId: defaults.webApp,
+    clientSecret: defaults.webAppSecret,
+    authorityHost: emulator.urls.https,
+    graphBaseUrl: emulator.urls.https,
+    baseUrl: base,
+    secrets: ["express-test-secret-express-test-secret"],
+    trust: trustCertificateAuthority(emulator.caCertPem),
+    store: createMemoryStore(),
+    env: {},
+    ...options,
+    // Multi-tenant: only the app's home tenant (Contoso) assigns roles that count.
+    authorization: { trustedTenants: [defaults.contoso], ...options.authorization },
+  });
+  app.use(auth);
   routes(app);
   return {
     emulator,
     app,
     base,
+    core: auth.core,
     async signIn(user, returnTo = "/") {
       const login = await fetch(`${base}/auth/login?returnTo=${encodeURIComponent(returnTo)}`, {
         redirect: "manual",

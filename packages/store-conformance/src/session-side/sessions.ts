@@ -5,7 +5,13 @@
 import { randomUUID } from "node:crypto";
 import type { SessionRecord, SessionSideStore } from "@entrance/core";
 import { expect, it } from "vitest";
-import { type ConformanceContext, makeSession, UNICODE_SAMPLES, unique } from "../context.js";
+import {
+  type ConformanceContext,
+  makeSession,
+  sleep,
+  UNICODE_SAMPLES,
+  unique,
+} from "../context.js";
 
 type UserKey = { tenantId: string; objectId: string };
 
@@ -66,7 +72,7 @@ export function sessionContract(ctx: ConformanceContext<SessionSideStore>): void
     const session = makeSession();
     await ctx.store().sessions.create(session);
     const lastSeenAt = new Date("2025-03-04T07:00:00.123Z");
-    const idleExpiresAt = new Date("2025-03-04T08:00:00.456Z");
+    const idleExpiresAt = new Date("2125-03-04T08:00:00.456Z");
     await ctx.store().sessions.touch(session.idHash, lastSeenAt, idleExpiresAt);
     expect(await ctx.store().sessions.get(session.idHash)).toStrictEqual({
       ...session,
@@ -161,24 +167,70 @@ export function sessionContract(ctx: ConformanceContext<SessionSideStore>): void
     expect(await ctx.store().sessions.deleteByUser(tenantId, objectId)).toBe(0);
   });
 
-  it("deleteExpired removes idle- and absolute-expired sessions, keeps live ones, counts them", async () => {
-    // Long before any other test's sessions expire, so the count is this test's alone.
-    const now = new Date("1901-06-01T00:00:00.000Z");
-    const [before, after] = [new Date(now.getTime() - 1), new Date(now.getTime() + 1)];
-    const far = new Date("2199-01-01T00:00:00.000Z");
-    const idle = makeSession({ idleExpiresAt: before, absoluteExpiresAt: far });
-    const absolute = makeSession({ idleExpiresAt: far, absoluteExpiresAt: before });
-    const due = makeSession({ idleExpiresAt: now, absoluteExpiresAt: far });
-    const live = makeSession({ idleExpiresAt: after, absoluteExpiresAt: after });
-    for (const session of [idle, absolute, due, live]) await ctx.store().sessions.create(session);
+  if (ctx.clock) {
+    // Stores that keep expired sessions until swept (memory, SQL): the sweep decides.
+    it("deleteExpired removes idle- and absolute-expired sessions, keeps live ones, counts them", async () => {
+      // Long before any other test's sessions expire, so the count is this test's alone.
+      const now = new Date("1901-06-01T00:00:00.000Z");
+      const [before, after] = [new Date(now.getTime() - 1), new Date(now.getTime() + 1)];
+      const far = new Date("2199-01-01T00:00:00.000Z");
+      const idle = makeSession({ idleExpiresAt: before, absoluteExpiresAt: far });
+      const absolute = makeSession({ idleExpiresAt: far, absoluteExpiresAt: before });
+      const due = makeSession({ idleExpiresAt: now, absoluteExpiresAt: far });
+      const live = makeSession({ idleExpiresAt: after, absoluteExpiresAt: after });
+      for (const session of [idle, absolute, due, live]) await ctx.store().sessions.create(session);
 
-    expect(await ctx.store().sessions.deleteExpired(now)).toBe(3);
-    for (const session of [idle, absolute, due]) {
-      expect(await ctx.store().sessions.get(session.idHash)).toBeNull();
-    }
-    expect(await ctx.store().sessions.get(live.idHash)).toStrictEqual(live);
-    expect(await ctx.store().sessions.deleteExpired(now)).toBe(0);
-  });
+      expect(await ctx.store().sessions.deleteExpired(now)).toBe(3);
+      for (const session of [idle, absolute, due]) {
+        expect(await ctx.store().sessions.get(session.idHash)).toBeNull();
+      }
+      expect(await ctx.store().sessions.get(live.idHash)).toStrictEqual(live);
+      expect(await ctx.store().sessions.deleteExpired(now)).toBe(0);
+    });
+  } else {
+    const soon = () => new Date(Date.now() + 1_000);
+    const later = () => new Date(Date.now() + 600_000);
+
+    it("a session is gone once its idle or absolute expiry has passed (real time)", async () => {
+      const user = { tenantId: randomUUID(), objectId: randomUUID() };
+      const sid = unique("sid");
+      const idle = makeSession({ ...user, sid, idleExpiresAt: soon(), absoluteExpiresAt: later() });
+      const absolute = makeSession({ ...user, idleExpiresAt: later(), absoluteExpiresAt: soon() });
+      const live = makeSession({ ...user, idleExpiresAt: later(), absoluteExpiresAt: later() });
+      for (const session of [idle, absolute, live]) await ctx.store().sessions.create(session);
+      await sleep(1_100);
+      // A store whose server expires keys itself may have nothing left to remove.
+      expect(await ctx.store().sessions.deleteExpired(new Date())).toBeGreaterThanOrEqual(0);
+      expect(await ctx.store().sessions.get(idle.idHash)).toBeNull();
+      expect(await ctx.store().sessions.get(absolute.idHash)).toBeNull();
+      expect(await ctx.store().sessions.listByUser(user.tenantId, user.objectId)).toStrictEqual([
+        live,
+      ]);
+      expect(await ctx.store().sessions.deleteBySid(sid)).toStrictEqual([]);
+      expect(await ctx.store().sessions.deleteByUser(user.tenantId, user.objectId)).toBe(1);
+    });
+
+    it("touch keeps a session past its first idle expiry, never past its absolute one (real time)", async () => {
+      const [kept, capped] = [
+        makeSession({ idleExpiresAt: soon(), absoluteExpiresAt: later() }),
+        makeSession({ idleExpiresAt: soon(), absoluteExpiresAt: soon() }),
+      ];
+      for (const session of [kept, capped]) await ctx.store().sessions.create(session);
+      const lastSeenAt = new Date();
+      const idleExpiresAt = later();
+      for (const session of [kept, capped]) {
+        await ctx.store().sessions.touch(session.idHash, lastSeenAt, idleExpiresAt);
+      }
+      await sleep(1_100);
+      await ctx.store().sessions.deleteExpired(new Date());
+      expect(await ctx.store().sessions.get(kept.idHash)).toStrictEqual({
+        ...kept,
+        lastSeenAt,
+        idleExpiresAt,
+      });
+      expect(await ctx.store().sessions.get(capped.idHash)).toBeNull();
+    });
+  }
 
   it("deleteExpired rejects an invalid Date", async () => {
     await expect(ctx.store().sessions.deleteExpired(new Date(Number.NaN))).rejects.toThrow(

@@ -4,10 +4,12 @@ import {
   type AuditStore,
   isAuditEventType,
 } from "@entrance/core";
-import type { Kysely, Selectable } from "kysely";
+import type { ExpressionBuilder, Kysely, Selectable } from "kysely";
+import type { Dialect } from "../dialect.js";
 import {
   checkPage,
   corrupt,
+  type RowRef,
   rowName,
   toCount,
   toDate,
@@ -24,13 +26,13 @@ const TABLE = "entrance_audit";
 /** Events removed per statement when pruning. */
 const PRUNE_BATCH = 5_000;
 
-function toType(value: unknown, row: string): AuditEventType {
+function toType(value: unknown, row: RowRef): AuditEventType {
   const text = toText(value, row, "type");
   if (!isAuditEventType(text)) throw corrupt(row, "type", "an audit event type");
   return text;
 }
 
-function toActor(value: unknown, row: string): AuditEvent["actor"] {
+function toActor(value: unknown, row: RowRef): AuditEvent["actor"] {
   if (value === null) return null;
   const actor = toJsonObject(value, row, "actor");
   const { tenantId, objectId, name } = actor;
@@ -45,7 +47,7 @@ function toActor(value: unknown, row: string): AuditEvent["actor"] {
 }
 
 /** The id as a decimal string (pg gives a `bigint` as one, exact even beyond 2^53). */
-function toId(value: unknown, row: string): string {
+function toId(value: unknown, row: RowRef): string {
   const id = typeof value === "number" || typeof value === "bigint" ? String(value) : value;
   if (typeof id !== "string" || !/^\d+$/.test(id)) throw corrupt(row, "id", "a positive integer");
   return id;
@@ -87,7 +89,7 @@ function isStoredId(id: string): boolean {
  * The audit log in `entrance_audit`, indexed by time and by user. Entrance bounds it through
  * `prune`; ids are never reused, even after rows are removed.
  */
-export function sqlAudit(db: Kysely<EntranceDatabase>): AuditStore {
+export function sqlAudit(db: Kysely<EntranceDatabase>, dialect: Dialect): AuditStore {
   return {
     async append(event) {
       if (!isAuditEventType(event.type)) {
@@ -98,29 +100,35 @@ export function sqlAudit(db: Kysely<EntranceDatabase>): AuditStore {
       }
       const count = checkCount(event.count ?? 1, "count");
       const { actor } = event;
-      const row = await db
-        .insertInto(TABLE)
-        .values({
-          at: toMillis(event.at, "at"),
-          type: event.type,
-          tenant_id: event.tenantId,
-          object_id: event.objectId,
-          actor:
-            actor === null
-              ? null
-              : JSON.stringify({
-                  tenantId: actor.tenantId,
-                  objectId: actor.objectId,
-                  name: actor.name,
-                }),
-          detail: event.detail,
-          aadsts: event.aadsts,
-          ip: event.ip,
-          count,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return fromRow(row);
+      const insert = db.insertInto(TABLE).values({
+        at: toMillis(event.at, "at"),
+        type: event.type,
+        tenant_id: event.tenantId,
+        object_id: event.objectId,
+        actor:
+          actor === null
+            ? null
+            : JSON.stringify({
+                tenantId: actor.tenantId,
+                objectId: actor.objectId,
+                name: actor.name,
+              }),
+        detail: event.detail,
+        aadsts: event.aadsts,
+        ip: event.ip,
+        count,
+      });
+      if (dialect === "mysql") {
+        // No RETURNING in MySQL: the row is read back by the id the insert was given.
+        const { insertId } = await insert.executeTakeFirstOrThrow();
+        const row = await db
+          .selectFrom(TABLE)
+          .selectAll()
+          .where("id", "=", String(insertId))
+          .executeTakeFirstOrThrow();
+        return fromRow(row);
+      }
+      return fromRow(await insert.returningAll().executeTakeFirstOrThrow());
     },
 
     async addCount(id, by) {
@@ -153,22 +161,20 @@ export function sqlAudit(db: Kysely<EntranceDatabase>): AuditStore {
       // In batches, yielding between them: the first prune of a database that kept every event
       // may remove millions, and SQLite's driver would otherwise hold the process for seconds.
       let removed = 0;
+      const due = (w: ExpressionBuilder<EntranceDatabase, typeof TABLE>) =>
+        lastSurplus === null
+          ? w("at", "<", cutoff)
+          : w.or([w("at", "<", cutoff), w("id", "<=", lastSurplus)]);
       for (;;) {
-        const batch = await db
-          .deleteFrom(TABLE)
-          .where("id", "in", (eb) =>
-            eb
-              .selectFrom(TABLE)
-              .select("id")
-              .where((w) =>
-                lastSurplus === null
-                  ? w("at", "<", cutoff)
-                  : w.or([w("at", "<", cutoff), w("id", "<=", lastSurplus)]),
+        const batch = await (dialect === "mysql"
+          ? // MySQL takes no LIMIT in an IN subquery, but a DELETE of its own may have one.
+            db.deleteFrom(TABLE).where(due).orderBy("id").limit(PRUNE_BATCH)
+          : db
+              .deleteFrom(TABLE)
+              .where("id", "in", (eb) =>
+                eb.selectFrom(TABLE).select("id").where(due).orderBy("id").limit(PRUNE_BATCH),
               )
-              .orderBy("id")
-              .limit(PRUNE_BATCH),
-          )
-          .executeTakeFirst();
+        ).executeTakeFirst();
         const count = Number(batch.numDeletedRows);
         removed += count;
         if (count < PRUNE_BATCH) return removed;
@@ -185,7 +191,9 @@ export function sqlAudit(db: Kysely<EntranceDatabase>): AuditStore {
             ...(type === undefined ? [] : [eb("type", "=", type)]),
             ...(tenantId === undefined ? [] : [eb("tenant_id", "=", tenantId)]),
             ...(objectId === undefined ? [] : [eb("object_id", "=", objectId)]),
-            ...(query === undefined || query === "" ? [] : [columnContains("detail", query)]),
+            ...(query === undefined || query === ""
+              ? []
+              : [columnContains("detail", query, dialect)]),
           ]),
         );
       const [rows, count] = await Promise.all([

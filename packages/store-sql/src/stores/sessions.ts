@@ -1,7 +1,9 @@
 import type { SessionRecord, SessionStore } from "@entrance/core";
 import type { Kysely, Selectable } from "kysely";
+import type { Dialect } from "../dialect.js";
 import { rowName, toDate, toMillis, toNullableText, toText } from "../rows.js";
 import type { EntranceDatabase, SessionsTable } from "../schema.js";
+import type { HotReads } from "../store.js";
 
 const TABLE = "entrance_sessions";
 
@@ -25,7 +27,11 @@ function fromRow(row: Selectable<SessionsTable>): SessionRecord {
  * Sessions in `entrance_sessions`, indexed by `sid` and by user for the bulk deletes, and by each
  * expiry for the sweep of expired ones.
  */
-export function sqlSessions(db: Kysely<EntranceDatabase>): SessionStore {
+export function sqlSessions(
+  db: Kysely<EntranceDatabase>,
+  dialect: Dialect,
+  hot?: HotReads,
+): SessionStore {
   return {
     async create(session) {
       await db
@@ -46,11 +52,9 @@ export function sqlSessions(db: Kysely<EntranceDatabase>): SessionStore {
     },
 
     async get(idHash) {
-      const row = await db
-        .selectFrom(TABLE)
-        .selectAll()
-        .where("id_hash", "=", idHash)
-        .executeTakeFirst();
+      const row = hot
+        ? hot.session(idHash)
+        : await db.selectFrom(TABLE).selectAll().where("id_hash", "=", idHash).executeTakeFirst();
       return row ? fromRow(row) : null;
     },
 
@@ -70,11 +74,25 @@ export function sqlSessions(db: Kysely<EntranceDatabase>): SessionStore {
     },
 
     async deleteBySid(sid) {
-      const rows = await db
-        .deleteFrom(TABLE)
-        .where("sid", "=", sid)
-        .returning(["tenant_id", "object_id"])
-        .execute();
+      const rows =
+        dialect === "mysql"
+          ? // No DELETE … RETURNING in MySQL: read the rows under a lock (which also holds back
+            // new rows of that sid), delete them, commit.
+            await db.transaction().execute(async (trx) => {
+              const found = await trx
+                .selectFrom(TABLE)
+                .select(["tenant_id", "object_id"])
+                .where("sid", "=", sid)
+                .forUpdate()
+                .execute();
+              await trx.deleteFrom(TABLE).where("sid", "=", sid).execute();
+              return found;
+            })
+          : await db
+              .deleteFrom(TABLE)
+              .where("sid", "=", sid)
+              .returning(["tenant_id", "object_id"])
+              .execute();
       // One entry per user, however many of their sessions carried the sid.
       const users = new Map<string, { tenantId: string; objectId: string }>();
       for (const { tenant_id: tenantId, object_id: objectId } of rows) {

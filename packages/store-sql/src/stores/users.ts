@@ -1,8 +1,10 @@
 import type { UserRecord, UserStore } from "@entrance/core";
-import type { Kysely, Selectable } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
+import type { Dialect } from "../dialect.js";
 import {
   checkPage,
   corrupt,
+  type RowRef,
   rowName,
   toDate,
   toFlag,
@@ -13,6 +15,7 @@ import {
 } from "../rows.js";
 import type { EntranceDatabase, UsersTable } from "../schema.js";
 import { columnContains } from "../search.js";
+import type { HotReads } from "../store.js";
 
 const TABLE = "entrance_users";
 
@@ -39,7 +42,7 @@ function fromRow(row: Selectable<UsersTable>): UserRecord {
   };
 }
 
-function resolvedFromRow(row: Selectable<UsersTable>, name: string): ResolvedGroups {
+function resolvedFromRow(row: Selectable<UsersTable>, name: RowRef): ResolvedGroups {
   const { resolved_groups: ids, resolved_groups_at: at } = row;
   if (ids === null && at === null) return null;
   if (ids === null || at === null) {
@@ -65,47 +68,69 @@ function resolvedColumns(resolved: ResolvedGroups) {
  * Users in `entrance_users`. A row whose JSON lists are corrupt makes `get` throw an Error naming
  * the row and column; `upsert` rewrites both lists, so the user's next sign-in repairs it.
  */
-export function sqlUsers(db: Kysely<EntranceDatabase>): UserStore {
+export function sqlUsers(
+  db: Kysely<EntranceDatabase>,
+  dialect: Dialect,
+  hot?: HotReads,
+): UserStore {
+  const get = async (tenantId: string, objectId: string) => {
+    const row = hot
+      ? hot.user(tenantId, objectId)
+      : await db
+          .selectFrom(TABLE)
+          .selectAll()
+          .where("tenant_id", "=", tenantId)
+          .where("object_id", "=", objectId)
+          .executeTakeFirst();
+    return row ? fromRow(row) : null;
+  };
   return {
-    async get(tenantId, objectId) {
-      const row = await db
-        .selectFrom(TABLE)
-        .selectAll()
-        .where("tenant_id", "=", tenantId)
-        .where("object_id", "=", objectId)
-        .executeTakeFirst();
-      return row ? fromRow(row) : null;
-    },
+    get,
 
     async upsert(user) {
-      const row = await db
-        .insertInto(TABLE)
-        .values({
-          tenant_id: user.tenantId,
-          object_id: user.objectId,
-          display_name: user.displayName,
-          username: user.username,
-          mail: user.mail,
-          roles: JSON.stringify(user.roles),
-          groups: JSON.stringify(user.groups),
-          groups_overage: user.groupsOverage ? 1 : 0,
-          first_sign_in_at: toMillis(user.firstSignInAt, "firstSignInAt"),
-          last_sign_in_at: toMillis(user.lastSignInAt, "lastSignInAt"),
-          disabled: user.disabled ? 1 : 0,
-          ...resolvedColumns(user.resolvedGroups ?? null),
-        })
-        // first_sign_in_at, disabled and the resolved groups are left out on purpose: the
-        // contract keeps them.
+      const insert = db.insertInto(TABLE).values({
+        tenant_id: user.tenantId,
+        object_id: user.objectId,
+        display_name: user.displayName,
+        username: user.username,
+        mail: user.mail,
+        roles: JSON.stringify(user.roles),
+        groups: JSON.stringify(user.groups),
+        groups_overage: user.groupsOverage ? 1 : 0,
+        first_sign_in_at: toMillis(user.firstSignInAt, "firstSignInAt"),
+        last_sign_in_at: toMillis(user.lastSignInAt, "lastSignInAt"),
+        disabled: user.disabled ? 1 : 0,
+        ...resolvedColumns(user.resolvedGroups ?? null),
+      });
+      // first_sign_in_at, disabled and the resolved groups are left out on purpose: the
+      // contract keeps them.
+      const updated = [
+        "display_name",
+        "username",
+        "mail",
+        "roles",
+        "groups",
+        "groups_overage",
+        "last_sign_in_at",
+      ] as const;
+      if (dialect === "mysql") {
+        // No RETURNING in MySQL: the stored row is read back.
+        await insert
+          .onDuplicateKeyUpdate(
+            Object.fromEntries(updated.map((column) => [column, sql`values(${sql.ref(column)})`])),
+          )
+          .execute();
+        const stored = await get(user.tenantId, user.objectId);
+        if (!stored) throw new Error("The user just stored is gone (deleted meanwhile?)");
+        return stored;
+      }
+      const row = await insert
         .onConflict((conflict) =>
-          conflict.columns(["tenant_id", "object_id"]).doUpdateSet((eb) => ({
-            display_name: eb.ref("excluded.display_name"),
-            username: eb.ref("excluded.username"),
-            mail: eb.ref("excluded.mail"),
-            roles: eb.ref("excluded.roles"),
-            groups: eb.ref("excluded.groups"),
-            groups_overage: eb.ref("excluded.groups_overage"),
-            last_sign_in_at: eb.ref("excluded.last_sign_in_at"),
-          })),
+          conflict
+            .columns(["tenant_id", "object_id"])
+            .doUpdateSet((eb) =>
+              Object.fromEntries(updated.map((column) => [column, eb.ref(`excluded.${column}`)])),
+            ),
         )
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -139,7 +164,7 @@ export function sqlUsers(db: Kysely<EntranceDatabase>): UserStore {
         .where((eb) =>
           query === undefined || query === ""
             ? eb.and([])
-            : eb.or(SEARCHED.map((column) => columnContains(column, query))),
+            : eb.or(SEARCHED.map((column) => columnContains(column, query, dialect))),
         );
       const [rows, count] = await Promise.all([
         matching

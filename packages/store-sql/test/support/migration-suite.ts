@@ -7,11 +7,14 @@
 import { randomUUID } from "node:crypto";
 import type { EntranceStore, UserRecord } from "@entrance/core";
 import { describe, expect, it } from "vitest";
+import { migrate } from "../../src/index.js";
 
 /** A new, empty database of the dialect, and raw access to it beside the store. */
 export interface FreshDatabase {
-  /** Opens a store on this database, applying the migrations it lacks. */
-  readonly open: () => Promise<EntranceStore>;
+  /** Opens a store on this database, applying the migrations it lacks (unless told not to). */
+  readonly open: (options?: { migrate?: boolean }) => Promise<EntranceStore>;
+  /** The database as a DATABASE_URL names it, for `migrate`. */
+  readonly url: string;
   /** Runs `;`-separated statements outside any store (with no store open). */
   readonly exec: (statements: string) => Promise<void>;
   /** Runs one query outside any store and returns its rows. */
@@ -24,6 +27,16 @@ export interface MigrationDialect {
   readonly fresh: () => Promise<FreshDatabase>;
   /** A query of the names (column `name`) of the database's tables, sorted, its own excluded. */
   readonly tablesQuery: string;
+  /** MySQL's dialect of the raw SQL below: `drop index … on table`, backquoted identifiers. */
+  readonly mysql?: boolean;
+}
+
+/** The raw SQL of the undo steps, in the dialect's words. */
+function rawSql(mysql: boolean) {
+  const dropIndex = (index: string, table: string) =>
+    mysql ? `drop index ${index} on ${table};` : `drop index ${index};`;
+  const key = mysql ? "`key`" : '"key"';
+  return { dropIndex, key };
 }
 
 /** Every migration this version applies, in order. */
@@ -35,19 +48,22 @@ export const MIGRATIONS = [
 ];
 
 /** Takes a database back to the schema of the version before 0004_owners_counts_and_sweeps. */
-const UNDO_0004 = `
-  drop index entrance_login_transactions_owner_idx;
+const undo0004 = (mysql: boolean) => {
+  const { dropIndex } = rawSql(mysql);
+  return `
+  ${dropIndex("entrance_login_transactions_owner_idx", "entrance_login_transactions")}
   alter table entrance_login_transactions drop column owner;
   alter table entrance_audit drop column count;
-  drop index entrance_sessions_idle_expires_idx;
-  drop index entrance_sessions_absolute_expires_idx;
+  ${dropIndex("entrance_sessions_idle_expires_idx", "entrance_sessions")}
+  ${dropIndex("entrance_sessions_absolute_expires_idx", "entrance_sessions")}
   delete from entrance_migration where name = '0004_owners_counts_and_sweeps';
 `;
+};
 
 /** Takes a database of the version before 0004 back to the version before 0003_admin_and_audit. */
-const UNDO_0003 = `
+const undo0003 = (mysql: boolean) => `
   drop table entrance_audit;
-  drop index entrance_users_last_sign_in_idx;
+  ${rawSql(mysql).dropIndex("entrance_users_last_sign_in_idx", "entrance_users")}
   alter table entrance_users drop column resolved_groups;
   alter table entrance_users drop column resolved_groups_at;
   delete from entrance_migration where name = '0003_admin_and_audit';
@@ -76,6 +92,9 @@ const user = (): UserRecord => ({
 
 /** Defines the migration tests for one dialect; call it where that dialect's tests are defined. */
 export function migrationSuite(dialect: MigrationDialect): void {
+  const mysql = dialect.mysql ?? false;
+  const UNDO_0004 = undo0004(mysql);
+  const UNDO_0003 = undo0003(mysql);
   describe("migrations", () => {
     const migrationNames = async (database: FreshDatabase) =>
       (await database.query("select name from entrance_migration order by name")).map(
@@ -196,7 +215,7 @@ export function migrationSuite(dialect: MigrationDialect): void {
       await (await database.open()).close();
       await database.exec(
         `${UNDO_0004}
-        insert into entrance_login_transactions (key, value, expires_at)
+        insert into entrance_login_transactions (${rawSql(mysql).key}, value, expires_at)
           values ('old-state', '{}', ${Date.now() + 600_000});
         insert into entrance_audit (at, type, detail)
           values (1, 'sign_in', 'signed in before the upgrade');`,
@@ -232,6 +251,43 @@ export function migrationSuite(dialect: MigrationDialect): void {
         await upgraded.close();
       }
       expect(await migrationNames(database)).toStrictEqual(MIGRATIONS);
+    });
+
+    it("five migrate() calls at once on a fresh database all finish, applying each migration once", async () => {
+      const database = await dialect.fresh();
+      const reports = await Promise.all([1, 2, 3, 4, 5].map(() => migrate(database.url)));
+      expect(reports.flatMap((report) => report.applied).sort()).toStrictEqual(MIGRATIONS);
+      expect(await migrationNames(database)).toStrictEqual(MIGRATIONS);
+      const store = await database.open({ migrate: false });
+      try {
+        const stored = user();
+        await store.users.upsert(stored);
+        expect(await store.users.get(stored.tenantId, stored.objectId)).toStrictEqual(stored);
+      } finally {
+        await store.close();
+      }
+      expect((await migrate(database.url)).applied).toStrictEqual([]);
+    });
+
+    it("with migrate: false, opening changes no schema and names the migrations missing", async () => {
+      const database = await dialect.fresh();
+      await expect(database.open({ migrate: false })).rejects.toThrow(
+        `lacks the Entrance schema migrations ${MIGRATIONS.join(", ")}. Run \`migrate(DATABASE_URL)\``,
+      );
+      expect((await database.query(dialect.tablesQuery)).map((row) => row.name)).toStrictEqual([]);
+      await (await database.open()).close();
+      await database.exec(UNDO_0004);
+      await expect(database.open({ migrate: false })).rejects.toThrow(
+        /lacks the Entrance schema migrations 0004_owners_counts_and_sweeps\./,
+      );
+      expect((await migrate(database.url)).applied).toStrictEqual([
+        "0004_owners_counts_and_sweeps",
+      ]);
+      await (await database.open({ migrate: false })).close();
+      await database.exec("insert into entrance_migration values ('9999_future', 'x')");
+      await expect(database.open({ migrate: false })).rejects.toThrow(
+        /newer @entrance\/store-sql migrated this database \(9999_future\)/,
+      );
     });
 
     it("refuses a database that a newer version migrated, saying so", async () => {

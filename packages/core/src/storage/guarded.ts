@@ -1,0 +1,123 @@
+/**
+ * Every store operation with a deadline and one way to fail: a store that does not answer within
+ * `storeTimeoutMs`, or cannot be reached, becomes `store_unavailable` (503: try again soon); any
+ * other failure becomes `store_failed` (500). A request then gets a clear page or JSON instead of
+ * a hang, a crash or a driver's message, and the store's own reconnecting brings the app back.
+ */
+import { EntranceError } from "../errors/entrance-error.js";
+import type { EntranceStore } from "./types.js";
+
+/** The parts of a store whose methods are guarded (`close` is not: it is the app's own call). */
+const PARTS = ["users", "sessions", "tokens", "transactions", "locks", "audit"] as const;
+
+/**
+ * Error codes and messages of drivers that mean "cannot reach the store right now" rather than
+ * "the store refused this": sockets, PostgreSQL's shutdown and connection states, ioredis and
+ * node-redis when disconnected, SQLite busy beyond its timeout.
+ */
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "57P01", // admin_shutdown (the backend was terminated)
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now
+  "08000", // connection_exception
+  "08001",
+  "08003",
+  "08004",
+  "08006",
+  "SQLITE_BUSY",
+  "SQLITE_LOCKED",
+  "PROTOCOL_CONNECTION_LOST",
+]);
+const UNREACHABLE_MESSAGES =
+  /connection (?:is )?closed|connection terminated|terminating connection|not connected|client is closed|socket (?:closed|hang up)|stream isn't writeable|max retries per request|cluster(?:down| isn't ready)|connection timeout/i;
+
+/** Whether an error (or its cause) says the store could not be reached. */
+export function isUnreachable(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === "string" && UNREACHABLE_CODES.has(code)) return true;
+    if (typeof message === "string" && UNREACHABLE_MESSAGES.test(message)) return true;
+  }
+  return false;
+}
+
+/** The store with every operation bounded by `timeoutMs` and its failures made EntranceErrors. */
+export function guardStore(store: EntranceStore, timeoutMs: number): EntranceStore {
+  const guarded: Record<string, unknown> = { close: () => store.close() };
+  const { ping } = store;
+  if (ping) guarded.ping = () => bounded(() => ping.call(store), "ping", timeoutMs);
+  for (const part of PARTS) {
+    // `locks` is optional: a store without it keeps refreshes single-flight within the process.
+    if (store[part] === undefined) continue;
+    guarded[part] = guardPart(store, part, timeoutMs);
+  }
+  return guarded as unknown as EntranceStore;
+}
+
+/**
+ * One part's methods, each bounded. A Proxy, since a part may be one itself (a store still
+ * opening answers any method name); each method's wrapper is made once.
+ */
+function guardPart(store: EntranceStore, part: (typeof PARTS)[number], timeoutMs: number) {
+  const target = store[part] as unknown as Record<string, unknown>;
+  const made = new Map<string, unknown>();
+  return new Proxy(target, {
+    get(_, name) {
+      if (typeof name !== "string") return undefined;
+      let wrapper = made.get(name);
+      if (wrapper === undefined) {
+        const method = target[name];
+        if (typeof method !== "function") return method;
+        const operation = `${part}.${name}`;
+        wrapper = (...args: unknown[]) =>
+          bounded(() => method.apply(target, args), operation, timeoutMs);
+        made.set(name, wrapper);
+      }
+      return wrapper;
+    },
+  });
+}
+
+async function bounded<T>(run: () => Promise<T>, operation: string, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const started = run();
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new EntranceError(
+              "store_unavailable",
+              `The store did not answer ${operation} within ${timeoutMs} ms.`,
+            ),
+          ),
+        timeoutMs,
+      );
+    });
+    // A late answer or failure after the deadline must not become an unhandled rejection.
+    started.catch(() => {});
+    return await Promise.race([started, late]);
+  } catch (cause) {
+    if (cause instanceof EntranceError) throw cause;
+    if (isUnreachable(cause)) {
+      throw new EntranceError(
+        "store_unavailable",
+        `The store could not be reached (${operation}).`,
+        {
+          cause,
+        },
+      );
+    }
+    throw new EntranceError("store_failed", `The store failed on ${operation}.`, { cause });
+  } finally {
+    clearTimeout(timer);
+  }
+}

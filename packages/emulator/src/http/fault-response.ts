@@ -1,0 +1,40 @@
+import type { Fault } from "../control/faults.js";
+import type { Exchange } from "./exchange.js";
+
+/** A fault that answers with an Entra error. */
+export type ErrorFault = Extract<Fault, { kind: "error" }>;
+
+/** Writes an Entra error answer for an `error` fault (the protocol layer knows its shape). */
+export type ErrorFaultResponder = (exchange: Exchange, fault: ErrorFault) => void;
+
+/**
+ * Plays a queued fault on an exchange. Returns true when the fault answered (or dropped) the
+ * request, false when the request should go on (after a delay).
+ */
+export async function playFault(
+  fault: Fault,
+  exchange: Exchange,
+  sendError: ErrorFaultResponder,
+): Promise<boolean> {
+  switch (fault.kind) {
+    case "delay":
+      await new Promise((resolve) => setTimeout(resolve, fault.ms));
+      return false;
+    case "status":
+      exchange.sendJson(fault.status, fault.body ?? { error: "server_error" }, {
+        ...fault.headers,
+      });
+      return true;
+    case "malformed":
+      exchange.send(200, '{"token_type":"Bearer","access_tok', {
+        "content-type": "application/json; charset=utf-8",
+      });
+      return true;
+    case "drop":
+      exchange.req.socket.destroy();
+      return true;
+    case "error":
+      sendError(exchange, fault);
+      return true;
+  }
+}
