@@ -14,7 +14,10 @@ import { type FastifyGuards, guardsOf, rememberCore } from "./guards.js";
 import { sendResponse } from "./reply.js";
 import type { FastifyLocals } from "./types.js";
 
-/** Options of the plugin: the core's, with the store optional (default: @entrance/store-sql). */
+/**
+ * Options of the plugin: the core's, with the store optional (default: @entrance/store-sql, with
+ * @entrance/store-redis for the session side when REDIS_URL is set).
+ */
 export interface FastifyEntranceOptions extends Omit<EntranceOptions, "store"> {
   readonly store?: EntranceOptions["store"];
 }
@@ -22,9 +25,12 @@ export interface FastifyEntranceOptions extends Omit<EntranceOptions, "store"> {
 /** `app.entrance`: the core, and guards checked against it when built. */
 export type FastifyEntrance = FastifyGuards & { readonly core: Entrance };
 
-// An optional peer: an app that passes its own store installs no native module.
+// Optional peers: an app that passes its own store installs no native module and no Redis client.
 const openSql = installed("@entrance/store-sql")
   ? async (url: string) => (await import("@entrance/store-sql")).openSqlStore(url)
+  : null;
+const openRedis = installed("@entrance/store-redis")
+  ? async (url: string) => (await import("@entrance/store-redis")).openRedisStore({ url })
   : null;
 
 const plugin: FastifyPluginAsync<FastifyEntranceOptions> = async (fastify, options) => {
@@ -35,7 +41,7 @@ const plugin: FastifyPluginAsync<FastifyEntranceOptions> = async (fastify, optio
     logSerializers: _s,
     ...own
   } = options as typeof options & Record<"prefix" | "logLevel" | "logSerializers", unknown>;
-  const core = createEntrance({ ...own, store: own.store ?? defaultStore(openSql) });
+  const core = createEntrance({ ...own, store: own.store ?? defaultStore(openSql, openRedis) });
   rememberCore(core);
   const { baseUrl } = core.config;
   fastify.decorate("entrance", { core, ...guardsOf(() => core) });

@@ -13,8 +13,11 @@ export const rememberCore = (entrance: Entrance) => {
 function middleware(spec: GuardSpec, bound?: () => Entrance): MiddlewareHandler<EntranceEnv> {
   const built = new WeakMap<Entrance, Guard>();
   const guardFor = (entrance: Entrance) => {
-    const guard = built.get(entrance) ?? entrance.guard(spec);
-    built.set(entrance, guard);
+    let guard = built.get(entrance);
+    if (!guard) {
+      guard = entrance.guard(spec);
+      built.set(entrance, guard);
+    }
     return guard;
   };
   const now = bound?.() ?? lastCore;

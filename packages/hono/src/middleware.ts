@@ -10,7 +10,10 @@ import type { MiddlewareHandler } from "hono";
 import { guardsOf, type HonoGuards, rememberCore } from "./guards.js";
 import { addHeaders, clientIp, requestLike, webRequest } from "./request.js";
 
-/** Options of `entrance()`: the core's, with the store optional (default: @entrance/store-sql). */
+/**
+ * Options of `entrance()`: the core's, with the store optional (default: @entrance/store-sql, with
+ * @entrance/store-redis for the session side when REDIS_URL is set).
+ */
 export interface HonoEntranceOptions extends Omit<EntranceOptions, "store"> {
   readonly store?: EntranceOptions["store"];
 }
@@ -24,9 +27,12 @@ export interface EntranceEnv {
 export type EntranceMiddleware = MiddlewareHandler<EntranceEnv> &
   HonoGuards & { readonly core: Entrance };
 
-// An optional peer: an app that passes its own store installs no native module.
+// Optional peers: an app that passes its own store installs no native module and no Redis client.
 const openSql = installed("@entrance/store-sql")
   ? async (url: string) => (await import("@entrance/store-sql")).openSqlStore(url)
+  : null;
+const openRedis = installed("@entrance/store-redis")
+  ? async (url: string) => (await import("@entrance/store-redis")).openRedisStore({ url })
   : null;
 
 /**
@@ -40,7 +46,10 @@ const openSql = installed("@entrance/store-sql")
  * app.get("/me", auth.requireAuth(), (c) => c.json(c.get("entrance").user));
  */
 export function entrance(options: HonoEntranceOptions = {}): EntranceMiddleware {
-  const core = createEntrance({ ...options, store: options.store ?? defaultStore(openSql) });
+  const core = createEntrance({
+    ...options,
+    store: options.store ?? defaultStore(openSql, openRedis),
+  });
   rememberCore(core);
   const { baseUrl } = core.config;
   const middleware: MiddlewareHandler<EntranceEnv> = async (c, next) => {
