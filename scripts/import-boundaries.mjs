@@ -15,6 +15,8 @@
  *   also import that framework and its adapter.
  * - a framework (express, fastify, hono, next) is imported only by its adapter and by admin's
  *   subpath file for it.
+ * - test support (the conformance suites) imports core only; the adapter conformance suite may
+ *   also import the emulator, which it signs in through.
  * - every package under packages/ has a kind here: a new one is placed on purpose.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -33,7 +35,15 @@ export const KINDS = {
   "store-redis": "store",
   admin: "admin",
   "store-conformance": "test-support",
+  "adapter-conformance": "test-support",
 };
+
+/**
+ * Test support that drives a package through the emulator may import it besides core: the
+ * adapter conformance suite signs in through the emulator's pages (it tests apps, never the
+ * emulator, so sharing nothing with core still holds).
+ */
+const TEST_SUPPORT_USES = { "adapter-conformance": ["emulator"] };
 
 /** Module names of each adapter's framework (a name, or a scope ending in "/"). */
 export const FRAMEWORKS = {
@@ -114,6 +124,7 @@ function crossing(from, file, { specifier, dynamic }, folderOf) {
   if (target === "core") return null;
   if (kind === "adapter" && DEFAULT_STORES.includes(target))
     return dynamic ? null : `an adapter loads ${specifier}, an optional peer, with import() only`;
+  if (kind === "test-support" && TEST_SUPPORT_USES[from]?.includes(target)) return null;
   if (kind === "admin" && subpathOf === target && KINDS[target] === "adapter") return null;
   const what = KINDS[target] ? `${KINDS[target]} ${specifier}` : specifier;
   return `${kind === "test-support" ? "test support" : `a(n) ${kind}`} imports core only, not the ${what}`;

@@ -150,6 +150,38 @@ describe("import boundaries between the Entrance packages", () => {
     ]);
   });
 
+  it("let admin import Fastify and its adapter only in its fastify subpath", () => {
+    expect(
+      crossings({
+        admin: {
+          "fastify.ts":
+            'import { sendResponse } from "@entrance/fastify";\nimport type { FastifyReply } from "fastify";',
+          "express.ts": 'import type { FastifyReply } from "fastify";',
+        },
+        fastify: { "a.ts": 'import fp from "fastify-plugin";' },
+        core: {},
+      }),
+    ).toEqual(["packages/admin/src/express.ts:1 fastify"]);
+  });
+
+  it("let the adapter conformance suite use the emulator, and no test support an adapter", () => {
+    expect(
+      crossings({
+        "adapter-conformance": {
+          "a.ts": 'import { startEmulator } from "@entrance/emulator";',
+          "b.ts": 'import { pickAccount } from "@entrance/emulator/testing";',
+          "c.ts": 'import { entrance } from "@entrance/express";',
+        },
+        "store-conformance": { "a.ts": 'import { startEmulator } from "@entrance/emulator";' },
+        emulator: {},
+        express: {},
+      }),
+    ).toEqual([
+      "packages/adapter-conformance/src/c.ts:1 @entrance/express",
+      "packages/store-conformance/src/a.ts:1 @entrance/emulator",
+    ]);
+  });
+
   it("fail on a package that has no kind yet, so that a new one is placed on purpose", () => {
     expect(findViolations(repository({ "store-mongo": {} }))).toEqual([
       expect.objectContaining({

@@ -4,8 +4,10 @@
  * pattern, each in its own Node process pinned to CPU 0, loaded by wrk pinned to CPU 1, in
  * alternating rounds of one run; every answer is checked. Prints a markdown table and writes it
  * with the rounds to bench/results/. Run with `npm run bench` from the repository root; see
- * bench/README.md for the settings.
+ * bench/README.md for the settings. With `--frameworks` (`npm run bench:frameworks`): bare
+ * Fastify and Hono and Entrance on each, each ratio to its own bare framework.
  */
+import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,10 +16,11 @@ import type { RunningEmulator } from "@entrance/emulator";
 import expressPackage from "express/package.json" with { type: "json" };
 import openIdConnectPackage from "express-openid-connect/package.json" with { type: "json" };
 import sessionPackage from "express-session/package.json" with { type: "json" };
+import fastifyPackage from "fastify/package.json" with { type: "json" };
 import { type Started, startFleet } from "./fleet/fleet.js";
 import { LOAD_CPU, progress, readInteger, runHarness, SERVER_CPU } from "./fleet/harness.js";
 import { signInThroughApp } from "./fleet/sign-in.js";
-import { VARIANTS as ALL_VARIANTS, BARE } from "./fleet/variants.js";
+import { VARIANTS as ALL_VARIANTS, BARE, FRAMEWORK_PAIRS } from "./fleet/variants.js";
 import { AUTOCANNON_VERSION, runAutocannon } from "./load/autocannon.js";
 import { measure } from "./load/measure.js";
 import { runWrk, wrkVersion } from "./load/wrk.js";
@@ -37,8 +40,12 @@ for (const id of only) {
     throw new Error(`BENCH_ONLY: no variant ${id} (${ALL_VARIANTS.map((v) => v.id).join(", ")})`);
   }
 }
-const VARIANTS =
+const expressVariants =
   only.length === 0 ? ALL_VARIANTS : ALL_VARIANTS.filter((v) => v === BARE || only.includes(v.id));
+const frameworks = process.argv.includes("--frameworks");
+/** Groups of variants measured together; each group's first is the baseline of its ratios. */
+const groups = frameworks ? FRAMEWORK_PAIRS : [expressVariants];
+const VARIANTS = groups.flat();
 /** Below this share of its CPU a server's measured run is repeated (the machine is shared). */
 const MIN_SERVER_CPU_SHARE = 0.9;
 const REPEATS = 2;
@@ -85,7 +92,9 @@ await runHarness("the page benchmark", Math.ceil(deadline), async ({ emulator, w
     progress,
   });
   const date = new Date();
-  const variants = summarize(VARIANTS, BARE, measured, MIN_SERVER_CPU_SHARE);
+  const variants = groups.flatMap((group) =>
+    summarize(group, group[0] ?? BARE, measured, MIN_SERVER_CPU_SHARE),
+  );
   const short = variants.filter((v) => v.shortRounds.length > 0);
   if (short.length > 0) {
     notes.push(
@@ -95,7 +104,9 @@ await runHarness("the page benchmark", Math.ceil(deadline), async ({ emulator, w
   }
   if (profileDir) notes.push("servers ran under --cpu-prof: slower");
   const report: PageReport = {
-    benchmark: "Signed-in page: Entrance and its peers against bare Express, one run",
+    benchmark: frameworks
+      ? "Signed-in page: Entrance on Fastify and on Hono, each against its bare framework, one run"
+      : "Signed-in page: Entrance and its peers against bare Express, one run",
     date: date.toISOString(),
     command: command(),
     environment: {
@@ -110,7 +121,9 @@ await runHarness("the page benchmark", Math.ceil(deadline), async ({ emulator, w
         ? `${wrk}, -t1 -c${connections}, pinned to CPU ${LOAD_CPU}`
         : `autocannon ${AUTOCANNON_VERSION} (fallback), ${connections} connections, pinned to CPU ${LOAD_CPU}`,
       servers: `one Node process each, pinned to CPU ${SERVER_CPU}, listening on 127.0.0.1`,
-      versions: `express ${expressPackage.version}, express-openid-connect ${openIdConnectPackage.version}, express-session ${sessionPackage.version}, @azure/msal-node ${msalPackage.version}`,
+      versions: frameworks
+        ? `fastify ${fastifyPackage.version}, hono ${pinned("hono")}, @hono/node-server ${pinned("@hono/node-server")}`
+        : `express ${expressPackage.version}, express-openid-connect ${openIdConnectPackage.version}, express-session ${sessionPackage.version}, @azure/msal-node ${msalPackage.version}`,
       "took (s)": Math.round((Date.now() - started) / 1000),
     },
     settings: {
@@ -128,7 +141,8 @@ await runHarness("the page benchmark", Math.ceil(deadline), async ({ emulator, w
   };
   const markdown = toMarkdown(report);
   const stamp = date.toISOString().slice(0, 16).replace(":", "");
-  const file = fileURLToPath(new URL(`../results/page-${stamp}.md`, import.meta.url));
+  const name = frameworks ? "frameworks" : "page";
+  const file = fileURLToPath(new URL(`../results/${name}-${stamp}.md`, import.meta.url));
   await writeText(file, markdown);
   await writeText(
     file.replace(/\.md$/, ".json"),
@@ -185,11 +199,16 @@ function rawRounds(measured: Awaited<ReturnType<typeof measure>>) {
   };
 }
 
+/** The version bench/package.json pins (hono's manifest is not among its exports). */
+function pinned(name: string): string {
+  const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+  return String(manifest.dependencies?.[name] ?? "unknown");
+}
+
 /** How to run this again with the same settings. */
 function command(): string {
-  const run =
-    process.env.npm_lifecycle_event === "bench"
-      ? "npm run bench"
-      : `node ${relative(process.cwd(), process.argv[1] ?? "bench/dist/signed-in-page.js")}`;
+  const run = process.env.npm_lifecycle_event?.startsWith("bench")
+    ? `npm run ${process.env.npm_lifecycle_event}`
+    : `node ${relative(process.cwd(), process.argv[1] ?? "bench/dist/signed-in-page.js")}`;
   return `BENCH_ROUNDS=${rounds} BENCH_SECONDS=${seconds} BENCH_CONNECTIONS=${connections} ${run}`;
 }

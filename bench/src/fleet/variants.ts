@@ -127,3 +127,30 @@ export const BEARER_JOSE: Variant = {
 
 /** The bearer benchmark's servers, in the order of every round. */
 export const BEARER_VARIANTS: readonly Variant[] = [BEARER_BARE, BEARER_ENTRANCE, BEARER_JOSE];
+
+/** `--frameworks`: each framework bare (its pair's baseline, first) and with Entrance. */
+const onFramework = (id: string, label: string, baseline: Variant): readonly Variant[] => [
+  baseline,
+  {
+    ...ENTRANCE_CACHED,
+    id: `entrance-${id}`,
+    label: `Entrance on ${label}, SQLite, cacheSeconds 5 (default)`,
+    script: `${id}-entrance`,
+  },
+];
+
+/** Pairs measured in one run, each ratio to the bare framework of its own pair. */
+export const FRAMEWORK_PAIRS: readonly (readonly Variant[])[] = [
+  onFramework("fastify", "Fastify 5", {
+    ...BARE,
+    id: "bare-fastify",
+    label: "bare Fastify 5 (no sign-in)",
+    script: "fastify-bare",
+  }),
+  onFramework("hono", "Hono 4 (@hono/node-server)", {
+    ...BARE,
+    id: "bare-hono",
+    label: "bare Hono 4 on @hono/node-server (no sign-in)",
+    script: "hono-bare",
+  }),
+];

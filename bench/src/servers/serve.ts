@@ -1,3 +1,4 @@
+import { createServer, type RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
 import express, { type Express } from "express";
 import type { FromServer, ServerFacts, ServerSetup, ToServer } from "./protocol.js";
@@ -12,18 +13,37 @@ export interface Mounted {
 /** Mounts a server's routes once its setup is known. */
 export type Mount = (app: Express, setup: ServerSetup, base: string) => Promise<Mounted>;
 
+/** A server on another framework: its Node request listener, made once its setup is known. */
+export type MountListener = (
+  setup: ServerSetup,
+  base: string,
+) => Promise<Mounted & { readonly listener: RequestListener }>;
+
 /** How long a server may take to close before it exits anyway. */
 const EXIT_GRACE_MS = 3_000;
 
+/** {@link serveListener} for an Express app: `mount` adds its routes. */
+export function serve(mount: Mount): Promise<void> {
+  const app = express();
+  return serveListener(async (setup, base) => ({
+    ...(await mount(app, setup, base)),
+    listener: app,
+  }));
+}
+
 /**
  * Runs one server under test in this process, which the harness started (pinned to a core) with
- * an IPC channel: listens on 127.0.0.1 on a free port and says which, mounts its routes when the
- * setup comes, and ends when the harness says so or goes away.
+ * an IPC channel: listens on 127.0.0.1 on a free port and says which, mounts its request
+ * listener when the setup comes, and ends when the harness says so or goes away.
  */
-export async function serve(mount: Mount): Promise<void> {
+export async function serveListener(mount: MountListener): Promise<void> {
   if (!process.send) throw new Error("a bench server is started by a harness, with an IPC channel");
-  const app = express();
-  const server = app.listen(0, "127.0.0.1");
+  let listener: RequestListener = (_req, res) => {
+    res.statusCode = 503;
+    res.end();
+  };
+  const server = createServer((req, res) => listener(req, res));
+  server.listen(0, "127.0.0.1");
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);
@@ -55,9 +75,10 @@ export async function serve(mount: Mount): Promise<void> {
       send({ type: "facts", facts: facts(mounted) });
       return;
     }
-    mount(app, message.setup, `http://127.0.0.1:${port}`).then(
+    mount(message.setup, `http://127.0.0.1:${port}`).then(
       (done) => {
         mounted = done;
+        listener = done.listener;
         send({ type: "ready" });
       },
       (error: unknown) => {

@@ -43,14 +43,16 @@ beforeAll(async () => {
 }, 120_000);
 
 describe("@entrance/admin's main entry", () => {
-  it("has type declarations that never mention express, so an app without Express type-checks", () => {
+  it("has type declarations that never mention express, fastify or hono, so an app without them type-checks", () => {
     const declarations = reachableDeclarations(join(DIST, "index.d.ts"));
     const files = [...declarations.keys()].map((file) => relative(DIST, file));
     // The walk follows the entry's re-exports (else it would prove nothing).
     expect(files).toEqual(expect.arrayContaining(["index.d.ts", "admin.d.ts", "options.d.ts"]));
     expect(files).not.toContain("express.d.ts");
+    expect(files).not.toContain("fastify.d.ts");
+    expect(files).not.toContain("hono.d.ts");
     for (const [file, text] of declarations) {
-      expect(text.match(/.*express.*/i)?.[0], relative(ROOT, file)).toBeUndefined();
+      expect(text.match(/.*(express|fastify|hono).*/i)?.[0], relative(ROOT, file)).toBeUndefined();
     }
   });
 
@@ -62,5 +64,25 @@ describe("@entrance/admin's main entry", () => {
       default: "./dist/express.js",
     });
     expect(readFileSync(join(DIST, "express.d.ts"), "utf8")).toMatch(/from "express"/);
+  });
+
+  it("leaves Fastify to the @entrance/admin/fastify subpath", () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, "packages/admin/package.json"), "utf8"));
+    expect(manifest.exports["./fastify"]).toEqual({
+      types: "./dist/fastify.d.ts",
+      source: "./src/fastify.ts",
+      default: "./dist/fastify.js",
+    });
+    expect(readFileSync(join(DIST, "fastify.d.ts"), "utf8")).toMatch(/from "fastify"/);
+  });
+
+  it("leaves Hono to the @entrance/admin/hono subpath", () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, "packages/admin/package.json"), "utf8"));
+    expect(manifest.exports["./hono"]).toEqual({
+      types: "./dist/hono.d.ts",
+      source: "./src/hono.ts",
+      default: "./dist/hono.js",
+    });
+    expect(readFileSync(join(DIST, "hono.d.ts"), "utf8")).toMatch(/from "hono"/);
   });
 });

@@ -1,0 +1,103 @@
+import { createRequire } from "node:module";
+import {
+  createEntrance,
+  defaultStore,
+  type Entrance,
+  type EntranceContext,
+  type EntranceOptions,
+  nodeRequestLike,
+  toWebRequest,
+} from "@entrance/core";
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import { type FastifyGuards, guardsOf, rememberCore } from "./guards.js";
+import { sendResponse } from "./reply.js";
+import type { FastifyLocals } from "./types.js";
+
+/**
+ * Options of the plugin: the core's, with the store optional (default: @entrance/store-sql, with
+ * @entrance/store-redis for the session side when REDIS_URL is set).
+ */
+export interface FastifyEntranceOptions extends Omit<EntranceOptions, "store"> {
+  readonly store?: EntranceOptions["store"];
+}
+
+/** `app.entrance`: the core, and guards checked against it when built. */
+export type FastifyEntrance = FastifyGuards & { readonly core: Entrance };
+
+// Optional peers: an app that passes its own store installs no native module and no Redis client.
+const openSql = installed("@entrance/store-sql")
+  ? async (url: string) => (await import("@entrance/store-sql")).openSqlStore(url)
+  : null;
+const openRedis = installed("@entrance/store-redis")
+  ? async (url: string) => (await import("@entrance/store-redis")).openRedisStore({ url })
+  : null;
+
+const plugin: FastifyPluginAsync<FastifyEntranceOptions> = async (fastify, options) => {
+  // Fastify's own register options are not Entrance's.
+  const {
+    prefix: _p,
+    logLevel: _l,
+    logSerializers: _s,
+    ...own
+  } = options as typeof options & Record<"prefix" | "logLevel" | "logSerializers", unknown>;
+  const core = createEntrance({ ...own, store: own.store ?? defaultStore(openSql, openRedis) });
+  rememberCore(core);
+  const { baseUrl } = core.config;
+  fastify.decorate("entrance", { core, ...guardsOf(() => core) });
+  // Reference values are set per request, never shared: decorated as null.
+  fastify.decorateRequest("entrance", null as unknown as EntranceContext);
+  // The convention @fastify/view and others follow: whoever comes first decorates `locals`.
+  if (!fastify.hasReplyDecorator("locals")) {
+    fastify.decorateReply("locals", null as unknown as FastifyLocals);
+  }
+  fastify.addHook("onClose", () => core.close());
+
+  const give = (request: FastifyRequest, reply: FastifyReply, context: EntranceContext) => {
+    request.entrance = context;
+    reply.headers(context.responseHeaders);
+    reply.locals ??= {} as FastifyLocals;
+    context.assignLocals(reply.locals);
+  };
+  // Callback style: most requests (a session cached in process) pass without a promise.
+  fastify.addHook("onRequest", (request, reply, done) => {
+    const url = request.raw.url ?? "/";
+    const query = url.indexOf("?");
+    if (core.ownsPath(query === -1 ? url : url.slice(0, query))) {
+      core.handle(toWebRequest(request.raw, url, baseUrl), { ip: request.ip }).then((response) => {
+        if (response) return void sendResponse(reply, response).catch(done);
+        done();
+      }, done);
+      return;
+    }
+    const like = nodeRequestLike(request.raw, url, baseUrl);
+    const now = core.contextNow(like);
+    if (now) {
+      give(request, reply, now);
+      return done();
+    }
+    core.context(like).then((context) => {
+      give(request, reply, context);
+      done();
+    }, done);
+  });
+};
+
+/**
+ * Sign-in with Microsoft Entra ID for Fastify: serves Entrance's routes and gives every request
+ * `request.entrance` and every template (`reply.locals`) `user`, `loginUrl`, `logoutUrl`,
+ * `popupScriptUrl`. Reads AZURE_* and ENTRANCE_* unless given; a bad value fails registration.
+ *
+ * @example
+ * await app.register(entrance);
+ * app.get("/me", { preHandler: app.entrance.requireAuth() }, (req) => req.entrance.user);
+ */
+export const entrance = fp(plugin, { fastify: "5.x", name: "@entrance/fastify" });
+
+function installed(name: string): boolean {
+  try {
+    return Boolean(createRequire(import.meta.url).resolve(name));
+  } catch {
+    return false;
+  }
+}

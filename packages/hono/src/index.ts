@@ -1,0 +1,37 @@
+/**
+ * @entrance/hono: sign-in with Microsoft Entra ID for Hono apps on Node.js — a translator
+ * between Hono and @entrance/core.
+ * @module
+ */
+export type {
+  AccessToken,
+  CspDirectives,
+  EntranceContext,
+  EntranceUser,
+  SessionRecord,
+  SignInEvent,
+  TemplateLocals,
+} from "@entrance/core";
+export {
+  EntranceError,
+  escapeHtml,
+  html,
+  trustCertificateAuthority,
+  type UserRecord,
+} from "@entrance/core";
+export {
+  type HonoGuards,
+  requireAuth,
+  requireGroup,
+  requirePermission,
+  requireRole,
+  requireScopes,
+} from "./guards.js";
+export {
+  type EntranceEnv,
+  type EntranceMiddleware,
+  entrance,
+  type HonoEntranceOptions,
+} from "./middleware.js";
+export { clientIp, webRequest } from "./request.js";
+export { handleEntranceErrors, securityHeaders } from "./responses.js";
