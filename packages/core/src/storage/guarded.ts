@@ -86,38 +86,77 @@ function guardPart(store: EntranceStore, part: (typeof PARTS)[number], timeoutMs
   });
 }
 
-async function bounded<T>(run: () => Promise<T>, operation: string, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const started = run();
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new EntranceError(
-              "store_unavailable",
-              `The store did not answer ${operation} within ${timeoutMs} ms.`,
-            ),
-          ),
-        timeoutMs,
-      );
-    });
-    // A late answer or failure after the deadline must not become an unhandled rejection.
-    started.catch(() => {});
-    return await Promise.race([started, late]);
-  } catch (cause) {
-    if (cause instanceof EntranceError) throw cause;
-    if (isUnreachable(cause)) {
-      throw new EntranceError(
+/** An operation still waiting for its store, and when it stops waiting. */
+interface Waiting {
+  readonly deadline: number;
+  readonly operation: string;
+  readonly timeoutMs: number;
+  readonly reject: (error: EntranceError) => void;
+}
+
+/**
+ * Operations waiting for a store. One timer checks their deadlines while any wait, rather than a
+ * timer per call: a store read is on the path of signed-in requests, and a timer of its own
+ * cost more than the read from SQLite.
+ */
+const waiting = new Set<Waiting>();
+let ticker: NodeJS.Timeout | undefined;
+const TICK_MS = 25;
+
+function expire(): void {
+  const now = Date.now();
+  for (const entry of waiting) {
+    if (entry.deadline > now) continue;
+    waiting.delete(entry);
+    entry.reject(
+      new EntranceError(
         "store_unavailable",
-        `The store could not be reached (${operation}).`,
-        {
-          cause,
-        },
-      );
-    }
-    throw new EntranceError("store_failed", `The store failed on ${operation}.`, { cause });
-  } finally {
-    clearTimeout(timer);
+        `The store did not answer ${entry.operation} within ${entry.timeoutMs} ms.`,
+      ),
+    );
   }
+  if (waiting.size === 0 && ticker) {
+    clearInterval(ticker);
+    ticker = undefined;
+  }
+}
+
+function bounded<T>(run: () => Promise<T>, operation: string, timeoutMs: number): Promise<T> {
+  let started: Promise<T>;
+  try {
+    // A custom store may answer with a plain value; a promise passes through unchanged.
+    started = Promise.resolve(run());
+  } catch (cause) {
+    return Promise.reject(failure(cause, operation));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const entry: Waiting = { deadline: Date.now() + timeoutMs, operation, timeoutMs, reject };
+    waiting.add(entry);
+    // Never holds the process open: a store call in flight keeps its own socket.
+    ticker ??= setInterval(expire, Math.min(TICK_MS, timeoutMs)).unref();
+    started.then(
+      (value) => {
+        // After the deadline the caller has its answer already; a late one changes nothing.
+        if (waiting.delete(entry)) resolve(value);
+      },
+      (cause) => {
+        if (waiting.delete(entry)) reject(failure(cause, operation));
+      },
+    );
+  });
+}
+
+/** A store's failure as Entrance reports it: unreachable (503) or failed (500). */
+function failure(cause: unknown, operation: string): EntranceError {
+  if (cause instanceof EntranceError) return cause;
+  if (isUnreachable(cause)) {
+    return new EntranceError(
+      "store_unavailable",
+      `The store could not be reached (${operation}).`,
+      {
+        cause,
+      },
+    );
+  }
+  return new EntranceError("store_failed", `The store failed on ${operation}.`, { cause });
 }
