@@ -6,12 +6,32 @@
 import type { Requirement } from "./authz/requirements.js";
 import { type BearerOptions, checkBearerOptions } from "./bearer/policy.js";
 import type { EntranceContext } from "./context.js";
+import type { Entrance } from "./entrance.js";
 
 /**
  * A guard built for one core: its names were checked against that core's configuration. It
  * answers at once when it can (not signed in, or nothing to look up), else with a promise.
  */
 export type Guard = (context: EntranceContext) => Response | null | Promise<Response | null>;
+
+/**
+ * A guard spec for whichever core a request arrives through, built once per core: what each
+ * adapter's guard wrapper asks for. `now`, when given, builds it at once, so that a bad name
+ * throws at start-up rather than on the first request.
+ */
+export function guardPerCore(spec: GuardSpec, now?: Entrance): (entrance: Entrance) => Guard {
+  const built = new WeakMap<Entrance, Guard>();
+  const guardFor = (entrance: Entrance) => {
+    let guard = built.get(entrance);
+    if (!guard) {
+      guard = entrance.guard(spec);
+      built.set(entrance, guard);
+    }
+    return guard;
+  };
+  if (now) guardFor(now);
+  return guardFor;
+}
 
 /** What a guard requires, before it is built for a core. */
 export type GuardSpec =

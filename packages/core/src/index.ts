@@ -27,6 +27,7 @@ export {
   type Guard,
   type GuardSpec,
   groupGuard,
+  guardPerCore,
   permissionGuard,
   roleGuard,
   scopesGuard,

@@ -1,4 +1,4 @@
-import type { BearerOptions, Entrance, Guard, GuardSpec } from "@entrance/core";
+import type { BearerOptions, Entrance, GuardSpec } from "@entrance/core";
 import * as core from "@entrance/core";
 import type { RequestHandler } from "express";
 
@@ -10,17 +10,7 @@ export const rememberCore = (entrance: Entrance) => {
 
 /** A core guard as middleware, built once per core; a bad name throws when built. */
 function middleware(spec: GuardSpec, bound?: () => Entrance): RequestHandler {
-  const built = new WeakMap<Entrance, Guard>();
-  const guardFor = (entrance: Entrance) => {
-    let guard = built.get(entrance);
-    if (!guard) {
-      guard = entrance.guard(spec);
-      built.set(entrance, guard);
-    }
-    return guard;
-  };
-  const now = bound?.() ?? lastCore;
-  if (now) guardFor(now);
+  const guardFor = core.guardPerCore(spec, bound?.() ?? lastCore);
   return (req, res, next) => {
     if (!req.entrance) return next(new Error("Entrance guards need app.use(entrance()) first"));
     const answer = guardFor(req.entrance.core)(req.entrance);

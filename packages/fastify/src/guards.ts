@@ -1,4 +1,4 @@
-import type { Entrance, Guard, GuardSpec } from "@entrance/core";
+import type { Entrance, GuardSpec } from "@entrance/core";
 import * as core from "@entrance/core";
 import type { preHandlerHookHandler } from "fastify";
 import { sendResponse } from "./reply.js";
@@ -11,17 +11,7 @@ export const rememberCore = (entrance: Entrance) => {
 
 /** A core guard as a preHandler, built once per core; a bad name throws when built. */
 function preHandler(spec: GuardSpec, bound?: () => Entrance): preHandlerHookHandler {
-  const built = new WeakMap<Entrance, Guard>();
-  const guardFor = (entrance: Entrance) => {
-    let guard = built.get(entrance);
-    if (!guard) {
-      guard = entrance.guard(spec);
-      built.set(entrance, guard);
-    }
-    return guard;
-  };
-  const now = bound?.() ?? lastCore;
-  if (now) guardFor(now);
+  const guardFor = core.guardPerCore(spec, bound?.() ?? lastCore);
   return (request, reply, done) => {
     if (!request.entrance) return done(new Error("Entrance guards need the entrance plugin first"));
     const answer = guardFor(request.entrance.core)(request.entrance);

@@ -1,4 +1,4 @@
-import type { Entrance, Guard, GuardSpec } from "@entrance/core";
+import type { Entrance, GuardSpec } from "@entrance/core";
 import * as core from "@entrance/core";
 import type { MiddlewareHandler } from "hono";
 import type { EntranceEnv } from "./middleware.js";
@@ -11,17 +11,7 @@ export const rememberCore = (entrance: Entrance) => {
 
 /** A core guard as Hono middleware, built once per core; a bad name throws when built. */
 function middleware(spec: GuardSpec, bound?: () => Entrance): MiddlewareHandler<EntranceEnv> {
-  const built = new WeakMap<Entrance, Guard>();
-  const guardFor = (entrance: Entrance) => {
-    let guard = built.get(entrance);
-    if (!guard) {
-      guard = entrance.guard(spec);
-      built.set(entrance, guard);
-    }
-    return guard;
-  };
-  const now = bound?.() ?? lastCore;
-  if (now) guardFor(now);
+  const guardFor = core.guardPerCore(spec, bound?.() ?? lastCore);
   return async (c, next) => {
     const context = c.get("entrance");
     if (!context) throw new Error("Entrance guards need app.use(entrance()) first");
