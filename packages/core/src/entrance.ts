@@ -38,7 +38,7 @@ import {
   type UserKey,
 } from "./tokens/acquire.js";
 import { AppTokens } from "./tokens/app-only.js";
-import { graphClient } from "./tokens/graph.js";
+import { graphClient, type TokenSource } from "./tokens/graph.js";
 import { summarizeCache, type TokenSummary } from "./tokens/merge-cache.js";
 import { OnBehalfOf } from "./tokens/on-behalf-of.js";
 import { UserAdministration } from "./users.js";
@@ -300,13 +300,9 @@ export class Entrance {
 
   /** A Microsoft Graph client acting as `user`, with `scopes` (default: the sign-in scopes). */
   graph(user: UserKey, scopes: readonly string[] = this.config.scopes): GraphClient {
-    return graphClient({
-      baseUrl: this.config.graphBaseUrl,
-      allowedOrigins: this.config.graphAllowedOrigins,
-      scopes,
-      tokens: (wanted, options) => this.getAccessToken(user, wanted, options),
-      agent: this.#graphAgent,
-    });
+    return this.#graphClient(scopes, (wanted, options) =>
+      this.getAccessToken(user, wanted, options),
+    );
   }
 
   /**
@@ -335,14 +331,9 @@ export class Entrance {
     assertion: string,
     scopes: readonly string[] = this.config.scopes,
   ): GraphClient {
-    return graphClient({
-      baseUrl: this.config.graphBaseUrl,
-      allowedOrigins: this.config.graphAllowedOrigins,
-      scopes,
-      tokens: (wanted, options) =>
-        this.getAccessTokenOnBehalfOf(caller, assertion, wanted, options),
-      agent: this.#graphAgent,
-    });
+    return this.#graphClient(scopes, (wanted, options) =>
+      this.getAccessTokenOnBehalfOf(caller, assertion, wanted, options),
+    );
   }
 
   /**
@@ -380,11 +371,19 @@ export class Entrance {
     options: { readonly tenantId?: string; readonly scopes?: readonly string[] } = {},
   ): GraphClient {
     const tenantId = this.#appTenant(options.tenantId);
+    return this.#graphClient(
+      options.scopes ?? ["https://graph.microsoft.com/.default"],
+      (wanted, acquire) => this.#appTokens.get(tenantId, wanted, acquire),
+    );
+  }
+
+  /** A Graph client with this core's Graph origin, allowed origins and agent. */
+  #graphClient(scopes: readonly string[], tokens: TokenSource): GraphClient {
     return graphClient({
       baseUrl: this.config.graphBaseUrl,
       allowedOrigins: this.config.graphAllowedOrigins,
-      scopes: options.scopes ?? ["https://graph.microsoft.com/.default"],
-      tokens: (wanted, acquire) => this.#appTokens.get(tenantId, wanted, acquire),
+      scopes,
+      tokens,
       agent: this.#graphAgent,
     });
   }
