@@ -82,7 +82,8 @@ export function tokensMarkdown(report: TokensReport): string {
   ].join("\n");
 }
 
-export async function writeReport(path: string, report: TokensReport): Promise<void> {
+/** Writes a report as JSON (creating bench/results/). */
+export async function writeReport(path: string, report: object): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
 }

@@ -18,7 +18,6 @@ import msalPackage from "@azure/msal-node/package.json" with { type: "json" };
 import {
   createEntrance,
   type Entrance,
-  type EntranceStore,
   trustCertificateAuthority,
   type UserKey,
 } from "@entrance/core";
@@ -31,7 +30,8 @@ import {
   mulberry32,
   syntheticObjectIds,
 } from "./msal-cache.js";
-import { type Budget, OFF_ROUND, type Summary, summarize, timeCalls } from "./timing.js";
+import { OFF_ROUND, type Summary, summarize, timeCalls } from "./timing.js";
+import { alternate, countingTokens, diffCounts, signInThroughEntrance } from "./token-calls.js";
 import { describeStore, fillTokenStore, openPartition } from "./token-store.js";
 import {
   type CaseResult,
@@ -96,7 +96,7 @@ try {
   if (!one) throw new Error("no store");
 
   progress(`signing ${USER} in through Entrance (/auth/login, the emulator, /auth/callback)`);
-  await signInThroughEntrance(running, one.entrance);
+  await signInThroughEntrance(running, one.entrance, APP_BASE, USER);
   const realBlob = await one.store.tokens.get(HOME_ACCOUNT_ID);
   if (!realBlob) throw new Error(`the sign-in stored no token partition ${HOME_ACCOUNT_ID}`);
   const realUser = await one.store.users.get(REAL.tenantId, REAL.objectId);
@@ -184,10 +184,14 @@ try {
   }
   const entranceNetworkBefore = networkCalls();
   const readsBefore = stores.map(({ counts }) => ({ ...counts }));
-  const { samples: entranceSamples, calls: entranceCalls } = await alternate(entranceCases, () => ({
-    calls: perRound,
-    maxMs: 20_000,
-  }));
+  const { samples: entranceSamples, calls: entranceCalls } = await alternate(
+    ROUNDS,
+    entranceCases,
+    () => ({
+      calls: perRound,
+      maxMs: 20_000,
+    }),
+  );
   const entranceNetworkDuring = diffCounts(entranceNetworkBefore, networkCalls());
   const partitionWrites = stores.reduce(
     (sum, { counts }, i) =>
@@ -237,7 +241,7 @@ try {
     `SQLite store: the partition read alone, ${ROUNDS} rounds of ${perRound} calls per case`,
   );
   for (const readCase of readCases) await timeCalls(readCase.call, { calls: 300, maxMs: 2_000 });
-  const { samples: readSamples } = await alternate(readCases, () => ({
+  const { samples: readSamples } = await alternate(ROUNDS, readCases, () => ({
     calls: perRound,
     maxMs: 10_000,
   }));
@@ -300,7 +304,7 @@ try {
     await timeCalls(msalCase.call, { calls: 50, maxMs: 500, minCalls: 2 });
   }
   const msalNetworkBefore = networkCalls();
-  const { samples: msalSamples } = await alternate(msalCases, () => ({
+  const { samples: msalSamples } = await alternate(ROUNDS, msalCases, () => ({
     calls: perRound,
     maxMs: MSAL_ROUND_MS,
     minCalls: 5,
@@ -439,72 +443,6 @@ try {
   await rm(workDir, { recursive: true, force: true });
 }
 
-/**
- * Runs every case in one unrecorded round, then `ROUNDS` recorded ones, each round starting one
- * case later than the one before, so that a change in the machine's speed touches every case
- * alike. The first round after a phase change (a fill, another tool) runs slower, hence the extra.
- */
-async function alternate(
-  cases: readonly { id: string; call: () => Promise<void> }[],
-  budget: () => Budget,
-): Promise<{ samples: Map<string, number[][]>; calls: number }> {
-  const samples = new Map<string, number[][]>(cases.map(({ id }) => [id, []]));
-  let calls = 0;
-  for (let round = -1; round < ROUNDS; round++) {
-    for (let i = 0; i < cases.length; i++) {
-      const current = cases[(round + 1 + i) % cases.length];
-      if (!current) continue;
-      const durations = await timeCalls(current.call, budget());
-      calls += durations.length;
-      if (round >= 0) samples.get(current.id)?.push(durations);
-    }
-  }
-  return { samples, calls };
-}
-
-/** The store, with its token reads and writes counted (one increment per call). */
-function countingTokens(store: EntranceStore) {
-  const counts = { get: 0, put: 0, delete: 0 };
-  const tokens = store.tokens;
-  const counted: EntranceStore = {
-    ...store,
-    tokens: {
-      get: (partition) => {
-        counts.get++;
-        return tokens.get(partition);
-      },
-      put: (partition, data) => {
-        counts.put++;
-        return tokens.put(partition, data);
-      },
-      delete: (partition) => {
-        counts.delete++;
-        return tokens.delete(partition);
-      },
-    },
-  };
-  return { store: counted, counts };
-}
-
-/** The real flow, in process: /auth/login, the emulator's sign-in page, /auth/callback. */
-async function signInThroughEntrance(emulator: RunningEmulator, entrance: Entrance): Promise<void> {
-  const login = await entrance.handle(new Request(`${APP_BASE}/auth/login?returnTo=%2F`));
-  const authorize = login?.headers.get("location");
-  if (login?.status !== 302 || !authorize) {
-    throw new Error(`GET /auth/login answered ${login?.status}, not a redirect to Entra`);
-  }
-  const cookie = login.headers
-    .getSetCookie()
-    .map((line) => line.split(";")[0])
-    .join("; ");
-  const { location } = await pickAccount(emulator, authorize, { user: USER });
-  const callback = await entrance.handle(new Request(location, { headers: { cookie } }));
-  if (callback?.status !== 302 || callback.headers.get("location") !== "/") {
-    const body = (await callback?.text())?.slice(0, 500);
-    throw new Error(`the callback answered ${callback?.status}: ${body}`);
-  }
-}
-
 /** MSAL builds the authorize URL, the emulator's page picks the user, MSAL redeems the code. */
 async function signInThroughMsal(
   emulator: RunningEmulator,
@@ -546,16 +484,6 @@ async function checkSyntheticAccount(
     Buffer.from(result.accessToken.split(".")[1] ?? "", "base64url").toString("utf8"),
   ) as { oid?: string };
   if (payload.oid !== objectId) throw new Error(`a synthetic account got ${payload.oid}'s token`);
-}
-
-/** The emulator's request counts that changed between two snapshots, or "none". */
-function diffCounts(before: string, after: string): string {
-  const a = JSON.parse(before) as Record<string, number>;
-  const b = JSON.parse(after) as Record<string, number>;
-  const changed = Object.keys(b)
-    .filter((key) => b[key] !== a[key])
-    .map((key) => `${key} +${(b[key] ?? 0) - (a[key] ?? 0)}`);
-  return changed.length ? changed.join(", ") : "none";
 }
 
 async function fileBytes(filename: string): Promise<number> {

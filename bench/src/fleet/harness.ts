@@ -15,6 +15,11 @@ export interface Harness {
   readonly emulator: RunningEmulator;
   /** A temporary folder, removed at the end. */
   readonly workDir: string;
+  /**
+   * Runs `clean` at the end, after every server stopped, whatever happened (an error, a signal,
+   * the deadline): e.g. dropping what the run wrote in PostgreSQL or Redis. Last added, first run.
+   */
+  onCleanUp(clean: () => Promise<void>): void;
 }
 
 /**
@@ -38,10 +43,18 @@ export async function runHarness(
   }
   const workDir = await mkdtemp(join(tmpdir(), "entrance-bench-"));
   let emulator: RunningEmulator | undefined;
+  const cleanUps: (() => Promise<void>)[] = [];
   const cleanUp = async () => {
     killAllCommands();
     await stopAllServers();
     await emulator?.stop().catch(() => {});
+    for (const clean of cleanUps.splice(0).reverse()) {
+      // One failed clean-up must not keep the others from running; it is said, not hidden.
+      await clean().catch((error: unknown) => {
+        console.error(`${name}: a clean-up failed:`, error);
+        process.exitCode = 1;
+      });
+    }
     await rm(workDir, { recursive: true, force: true });
   };
   const stop = (why: string) => {
@@ -57,7 +70,7 @@ export async function runHarness(
   );
   try {
     emulator = await startEmulator();
-    await body({ emulator, workDir });
+    await body({ emulator, workDir, onCleanUp: (clean) => cleanUps.push(clean) });
   } catch (error) {
     console.error(error);
     process.exitCode = 1;
