@@ -5,7 +5,9 @@
  * alternating rounds of one run; every answer is checked. Prints a markdown table and writes it
  * with the rounds to bench/results/. Run with `npm run bench` from the repository root; see
  * bench/README.md for the settings. With `--frameworks` (`npm run bench:frameworks`): bare
- * Fastify and Hono and Entrance on each, each ratio to its own bare framework.
+ * Fastify and Hono and Entrance on each, each ratio to its own bare framework. With `--stores`
+ * (`npm run bench:stores`): Entrance on Express with each store (memory, SQLite, PostgreSQL,
+ * Redis), session cache on and off, against bare Express.
  */
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -20,12 +22,19 @@ import fastifyPackage from "fastify/package.json" with { type: "json" };
 import { type Started, startFleet } from "./fleet/fleet.js";
 import { LOAD_CPU, progress, readInteger, runHarness, SERVER_CPU } from "./fleet/harness.js";
 import { signInThroughApp } from "./fleet/sign-in.js";
-import { VARIANTS as ALL_VARIANTS, BARE, FRAMEWORK_PAIRS } from "./fleet/variants.js";
+import {
+  VARIANTS as ALL_VARIANTS,
+  BARE,
+  FRAMEWORK_PAIRS,
+  STORE_VARIANTS,
+  type Variant,
+} from "./fleet/variants.js";
 import { AUTOCANNON_VERSION, runAutocannon } from "./load/autocannon.js";
 import { measure } from "./load/measure.js";
 import { runWrk, wrkVersion } from "./load/wrk.js";
 import { type PageReport, summarize, toMarkdown, writeText } from "./report/page-report.js";
 import { BENCH_USER, PAGE_PATH, renderPage } from "./servers/page.js";
+import { type Backends, prepareBackends, type StoreKind } from "./stores/backends.js";
 
 const rounds = readInteger("BENCH_ROUNDS", 6, 1, 50);
 const seconds = readInteger("BENCH_SECONDS", 5, 1, 120);
@@ -33,18 +42,22 @@ const warmUpSeconds = readInteger("BENCH_WARMUP_SECONDS", 3, 1, 60);
 const rewarmSeconds = readInteger("BENCH_REWARM_SECONDS", 1, 1, 60);
 const connections = readInteger("BENCH_CONNECTIONS", 50, 1, 1000);
 const profileDir = process.env.BENCH_CPU_PROF_DIR || undefined;
-/** BENCH_ONLY=entrance-cached,msal-session measures those against the baseline, which always runs. */
+const frameworks = process.argv.includes("--frameworks");
+const stores = !frameworks && process.argv.includes("--stores");
+/**
+ * BENCH_ONLY=entrance-cached,msal-session measures those against the baseline, which always runs
+ * (with `--stores`, e.g. BENCH_ONLY=sqlite-cached,redis-cached).
+ */
 const only = (process.env.BENCH_ONLY ?? "").split(",").filter((id) => id !== "");
+const pool = stores ? STORE_VARIANTS : ALL_VARIANTS;
 for (const id of only) {
-  if (!ALL_VARIANTS.some((v) => v.id === id)) {
-    throw new Error(`BENCH_ONLY: no variant ${id} (${ALL_VARIANTS.map((v) => v.id).join(", ")})`);
+  if (!pool.some((v) => v.id === id)) {
+    throw new Error(`BENCH_ONLY: no variant ${id} (${pool.map((v) => v.id).join(", ")})`);
   }
 }
-const expressVariants =
-  only.length === 0 ? ALL_VARIANTS : ALL_VARIANTS.filter((v) => v === BARE || only.includes(v.id));
-const frameworks = process.argv.includes("--frameworks");
+const selected = only.length === 0 ? pool : pool.filter((v) => v === BARE || only.includes(v.id));
 /** Groups of variants measured together; each group's first is the baseline of its ratios. */
-const groups = frameworks ? FRAMEWORK_PAIRS : [expressVariants];
+const groups = frameworks ? FRAMEWORK_PAIRS : [selected];
 const VARIANTS = groups.flat();
 /** Below this share of its CPU a server's measured run is repeated (the machine is shared). */
 const MIN_SERVER_CPU_SHARE = 0.9;
@@ -65,10 +78,18 @@ const started = Date.now();
 const perVariant = warmUpSeconds + rounds * (rewarmSeconds + (1 + REPEATS) * seconds + 2);
 const deadline = 300 + VARIANTS.length * perVariant * 1.5;
 
-await runHarness("the page benchmark", Math.ceil(deadline), async ({ emulator, workDir }) => {
+await runHarness("the page benchmark", Math.ceil(deadline), async (harness) => {
+  const { emulator, workDir } = harness;
+  // Before any server starts: a PostgreSQL or Redis that does not answer stops the run here.
+  const backends: Backends = stores
+    ? await prepareBackends(storeKinds(VARIANTS), harness.onCleanUp, leaveOut)
+    : { versions: {} };
+  if (backends.postgres) progress(`PostgreSQL: this run's schema ${backends.postgres.schema}`);
+  if (backends.redis) progress(`Redis: this run's key prefix ${backends.redis.keyPrefix}`);
   const fleet = await startFleet(emulator, VARIANTS, {
     cpu: SERVER_CPU,
     workDir,
+    backends,
     ...(profileDir ? { nodeFlags: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] } : {}),
   });
   for (const { variant, server } of fleet) {
@@ -103,10 +124,18 @@ await runHarness("the page benchmark", Math.ceil(deadline), async ({ emulator, w
     );
   }
   if (profileDir) notes.push("servers ran under --cpu-prof: slower");
+  if (backends.postgres || backends.redis) {
+    notes.push(
+      "PostgreSQL and Redis are the machine's own servers, not pinned: their CPU is shared with " +
+        "the server and wrk, and is not in the CPU µs per answer column",
+    );
+  }
   const report: PageReport = {
     benchmark: frameworks
       ? "Signed-in page: Entrance on Fastify and on Hono, each against its bare framework, one run"
-      : "Signed-in page: Entrance and its peers against bare Express, one run",
+      : stores
+        ? "Signed-in page: Entrance on each store, session cache on and off, against bare Express, one run"
+        : "Signed-in page: Entrance and its peers against bare Express, one run",
     date: date.toISOString(),
     command: command(),
     environment: {
@@ -123,7 +152,13 @@ await runHarness("the page benchmark", Math.ceil(deadline), async ({ emulator, w
       servers: `one Node process each, pinned to CPU ${SERVER_CPU}, listening on 127.0.0.1`,
       versions: frameworks
         ? `fastify ${fastifyPackage.version}, hono ${pinned("hono")}, @hono/node-server ${pinned("@hono/node-server")}`
-        : `express ${expressPackage.version}, express-openid-connect ${openIdConnectPackage.version}, express-session ${sessionPackage.version}, @azure/msal-node ${msalPackage.version}`,
+        : stores
+          ? [
+              `express ${expressPackage.version}`,
+              ...Object.entries(backends.versions).map(([name, version]) => `${name} ${version}`),
+              `pg ${pinned("pg")}, ioredis ${pinned("ioredis")}`,
+            ].join(", ")
+          : `express ${expressPackage.version}, express-openid-connect ${openIdConnectPackage.version}, express-session ${sessionPackage.version}, @azure/msal-node ${msalPackage.version}`,
       "took (s)": Math.round((Date.now() - started) / 1000),
     },
     settings: {
@@ -141,7 +176,7 @@ await runHarness("the page benchmark", Math.ceil(deadline), async ({ emulator, w
   };
   const markdown = toMarkdown(report);
   const stamp = date.toISOString().slice(0, 16).replace(":", "");
-  const name = frameworks ? "frameworks" : "page";
+  const name = frameworks ? "frameworks" : stores ? "stores" : "page";
   const file = fileURLToPath(new URL(`../results/${name}-${stamp}.md`, import.meta.url));
   await writeText(file, markdown);
   await writeText(
@@ -191,6 +226,17 @@ async function signInAll(
   return cookies;
 }
 
+/** The stores the variants run on (SQLite when a variant names none). */
+function storeKinds(variants: readonly Variant[]): Set<StoreKind> {
+  return new Set(variants.flatMap((v) => (v.signsIn ? [v.store ?? "sqlite"] : [])));
+}
+
+/** How to run without the variants on one store: the BENCH_ONLY that leaves them out. */
+function leaveOut(kind: StoreKind): string {
+  const others = VARIANTS.filter((v) => v !== BARE && v.store !== kind).map((v) => v.id);
+  return others.length > 0 ? `BENCH_ONLY=${others.join(",")}` : "BENCH_ONLY=<other variants>";
+}
+
 /** The measured runs as plain data, for the JSON file. */
 function rawRounds(measured: Awaited<ReturnType<typeof measure>>) {
   return {
@@ -210,5 +256,8 @@ function command(): string {
   const run = process.env.npm_lifecycle_event?.startsWith("bench")
     ? `npm run ${process.env.npm_lifecycle_event}`
     : `node ${relative(process.cwd(), process.argv[1] ?? "bench/dist/signed-in-page.js")}`;
-  return `BENCH_ROUNDS=${rounds} BENCH_SECONDS=${seconds} BENCH_CONNECTIONS=${connections} ${run}`;
+  const flag = frameworks ? " --frameworks" : stores ? " --stores" : "";
+  const direct = run.startsWith("node ") ? flag : "";
+  const selection = only.length > 0 ? `BENCH_ONLY=${only.join(",")} ` : "";
+  return `${selection}BENCH_ROUNDS=${rounds} BENCH_SECONDS=${seconds} BENCH_CONNECTIONS=${connections} ${run}${direct}`;
 }

@@ -87,6 +87,26 @@ export function fillTokenStore(options: FillOptions): Filled {
   }
 }
 
+/**
+ * The encrypted partitions of synthetic users, `batch` at a time, as `fillTokenStore` writes
+ * them: for filling another store (PostgreSQL, Redis) with the very same bytes.
+ */
+export function* encryptedPartitions(
+  options: Pick<FillOptions, "secrets" | "tenantId" | "objectIds" | "cacheFor">,
+  batch: number,
+): Generator<{ partition: string; blob: Uint8Array }[]> {
+  const cipher = new PartitionCipher(options.secrets);
+  for (let offset = 0; offset < options.objectIds.length; offset += batch) {
+    yield options.objectIds.slice(offset, offset + batch).map((objectId) => {
+      const partition = `${objectId}.${options.tenantId}`;
+      return {
+        partition,
+        blob: cipher.encrypt(partition, encodePartition(options.cacheFor(objectId))),
+      };
+    });
+  }
+}
+
 /** Rows in the token table and the SQLite version, read back to report what was measured. */
 export function describeStore(filename: string): { partitions: number; sqlite: string } {
   const db = new Database(filename, { readonly: true });

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { defaults, type RunningEmulator } from "@entrance/emulator";
-import type { ServerSetup } from "../servers/protocol.js";
+import type { ServerSetup, StoreSetup } from "../servers/protocol.js";
+import type { Backends } from "../stores/backends.js";
 import { type ServerProcess, startServer } from "./server-process.js";
 import type { Variant } from "./variants.js";
 
@@ -21,6 +22,8 @@ export interface FleetOptions {
   readonly signInsPerAddress?: number;
   /** Entrance: the group check of ServerSetup. */
   readonly groupCheck?: ServerSetup["groupCheck"];
+  /** This run's PostgreSQL schema and Redis prefix, for variants on those stores. */
+  readonly backends?: Backends;
 }
 
 /** The app every server signs in as (and whose API the bearer benchmark protects). */
@@ -66,6 +69,7 @@ export async function startFleet(
       caCertPem: emulator.caCertPem,
       databasePath: join(options.workDir, `${variant.id}.db`),
       ...(variant.cacheSeconds === undefined ? {} : { cacheSeconds: variant.cacheSeconds }),
+      ...(variant.store === undefined ? {} : { store: storeSetup(variant, options.backends) }),
       ...(options.signInsPerAddress === undefined
         ? {}
         : { signInsPerAddress: options.signInsPerAddress }),
@@ -73,4 +77,18 @@ export async function startFleet(
     });
   }
   return fleet;
+}
+
+/** The store setup of a variant on another store than the default SQLite. */
+function storeSetup(variant: Variant, backends: Backends | undefined): StoreSetup {
+  switch (variant.store) {
+    case "postgres":
+      if (!backends?.postgres) throw new Error(`${variant.id} needs PostgreSQL, not prepared`);
+      return { kind: "postgres", ...backends.postgres };
+    case "redis":
+      if (!backends?.redis) throw new Error(`${variant.id} needs Redis, not prepared`);
+      return { kind: "redis", ...backends.redis };
+    default:
+      return { kind: variant.store ?? "sqlite" };
+  }
 }

@@ -1,4 +1,5 @@
 import { defaults } from "@entrance/emulator";
+import type { StoreKind } from "../stores/backends.js";
 
 /** One server under test in the page benchmark. */
 export interface Variant {
@@ -20,6 +21,8 @@ export interface Variant {
   readonly tenant: string;
   /** Entrance's `session.cacheSeconds`, when not the default. */
   readonly cacheSeconds?: number;
+  /** Entrance's store, when not SQLite (see ServerSetup.store). */
+  readonly store?: StoreKind;
 }
 
 /** The baseline, first: every other variant's ratio is to it, round by round. */
@@ -153,4 +156,34 @@ export const FRAMEWORK_PAIRS: readonly (readonly Variant[])[] = [
     label: "bare Hono 4 on @hono/node-server (no sign-in)",
     script: "hono-bare",
   }),
+];
+
+const STORE_LABELS: Readonly<Record<StoreKind, string>> = {
+  memory: "memory store (@entrance/core)",
+  sqlite: "SQLite",
+  postgres: "PostgreSQL",
+  redis: "Redis sessions + SQLite directory (composeStores)",
+};
+
+/** `--stores`: Entrance's page on each store, session cache on (default) and off. */
+const onStore = (store: StoreKind): readonly Variant[] => [
+  {
+    ...ENTRANCE_CACHED,
+    id: `${store}-cached`,
+    label: `Entrance, ${STORE_LABELS[store]}, cacheSeconds 5 (default)`,
+    store,
+  },
+  {
+    ...ENTRANCE_CACHED,
+    id: `${store}-uncached`,
+    label: `Entrance, ${STORE_LABELS[store]}, cacheSeconds 0`,
+    store,
+    cacheSeconds: 0,
+  },
+];
+
+/** The stores benchmark's servers, bare Express (the baseline) first, in the order of every round. */
+export const STORE_VARIANTS: readonly Variant[] = [
+  BARE,
+  ...(["memory", "sqlite", "postgres", "redis"] as const).flatMap(onStore),
 ];

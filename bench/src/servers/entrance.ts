@@ -1,16 +1,16 @@
 /**
- * @entrance/express with the SQLite store (a file in the OS temp folder) and `requireAuth()` in
- * front of the page, as its README sets it up; `session.cacheSeconds` from the setup.
+ * @entrance/express with the SQLite store (a file in the OS temp folder), or the store the setup
+ * names, and `requireAuth()` in front of the page, as its README sets it up;
+ * `session.cacheSeconds` from the setup.
  */
 import { entrance, requireAuth, requireGroup, trustCertificateAuthority } from "@entrance/express";
-import { openSqlStore } from "@entrance/store-sql";
+import { openBenchStore } from "./open-store.js";
 import { PAGE_PATH, renderPage } from "./page.js";
 import { GROUP_CHECK_PATH } from "./protocol.js";
 import { serve } from "./serve.js";
 
 await serve(async (app, setup, base) => {
-  if (!setup.databasePath) throw new Error("the Entrance server needs a database path");
-  const store = await openSqlStore(setup.databasePath);
+  const store = await openBenchStore(setup.store ?? { kind: "sqlite" }, setup.databasePath);
   app.use(
     entrance({
       tenantId: setup.tenant,

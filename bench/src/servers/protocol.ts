@@ -1,4 +1,5 @@
 /** Messages between a harness and a server under test it starts (see serve.ts). */
+import type { PostgresTarget, RedisTarget } from "../stores/backends.js";
 
 /** What a server needs once its origin is registered in the emulator. */
 export interface ServerSetup {
@@ -13,8 +14,14 @@ export interface ServerSetup {
    * as Node does any extra CA: NODE_EXTRA_CA_CERTS in their environment, set at start.
    */
   readonly caCertPem: string;
-  /** Entrance: the SQLite file of its store. */
+  /** Entrance: the SQLite file of its store (of its directory side, with Redis). */
   readonly databasePath?: string;
+  /**
+   * Entrance: where its store keeps the data; left out, SQLite at `databasePath`. Redis holds
+   * the session side only, with the directory in SQLite at `databasePath`, as
+   * packages/store-redis/README.md sets it up.
+   */
+  readonly store?: StoreSetup;
   /** Entrance: `session.cacheSeconds` (left out: the default). */
   readonly cacheSeconds?: number;
   /**
@@ -29,6 +36,13 @@ export interface ServerSetup {
    */
   readonly groupCheck?: { readonly group: string; readonly tenant: string };
 }
+
+/** The store an Entrance server opens (see {@link ServerSetup.store}). */
+export type StoreSetup =
+  | { readonly kind: "memory" }
+  | { readonly kind: "sqlite" }
+  | ({ readonly kind: "postgres" } & PostgresTarget)
+  | ({ readonly kind: "redis" } & RedisTarget);
 
 /** Where an Entrance server with `groupCheck` serves its group-guarded page. */
 export const GROUP_CHECK_PATH = "/group-check";

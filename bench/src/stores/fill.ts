@@ -1,0 +1,80 @@
+/**
+ * Fills PostgreSQL and Redis with many users' token partitions in seconds: PostgreSQL by batches
+ * of rows in one statement each (`unnest` of arrays), bypassing the store API as the SQLite fill
+ * does; Redis through the store's own `tokens.put` (one SET each), many in flight at once, which
+ * ioredis sends down one connection back to back (a pipeline in effect).
+ */
+import type { EntranceStore } from "@entrance/core";
+import { connectPostgres, type PostgresTarget } from "./backends.js";
+
+/** The rows a fill writes: each user's encrypted partition. */
+export type PartitionBatches = Iterable<readonly { partition: string; blob: Uint8Array }[]>;
+
+/** PostgreSQL's token table in this run's schema (made by the store's migrations). */
+const tokensTable = (schema: string) => `${schema}.entrance_token_partitions`;
+
+/** Inserts every batch into the token table of `target`'s schema, one statement per batch. */
+export async function fillPostgres(
+  target: PostgresTarget,
+  batches: PartitionBatches,
+  excludeHint: string,
+): Promise<number> {
+  const client = await connectPostgres(excludeHint);
+  try {
+    let rows = 0;
+    const now = Date.now();
+    for (const batch of batches) {
+      await client.query(
+        `insert into ${tokensTable(target.schema)} (partition, data, updated_at) ` +
+          "select * from unnest($1::text[], $2::bytea[], $3::bigint[])",
+        [
+          batch.map((row) => row.partition),
+          batch.map((row) =>
+            Buffer.from(row.blob.buffer, row.blob.byteOffset, row.blob.byteLength),
+          ),
+          batch.map(() => now),
+        ],
+      );
+      rows += batch.length;
+    }
+    return rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** The rows in `target`'s token table. */
+export async function countPostgresPartitions(
+  target: PostgresTarget,
+  excludeHint: string,
+): Promise<number> {
+  const client = await connectPostgres(excludeHint);
+  try {
+    const { rows } = await client.query<{ n: string }>(
+      `select count(*) as n from ${tokensTable(target.schema)}`,
+    );
+    return Number(rows[0]?.n ?? 0);
+  } finally {
+    await client.end();
+  }
+}
+
+/** How many `put`s are in flight at once: enough to fill the pipe, few enough to bound memory. */
+const IN_FLIGHT = 256;
+
+/** Puts every partition through `store.tokens.put`, `IN_FLIGHT` at a time. */
+export async function fillThroughStore(
+  store: EntranceStore,
+  batches: PartitionBatches,
+): Promise<number> {
+  let rows = 0;
+  for (const batch of batches) {
+    for (let i = 0; i < batch.length; i += IN_FLIGHT) {
+      await Promise.all(
+        batch.slice(i, i + IN_FLIGHT).map((row) => store.tokens.put(row.partition, row.blob)),
+      );
+    }
+    rows += batch.length;
+  }
+  return rows;
+}
