@@ -9,7 +9,7 @@
  * settings. PostgreSQL and Redis get a schema and a key prefix of this run's own, removed at the
  * end; one that does not answer stops the run, unless BENCH_ONLY leaves it out.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,13 +20,14 @@ import {
   trustCertificateAuthority,
   type UserKey,
 } from "@entrance/core";
-import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulator";
+import { defaults, startEmulator } from "@entrance/emulator";
 import { readInteger } from "./fleet/harness.js";
 import { accountCopier, mulberry32, syntheticObjectIds } from "./msal-cache.js";
 import { openBenchStore } from "./servers/open-store.js";
 import type { StoreSetup } from "./servers/protocol.js";
-import { connectRedis, countKeys, prepareBackends, type StoreKind } from "./stores/backends.js";
-import { countPostgresPartitions, fillPostgres, fillThroughStore } from "./stores/fill.js";
+import { prepareBackends, type StoreKind } from "./stores/backends.js";
+import { cleanUpOnExit } from "./stores/clean-up.js";
+import { fillStore } from "./stores/fill.js";
 import { summarize, timeCalls } from "./timing.js";
 import {
   alternate,
@@ -35,12 +36,7 @@ import {
   signInThroughEntrance,
   type TokenCounts,
 } from "./token-calls.js";
-import {
-  describeStore,
-  encryptedPartitions,
-  fillTokenStore,
-  openPartition,
-} from "./token-store.js";
+import { openPartition } from "./token-store.js";
 import { writeReport } from "./tokens-report.js";
 import { type StoreCase, storesMarkdown, type TokensStoresReport } from "./tokens-stores-report.js";
 
@@ -53,7 +49,6 @@ const HOME_ACCOUNT_ID = `${REAL.objectId}.${REAL.tenantId}`;
 const SCOPES = ["User.Read"];
 const ROUNDS = 8;
 const SEED = 20_261_128;
-const BATCH = 2_000;
 const RESULTS = fileURLToPath(new URL("../results/tokens-stores.json", import.meta.url));
 /** SQLite, the baseline, always runs; BENCH_ONLY picks among the others. */
 const OTHERS = ["postgres", "redis"] as const satisfies readonly StoreKind[];
@@ -74,40 +69,16 @@ const perRound = Math.ceil(callsPerCase / ROUNDS);
 const started = Date.now();
 const loadBefore = loadavg()[0] ?? 0;
 const workDir = await mkdtemp(join(tmpdir(), "entrance-bench-tokens-stores-"));
-let emulator: RunningEmulator | undefined;
-const closers: (() => Promise<void>)[] = [];
-const cleanUps: (() => Promise<void>)[] = [];
-let cleaning: Promise<void> | undefined;
-/** Everything this run opened and wrote, closed and removed, once, whatever happened. */
-const cleanUp = () => {
-  cleaning ??= (async () => {
-    await Promise.allSettled(closers.map((close) => close()));
-    for (const clean of cleanUps.reverse()) {
-      await clean().catch((error: unknown) => {
-        console.error("bench: a clean-up failed:", error);
-        process.exitCode = 1;
-      });
-    }
-    await emulator?.stop().catch(() => {});
-    await rm(workDir, { recursive: true, force: true });
-  })();
-  return cleaning;
-};
-const onSignal = (signal: NodeJS.Signals) => {
-  console.error(`bench: got ${signal}; removing what this run wrote`);
-  void cleanUp().finally(() => process.exit(1));
-};
-process.once("SIGINT", onSignal);
-process.once("SIGTERM", onSignal);
+const end = cleanUpOnExit(workDir);
 const leaveOut = (kind: StoreKind) => {
   const rest = kinds.filter((k) => k !== kind && k !== "sqlite");
   return rest.length > 0 ? `BENCH_ONLY=${rest.join(",")}` : "BENCH_ONLY=<another store>";
 };
 
 try {
-  const backends = await prepareBackends(new Set(kinds), (clean) => cleanUps.push(clean), leaveOut);
-  emulator = await startEmulator();
-  const running = emulator;
+  const backends = await prepareBackends(new Set(kinds), end.remove, leaveOut);
+  const running = await startEmulator();
+  end.close(() => running.stop());
   const networkCalls = () => JSON.stringify(running.control.counts());
 
   // --- One Entrance per store, as an app would configure it. ---------------------------------
@@ -127,7 +98,7 @@ try {
           : { kind: "sqlite" };
     const filename = join(workDir, `${kind}.db`);
     const raw = await openBenchStore(setup, filename);
-    closers.push(() => raw.close());
+    const slot = end.close(() => raw.close());
     const counted = countingTokens(raw);
     const entrance = createEntrance({
       tenantId: "organizations",
@@ -140,7 +111,8 @@ try {
       store: counted.store,
       env: {},
     });
-    closers.unshift(() => entrance.close());
+    // Closing Entrance closes its store.
+    end.replace(slot, () => entrance.close());
     stores.push({ kind, filename, entrance, raw, counts: counted.counts });
   }
   const [first] = stores;
@@ -165,28 +137,14 @@ try {
       await store.raw.tokens.put(HOME_ACCOUNT_ID, realBlob);
       await store.raw.users.upsert(realUser);
     }
-    let partitions: number;
-    if (store.kind === "sqlite") {
-      fillTokenStore({ filename: store.filename, ...synthetic });
-      partitions = describeStore(store.filename).partitions;
-    } else if (store.kind === "postgres" && backends.postgres) {
-      await fillPostgres(
-        backends.postgres,
-        encryptedPartitions(synthetic, BATCH),
-        leaveOut("postgres"),
-      );
-      partitions = await countPostgresPartitions(backends.postgres, leaveOut("postgres"));
-    } else if (store.kind === "redis" && backends.redis) {
-      await fillThroughStore(store.raw, encryptedPartitions(synthetic, BATCH));
-      const client = await connectRedis(leaveOut("redis"));
-      try {
-        partitions = await countKeys(client, `${backends.redis.keyPrefix}{t:*`);
-      } finally {
-        client.disconnect();
-      }
-    } else {
-      throw new Error(`no fill for the ${store.kind} store`);
-    }
+    const partitions = await fillStore({
+      kind: store.kind,
+      store: store.raw,
+      filename: store.filename,
+      backends,
+      partitions: synthetic,
+      excludeHint: leaveOut(store.kind),
+    });
     if (partitions !== users) {
       throw new Error(`the ${store.kind} store holds ${partitions} partitions, not ${users}`);
     }
@@ -349,9 +307,8 @@ try {
   console.error(error);
   process.exitCode = 1;
 } finally {
-  process.off("SIGINT", onSignal);
-  process.off("SIGTERM", onSignal);
-  await cleanUp();
+  end.dispose();
+  await end.cleanUp();
 }
 
 /** Whether `token` is an access token for `objectId` (its payload's `oid`; no signature check). */

@@ -5,7 +5,68 @@
  * ioredis sends down one connection back to back (a pipeline in effect).
  */
 import type { EntranceStore } from "@entrance/core";
-import { connectPostgres, type PostgresTarget } from "./backends.js";
+import {
+  describeStore,
+  encryptedPartitions,
+  type FillOptions,
+  fillTokenStore,
+} from "../token-store.js";
+import {
+  type Backends,
+  connectPostgres,
+  connectRedis,
+  countKeys,
+  type PostgresTarget,
+  type StoreKind,
+} from "./backends.js";
+
+/** Rows per PostgreSQL statement, and per batch of Redis puts. */
+const BATCH = 2_000;
+
+/** What {@link fillStore} needs. */
+export interface StoreFill {
+  readonly kind: StoreKind;
+  /** The store, opened (and migrated) by the bench. */
+  readonly store: EntranceStore;
+  /** The SQLite file, for the SQLite store. */
+  readonly filename: string;
+  readonly backends: Backends;
+  /** The synthetic users and how to make their caches. */
+  readonly partitions: Pick<FillOptions, "secrets" | "tenantId" | "objectIds" | "cacheFor">;
+  /** How to run without this store, for the message when its server does not answer. */
+  readonly excludeHint: string;
+}
+
+/**
+ * Adds the synthetic users' partitions to one store, the fastest way for its kind, and returns
+ * how many partitions the store then holds, counted in the store itself.
+ */
+export async function fillStore(fill: StoreFill): Promise<number> {
+  const { kind, backends } = fill;
+  if (kind === "sqlite") {
+    fillTokenStore({ filename: fill.filename, ...fill.partitions });
+    return describeStore(fill.filename).partitions;
+  }
+  if (kind === "postgres" && backends.postgres) {
+    await fillPostgres(
+      backends.postgres,
+      encryptedPartitions(fill.partitions, BATCH),
+      fill.excludeHint,
+    );
+    return countPostgresPartitions(backends.postgres, fill.excludeHint);
+  }
+  if (kind === "redis" && backends.redis) {
+    await fillThroughStore(fill.store, encryptedPartitions(fill.partitions, BATCH));
+    const client = await connectRedis(fill.excludeHint);
+    try {
+      // The token keys are `<prefix>{t:<partition>}` (packages/store-redis/src/keys.ts).
+      return await countKeys(client, `${backends.redis.keyPrefix}{t:*`);
+    } finally {
+      client.disconnect();
+    }
+  }
+  throw new Error(`no fill for the ${kind} store`);
+}
 
 /** The rows a fill writes: each user's encrypted partition. */
 export type PartitionBatches = Iterable<readonly { partition: string; blob: Uint8Array }[]>;
