@@ -34,7 +34,12 @@ import { measure } from "./load/measure.js";
 import { runWrk, wrkVersion } from "./load/wrk.js";
 import { type PageReport, summarize, toMarkdown, writeText } from "./report/page-report.js";
 import { BENCH_USER, PAGE_PATH, renderPage } from "./servers/page.js";
-import { type Backends, prepareBackends, type StoreKind } from "./stores/backends.js";
+import {
+  type Backends,
+  checkSessionsStored,
+  prepareBackends,
+  type StoreKind,
+} from "./stores/backends.js";
 
 const rounds = readInteger("BENCH_ROUNDS", 6, 1, 50);
 const seconds = readInteger("BENCH_SECONDS", 5, 1, 120);
@@ -96,6 +101,10 @@ await runHarness("the page benchmark", Math.ceil(deadline), async (harness) => {
     progress(`${variant.id}: pid ${server.pid}, ${server.base}, pinned to CPU ${SERVER_CPU}`);
   }
   const cookies = await signInAll(emulator, fleet);
+  await checkSessionsStored(backends, {
+    postgres: VARIANTS.filter((v) => v.store === "postgres").length,
+    redis: VARIANTS.filter((v) => v.store === "redis").length,
+  });
   const measured = await measure({
     fleet,
     cookies,

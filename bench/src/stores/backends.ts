@@ -185,3 +185,40 @@ function unreachable(
       `or leave its variants out: ${excludeHint}`,
   );
 }
+
+/**
+ * Checks that this run's sessions are where their variants say: at least `postgres` session rows
+ * in the run's schema and `redis` session keys under its prefix (one per signed-in server), so
+ * that a variant cannot be measuring another store than its name says.
+ */
+export async function checkSessionsStored(
+  backends: Backends,
+  expected: { readonly postgres: number; readonly redis: number },
+): Promise<void> {
+  if (backends.postgres && expected.postgres > 0) {
+    const client = await connectPostgres("");
+    try {
+      const { rows } = await client.query<{ n: string }>(
+        `select count(*) as n from ${backends.postgres.schema}.entrance_sessions`,
+      );
+      const found = Number(rows[0]?.n ?? 0);
+      if (found < expected.postgres) {
+        throw new Error(`PostgreSQL holds ${found} sessions, not ${expected.postgres} or more`);
+      }
+    } finally {
+      await client.end();
+    }
+  }
+  if (backends.redis && expected.redis > 0) {
+    const client = await connectRedis("");
+    try {
+      // Session keys are `<prefix>{s:<id hash>}` (packages/store-redis/src/keys.ts).
+      const found = await countKeys(client, `${backends.redis.keyPrefix}{s:*`);
+      if (found < expected.redis) {
+        throw new Error(`Redis holds ${found} sessions, not ${expected.redis} or more`);
+      }
+    } finally {
+      client.disconnect();
+    }
+  }
+}
