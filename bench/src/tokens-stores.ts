@@ -2,8 +2,8 @@
  * getAccessToken on a cache hit with 100,000 users (BENCH_USERS) in each store, SQLite,
  * PostgreSQL and Redis, in one run: a random user each call (and, for reference, the same user
  * each call, and the store's read alone), in alternating rounds; medians with their spread over
- * the rounds, and ratios to SQLite. Prints a markdown table and writes it, with every round, to
- * bench/results/tokens-stores.json.
+ * the rounds, and ratios to SQLite. Prints a markdown table, and writes the figures (each
+ * round's median included) to bench/results/tokens-stores.json.
  *
  * Run with `npm run bench:tokens:stores` from the repository root; see bench/README.md for the
  * settings. PostgreSQL and Redis get a schema and a key prefix of this run's own, removed at the
