@@ -15,8 +15,10 @@ import {
   type EntranceUser,
   RequestContext,
 } from "./context.js";
+import { type DownstreamActor, DownstreamApis } from "./downstream/apis.js";
+import type { DownstreamApi } from "./downstream/client.js";
 import { describeError } from "./errors/describe.js";
-import { EntranceError, type Interaction } from "./errors/entrance-error.js";
+import type { Interaction } from "./errors/entrance-error.js";
 import { safeReturnTo } from "./flow/return-to.js";
 import { Routes } from "./flow/routes.js";
 import type { SignedIn } from "./flow/sessions.js";
@@ -37,7 +39,7 @@ import {
   TokenAcquirer,
   type UserKey,
 } from "./tokens/acquire.js";
-import { AppTokens } from "./tokens/app-only.js";
+import { AppTokens, appTenantOf } from "./tokens/app-only.js";
 import { graphClient, type TokenSource } from "./tokens/graph.js";
 import { summarizeCache, type TokenSummary } from "./tokens/merge-cache.js";
 import { OnBehalfOf } from "./tokens/on-behalf-of.js";
@@ -65,6 +67,7 @@ export class Entrance {
   readonly #acquirer: TokenAcquirer;
   readonly #onBehalfOf: OnBehalfOf;
   readonly #appTokens: AppTokens;
+  readonly #downstream: DownstreamApis;
   readonly #responder: Responder;
   readonly #routes: Routes;
   readonly #sweeper: Sweeper;
@@ -91,6 +94,13 @@ export class Entrance {
       (tenantId, cache) => rt.tenantClient(tenantId, cache),
     );
     this.#appTokens = new AppTokens((tenantId) => rt.tenantClient(tenantId));
+    this.#downstream = new DownstreamApis(rt.config.downstreamApis, {
+      user: (user, scopes, options) => this.getAccessToken(user, scopes, options),
+      onBehalfOf: (caller, assertion, scopes, options) =>
+        this.getAccessTokenOnBehalfOf(caller, assertion, scopes, options),
+      app: (tenantId, scopes, options) =>
+        this.#appTokens.get(appTenantOf(this.config, tenantId), scopes, options),
+    });
     this.#authorizer = new Authorizer(rt, (user, scopes) => this.graph(user, scopes));
     this.#responder = new Responder({
       logger: rt.logger,
@@ -352,7 +362,7 @@ export class Entrance {
   ): Promise<AccessToken> {
     let tenantId: string;
     try {
-      tenantId = this.#appTenant(options.tenantId);
+      tenantId = appTenantOf(this.config, options.tenantId);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -370,7 +380,7 @@ export class Entrance {
   appGraph(
     options: { readonly tenantId?: string; readonly scopes?: readonly string[] } = {},
   ): GraphClient {
-    const tenantId = this.#appTenant(options.tenantId);
+    const tenantId = appTenantOf(this.config, options.tenantId);
     return this.#graphClient(
       options.scopes ?? ["https://graph.microsoft.com/.default"],
       (wanted, acquire) => this.#appTokens.get(tenantId, wanted, acquire),
@@ -388,15 +398,18 @@ export class Entrance {
     });
   }
 
-  /** The tenant an app-only token is asked in: the configured one, or the one given. */
-  #appTenant(given: string | undefined): string {
-    const configured = this.config.tenantId.toLowerCase();
-    if (given) return given;
-    if (configured !== "organizations" && configured !== "common") return this.config.tenantId;
-    throw new EntranceError(
-      "config_invalid",
-      `An app acts as itself in one tenant: pass tenantId to getAppToken/appGraph (this app's tenantId is "${this.config.tenantId}").`,
-    );
+  /**
+   * A fetch-style client for the downstream API configured as `name` (`downstreamApis`), whose
+   * requests carry its token only to its base URL. Called with no `actor`, as a daemon or
+   * background job does, it serves `as: "app"` APIs; an `as: "user"` API throws `config_invalid`
+   * here — apps call it from a request, `context.downstream(name)`, which supplies the user or
+   * the bearer caller. An unknown name throws `config_invalid`.
+   *
+   * @example
+   * const answer = await entrance.downstream("billing").fetch("invoices", { method: "POST", body });
+   */
+  downstream(name: string, actor?: DownstreamActor): DownstreamApi {
+    return this.#downstream.client(name, actor);
   }
 
   /**
