@@ -14,22 +14,28 @@ const MEGAN = "megan@contoso.onmicrosoft.com";
 const ADELE = "adele@contoso.onmicrosoft.com";
 const ALEX = "alex@contoso.onmicrosoft.com";
 
-/** What a downstream server on 127.0.0.1 received: path and query, and the Authorization header. */
+/**
+ * What a downstream server on 127.0.0.1 received: path and query, and whether it had a token. The
+ * Authorization headers are kept apart (`authorizations`), so that a failing assertion never
+ * prints a token (`npm test` scans its output for them).
+ */
 interface Received {
   readonly url: string;
-  readonly authorization: string | undefined;
+  readonly authorized: boolean;
 }
 
 /** A real HTTP server standing for a downstream API: records each request, answers by `answer`. */
 class Recorder {
   readonly received: Received[] = [];
+  readonly authorizations: (string | undefined)[] = [];
   /** The next answers, one per request; then 200 JSON. */
   readonly answers: ((res: ServerResponse) => void)[] = [];
   readonly #server: Server;
 
   constructor() {
     this.#server = createServer((req: IncomingMessage, res: ServerResponse) => {
-      this.received.push({ url: req.url ?? "", authorization: req.headers.authorization });
+      this.received.push({ url: req.url ?? "", authorized: Boolean(req.headers.authorization) });
+      this.authorizations.push(req.headers.authorization);
       req.resume();
       const answer = this.answers.shift();
       if (answer) return answer(res);
@@ -142,6 +148,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   api.received.length = 0;
+  api.authorizations.length = 0;
   api.answers.length = 0;
   evil.received.length = 0;
 });
@@ -156,8 +163,8 @@ describe("a configured downstream API", () => {
     const answer = await get(`/orders?path=${encodeURIComponent("/orders?top=2")}`, { cookie });
     expect(answer.status).toBe(200);
     expect(await answer.json()).toMatchObject({ status: 200, body: { url: "/v1/orders?top=2" } });
-    expect(api.received).toHaveLength(1);
-    const claims = claimsOf(api.received[0]?.authorization);
+    expect(api.received).toEqual([{ url: "/v1/orders?top=2", authorized: true }]);
+    const claims = claimsOf(api.authorizations[0]);
     expect(claims).toMatchObject({ oid: defaults.users.admin, tid: defaults.contoso });
     expect(String(claims.scp).split(" ")).toContain("Orders.Read");
   });
@@ -223,8 +230,8 @@ describe("a configured downstream API", () => {
     const answer = await get("/api/orders", { authorization: `Bearer ${incoming}` });
     expect(answer.status).toBe(200);
     expect(api.received).toHaveLength(1);
-    const sent = api.received[0]?.authorization;
-    expect(sent).not.toBe(`Bearer ${incoming}`);
+    const sent = api.authorizations[0];
+    expect(sent === `Bearer ${incoming}`).toBe(false);
     expect(claimsOf(sent)).toMatchObject({ oid: defaults.users.overage, azp: defaults.webApp });
   });
 
@@ -242,7 +249,7 @@ describe("a configured downstream API", () => {
     expect(answer.headers.get("www-authenticate")).toMatch(/error="insufficient_claims"/);
     const text = await answer.text();
     expect(JSON.parse(text)).toMatchObject({ error: "downstream_interaction_required" });
-    expect(text).not.toContain(incoming);
+    expect(text.includes(incoming)).toBe(false);
     expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/);
   });
 
@@ -252,9 +259,9 @@ describe("a configured downstream API", () => {
     const background = await t.core.downstream("billing").fetch("invoices?month=11");
     expect(await background.json()).toMatchObject({ url: "/billing/invoices?month=11" });
     expect(api.received).toHaveLength(2);
-    for (const received of api.received) {
-      expect(claimsOf(received.authorization)).toMatchObject({ idtyp: "app" });
-      expect(claimsOf(received.authorization)).not.toHaveProperty("scp");
+    for (const authorization of api.authorizations) {
+      expect(claimsOf(authorization)).toMatchObject({ idtyp: "app" });
+      expect(claimsOf(authorization)).not.toHaveProperty("scp");
     }
   });
 
@@ -276,7 +283,7 @@ describe("a configured downstream API", () => {
     const answer = await get("/orders", { cookie });
     expect(await answer.json()).toMatchObject({ status: 200 });
     expect(api.received).toHaveLength(2);
-    expect(api.received[1]?.authorization).not.toBe(api.received[0]?.authorization);
+    expect(api.authorizations[1] === api.authorizations[0]).toBe(false);
   });
 
   it("sends the user to Entra when the API keeps asking for claims; never the token", async () => {
@@ -300,7 +307,7 @@ describe("a configured downstream API", () => {
     const answer = await get("/orders", { cookie });
     expect(await answer.json()).toMatchObject({ status: 401 });
     expect(api.received).toHaveLength(2);
-    expect(api.received[1]?.authorization).not.toBe(api.received[0]?.authorization);
+    expect(api.authorizations[1] === api.authorizations[0]).toBe(false);
   });
 
   it("says when the API cannot be reached: downstream_unavailable, no token in the answer", async () => {

@@ -35,7 +35,8 @@ export interface DownstreamApi {
    * token (any given is replaced). Redirects are never followed (`redirect: "manual"`; `"error"`
    * is kept): a 3xx comes back as it is. A 401 gets one new token and one more try (a claims
    * challenge: a token with those claims); a request whose body is a stream is not tried again.
-   * Errors: `downstream_unavailable` when the API cannot be reached or takes over 30 s, the
+   * Errors: `downstream_unavailable` when the API cannot be reached or its answer does not
+   * begin within 30 s (the body is the caller's to read, bounded by its own `signal`), the
    * token's errors (`interaction_required`, `downstream_interaction_required`, …) as they are.
    */
   fetch(path: string | URL, init?: RequestInit): Promise<Response>;
@@ -86,8 +87,11 @@ async function exchange(
 ): Promise<Response> {
   const headers = new Headers(init.headers);
   headers.set("authorization", `Bearer ${token.token}`);
-  const timeout = AbortSignal.timeout(DOWNSTREAM_TIMEOUT_MS);
-  const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+  // Bounds the wait for the answer to begin, not the reading of its body, which the app may stream
+  // for as long as it likes (with its own signal).
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), DOWNSTREAM_TIMEOUT_MS);
+  const signal = init.signal ? AbortSignal.any([init.signal, deadline.signal]) : deadline.signal;
   try {
     return await fetch(url, {
       ...init,
@@ -98,7 +102,7 @@ async function exchange(
   } catch (cause) {
     // The caller's own abort is theirs to handle, as with fetch.
     if (init.signal?.aborted) throw cause;
-    const reason = timeout.aborted
+    const reason = deadline.signal.aborted
       ? `no answer within ${DOWNSTREAM_TIMEOUT_MS / 1000} s`
       : networkReason(cause);
     throw new EntranceError(
@@ -106,6 +110,8 @@ async function exchange(
       `The downstream API "${target.name}" (${target.origin}) could not be reached: ${reason}.`,
       { cause },
     );
+  } finally {
+    clearTimeout(timer);
   }
 }
 
