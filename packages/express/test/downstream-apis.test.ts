@@ -20,8 +20,10 @@ const ALEX = "alex@contoso.onmicrosoft.com";
  * prints a token (`npm test` scans its output for them).
  */
 interface Received {
+  readonly method: string;
   readonly url: string;
   readonly authorized: boolean;
+  readonly body: string;
 }
 
 /** A real HTTP server standing for a downstream API: records each request, answers by `answer`. */
@@ -33,10 +35,16 @@ class Recorder {
   readonly #server: Server;
 
   constructor() {
-    this.#server = createServer((req: IncomingMessage, res: ServerResponse) => {
-      this.received.push({ url: req.url ?? "", authorized: Boolean(req.headers.authorization) });
+    this.#server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      this.received.push({
+        method: req.method ?? "",
+        url: req.url ?? "",
+        authorized: Boolean(req.headers.authorization),
+        body: Buffer.concat(chunks).toString("utf8"),
+      });
       this.authorizations.push(req.headers.authorization);
-      req.resume();
       const answer = this.answers.shift();
       if (answer) return answer(res);
       res.writeHead(200, { "content-type": "application/json" });
@@ -113,6 +121,16 @@ beforeAll(async () => {
         requireBearer({ scopes: ["Orders.Read"] }),
         route((req) => req.entrance.downstream("orders").fetch("orders")),
       );
+      app.post(
+        "/orders",
+        route((req) =>
+          req.entrance.downstream("orders").fetch("orders", {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ item: "USB-C dock" }),
+          }),
+        ),
+      );
       app.get(
         "/billing",
         route((req) => req.entrance.downstream("billing").fetch("invoices")),
@@ -163,7 +181,9 @@ describe("a configured downstream API", () => {
     const answer = await get(`/orders?path=${encodeURIComponent("/orders?top=2")}`, { cookie });
     expect(answer.status).toBe(200);
     expect(await answer.json()).toMatchObject({ status: 200, body: { url: "/v1/orders?top=2" } });
-    expect(api.received).toEqual([{ url: "/v1/orders?top=2", authorized: true }]);
+    expect(api.received).toEqual([
+      { method: "GET", url: "/v1/orders?top=2", authorized: true, body: "" },
+    ]);
     const claims = claimsOf(api.authorizations[0]);
     expect(claims).toMatchObject({ oid: defaults.users.admin, tid: defaults.contoso });
     expect(String(claims.scp).split(" ")).toContain("Orders.Read");
@@ -284,6 +304,23 @@ describe("a configured downstream API", () => {
     expect(await answer.json()).toMatchObject({ status: 200 });
     expect(api.received).toHaveLength(2);
     expect(api.authorizations[1] === api.authorizations[0]).toBe(false);
+  });
+
+  it("sends a request's body again with the new token", async () => {
+    const cookie = await t.signIn(MEGAN);
+    api.answers.push(challenge);
+    const answer = await fetch(`${t.base}/orders`, {
+      method: "POST",
+      headers: { cookie, accept: "application/json", origin: t.base },
+    });
+    expect(await answer.json()).toMatchObject({ status: 200 });
+    const sent = {
+      method: "POST",
+      url: "/v1/orders",
+      authorized: true,
+      body: '{"item":"USB-C dock"}',
+    };
+    expect(api.received).toEqual([sent, sent]);
   });
 
   it("sends the user to Entra when the API keeps asking for claims; never the token", async () => {

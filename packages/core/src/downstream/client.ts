@@ -100,8 +100,10 @@ async function exchange(
       redirect: init.redirect === "error" ? "error" : "manual",
     });
   } catch (cause) {
-    // The caller's own abort is theirs to handle, as with fetch.
+    // The caller's own abort is theirs to handle, as with fetch; so is a request fetch refuses to
+    // make (a body on a GET, say), which fetch throws without a network cause.
     if (init.signal?.aborted) throw cause;
+    if (!deadline.signal.aborted && (cause as Error | undefined)?.cause === undefined) throw cause;
     const reason = deadline.signal.aborted
       ? `no answer within ${DOWNSTREAM_TIMEOUT_MS / 1000} s`
       : networkReason(cause);
