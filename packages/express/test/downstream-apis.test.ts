@@ -131,6 +131,16 @@ beforeAll(async () => {
           }),
         ),
       );
+      app.post(
+        "/orders/stream",
+        route((req) =>
+          req.entrance.downstream("orders").fetch("orders", {
+            method: "POST",
+            body: new Blob(["streamed"]).stream(),
+            duplex: "half",
+          } as RequestInit),
+        ),
+      );
       app.get(
         "/billing",
         route((req) => req.entrance.downstream("billing").fetch("invoices")),
@@ -321,6 +331,20 @@ describe("a configured downstream API", () => {
       body: '{"item":"USB-C dock"}',
     };
     expect(api.received).toEqual([sent, sent]);
+  });
+
+  it("does not send a stream twice: a claims challenge to it goes to the user", async () => {
+    const cookie = await t.signIn(MEGAN);
+    api.answers.push(challenge);
+    const answer = await fetch(`${t.base}/orders/stream`, {
+      method: "POST",
+      headers: { cookie, accept: "application/json", origin: t.base },
+    });
+    expect(answer.status).toBe(401);
+    expect(await answer.json()).toMatchObject({ error: "interaction_required" });
+    expect(api.received).toEqual([
+      { method: "POST", url: "/v1/orders", authorized: true, body: "streamed" },
+    ]);
   });
 
   it("sends the user to Entra when the API keeps asking for claims; never the token", async () => {

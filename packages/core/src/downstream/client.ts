@@ -58,16 +58,16 @@ export function downstreamClient(
       let response = await send(url, init, await tokens());
       if (response.status !== 401) return response;
       const claims = claimsChallenge(response);
-      if (!replayable(init.body)) {
-        if (claims) throw stillChallenged(target, acting, scopes, claims);
-        return response;
-      }
+      // A stream body was read by the first try and cannot go again.
+      const resendable = replayable(init.body);
+      if (!resendable && !claims) return response;
       await response.body?.cancel();
       if (!claims) {
         // A token Entrance holds as valid was refused (the API's clock, a revocation): one
         // issued now, once. Whatever the API says then is its answer.
         return send(url, init, await tokens({ forceRefresh: true }));
       }
+      if (!resendable) throw stillChallenged(target, acting, scopes, claims);
       // Continuous access evaluation: a token satisfying the claims, and one more try.
       response = await send(url, init, await tokens({ claims }));
       const again = claimsChallenge(response);
