@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { createEntrance, createMemoryStore, EntranceError } from "@entrance/core";
 import { defaults } from "@entrance/emulator";
-import { signInWithoutBrowser } from "@entrance/emulator/testing";
+import { clientCredentialsToken, signInWithoutBrowser } from "@entrance/emulator/testing";
 import type { Request as ExpressRequest, Response as ExpressResponse, NextFunction } from "express";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { handleEntranceErrors, requireBearer } from "../src/index.js";
@@ -130,6 +130,11 @@ beforeAll(async () => {
             body: JSON.stringify({ item: "USB-C dock" }),
           }),
         ),
+      );
+      app.get(
+        "/api/daemon",
+        requireBearer({ roles: [defaults.daemonRole] }),
+        route((req) => req.entrance.downstream("orders").fetch("orders")),
       );
       app.post(
         "/orders/stream",
@@ -281,6 +286,14 @@ describe("a configured downstream API", () => {
     expect(JSON.parse(text)).toMatchObject({ error: "downstream_interaction_required" });
     expect(text.includes(incoming)).toBe(false);
     expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/);
+  });
+
+  it("refuses to act for an app-only caller as a user: on_behalf_of_needs_user", async () => {
+    const daemon = (await clientCredentialsToken(t.emulator)).accessToken;
+    const answer = await get("/api/daemon", { authorization: `Bearer ${daemon}` });
+    expect(answer.status).toBe(403);
+    expect(await answer.json()).toMatchObject({ error: "on_behalf_of_needs_user" });
+    expect(api.received).toHaveLength(0);
   });
 
   it("carries the app's own token for an as: 'app' API, in a request and without one", async () => {
