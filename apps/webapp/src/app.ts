@@ -41,6 +41,7 @@ export function createApp(options: ExpressEntranceOptions = {}): ReferenceApp {
   const claimsByUser = new Map<string, Record<string, unknown>>();
   const auth = entrance({
     ...options,
+    downstreamApis: { ...ownApi(options), ...options.downstreamApis },
     onSignIn: async (event) => {
       // Not `sid`: it is what front-channel logout is keyed on, so it stays off every page.
       const { sid: _sid, ...shown } = event.claims;
@@ -132,7 +133,6 @@ export function createApp(options: ExpressEntranceOptions = {}): ReferenceApp {
 
   // The app's own API, for bearer tokens: users through an app with the delegated scope, and
   // daemons holding the application permission. A multi-tenant app must say whose tokens count.
-  const ordersScope = `api://${auth.core.config.clientId}/${ORDERS_SCOPE}`;
   if (auth.core.trustsNoTenant) {
     console.warn(
       "webapp: /api/orders is off: set ENTRANCE_TRUSTED_TENANTS to the tenants whose tokens it accepts",
@@ -160,12 +160,13 @@ export function createApp(options: ExpressEntranceOptions = {}): ReferenceApp {
         userPrincipalName: me.userPrincipalName,
       });
     });
-    // The app calling its own API server-side with the user's token for it: the token stays here.
-    app.get("/orders", requireScopes(ordersScope), async (req, res) => {
-      const { token } = await req.entrance.getAccessToken(ordersScope);
-      const answer = await fetch(`${auth.core.config.baseUrl}/api/orders`, {
-        headers: { authorization: `Bearer ${token}`, accept: "application/json" },
-      });
+    // The app calling its own API server-side, configured as the downstream API "orders": the
+    // user's token for Orders.Read goes to /api/ on this origin only, and stays on the server.
+    // Consent not given yet is an interaction_required error: to Entra and back (below).
+    app.get("/orders", requireAuth(), async (req, res) => {
+      const answer = await req.entrance
+        .downstream("orders")
+        .fetch("orders", { headers: { accept: "application/json" } });
       res
         .type("html")
         .send(ordersPage(res.locals as PageLocals, answer.status, await answer.json()));
@@ -205,6 +206,26 @@ export function createApp(options: ExpressEntranceOptions = {}): ReferenceApp {
 /** The delegated scope of the app's API, and the application permission daemons hold. */
 const ORDERS_SCOPE = "Orders.Read";
 const ORDERS_ALL_ROLE = "Orders.Read.All";
+
+/**
+ * The app's own API as the downstream API "orders": `{baseUrl}/api/` with the delegated scope
+ * `api://{clientId}/Orders.Read`. From the options, or the environment the configuration reads;
+ * none when either is missing (the configuration then says what is).
+ */
+function ownApi(
+  options: ExpressEntranceOptions,
+): NonNullable<ExpressEntranceOptions["downstreamApis"]> {
+  const env = options.env ?? process.env;
+  const baseUrl = options.baseUrl ?? env.ENTRANCE_BASE_URL;
+  const clientId = options.clientId ?? env.AZURE_CLIENT_ID;
+  if (!baseUrl || !clientId || !URL.canParse(baseUrl)) return {};
+  return {
+    orders: {
+      baseUrl: new URL("/api/", baseUrl).href,
+      scopes: [`api://${clientId}/${ORDERS_SCOPE}`],
+    },
+  };
+}
 
 /** What the API says of its caller: who, through which app, with what (never the token). */
 function shownCaller(caller: Caller) {

@@ -1,13 +1,9 @@
-import type { Agent } from "node:https";
-import type { Client as GraphClient } from "@microsoft/microsoft-graph-client";
+import { ActingCore } from "./acting.js";
 import { Authorizer } from "./authz/authorizer.js";
 import type { Decision, Requirement } from "./authz/requirements.js";
-import type { Caller } from "./bearer/caller.js";
 import { buildBearerGuard } from "./bearer/guard.js";
 import { type BearerOptions, BearerPolicy } from "./bearer/policy.js";
 import { BearerValidator } from "./bearer/validator.js";
-import type { EntranceConfig } from "./config/schema.js";
-import { parseScopes } from "./config/schema.js";
 import {
   type ContextSession,
   contextSession,
@@ -15,8 +11,7 @@ import {
   type EntranceUser,
   RequestContext,
 } from "./context.js";
-import { describeError } from "./errors/describe.js";
-import { EntranceError, type Interaction } from "./errors/entrance-error.js";
+import type { Interaction } from "./errors/entrance-error.js";
 import { safeReturnTo } from "./flow/return-to.js";
 import { Routes } from "./flow/routes.js";
 import type { SignedIn } from "./flow/sessions.js";
@@ -24,23 +19,12 @@ import { Sweeper } from "./flow/sweep.js";
 import type { Guard, GuardSpec } from "./guards.js";
 import { checkHealth, type Health, healthResponse } from "./health.js";
 import { readCookie } from "./http/cookies.js";
-import { createAgent } from "./http/network.js";
 import type { RequestLike } from "./http/node.js";
 import { Responder } from "./http/responses.js";
 import { appSecurityHeaders, type CspDirectives } from "./http/security-headers.js";
 import type { EntranceOptions, RequestInfo } from "./options.js";
-import { createRuntime, type Runtime } from "./runtime.js";
+import { createRuntime } from "./runtime.js";
 import type { EntranceStore, UserRecord } from "./storage/types.js";
-import {
-  type AccessToken,
-  type AcquireOptions,
-  TokenAcquirer,
-  type UserKey,
-} from "./tokens/acquire.js";
-import { AppTokens } from "./tokens/app-only.js";
-import { graphClient, type TokenSource } from "./tokens/graph.js";
-import { summarizeCache, type TokenSummary } from "./tokens/merge-cache.js";
-import { OnBehalfOf } from "./tokens/on-behalf-of.js";
 import { UserAdministration } from "./users.js";
 
 /** How long an app page waits for Entra's metadata (the first time, or 30 s after a miss). */
@@ -50,47 +34,26 @@ const FORM_TARGETS_WAIT_MS = 1000;
  * Entrance's core, for adapters and apps: Entrance's own routes as `Request` → `Response`
  * (`handle`), the per-request context (`context`), guards, acting for the user, authorization,
  * and the administration of users. A façade: each purpose lives in a module of its own (flow/,
- * authz/, http/, tokens/, users.ts), wired here.
+ * authz/, http/, tokens/, users.ts), wired here; acting as the user or the app — tokens, Graph,
+ * downstream APIs — is inherited from `ActingCore` (acting.ts).
  *
  * @example
  * const entrance = createEntrance({ store: await openSqlStore("file:.entrance/entrance.db") });
  * const response = await entrance.handle(request); // null when the path is not Entrance's
  */
-export class Entrance {
-  readonly config: EntranceConfig;
+export class Entrance extends ActingCore {
   /** What administrators do to users: store, caches and audit in one call each. */
   readonly users: UserAdministration;
-  readonly #rt: Runtime;
   readonly #authorizer: Authorizer;
-  readonly #acquirer: TokenAcquirer;
-  readonly #onBehalfOf: OnBehalfOf;
-  readonly #appTokens: AppTokens;
   readonly #responder: Responder;
   readonly #routes: Routes;
   readonly #sweeper: Sweeper;
-  readonly #graphAgent: Agent;
   readonly #contextSessions = new WeakMap<SignedIn, ContextSession>();
   #bearer: BearerValidator | undefined;
 
   constructor(options: EntranceOptions) {
     const rt = createRuntime(options);
-    this.#rt = rt;
-    this.config = rt.config;
-    this.#graphAgent = createAgent(options.trust);
-    this.#acquirer = new TokenAcquirer(
-      rt.config.clientId,
-      (cache) => rt.client(cache),
-      rt.tokens,
-      rt.store.locks,
-      (user, aadsts) => this.#signOutEverywhere(user, aadsts),
-    );
-    this.#onBehalfOf = new OnBehalfOf(
-      rt.config.clientId,
-      rt.store,
-      rt.config.secrets,
-      (tenantId, cache) => rt.tenantClient(tenantId, cache),
-    );
-    this.#appTokens = new AppTokens((tenantId) => rt.tenantClient(tenantId));
+    super(rt, options.trust);
     this.#authorizer = new Authorizer(rt, (user, scopes) => this.graph(user, scopes));
     this.#responder = new Responder({
       logger: rt.logger,
@@ -107,7 +70,7 @@ export class Entrance {
 
   /** The script that makes `<a data-entrance-popup>` links sign in through a popup. */
   get popupScriptUrl(): string {
-    return `${this.#rt.assetPrefix}popup.js`;
+    return `${this.rt.assetPrefix}popup.js`;
   }
 
   /**
@@ -115,12 +78,12 @@ export class Entrance {
    * which also forgets cached sessions and records the audit event.
    */
   get store(): EntranceStore {
-    return this.#rt.store;
+    return this.rt.store;
   }
 
   /** The redirect URI registered for the app: `{baseUrl}{paths.callback}`. */
   get redirectUri(): string {
-    return this.#rt.redirectUri;
+    return this.rt.redirectUri;
   }
 
   /** The sign-in link for a page, returning to `returnTo` (a same-origin path). */
@@ -160,8 +123,8 @@ export class Entrance {
    * authorization (`authorization.trustedTenants`).
    */
   async getSession(cookieHeader: string | null | undefined): Promise<SignedIn | null> {
-    const signedIn = await this.#rt.sessions.resolve(
-      readCookie(cookieHeader, this.#rt.cookies.session),
+    const signedIn = await this.rt.sessions.resolve(
+      readCookie(cookieHeader, this.rt.cookies.session),
     );
     if (!signedIn) return null;
     const user = await this.#authorizer.effective(signedIn.user);
@@ -182,8 +145,8 @@ export class Entrance {
    * signed-in app take this path: no promise, nothing read.
    */
   contextNow(request: RequestLike): EntranceContext | undefined {
-    const signedIn = this.#rt.sessions.peek(
-      readCookie(request.headers.get("cookie"), this.#rt.cookies.session),
+    const signedIn = this.rt.sessions.peek(
+      readCookie(request.headers.get("cookie"), this.rt.cookies.session),
     );
     if (signedIn === undefined || (signedIn && !this.#authorizer.trust.known)) return undefined;
     if (!signedIn) return new RequestContext(this, request, null);
@@ -233,7 +196,7 @@ export class Entrance {
 
   /** A `requireBearer` guard; every one of this core shares the keys and the verified tokens. */
   #bearerGuard(options: BearerOptions): Guard {
-    const { config, metadata, logger } = this.#rt;
+    const { config, metadata, logger } = this.rt;
     this.#bearer ??= new BearerValidator({
       authorityHost: config.authorityHost,
       clockSkew: config.clockSkew,
@@ -267,136 +230,8 @@ export class Entrance {
    */
   async securityHeaders(directives?: CspDirectives): Promise<Record<string, string>> {
     // Entra's form origins come from its metadata: waited for briefly, once, never for long.
-    await this.#rt.metadata.documentWithin(FORM_TARGETS_WAIT_MS);
-    return appSecurityHeaders(this.#rt.formTargets(), directives);
-  }
-
-  /**
-   * An access token of the signed-in user for `scopes` (an array or a space-separated string),
-   * from their partition, refreshed when expired. Throws `interaction_required` when Entra needs
-   * the user (consent, a claims challenge: see `loginUrlFor`), and `reauthentication_required`
-   * when their refresh token is dead (their stored tokens are then evicted and their sessions
-   * end).
-   *
-   * @example
-   * const { token } = await entrance.getAccessToken(user, ["Mail.Read"]);
-   */
-  getAccessToken(
-    user: UserKey,
-    scopes: readonly string[] | string,
-    options: AcquireOptions = {},
-  ): Promise<AccessToken> {
-    return this.#acquirer.get(user, parseScopes(scopes), options);
-  }
-
-  /**
-   * What tokens Entrance keeps for `user` — scopes and expiry of each access token, and whether a
-   * refresh token is held — never the tokens themselves. Null when there are none.
-   */
-  async describeTokens(user: UserKey): Promise<TokenSummary | null> {
-    const cache = await this.#rt.tokens.load(user.tenantId, user.objectId);
-    return cache ? summarizeCache(cache) : null;
-  }
-
-  /** A Microsoft Graph client acting as `user`, with `scopes` (default: the sign-in scopes). */
-  graph(user: UserKey, scopes: readonly string[] = this.config.scopes): GraphClient {
-    return this.#graphClient(scopes, (wanted, options) =>
-      this.getAccessToken(user, wanted, options),
-    );
-  }
-
-  /**
-   * A token for a downstream API (`scopes`: Graph's or another API's) as the user who called a
-   * `requireBearer` route (on-behalf-of). `assertion` is the bearer token `caller` was validated
-   * from. Cached per user in the token store (encrypted), asked for once at a time. Throws
-   * `on_behalf_of_needs_user` for an app-only caller and `downstream_interaction_required` when
-   * Entra needs the user (the answer to the API's caller is then a 401 step-up challenge).
-   * Apps use the request context's `getAccessTokenOnBehalfOf`, which supplies both.
-   */
-  getAccessTokenOnBehalfOf(
-    caller: Caller,
-    assertion: string,
-    scopes: readonly string[] | string,
-    options: AcquireOptions = {},
-  ): Promise<AccessToken> {
-    return this.#onBehalfOf.get(caller, assertion, parseScopes(scopes), options);
-  }
-
-  /**
-   * Microsoft Graph as the user who called a `requireBearer` route (on-behalf-of), with `scopes`
-   * (default: the sign-in scopes). The same origin rules as {@link graph}.
-   */
-  graphOnBehalfOf(
-    caller: Caller,
-    assertion: string,
-    scopes: readonly string[] = this.config.scopes,
-  ): GraphClient {
-    return this.#graphClient(scopes, (wanted, options) =>
-      this.getAccessTokenOnBehalfOf(caller, assertion, wanted, options),
-    );
-  }
-
-  /**
-   * The app's own token (client credentials) for one resource's `.default` scope, e.g.
-   * `https://graph.microsoft.com/.default` or `api://<client id>/.default`: its `roles` are the
-   * application permissions an administrator granted. Kept in this process (never in the store)
-   * until five minutes before expiry; one request at a time per (tenant, scopes). `tenantId`: the
-   * tenant to act in, required when the app is multi-tenant (`organizations`, `common`).
-   *
-   * @example
-   * const { token } = await entrance.getAppToken("api://orders-api/.default");
-   */
-  getAppToken(
-    scopes: readonly string[] | string,
-    options: AcquireOptions & { readonly tenantId?: string } = {},
-  ): Promise<AccessToken> {
-    let tenantId: string;
-    try {
-      tenantId = this.#appTenant(options.tenantId);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.#appTokens.get(tenantId, parseScopes(scopes), options);
-  }
-
-  /**
-   * Microsoft Graph as the app itself (application permissions), with the same origin rules as
-   * {@link graph}. `scopes` default to `https://graph.microsoft.com/.default` (a national cloud's
-   * Graph names its own resource); `tenantId` as for {@link getAppToken}.
-   *
-   * @example
-   * const user = await entrance.appGraph().api(`/users/${id}`).get();
-   */
-  appGraph(
-    options: { readonly tenantId?: string; readonly scopes?: readonly string[] } = {},
-  ): GraphClient {
-    const tenantId = this.#appTenant(options.tenantId);
-    return this.#graphClient(
-      options.scopes ?? ["https://graph.microsoft.com/.default"],
-      (wanted, acquire) => this.#appTokens.get(tenantId, wanted, acquire),
-    );
-  }
-
-  /** A Graph client with this core's Graph origin, allowed origins and agent. */
-  #graphClient(scopes: readonly string[], tokens: TokenSource): GraphClient {
-    return graphClient({
-      baseUrl: this.config.graphBaseUrl,
-      allowedOrigins: this.config.graphAllowedOrigins,
-      scopes,
-      tokens,
-      agent: this.#graphAgent,
-    });
-  }
-
-  /** The tenant an app-only token is asked in: the configured one, or the one given. */
-  #appTenant(given: string | undefined): string {
-    const configured = this.config.tenantId.toLowerCase();
-    if (given) return given;
-    if (configured !== "organizations" && configured !== "common") return this.config.tenantId;
-    throw new EntranceError(
-      "config_invalid",
-      `An app acts as itself in one tenant: pass tenantId to getAppToken/appGraph (this app's tenantId is "${this.config.tenantId}").`,
-    );
+    await this.rt.metadata.documentWithin(FORM_TARGETS_WAIT_MS);
+    return appSecurityHeaders(this.rt.formTargets(), directives);
   }
 
   /**
@@ -441,7 +276,7 @@ export class Entrance {
    * (`healthResponse()` gives it as 200/503 JSON). Each check is bounded (`storeTimeoutMs`).
    */
   health(): Promise<Health> {
-    return checkHealth(this.#rt);
+    return checkHealth(this.rt);
   }
 
   /** {@link health} as a Response: 200 when all answer, 503 otherwise; JSON, never cached. */
@@ -460,35 +295,7 @@ export class Entrance {
 
   /** Releases the store. */
   close(): Promise<void> {
-    return this.#rt.store.close();
-  }
-
-  /**
-   * Entra refused the user's refresh token for good (revoked, account disabled, password
-   * changed): their sessions here end too, on every device, so that the app stops trusting a
-   * sign-in that Entra no longer does.
-   */
-  async #signOutEverywhere(user: UserKey, aadsts: number): Promise<void> {
-    const { store, sessions, logger, trail } = this.#rt;
-    let ended: number;
-    try {
-      ended = await store.sessions.deleteByUser(user.tenantId, user.objectId);
-    } catch (error) {
-      // The caller still learns that the user must sign in again; the sessions end at the latest
-      // when their next token request fails the same way.
-      logger.error("entrance: could not end the sessions of a revoked user", describeError(error));
-      return;
-    } finally {
-      sessions.forgetUser(user.tenantId, user.objectId);
-    }
-    await trail.record({
-      type: "session_ended",
-      tenantId: user.tenantId,
-      objectId: user.objectId,
-      detail: `Entra rejected the refresh token (AADSTS${aadsts}): ${ended} session(s) ended`,
-      aadsts,
-      ip: null,
-    });
+    return this.rt.store.close();
   }
 }
 

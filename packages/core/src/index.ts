@@ -7,9 +7,12 @@ export type { Decision, Requirement } from "./authz/requirements.js";
 export type { Caller } from "./bearer/caller.js";
 export type { BearerOptions } from "./bearer/policy.js";
 export { type DatabaseTarget, parseDatabaseUrl } from "./config/database-url.js";
+export type { DownstreamApiConfig } from "./config/downstream.js";
 export { authorityOf, isMultiTenant, loadConfig } from "./config/load.js";
 export type { EntranceConfig, EntranceConfigInput } from "./config/schema.js";
 export type { EntranceContext, EntranceUser, TemplateLocals } from "./context.js";
+export type { DownstreamActor } from "./downstream/apis.js";
+export type { DownstreamApi } from "./downstream/client.js";
 export { createEntrance, Entrance } from "./entrance.js";
 export {
   aadstsOf,

@@ -8,6 +8,7 @@ export type {
   BearerOptions,
   Caller,
   CspDirectives,
+  DownstreamApi,
   SessionRecord,
   SignInEvent,
 } from "@entrance/core";

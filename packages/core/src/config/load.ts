@@ -61,6 +61,7 @@ export function loadConfig(
       "clientSecret (AZURE_CLIENT_SECRET): set AZURE_CLIENT_SECRET to a client secret of your app registration (Certificates & secrets), or AZURE_CLIENT_CERTIFICATE_PATH to a PEM file with its certificate and key, or pass clientAssertion",
     );
   }
+  if (result.success) problems.push(...appTenantProblems(result.data));
   if (!result.success || problems.length > 0) {
     throw new EntranceError(
       "config_invalid",
@@ -68,6 +69,17 @@ export function loadConfig(
     );
   }
   return deepFreeze(result.data);
+}
+
+/** An app token is asked in one tenant: a multi-tenant app names it per downstream API. */
+function appTenantProblems(config: EntranceConfig): string[] {
+  if (!isMultiTenant(config)) return [];
+  return Object.entries(config.downstreamApis)
+    .filter(([, api]) => api.as === "app" && api.tenantId === undefined)
+    .map(
+      ([name]) =>
+        `downstreamApis.${name}.tenantId: an app acts as itself in one tenant; this app's tenantId is "${config.tenantId}", so set the tenant (a GUID) the API is called in`,
+    );
 }
 
 function describe(issue: z.core.$ZodIssue): string {

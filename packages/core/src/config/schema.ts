@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseDatabaseUrl } from "./database-url.js";
+import { downstreamApisSchema } from "./downstream.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MIN_SECRET_BYTES = 32;
@@ -286,6 +287,8 @@ export const configSchema = z.strictObject({
   /** Allowed clock difference when checking token times, in seconds. */
   clockSkew: z.number().int().min(0).max(600).default(300),
   authorization: authorizationSchema.prefault({}),
+  /** APIs the app calls by name (`context.downstream(name)`), see config/downstream.ts. */
+  downstreamApis: downstreamApisSchema,
 });
 
 export type EntranceConfigInput = z.input<typeof configSchema>;

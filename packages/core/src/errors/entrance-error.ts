@@ -75,7 +75,16 @@ export type EntranceErrorCode =
    * challenge. The API's caller gets a 401 whose `WWW-Authenticate` carries the claims, to get a
    * new token interactively and call again; `interaction` has the scopes and claims.
    */
-  | "downstream_interaction_required";
+  | "downstream_interaction_required"
+  /**
+   * A request to a configured downstream API named a URL off its base (another origin, `//host`,
+   * `..`, a backslash, credentials); it was not sent, so the token stayed here. The app's misuse.
+   */
+  | "downstream_url_not_allowed"
+  /** A configured downstream API could not be reached, or did not answer within 30 s. */
+  | "downstream_unavailable"
+  /** A downstream API called with the app's token still asked for claims after a new token. */
+  | "downstream_token_rejected";
 
 export interface EntranceErrorOptions {
   readonly cause?: unknown;

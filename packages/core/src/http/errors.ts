@@ -32,6 +32,9 @@ export const ERROR_STATUS = {
   signing_keys_unavailable: 503,
   on_behalf_of_needs_user: 403,
   downstream_interaction_required: 401,
+  downstream_url_not_allowed: 500,
+  downstream_unavailable: 502,
+  downstream_token_rejected: 502,
 } as const satisfies Record<EntranceErrorCode, number>;
 
 /** The HTTP status for an error. */

@@ -5,6 +5,8 @@
  * memory. Each (tenant, scopes) is asked for once however many requests want it at the same time.
  */
 import type { ConfidentialClientApplication } from "@azure/msal-node";
+import { isMultiTenant } from "../config/load.js";
+import type { EntranceConfig } from "../config/schema.js";
 import { EntranceError } from "../errors/entrance-error.js";
 import type { AccessToken, AcquireOptions } from "./acquire.js";
 import { explain } from "./on-behalf-of.js";
@@ -64,4 +66,17 @@ export class AppTokens {
       throw explain(error, scopes);
     }
   }
+}
+
+/**
+ * The tenant an app-only token is asked in: the one given, or the configured one. Throws
+ * `config_invalid` for a multi-tenant app (`organizations`, `common`) given none.
+ */
+export function appTenantOf(config: EntranceConfig, given: string | undefined): string {
+  if (given) return given;
+  if (!isMultiTenant(config)) return config.tenantId;
+  throw new EntranceError(
+    "config_invalid",
+    `An app acts as itself in one tenant: pass tenantId to getAppToken/appGraph (this app's tenantId is "${config.tenantId}").`,
+  );
 }
