@@ -1,4 +1,4 @@
-import { type CspDirectives, findEntranceError } from "@entrance/core";
+import { type CspDirectives, entranceErrorAnswer } from "@entrance/core";
 import type { FastifyError, FastifyReply, FastifyRequest, onSendHookHandler } from "fastify";
 
 /** Writes a web `Response` (core's answer) to a Fastify reply, every Set-Cookie kept separate. */
@@ -19,11 +19,9 @@ export async function sendResponse(reply: FastifyReply, response: Response): Pro
  */
 export function handleEntranceErrors() {
   return async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    if (!findEntranceError(error) || !request.entrance) throw error;
-    return sendResponse(
-      reply,
-      request.entrance.core.errorResponse(error, request.entrance.request),
-    );
+    const answer = entranceErrorAnswer(error, request.entrance);
+    if (!answer) throw error;
+    return sendResponse(reply, answer);
   };
 }
 
