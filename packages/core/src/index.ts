@@ -51,6 +51,7 @@ export {
   trustCertificateAuthority,
 } from "./http/network.js";
 export {
+  nodeHeaders,
   nodeRequestLike,
   type RequestLike,
   readNodeBody,
