@@ -12,7 +12,9 @@
  *   emulator could not tell core's mistakes from its own).
  * - an adapter (express, fastify, hono, next) or a store (store-sql, store-redis) imports core
  *   and nothing else of ours, so that an app installs only the adapter and store it uses; the
- *   default store comes through core.
+ *   default store comes through core. One exception: an adapter whose framework bundles the
+ *   server code (Next.js bundles core too, and a bundler follows only literal names) may hand
+ *   core openers that load @entrance/store-sql and @entrance/store-redis with `import()` only.
  * - admin imports core; the file of a framework's subpath (src/express.ts, or src/express/) may
  *   also import that framework and its adapter.
  * - a framework (express, fastify, hono, next) is imported only by its adapter and by admin's
@@ -54,6 +56,9 @@ export const FRAMEWORKS = {
   hono: ["hono", "@hono/"],
   next: ["next"],
 };
+
+/** Adapters may load these stores with `import()`: optional peers that provide a default. */
+const DEFAULT_STORES = ["store-sql", "store-redis"];
 
 /** The one core file that names the default store's packages, to load them at run time. */
 const STORE_LOADER = "storage/peers.ts";
@@ -112,7 +117,7 @@ function frameworkOf(specifier) {
 }
 
 /** Why importing `target` from `file` of package `from` crosses a boundary, or null. */
-function crossing(from, file, { specifier }, folderOf) {
+function crossing(from, file, { specifier, dynamic }, folderOf) {
   const kind = KINDS[from];
   const target = entrancePackage(specifier, folderOf);
   const framework = frameworkOf(specifier);
@@ -126,6 +131,8 @@ function crossing(from, file, { specifier }, folderOf) {
   if (kind === "core") return "core imports no other Entrance package";
   if (kind === "emulator") return "the emulator imports no other Entrance package";
   if (target === "core") return null;
+  if (kind === "adapter" && DEFAULT_STORES.includes(target))
+    return dynamic ? null : `an adapter loads ${specifier}, an optional peer, with import() only`;
   if (kind === "test-support" && TEST_SUPPORT_USES[from]?.includes(target)) return null;
   if (kind === "admin" && subpathOf === target && KINDS[target] === "adapter") return null;
   const what = KINDS[target] ? `${KINDS[target]} ${specifier}` : specifier;

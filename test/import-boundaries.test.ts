@@ -115,7 +115,7 @@ describe("import boundaries between the Entrance packages", () => {
     ]);
   });
 
-  it("let core alone load the default store, by name at run time, in storage/peers.ts only", () => {
+  it("let core load the default store by name in storage/peers.ts only, and an adapter only with import()", () => {
     expect(
       crossings({
         core: {
@@ -134,7 +134,6 @@ describe("import boundaries between the Entrance packages", () => {
       "packages/core/src/flow/eager.ts:1 @entrance/store-sql",
       "packages/core/src/storage/other.ts:2 @entrance/store-redis",
       "packages/express/src/eager.ts:1 @entrance/store-sql",
-      "packages/express/src/lazy.ts:1 @entrance/store-sql",
     ]);
   });
 
