@@ -4,13 +4,17 @@
  * specifiers of every TypeScript file under packages/{name}/src. test/import-boundaries.test.ts
  * runs it in `npm test`; `node scripts/import-boundaries.mjs` lists what crosses a boundary.
  *
- * - core imports no other Entrance package: adapters, stores and the emulator build on it.
+ * - core imports no other Entrance package: adapters, stores and the emulator build on it. It
+ *   loads the default store's packages (@entrance/store-sql, @entrance/store-redis: optional
+ *   peers) by name at run time, and only src/storage/peers.ts names them: no other core file may
+ *   hold either name in a string.
  * - the emulator stands alone: it imports no other Entrance package (core least of all, or the
  *   emulator could not tell core's mistakes from its own).
  * - an adapter (express, fastify, hono, next) or a store (store-sql, store-redis) imports core
- *   and nothing else of ours, so that an app installs only the adapter and store it uses. One
- *   exception: an adapter loads @entrance/store-sql and @entrance/store-redis, the default store,
- *   with `import()` only, since they are optional peers that may not be installed.
+ *   and nothing else of ours, so that an app installs only the adapter and store it uses; the
+ *   default store comes through core. One exception: an adapter whose framework bundles the
+ *   server code (Next.js bundles core too, and a bundler follows only literal names) may hand
+ *   core openers that load @entrance/store-sql and @entrance/store-redis with `import()` only.
  * - admin imports core; the file of a framework's subpath (src/express.ts, or src/express/) may
  *   also import that framework and its adapter.
  * - a framework (express, fastify, hono, next) is imported only by its adapter and by admin's
@@ -55,6 +59,11 @@ export const FRAMEWORKS = {
 
 /** Adapters may load these stores with `import()`: optional peers that provide a default. */
 const DEFAULT_STORES = ["store-sql", "store-redis"];
+
+/** The one core file that names the default store's packages, to load them at run time. */
+const STORE_LOADER = "storage/peers.ts";
+/** A store package's name in a string (quoted), wherever it stands: an import, a constant, … */
+const STORE_NAME = /["'](@entrance\/store-(?:sql|redis))["']/g;
 
 const STATIC =
   /(?:^|[;}])\s*(?:import|export)\s+(?:type\s+)?(?:[\w$*\s{},]*?\s+from\s+)?["']([^"'\n]+)["']/g;
@@ -161,7 +170,8 @@ export function findViolations(root) {
     const src = join(packagesDir, from, "src");
     for (const path of sourceFiles(src)) {
       const file = relative(src, path).split(sep).join("/");
-      for (const found of importsOf(readFileSync(path, "utf8"))) {
+      const text = readFileSync(path, "utf8");
+      for (const found of importsOf(text)) {
         const rule = crossing(from, file, found, folderOf);
         if (rule)
           violations.push({
@@ -170,6 +180,19 @@ export function findViolations(root) {
             specifier: found.specifier,
             rule,
           });
+      }
+      if (KINDS[from] === "core" && file !== STORE_LOADER) {
+        for (const match of text.matchAll(STORE_NAME)) {
+          const where = { file: `packages/${from}/src/${file}`, specifier: match[1] };
+          const line = text.slice(0, match.index).split("\n").length;
+          // An import of it on that line is already reported.
+          if (violations.some((v) => v.file === where.file && v.line === line)) continue;
+          violations.push({
+            ...where,
+            line,
+            rule: `core names ${where.specifier} only in src/${STORE_LOADER}, which loads the default store`,
+          });
+        }
       }
     }
   }

@@ -115,16 +115,26 @@ describe("import boundaries between the Entrance packages", () => {
     ]);
   });
 
-  it("let an adapter load the default store, an optional peer, only with import()", () => {
+  it("let core load the default store by name in storage/peers.ts only, and an adapter only with import()", () => {
     expect(
       crossings({
+        core: {
+          "storage/peers.ts": 'const SQL = "@entrance/store-sql";\nawait import(SQL);',
+          "storage/other.ts": "// loads nothing\nconst REDIS = '@entrance/store-redis';",
+          "flow/eager.ts": 'import("@entrance/store-sql");',
+        },
         express: {
           "lazy.ts": 'const sql = await import("@entrance/store-sql");',
           "eager.ts": 'import { openSqlStore } from "@entrance/store-sql";',
         },
         "store-sql": {},
+        "store-redis": {},
       }),
-    ).toEqual(["packages/express/src/eager.ts:1 @entrance/store-sql"]);
+    ).toEqual([
+      "packages/core/src/flow/eager.ts:1 @entrance/store-sql",
+      "packages/core/src/storage/other.ts:2 @entrance/store-redis",
+      "packages/express/src/eager.ts:1 @entrance/store-sql",
+    ]);
   });
 
   it("let admin import core, and Express only in its express subpath", () => {

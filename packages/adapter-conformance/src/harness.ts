@@ -17,6 +17,13 @@ export const REQUIRES = {
 } as const;
 
 /**
+ * What the suite's two `requireBearer` routes require: a user's token with the delegated scope
+ * (`requireBearer({ scopes: [scope] })`), or an app-only token with the app role
+ * (`requireBearer({ roles: [role] })`). The emulator's web app exposes both.
+ */
+export const BEARER = { scope: "Orders.Read", role: "Orders.Read.All" } as const;
+
+/**
  * The app a harness starts. After Entrance (configured with `options(baseUrl)`), and with the
  * adapter's security headers on every app route, it serves:
  *
@@ -26,6 +33,8 @@ export const REQUIRES = {
  * | `GET /whoami` | JSON `{ signedIn, oid }` from the request's context (`oid`: the user's objectId or null) |
  * | `GET /page/{guard}` | behind that guard ({@link REQUIRES}): HTML `<p>{guard} page</p>` |
  * | `GET /api/{guard}` | behind that guard: JSON `{ guard, oid }` |
+ * | `GET /api/bearer/user` | behind the middleware's own `requireBearer({ scopes: [BEARER.scope] })`: JSON `{ caller }` from the request's context |
+ * | `GET /api/bearer/app` | behind the standalone `requireBearer({ roles: [BEARER.role] })` (imported from the adapter, built after Entrance): JSON `{ caller }` |
  * | `GET /api/calendar` | no guard: `getAccessToken("Calendars.Read")` in the handler, JSON `{ scopes }`; an Entrance error it throws goes to the adapter's error answer |
  * | `/admin/*` | the admin panel, mounted the adapter's way |
  */

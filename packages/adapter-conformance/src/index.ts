@@ -1,12 +1,13 @@
 /**
  * @entrance/adapter-conformance (private, for tests): the behavioural tests every Entrance
  * framework adapter passes — sign-in (redirect and popup), sign-out with Entra's end-session hop,
- * front-channel logout, each guard's answers, consent and back, `no-store`, security headers,
- * the admin panel — over real HTTP against the emulator. An adapter's test file gives a
+ * front-channel logout, each guard's answers, consent and back, requireBearer's caller and
+ * refusals, `no-store`, security headers, the admin panel — over real HTTP against the emulator. An adapter's test file gives a
  * {@link AdapterHarness} that starts its app; call {@link adapterConformance} at the top level.
  * @module
  */
 import { afterAll, beforeAll, describe } from "vitest";
+import { bearerCases } from "./bearer.js";
 import { guardCases } from "./guards.js";
 import type { AdapterHarness } from "./harness.js";
 import { pageCases } from "./pages.js";
@@ -16,6 +17,7 @@ import { signInCases } from "./sign-in.js";
 export { Browser } from "./browser.js";
 export {
   type AdapterHarness,
+  BEARER,
   GUARDS,
   type GuardName,
   REQUIRES,
@@ -45,6 +47,7 @@ export function adapterConformance(name: string, harness: AdapterHarness): void 
     };
     signInCases(t);
     guardCases(t);
+    bearerCases(t);
     pageCases(t);
   });
 }

@@ -1,4 +1,5 @@
 /** What every response of the app carries, and the admin panel's access rule and forms. */
+import { createMemoryStore } from "@entrance/core";
 import { defaults } from "@entrance/emulator";
 import { describe, expect, it } from "vitest";
 import { Browser, signedIn } from "./browser.js";
@@ -6,6 +7,7 @@ import type { Running } from "./setup.js";
 
 const MEGAN = "megan@contoso.onmicrosoft.com";
 const LEE = "lee@contoso.onmicrosoft.com";
+const STACK = /\bat .+:\d+:\d+/;
 
 export function pageCases(t: () => Running): void {
   describe("responses", () => {
@@ -29,6 +31,29 @@ export function pageCases(t: () => Running): void {
         expect(res.headers.get("x-content-type-options")).toBe("nosniff");
         expect(res.headers.get("referrer-policy")).toBe("same-origin");
         expect(res.headers.get("cross-origin-opener-policy")).toBe("same-origin-allow-popups");
+      }
+    });
+  });
+
+  describe("a store that fails", () => {
+    it("gets core's store_failed answer, a page or JSON, never the framework's own error", async () => {
+      const store = createMemoryStore();
+      // A second app of its own: its store is closed under it. No session cache, so the next
+      // request reads the store.
+      const app = await t().another({ store, session: { cacheSeconds: 0 } });
+      try {
+        const lee = await signedIn(t().emulator, app.baseUrl, LEE);
+        expect(await (await lee.get("/whoami")).json()).toMatchObject({ signedIn: true });
+        await store.close();
+        const api = await lee.api("/whoami");
+        expect(api.status).toBe(500);
+        expect(await api.json()).toMatchObject({ error: "store_failed" });
+        const page = await lee.page("/whoami");
+        expect(page.status).toBe(500);
+        expect(page.headers.get("content-type")).toContain("text/html");
+        expect(await page.text()).not.toMatch(STACK);
+      } finally {
+        await app.stop();
       }
     });
   });

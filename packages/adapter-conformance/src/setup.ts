@@ -13,24 +13,35 @@ export interface Running {
   readonly emulator: RunningEmulator;
   readonly app: RunningApp;
   readonly base: string;
+  /**
+   * Starts another app of the same harness, registered beside the first (its callback added to
+   * the app registration), with `overrides` on its options: for a test that breaks its store.
+   * The test stops it.
+   */
+  another(overrides: Partial<EntranceOptions>): Promise<RunningApp>;
 }
 
 /** Starts the emulator, then the harness's app configured for it. */
 export async function startBoth(harness: AdapterHarness): Promise<Running> {
   const emulator = await startEmulator();
-  try {
-    const app = await harness.start((baseUrl) => {
-      const registered = emulator.directory.app(defaults.webApp)?.value;
+  const bases: string[] = [];
+  const start = (overrides: Partial<EntranceOptions>) =>
+    harness.start((baseUrl) => {
+      bases.push(baseUrl);
+      const [first = baseUrl] = bases;
       emulator.control.putApp(defaults.contoso, {
-        ...registered,
+        ...emulator.directory.app(defaults.webApp)?.value,
         clientId: defaults.webApp,
         displayName: "Adapter conformance app",
-        redirectUris: [`${baseUrl}/auth/callback`, `${baseUrl}/`],
-        frontchannelLogoutUrl: `${baseUrl}/auth/frontchannel-logout`,
+        redirectUris: bases.flatMap((base) => [`${base}/auth/callback`, `${base}/`]),
+        // Entra calls one front-channel URL per app registration: the first app's.
+        frontchannelLogoutUrl: `${first}/auth/frontchannel-logout`,
       });
-      return entranceOptions(emulator, baseUrl);
+      return { ...entranceOptions(emulator, baseUrl), ...overrides };
     });
-    return { emulator, app, base: app.baseUrl };
+  try {
+    const app = await start({});
+    return { emulator, app, base: app.baseUrl, another: start };
   } catch (error) {
     await emulator.stop();
     throw error;

@@ -107,9 +107,13 @@ export class Entrance extends ActingCore {
     return `${this.config.paths.login}?${query}`;
   }
 
-  /** Whether `pathname` is one of Entrance's routes, which `handle` answers. */
-  ownsPath(pathname: string): boolean {
-    return this.#routes.owns(pathname);
+  /**
+   * Whether `path` is one of Entrance's routes, which `handle` answers. A query is ignored, so an
+   * adapter may pass the request's target as it came (`/auth/login?returnTo=…`).
+   */
+  ownsPath(path: string): boolean {
+    const query = path.indexOf("?");
+    return this.#routes.owns(query === -1 ? path : path.slice(0, query));
   }
 
   /** Handles Entrance's own paths; null for any other path, which the app then serves. */

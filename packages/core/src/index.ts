@@ -3,6 +3,15 @@
  * (`Request` in, `Response` out). Adapters such as @entrance/express build on it.
  * @module
  */
+export {
+  type AdapterGuardKit,
+  type AdapterGuards,
+  type AdapterOptions,
+  adapterCore,
+  adapterGuards,
+  contextOrAnswer,
+  entranceErrorAnswer,
+} from "./adapter.js";
 export type { Decision, Requirement } from "./authz/requirements.js";
 export type { Caller } from "./bearer/caller.js";
 export type { BearerOptions } from "./bearer/policy.js";
@@ -45,6 +54,7 @@ export {
   trustCertificateAuthority,
 } from "./http/network.js";
 export {
+  nodeHeaders,
   nodeRequestLike,
   type RequestLike,
   readNodeBody,
@@ -54,6 +64,7 @@ export {
 } from "./http/node.js";
 export { fromThisSite } from "./http/same-site.js";
 export type { CspDirectives } from "./http/security-headers.js";
+export { publicRequest, publicRequestLike, withHeaders } from "./http/web.js";
 export type {
   EntranceOptions,
   Logger,

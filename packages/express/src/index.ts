@@ -3,24 +3,8 @@
  * Express and @entrance/core.
  * @module
  */
-export type {
-  AccessToken,
-  BearerOptions,
-  Caller,
-  CspDirectives,
-  DownstreamApi,
-  SessionRecord,
-  SignInEvent,
-} from "@entrance/core";
-export {
-  EntranceError,
-  escapeHtml,
-  html,
-  trustCertificateAuthority,
-  type UserRecord,
-} from "@entrance/core";
+export * from "@entrance/core/app";
 export { AuthenticationHandlerOptions } from "@microsoft/microsoft-graph-client";
-export { handleEntranceErrors } from "./errors.js";
 export {
   type ExpressGuards,
   requireAuth,
@@ -31,5 +15,5 @@ export {
   requireScopes,
 } from "./guards.js";
 export { type EntranceMiddleware, type ExpressEntranceOptions, entrance } from "./middleware.js";
-export { securityHeaders } from "./security.js";
-export type { EntranceRequestContext, EntranceUser } from "./types.js";
+export { handleEntranceErrors, securityHeaders } from "./responses.js";
+export type { EntranceRequestContext } from "./types.js";

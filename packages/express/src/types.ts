@@ -1,8 +1,7 @@
-import type { EntranceContext, EntranceUser, TemplateLocals } from "@entrance/core";
+import type { EntranceContext, TemplateLocals } from "@entrance/core";
 
 /** What Entrance adds to every Express request as `req.entrance`. */
 export type EntranceRequestContext = EntranceContext;
-export type { EntranceUser };
 
 declare module "express-serve-static-core" {
   interface Request {

@@ -1,9 +1,9 @@
 /** The adapter conformance suite on Express: the routes of its harness, the Express way. */
 import type { AddressInfo } from "node:net";
-import { adapterConformance, GUARDS, REQUIRES } from "@entrance/adapter-conformance";
+import { adapterConformance, BEARER, GUARDS, REQUIRES } from "@entrance/adapter-conformance";
 import { entranceAdmin } from "@entrance/admin/express";
 import express, { type RequestHandler } from "express";
-import { entrance, handleEntranceErrors, securityHeaders } from "../src/index.js";
+import { entrance, handleEntranceErrors, requireBearer, securityHeaders } from "../src/index.js";
 
 adapterConformance("Express", {
   async start(options) {
@@ -35,6 +35,12 @@ adapterConformance("Express", {
         res.json({ guard, oid: req.entrance.user?.objectId });
       });
     }
+    app.get("/api/bearer/user", auth.requireBearer({ scopes: [BEARER.scope] }), (req, res) => {
+      res.json({ caller: req.entrance.caller });
+    });
+    app.get("/api/bearer/app", requireBearer({ roles: [BEARER.role] }), (req, res) => {
+      res.json({ caller: req.entrance.caller });
+    });
     app.get("/api/calendar", async (req, res) => {
       const { scopes } = await req.entrance.getAccessToken(REQUIRES.scopes);
       res.json({ scopes });

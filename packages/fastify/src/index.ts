@@ -3,24 +3,11 @@
  * between Fastify and @entrance/core.
  * @module
  */
-export type {
-  AccessToken,
-  CspDirectives,
-  EntranceContext,
-  EntranceUser,
-  SessionRecord,
-  SignInEvent,
-} from "@entrance/core";
-export {
-  EntranceError,
-  escapeHtml,
-  html,
-  trustCertificateAuthority,
-  type UserRecord,
-} from "@entrance/core";
+export * from "@entrance/core/app";
 export {
   type FastifyGuards,
   requireAuth,
+  requireBearer,
   requireGroup,
   requirePermission,
   requireRole,

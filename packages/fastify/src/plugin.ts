@@ -1,16 +1,15 @@
-import { createRequire } from "node:module";
 import {
-  createEntrance,
-  defaultStore,
+  type AdapterOptions,
+  adapterCore,
+  contextOrAnswer,
   type Entrance,
   type EntranceContext,
-  type EntranceOptions,
   nodeRequestLike,
   toWebRequest,
 } from "@entrance/core";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { type FastifyGuards, guardsOf, rememberCore } from "./guards.js";
+import { type FastifyGuards, guards } from "./guards.js";
 import { sendResponse } from "./reply.js";
 import type { FastifyLocals } from "./types.js";
 
@@ -18,20 +17,10 @@ import type { FastifyLocals } from "./types.js";
  * Options of the plugin: the core's, with the store optional (default: @entrance/store-sql, with
  * @entrance/store-redis for the session side when REDIS_URL is set).
  */
-export interface FastifyEntranceOptions extends Omit<EntranceOptions, "store"> {
-  readonly store?: EntranceOptions["store"];
-}
+export type FastifyEntranceOptions = AdapterOptions;
 
 /** `app.entrance`: the core, and guards checked against it when built. */
 export type FastifyEntrance = FastifyGuards & { readonly core: Entrance };
-
-// Optional peers: an app that passes its own store installs no native module and no Redis client.
-const openSql = installed("@entrance/store-sql")
-  ? async (url: string) => (await import("@entrance/store-sql")).openSqlStore(url)
-  : null;
-const openRedis = installed("@entrance/store-redis")
-  ? async (url: string) => (await import("@entrance/store-redis")).openRedisStore({ url })
-  : null;
 
 const plugin: FastifyPluginAsync<FastifyEntranceOptions> = async (fastify, options) => {
   // Fastify's own register options are not Entrance's.
@@ -41,10 +30,10 @@ const plugin: FastifyPluginAsync<FastifyEntranceOptions> = async (fastify, optio
     logSerializers: _s,
     ...own
   } = options as typeof options & Record<"prefix" | "logLevel" | "logSerializers", unknown>;
-  const core = createEntrance({ ...own, store: own.store ?? defaultStore(openSql, openRedis) });
-  rememberCore(core);
+  const core = adapterCore(own);
+  guards.remember(core);
   const { baseUrl } = core.config;
-  fastify.decorate("entrance", { core, ...guardsOf(() => core) });
+  fastify.decorate("entrance", { core, ...guards.boundTo(core) });
   // Reference values are set per request, never shared: decorated as null.
   fastify.decorateRequest("entrance", null as unknown as EntranceContext);
   // The convention @fastify/view and others follow: whoever comes first decorates `locals`.
@@ -62,22 +51,21 @@ const plugin: FastifyPluginAsync<FastifyEntranceOptions> = async (fastify, optio
   // Callback style: most requests (a session cached in process) pass without a promise.
   fastify.addHook("onRequest", (request, reply, done) => {
     const url = request.raw.url ?? "/";
-    const query = url.indexOf("?");
-    if (core.ownsPath(query === -1 ? url : url.slice(0, query))) {
+    if (core.ownsPath(url)) {
       core.handle(toWebRequest(request.raw, url, baseUrl), { ip: request.ip }).then((response) => {
         if (response) return void sendResponse(reply, response).catch(done);
         done();
       }, done);
       return;
     }
-    const like = nodeRequestLike(request.raw, url, baseUrl);
-    const now = core.contextNow(like);
-    if (now) {
-      give(request, reply, now);
+    const context = contextOrAnswer(core, nodeRequestLike(request.raw, url, baseUrl));
+    if (!(context instanceof Promise)) {
+      give(request, reply, context);
       return done();
     }
-    core.context(like).then((context) => {
-      give(request, reply, context);
+    context.then((late) => {
+      if (late instanceof Response) return void sendResponse(reply, late).catch(done);
+      give(request, reply, late);
       done();
     }, done);
   });
@@ -93,11 +81,3 @@ const plugin: FastifyPluginAsync<FastifyEntranceOptions> = async (fastify, optio
  * app.get("/me", { preHandler: app.entrance.requireAuth() }, (req) => req.entrance.user);
  */
 export const entrance = fp(plugin, { fastify: "5.x", name: "@entrance/fastify" });
-
-function installed(name: string): boolean {
-  try {
-    return Boolean(createRequire(import.meta.url).resolve(name));
-  } catch {
-    return false;
-  }
-}

@@ -1,14 +1,9 @@
-import { type CspDirectives, findEntranceError } from "@entrance/core";
+import { type CspDirectives, entranceErrorAnswer, nodeHeaders } from "@entrance/core";
 import type { FastifyError, FastifyReply, FastifyRequest, onSendHookHandler } from "fastify";
 
 /** Writes a web `Response` (core's answer) to a Fastify reply, every Set-Cookie kept separate. */
 export async function sendResponse(reply: FastifyReply, response: Response): Promise<FastifyReply> {
-  reply.code(response.status);
-  for (const [name, value] of response.headers) {
-    if (name !== "set-cookie") reply.header(name, value);
-  }
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length) reply.header("set-cookie", cookies);
+  reply.code(response.status).headers(nodeHeaders(response));
   return reply.send(Buffer.from(await response.arrayBuffer()));
 }
 
@@ -19,11 +14,9 @@ export async function sendResponse(reply: FastifyReply, response: Response): Pro
  */
 export function handleEntranceErrors() {
   return async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    if (!findEntranceError(error) || !request.entrance) throw error;
-    return sendResponse(
-      reply,
-      request.entrance.core.errorResponse(error, request.entrance.request),
-    );
+    const answer = entranceErrorAnswer(error, request.entrance);
+    if (!answer) throw error;
+    return sendResponse(reply, answer);
   };
 }
 

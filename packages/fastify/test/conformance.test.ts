@@ -1,10 +1,10 @@
 /** The adapter conformance suite on Fastify: the routes of its harness, the Fastify way. */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { adapterConformance, GUARDS, REQUIRES } from "@entrance/adapter-conformance";
+import { adapterConformance, BEARER, GUARDS, REQUIRES } from "@entrance/adapter-conformance";
 import { entranceAdmin } from "@entrance/admin/fastify";
 import Fastify, { type preHandlerHookHandler } from "fastify";
-import { entrance, handleEntranceErrors, securityHeaders } from "../src/index.js";
+import { entrance, handleEntranceErrors, requireBearer, securityHeaders } from "../src/index.js";
 
 adapterConformance("Fastify", {
   async start(options) {
@@ -43,6 +43,10 @@ adapterConformance("Fastify", {
         oid: request.entrance.user?.objectId,
       }));
     }
+    const user = { preHandler: app.entrance.requireBearer({ scopes: [BEARER.scope] }) };
+    app.get("/api/bearer/user", user, async (request) => ({ caller: request.entrance.caller }));
+    const daemon = { preHandler: requireBearer({ roles: [BEARER.role] }) };
+    app.get("/api/bearer/app", daemon, async (request) => ({ caller: request.entrance.caller }));
     app.get("/api/calendar", async (request) => {
       const { scopes } = await request.entrance.getAccessToken(REQUIRES.scopes);
       return { scopes };

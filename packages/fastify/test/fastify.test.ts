@@ -8,7 +8,7 @@ import fastifyView from "@fastify/view";
 import ejs from "ejs";
 import Fastify from "fastify";
 import { describe, expect, it } from "vitest";
-import { entrance, type FastifyEntranceOptions, requireAuth } from "../src/index.js";
+import { entrance, type FastifyEntranceOptions, requireAuth, requireBearer } from "../src/index.js";
 
 /** Options with a store of their own: closing an app closes its store. */
 const options = (): FastifyEntranceOptions => ({
@@ -63,7 +63,7 @@ describe("@entrance/fastify", () => {
     await app.close();
   });
 
-  it("stops registration on a bad setting, naming it, and a guard on an unknown group at start-up", async () => {
+  it("stops registration on a bad setting, naming it, and a guard on an unknown group or a bearer guard it cannot keep at start-up", async () => {
     const bad = Fastify();
     await expect(bad.register(entrance, { ...options(), clientId: "not-a-guid" })).rejects.toThrow(
       /clientId|AZURE_CLIENT_ID/,
@@ -71,6 +71,9 @@ describe("@entrance/fastify", () => {
     const app = Fastify();
     await app.register(entrance, options());
     expect(() => app.entrance.requireGroup("No such group")).toThrow(/No such group/);
+    // Multi-tenant, trusting no tenant: whose tokens would it accept?
+    expect(() => app.entrance.requireBearer({ scopes: ["Orders.Read"] })).toThrow(/trustedTenants/);
+    expect(() => requireBearer({ roles: ["Orders.Sync"], callers: "user" })).toThrow(TypeError);
     await app.close();
   });
 

@@ -3,25 +3,11 @@
  * between Hono and @entrance/core.
  * @module
  */
-export type {
-  AccessToken,
-  CspDirectives,
-  EntranceContext,
-  EntranceUser,
-  SessionRecord,
-  SignInEvent,
-  TemplateLocals,
-} from "@entrance/core";
-export {
-  EntranceError,
-  escapeHtml,
-  html,
-  trustCertificateAuthority,
-  type UserRecord,
-} from "@entrance/core";
+export * from "@entrance/core/app";
 export {
   type HonoGuards,
   requireAuth,
+  requireBearer,
   requireGroup,
   requirePermission,
   requireRole,

@@ -1,22 +1,21 @@
-import { createRequire } from "node:module";
 import {
-  createEntrance,
-  defaultStore,
+  type AdapterOptions,
+  adapterCore,
+  contextOrAnswer,
   type Entrance,
   type EntranceContext,
-  type EntranceOptions,
+  publicRequestLike,
+  withHeaders,
 } from "@entrance/core";
 import type { MiddlewareHandler } from "hono";
-import { guardsOf, type HonoGuards, rememberCore } from "./guards.js";
-import { addHeaders, clientIp, requestLike, webRequest } from "./request.js";
+import { guards, type HonoGuards } from "./guards.js";
+import { clientIp, webRequest } from "./request.js";
 
 /**
  * Options of `entrance()`: the core's, with the store optional (default: @entrance/store-sql, with
  * @entrance/store-redis for the session side when REDIS_URL is set).
  */
-export interface HonoEntranceOptions extends Omit<EntranceOptions, "store"> {
-  readonly store?: EntranceOptions["store"];
-}
+export type HonoEntranceOptions = AdapterOptions;
 
 /** What Entrance adds to Hono's context: `c.get("entrance")`, typed through `Variables`. */
 export interface EntranceEnv {
@@ -26,14 +25,6 @@ export interface EntranceEnv {
 /** The middleware, its core (`.core`), and guards checked against that core when built. */
 export type EntranceMiddleware = MiddlewareHandler<EntranceEnv> &
   HonoGuards & { readonly core: Entrance };
-
-// Optional peers: an app that passes its own store installs no native module and no Redis client.
-const openSql = installed("@entrance/store-sql")
-  ? async (url: string) => (await import("@entrance/store-sql")).openSqlStore(url)
-  : null;
-const openRedis = installed("@entrance/store-redis")
-  ? async (url: string) => (await import("@entrance/store-redis")).openRedisStore({ url })
-  : null;
 
 /**
  * Sign-in with Microsoft Entra ID for Hono on Node: serves Entrance's routes and gives every
@@ -46,36 +37,22 @@ const openRedis = installed("@entrance/store-redis")
  * app.get("/me", auth.requireAuth(), (c) => c.json(c.get("entrance").user));
  */
 export function entrance(options: HonoEntranceOptions = {}): EntranceMiddleware {
-  const core = createEntrance({
-    ...options,
-    store: options.store ?? defaultStore(openSql, openRedis),
-  });
-  rememberCore(core);
+  const core = adapterCore(options);
+  guards.remember(core);
   const { baseUrl } = core.config;
   const middleware: MiddlewareHandler<EntranceEnv> = async (c, next) => {
     if (core.ownsPath(c.req.path)) {
       const response = await core.handle(webRequest(c, baseUrl), { ip: clientIp(c) });
       if (response) return response;
     }
-    const like = requestLike(c, baseUrl);
     // Most requests: a session cached in process, answered without waiting.
-    const context = core.contextNow(like) ?? (await core.context(like));
+    const context = await contextOrAnswer(core, publicRequestLike(c.req.raw, baseUrl));
+    if (context instanceof Response) return context;
     c.set("entrance", context);
     await next();
     // `no-store` for a signed-in request, unless the route said otherwise.
-    addHeaders(c, context.responseHeaders);
+    const res = withHeaders(c.res, context.responseHeaders);
+    if (res !== c.res) c.res = res;
   };
-  return Object.assign(
-    middleware,
-    { core },
-    guardsOf(() => core),
-  );
-}
-
-function installed(name: string): boolean {
-  try {
-    return Boolean(createRequire(import.meta.url).resolve(name));
-  } catch {
-    return false;
-  }
+  return Object.assign(middleware, { core }, guards.boundTo(core));
 }

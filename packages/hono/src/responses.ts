@@ -1,8 +1,7 @@
-import { type CspDirectives, findEntranceError } from "@entrance/core";
+import { type CspDirectives, entranceErrorAnswer, withHeaders } from "@entrance/core";
 import type { ErrorHandler, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { EntranceEnv } from "./middleware.js";
-import { addHeaders } from "./request.js";
 
 /**
  * An error handler (`app.onError(handleEntranceErrors())`): Entrance's errors get core's answer
@@ -13,10 +12,8 @@ export function handleEntranceErrors(
   fallback?: ErrorHandler<EntranceEnv>,
 ): ErrorHandler<EntranceEnv> {
   return (error, c) => {
-    const context = c.get("entrance");
-    if (findEntranceError(error) && context) {
-      return context.core.errorResponse(error, context.request);
-    }
+    const answer = entranceErrorAnswer(error, c.get("entrance"));
+    if (answer) return answer;
     if (fallback) return fallback(error, c);
     if (error instanceof HTTPException) return error.getResponse();
     console.error(error);
@@ -34,6 +31,7 @@ export function securityHeaders(directives?: CspDirectives): MiddlewareHandler<E
     const context = c.get("entrance");
     if (!context) throw new Error("securityHeaders() needs app.use(entrance()) first");
     await next();
-    addHeaders(c, await context.core.securityHeaders(directives));
+    const res = withHeaders(c.res, await context.core.securityHeaders(directives));
+    if (res !== c.res) c.res = res;
   };
 }

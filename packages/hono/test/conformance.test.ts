@@ -1,6 +1,6 @@
 /** The adapter conformance suite on Hono (on Node, @hono/node-server): its harness, the Hono way. */
 import type { AddressInfo } from "node:net";
-import { adapterConformance, GUARDS, REQUIRES } from "@entrance/adapter-conformance";
+import { adapterConformance, BEARER, GUARDS, REQUIRES } from "@entrance/adapter-conformance";
 import { entranceAdmin } from "@entrance/admin/hono";
 import { createAdaptorServer } from "@hono/node-server";
 import { Hono, type MiddlewareHandler } from "hono";
@@ -9,6 +9,7 @@ import {
   type EntranceMiddleware,
   entrance,
   handleEntranceErrors,
+  requireBearer,
   securityHeaders,
 } from "../src/index.js";
 
@@ -50,6 +51,12 @@ adapterConformance("Hono", {
         c.json({ guard, oid: c.get("entrance").user?.objectId }),
       );
     }
+    app.get("/api/bearer/user", auth.requireBearer({ scopes: [BEARER.scope] }), (c) =>
+      c.json({ caller: c.get("entrance").caller }),
+    );
+    app.get("/api/bearer/app", requireBearer({ roles: [BEARER.role] }), (c) =>
+      c.json({ caller: c.get("entrance").caller }),
+    );
     app.get("/api/calendar", async (c) => {
       const { scopes } = await c.get("entrance").getAccessToken(REQUIRES.scopes);
       return c.json({ scopes });

@@ -10,6 +10,7 @@ import {
   type EntranceEnv,
   entrance,
   type HonoEntranceOptions,
+  requireBearer,
   securityHeaders,
 } from "../src/index.js";
 
@@ -48,11 +49,16 @@ describe("@entrance/hono", () => {
     expect(own.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
   });
 
-  it("stops on a bad setting, naming it, and on a guard for an unknown group", () => {
+  it("stops on a bad setting, naming it, on a guard for an unknown group, and on a bearer guard it cannot keep", () => {
     expect(() => entrance({ ...options(), clientId: "not-a-guid" })).toThrow(
       /clientId|AZURE_CLIENT_ID/,
     );
     expect(() => entrance(options()).requireGroup("No such group")).toThrow(/No such group/);
+    // Multi-tenant, trusting no tenant: whose tokens would it accept?
+    expect(() => entrance(options()).requireBearer({ scopes: ["Orders.Read"] })).toThrow(
+      /trustedTenants/,
+    );
+    expect(() => requireBearer({ roles: ["Orders.Sync"], callers: "user" })).toThrow(TypeError);
   });
 
   it("answers hostile input on Entrance's paths with a clear error, not a crash", async () => {

@@ -99,13 +99,24 @@ export async function readNodeBody(req: IncomingMessage, maxBytes: number): Prom
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/**
+ * A web `Response` as a Node framework writes one: its headers with every Set-Cookie kept
+ * separate (a list; joined, cookies with dates in them would be cut apart wrongly).
+ */
+export function nodeHeaders(response: Response): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of response.headers) {
+    if (name !== "set-cookie") headers[name] = value;
+  }
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) headers["set-cookie"] = cookies;
+  return headers;
+}
+
 /** Writes a web `Response` to a Node response, every Set-Cookie kept separate. */
 export async function writeWebResponse(res: ServerResponse, response: Response): Promise<void> {
   res.statusCode = response.status;
-  for (const [name, value] of response.headers) {
-    if (name !== "set-cookie") res.setHeader(name, value);
-  }
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length) res.setHeader("set-cookie", cookies);
+  const headers = nodeHeaders(response);
+  for (const name in headers) res.setHeader(name, headers[name] as string | string[]);
   res.end(Buffer.from(await response.arrayBuffer()));
 }

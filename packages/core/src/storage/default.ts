@@ -4,6 +4,7 @@ import type { EntranceConfig } from "../config/schema.js";
 import { EntranceError } from "../errors/entrance-error.js";
 import { composeStores } from "./compose.js";
 import { deferredStore } from "./deferred.js";
+import { installedRedis, installedSql, type RedisOpener, type SqlOpener } from "./peers.js";
 import type { EntranceStore, SessionSideStore } from "./types.js";
 
 /** Where the default store keeps its SQLite file when no DATABASE_URL is set. */
@@ -14,16 +15,18 @@ export const DEFAULT_DATABASE = ".entrance/entrance.db";
  * `databaseUrl` (DATABASE_URL), or SQLite in `.entrance/`; with `redisUrl` (REDIS_URL) set, the
  * session side (sessions, login transactions, token partitions, locks) goes to
  * @entrance/store-redis instead, and SQL keeps the users and the audit log. Both are optional
- * peers of the adapters, so an app that passes its own store installs neither: an adapter hands
- * over an opener only for a package that is installed (resolved from the adapter's location).
+ * peers, so an app that passes its own store installs neither: by default each is loaded by name
+ * when installed (`storage/peers.ts`).
  *
- * @param openSql - opens a SQL store for a URL (`openSqlStore`), or null when not installed.
+ * @param openSql - opens a SQL store for a URL (`openSqlStore`), or null when not installed;
+ *   default: @entrance/store-sql's if installed.
  * @param openRedis - opens a Redis store for a URL (`openRedisStore`), or null when not
- *   installed; then a set REDIS_URL stops start-up with the command that installs it.
+ *   installed; then a set REDIS_URL stops start-up with the command that installs it. Default:
+ *   @entrance/store-redis's if installed.
  */
 export function defaultStore(
-  openSql: ((databaseUrl: string) => Promise<EntranceStore>) | null,
-  openRedis: ((redisUrl: string) => Promise<SessionSideStore>) | null = null,
+  openSql: SqlOpener | null = installedSql(),
+  openRedis: RedisOpener | null = installedRedis(),
 ): (config: EntranceConfig) => EntranceStore {
   return (config) => {
     if (config.redisUrl && !openRedis) {

@@ -1,5 +1,17 @@
-import type { CspDirectives } from "@entrance/core";
-import type { RequestHandler } from "express";
+import { type CspDirectives, entranceErrorAnswer, writeWebResponse } from "@entrance/core";
+import type { ErrorRequestHandler, RequestHandler } from "express";
+
+/**
+ * Mount after your routes: Entrance's errors get core's answer (consent and back, "sign in
+ * again", or their documented status; JSON for API calls). Other errors go on.
+ */
+export function handleEntranceErrors(): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    const answer = res.headersSent ? null : entranceErrorAnswer(error, req.entrance);
+    if (!answer) return next(error);
+    writeWebResponse(res, answer).catch(next);
+  };
+}
 
 /**
  * Core's security headers on the app's pages (CSP letting sign-out forms reach Entra, no
