@@ -30,13 +30,16 @@ afterAll(async () => {
   await app?.close();
 });
 
-/** GET /me with exactly this Cookie header (Node's client takes any byte but CR, LF and NUL). */
-function me(cookie: string): Promise<{ status: number; body: string }> {
+/** A request with exactly these headers (Node's client takes any byte but CR, LF and NUL). */
+function send(
+  path: string,
+  headers: Record<string, string>,
+  method = "GET",
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const url = new URL("/me", app.base);
     const sent = httpRequest(
-      url,
-      { headers: { cookie, accept: "application/json" }, agent: false },
+      new URL(path, app.base),
+      { method, headers, agent: false },
       (response) => {
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -49,6 +52,9 @@ function me(cookie: string): Promise<{ status: number; body: string }> {
     sent.end();
   });
 }
+
+/** GET /me with exactly this Cookie header. */
+const me = (cookie: string) => send("/me", { cookie, accept: "application/json" });
 
 /** Header text: printable ASCII and Latin-1, tabs and the cookie syntax's own characters. */
 const cookieText = fc.string({
@@ -99,6 +105,25 @@ describe("Fuzzing", () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+
+  it("Entrance's own routes (callback, sign-out) answer a Cookie header of any text with their usual refusal or redirect, never a 5xx", async () => {
+    await fc.assert(
+      fc.asyncProperty(cookieText, fc.boolean(), async (cookie, signOut) => {
+        if (signOut) {
+          const { status } = await send(
+            "/auth/logout",
+            { cookie, origin: app.base, "sec-fetch-site": "same-origin" },
+            "POST",
+          );
+          expect(status).toBe(303);
+        } else {
+          const { status } = await send("/auth/callback?state=s&code=c", { cookie });
+          expect(status).toBe(400);
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 });
