@@ -115,6 +115,38 @@ describeWithChromium("Browser attacks", () => {
     expect((await megan.request.get(`${base}/admin/users`)).status()).toBe(200);
   });
 
+  it("a display name holding HTML, chosen by another tenant's user, shows as text on the app's pages and in the admin panel", async () => {
+    const payload = `<img src="${sameSite.origin}/xss" id="injected"><script id="injected-script">window.injected=1</script>`;
+    const id = crypto.randomUUID();
+    running.emulator.control.putUser(defaults.fabrikam, {
+      id,
+      userPrincipalName: "markup@fabrikam.onmicrosoft.com",
+      displayName: payload,
+    });
+    const visitor = await fresh();
+    const home = await signIn(visitor, base, "markup@fabrikam.onmicrosoft.com");
+    const megan = await fresh();
+    const admin = await signIn(megan, base, "megan@contoso.onmicrosoft.com");
+    const seen = [
+      [home, `${base}/`],
+      [home, `${base}/profile`],
+      [admin, `${base}/admin/users?q=markup`],
+      [admin, `${base}/admin/users/${defaults.fabrikam}/${id}`],
+      [admin, `${base}/admin/audit`],
+    ] as const;
+    for (const [page, url] of seen) {
+      await page.goto(url);
+      await expect(page.locator("#injected, #injected-script").count(), url).resolves.toBe(0);
+      await expect(
+        page.evaluate(() => "injected" in window),
+        url,
+      ).resolves.toBe(false);
+    }
+    await home.goto(`${base}/`);
+    await expect(home.locator("h1").textContent()).resolves.toBe(`Welcome, ${payload}`);
+    expect(sameSite.hits).toEqual([]);
+  });
+
   it("the sign-out and admin pages refuse to be framed by another origin of the same site; a framable page shows it is the refusal", async () => {
     const megan = await fresh();
     await signIn(megan, base, "megan@contoso.onmicrosoft.com");
