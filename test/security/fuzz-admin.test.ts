@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browserSignedInAs, csrfOf, get, post } from "../../packages/admin/test/support.js";
 import type { CookieJar } from "../../packages/core/test/support/emulated.js";
 import { entranceFor } from "../../packages/core/test/support/emulated.js";
+import { fuzzRuns } from "./support/fuzz.js";
 
 const LEE = `/admin/users/${defaults.contoso}/${defaults.users.member}`;
 /** Text a person or a script could put in a form field or query parameter. */
@@ -105,7 +106,7 @@ describe("Fuzzing", () => {
           expect([403, 404, 405]).toContain(response.status);
         },
       ),
-      { numRuns: 1000 },
+      fuzzRuns(1000),
     );
     expect(await state()).toEqual(before);
   });
@@ -125,7 +126,7 @@ describe("Fuzzing", () => {
           expect(response.status).toBe(200);
         },
       ),
-      { numRuns: 1000 },
+      fuzzRuns(1000),
     );
   });
 
@@ -152,7 +153,7 @@ describe("Fuzzing", () => {
         const response = await get(admin, megan, `/admin/${segments.join("/")}`);
         expect(response.status).toBeLessThan(500);
       }),
-      { numRuns: 1000 },
+      fuzzRuns(1000),
     );
     expect(await state()).toEqual(before);
   });

@@ -21,6 +21,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { activeSigningKey, userClaims } from "../../packages/core/test/support/bearer.js";
 import { APP_BASE, entranceFor } from "../../packages/core/test/support/emulated.js";
+import { fuzzRuns } from "./support/fuzz.js";
 
 const API = `api://${defaults.webApp}`;
 const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -88,7 +89,7 @@ describe("Fuzzing", () => {
     );
     await fc.assert(
       fc.asyncProperty(header, async (value) => expectRefused(await answerTo(value))),
-      { numRuns: 2000 },
+      fuzzRuns(2000),
     );
   });
 
@@ -138,7 +139,7 @@ describe("Fuzzing", () => {
           expectRefused(await answerTo(`Bearer ${input}.${signature}`));
         },
       ),
-      { numRuns: 1500 },
+      fuzzRuns(1500),
     );
   });
 
@@ -149,7 +150,7 @@ describe("Fuzzing", () => {
         const token = `${segment({ alg: "RS256", kid })}.${segment(userClaims(emulator))}.c2ln`;
         expectRefused(await answerTo(`Bearer ${token}`));
       }),
-      { numRuns: 500 },
+      fuzzRuns(500),
     );
     // One refetch per cooldown (30 s) at most, whatever the number of key ids.
     expect(emulator.control.counts().keys ?? 0).toBeLessThanOrEqual(2);
@@ -170,7 +171,7 @@ describe("Fuzzing", () => {
           expectRefused(await answerTo(`Bearer ${signed}.${signature.slice(0, cut + 1)}`));
         },
       ),
-      { numRuns: 1000 },
+      fuzzRuns(1000),
     );
   });
 });

@@ -10,6 +10,7 @@ import { requireAuth } from "@entrance/express";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../../packages/express/test/support/app.js";
+import { fuzzRuns } from "./support/fuzz.js";
 
 let app: TestApp;
 /** Lee's real session cookie, `entrance-session=…`. */
@@ -84,7 +85,7 @@ describe("Fuzzing", () => {
           if (!withLee) expect(status).toBe(401);
         },
       ),
-      { numRuns: 800 },
+      fuzzRuns(800),
     );
   });
 
@@ -104,7 +105,7 @@ describe("Fuzzing", () => {
           expect([401, 431]).toContain(status);
         },
       ),
-      { numRuns: 200 },
+      fuzzRuns(200),
     );
   });
 
@@ -123,7 +124,7 @@ describe("Fuzzing", () => {
           expect(status).toBe(400);
         }
       }),
-      { numRuns: 300 },
+      fuzzRuns(300),
     );
   });
 });

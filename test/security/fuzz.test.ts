@@ -17,6 +17,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCookie } from "../../packages/core/src/http/cookies.js";
 import { APP_BASE, entranceFor } from "../../packages/core/test/support/emulated.js";
+import { fuzzRuns } from "./support/fuzz.js";
 
 /** Text a header may carry (printable ASCII; fetch refuses CR, LF and NUL in header values). */
 const headerText = fc.string({ unit: "grapheme-ascii", maxLength: 300 });
@@ -121,7 +122,7 @@ describe("Fuzzing", () => {
           if (location) expect(new URL(location, APP_BASE).origin).toBe(APP_BASE);
         },
       ),
-      { numRuns: 1000 },
+      fuzzRuns(1000),
     );
     expect(await usersStored()).toBe(0);
     // Failures are folded per address and minute: a flood leaves a handful of audit rows.
@@ -153,7 +154,7 @@ describe("Fuzzing", () => {
           }
         },
       ),
-      { numRuns: 300 },
+      fuzzRuns(300),
     );
     // One address starts at most pendingSignIns.perAddress (60) sign-ins: the rest got a 429.
     expect(started).toBeGreaterThan(0);
@@ -170,7 +171,7 @@ describe("Fuzzing", () => {
         );
         expect(response?.status).toBeLessThan(500);
       }),
-      { numRuns: 1000 },
+      fuzzRuns(1000),
     );
   });
 });
