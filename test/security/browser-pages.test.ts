@@ -144,7 +144,7 @@ describeWithChromium("Browser attacks", () => {
     }
     await home.goto(`${base}/`);
     await expect(home.locator("h1").textContent()).resolves.toBe(`Welcome, ${payload}`);
-    expect(sameSite.hits).toEqual([]);
+    expect(sameSite.hits.filter((path) => path.startsWith("/xss"))).toEqual([]);
   });
 
   it("the sign-out and admin pages refuse to be framed by another origin of the same site; a framable page shows it is the refusal", async () => {
