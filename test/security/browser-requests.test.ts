@@ -191,17 +191,24 @@ describeWithChromium("Browser attacks", () => {
     expect(evil.hits).toEqual([]);
   });
 
-  it("a sign-out form posted from another site is refused and the session stays", async () => {
+  it("a sign-out form posted from another site, or from another origin of this site (which gets the cookies), is refused and the session stays", async () => {
     await signIn(context, base, "lee@contoso.onmicrosoft.com");
-    const form = evil.page(
-      "/sign-out",
-      `<!doctype html><form method="post" action="${base}/auth/logout"></form><script>document.forms[0].submit()</script>`,
-    );
-    const page = await context.newPage();
-    const answer = page.waitForResponse(`${base}/auth/logout`);
-    await page.goto(form);
-    expect((await answer).status()).toBe(403);
-    expect(await whoAmI(context, base)).toBe(defaults.users.member);
+    const sibling = await startHostileSite("localhost");
+    try {
+      for (const site of [evil, sibling]) {
+        const form = site.page(
+          "/sign-out",
+          `<!doctype html><form method="post" action="${base}/auth/logout"></form><script>document.forms[0].submit()</script>`,
+        );
+        const page = await context.newPage();
+        const answer = page.waitForResponse(`${base}/auth/logout`);
+        await page.goto(form);
+        expect((await answer).status(), site.origin).toBe(403);
+        expect(await whoAmI(context, base)).toBe(defaults.users.member);
+      }
+    } finally {
+      await sibling.close();
+    }
   });
 
   it("a session cookie with a flipped byte, cut short, lengthened, or replaced by its stored hash signs no one in (401, never 5xx)", async () => {
