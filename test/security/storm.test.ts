@@ -10,10 +10,10 @@ import { join } from "node:path";
 import type { EntranceStore } from "@entrance/core";
 import { defaults } from "@entrance/emulator";
 import { pickAccount } from "@entrance/emulator/testing";
+import { requireAuth } from "@entrance/express";
 import { openSqlStore } from "@entrance/store-sql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requireAuth } from "../src/index.js";
-import { startTestApp, type TestApp } from "./support/app.js";
+import { startTestApp, type TestApp } from "../../packages/express/test/support/app.js";
 
 const BROWSERS = 200;
 let app: TestApp;
@@ -71,8 +71,8 @@ async function browse(index: number, user: { id: string; upn: string }) {
   return (await me.json()) as { oid: string; name: string };
 }
 
-describe("a sign-in storm", () => {
-  it(`signs ${BROWSERS} browsers in at once, each as itself, one user and one session each`, async () => {
+describe("Sign-in storm", () => {
+  it(`${BROWSERS} browsers signing in at once each end up as themselves: 0 errors, ${BROWSERS} users and ${BROWSERS} sessions stored`, async () => {
     const users = Array.from({ length: BROWSERS }, (_, i) => ({
       id: randomUUID(),
       upn: `storm${i}@contoso.onmicrosoft.com`,

@@ -4,18 +4,20 @@
  * generated requests per run: never a 5xx, never a throw, never a redirect off the site or to
  * anywhere but Entra, and no store growth beyond the documented bounds.
  */
-import { type RunningEmulator, startEmulator } from "@entrance/emulator";
-import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readCookie } from "../src/http/cookies.js";
+
 import {
   createMemoryStore,
   type Entrance,
   type EntranceStore,
   prefersJson,
   safeReturnTo,
-} from "../src/index.js";
-import { APP_BASE, entranceFor } from "./support/emulated.js";
+} from "@entrance/core";
+import { type RunningEmulator, startEmulator } from "@entrance/emulator";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readCookie } from "../../packages/core/src/http/cookies.js";
+import { APP_BASE, entranceFor } from "../../packages/core/test/support/emulated.js";
+import { fuzzRuns } from "./support/fuzz.js";
 
 /** Text a header may carry (printable ASCII; fetch refuses CR, LF and NUL in header values). */
 const headerText = fc.string({ unit: "grapheme-ascii", maxLength: 300 });
@@ -58,8 +60,8 @@ function requestTo(
 
 const usersStored = async () => (await store.users.list({ limit: 1, offset: 0 })).total;
 
-describe("what the browser sends, generated", () => {
-  it("readCookie gives undefined or a well-formed value for any Cookie header", () => {
+describe("Fuzzing", () => {
+  it("any Cookie header reads as no cookie or a well-formed value, never a decoded surprise", () => {
     fc.assert(
       fc.property(
         headerText,
@@ -73,7 +75,7 @@ describe("what the browser sends, generated", () => {
     );
   });
 
-  it("prefersJson decides for any Accept header without throwing", () => {
+  it("any Accept header is negotiated to HTML or JSON without an error", () => {
     fc.assert(
       fc.property(headerText, (accept) => {
         expect(typeof prefersJson(new Headers({ accept }))).toBe("boolean");
@@ -82,7 +84,7 @@ describe("what the browser sends, generated", () => {
     );
   });
 
-  it("safeReturnTo keeps any returnTo on the app's own origin", () => {
+  it("any returnTo becomes a path on the app's own origin", () => {
     fc.assert(
       fc.property(paramText, (value) => {
         const path = safeReturnTo(value, APP_BASE);
@@ -93,7 +95,7 @@ describe("what the browser sends, generated", () => {
     );
   });
 
-  it("the callback answers any parameters and cookies with a 4xx or a redirect, storing no one", async () => {
+  it("the callback answers any parameters and cookies with a 4xx or a redirect, storing no one and few audit rows", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.record(
@@ -120,14 +122,14 @@ describe("what the browser sends, generated", () => {
           if (location) expect(new URL(location, APP_BASE).origin).toBe(APP_BASE);
         },
       ),
-      { numRuns: 1000 },
+      fuzzRuns(1000),
     );
     expect(await usersStored()).toBe(0);
     // Failures are folded per address and minute: a flood leaves a handful of audit rows.
     expect((await store.audit.list({ limit: 1, offset: 0 })).total).toBeLessThan(20);
   });
 
-  it("the login route sends only to Entra's authorize endpoint or back to the app, and stays bounded", async () => {
+  it("the login route sends only to Entra's authorize endpoint or back to the app, and its pending sign-ins stay bounded per address", async () => {
     // Entra's pages: the emulator serves them on http for the browser, its API on https.
     const entra = [new URL(emulator.urls.http).origin, new URL(emulator.urls.https).origin];
     let started = 0;
@@ -152,7 +154,7 @@ describe("what the browser sends, generated", () => {
           }
         },
       ),
-      { numRuns: 300 },
+      fuzzRuns(300),
     );
     // One address starts at most pendingSignIns.perAddress (60) sign-ins: the rest got a 429.
     expect(started).toBeGreaterThan(0);
@@ -160,7 +162,7 @@ describe("what the browser sends, generated", () => {
     expect(await usersStored()).toBe(0);
   });
 
-  it("front-channel logout answers any sid without a 5xx", async () => {
+  it("front-channel logout answers any sid and issuer without a 5xx", async () => {
     await fc.assert(
       fc.asyncProperty(paramText, fc.option(paramText, { nil: undefined }), async (sid, iss) => {
         const response = await entrance.handle(
@@ -169,7 +171,7 @@ describe("what the browser sends, generated", () => {
         );
         expect(response?.status).toBeLessThan(500);
       }),
-      { numRuns: 1000 },
+      fuzzRuns(1000),
     );
   });
 });
