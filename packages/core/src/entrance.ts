@@ -49,6 +49,8 @@ export class Entrance extends ActingCore {
   readonly #routes: Routes;
   readonly #sweeper: Sweeper;
   readonly #contextSessions = new WeakMap<SignedIn, ContextSession>();
+  /** A cached session → the same session as authorization sees it (see contextNow). */
+  readonly #trustedViews = new WeakMap<SignedIn, SignedIn>();
   #bearer: BearerValidator | undefined;
 
   constructor(options: EntranceOptions) {
@@ -154,8 +156,15 @@ export class Entrance extends ActingCore {
     );
     if (signedIn === undefined || (signedIn && !this.#authorizer.trust.known)) return undefined;
     if (!signedIn) return new RequestContext(this, request, null);
-    const user = this.#authorizer.trust.apply(signedIn.user);
-    return this.#contextOf(request, user === signedIn.user ? signedIn : { ...signedIn, user });
+    // The trusted view of a cached session is made once, like the context session below: a
+    // user of an untrusted tenant would otherwise be copied, and everything after it, per request.
+    let view = this.#trustedViews.get(signedIn);
+    if (!view) {
+      const user = this.#authorizer.trust.apply(signedIn.user);
+      view = user === signedIn.user ? signedIn : { ...signedIn, user };
+      this.#trustedViews.set(signedIn, view);
+    }
+    return this.#contextOf(request, view);
   }
 
   #contextOf(request: RequestLike, signedIn: SignedIn | null): EntranceContext {
