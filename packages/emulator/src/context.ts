@@ -1,7 +1,7 @@
 import type { Clock } from "./clock.js";
 import type { FaultQueue, RequestCounts } from "./control/faults.js";
 import type { Directory } from "./directory.js";
-import type { SigningKeys } from "./pki/signing-keys.js";
+import type { SigningKey, SigningKeys } from "./pki/signing-keys.js";
 import type { ProtocolState } from "./protocol/state.js";
 import type { Lifetimes } from "./settings.js";
 
@@ -23,4 +23,6 @@ export interface EmulatorContext {
   readonly counts: RequestCounts;
   readonly faults: FaultQueue;
   lifetimes: Lifetimes;
+  /** Signs with a new key from now on and keeps the keys in the data folder (see `Control`). */
+  rotateSigningKeys(options?: { retire?: boolean }): Promise<SigningKey>;
 }

@@ -95,10 +95,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     counts,
     faults,
     lifetimes: { ...DEFAULT_LIFETIMES, ...options.lifetimes },
+    rotateSigningKeys: async (rotation) => {
+      const key = await credentials.signingKeys.rotate(rotation);
+      await credentials.saveSigningKeys();
+      return key;
+    },
   };
   (ctx as { state: ProtocolState }).state = new ProtocolState(clock, () => ctx.lifetimes);
   const controlKey = options.controlKey ?? opaque();
-  const control = new Control(ctx, credentials.saveSigningKeys);
+  const control = new Control(ctx);
 
   const router = new Router(faults, counts, (exchange, fault) =>
     sendTokenError(ctx, exchange, faultError(fault)),
