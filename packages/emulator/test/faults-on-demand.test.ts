@@ -1,3 +1,4 @@
+import { request as httpsRequest } from "node:https";
 import {
   createLocalJWKSet,
   decodeJwt,
@@ -241,9 +242,43 @@ describe("broken token and JWKS answers over HTTP", () => {
     expect(() => JSON.parse(res.text())).toThrow();
   });
 
-  it("truncated: the body ends before its Content-Length", async () => {
+  it("truncated: 200 and half the announced body, then the connection closes", async () => {
     await queue("token", { kind: "truncated" });
-    await expect(redeem(emulator, await code())).rejects.toThrow();
+    const fields = new URLSearchParams({
+      grant_type: "authorization_code",
+      client_id: defaults.webApp,
+      client_secret: defaults.webAppSecret,
+      redirect_uri: REDIRECT_URI,
+      ...(await code()),
+    }).toString();
+    const seen = await new Promise<{ status: number; announced: number; received: number }>(
+      (resolve, reject) => {
+        const req = httpsRequest(`${emulator.urls.https}/organizations/oauth2/v2.0/token`, {
+          method: "POST",
+          ca: emulator.caCertPem,
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+        });
+        req.on("response", (res) => {
+          let received = 0;
+          res.on("data", (chunk: Buffer) => {
+            received += chunk.length;
+          });
+          res.on("error", () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              announced: Number(res.headers["content-length"]),
+              received,
+            }),
+          );
+          res.on("end", () => reject(new Error("the body was complete")));
+        });
+        req.on("error", reject);
+        req.end(fields);
+      },
+    );
+    expect(seen.status).toBe(200);
+    expect(seen.received).toBeGreaterThan(0);
+    expect(seen.received).toBeLessThan(seen.announced);
   });
 
   it("drop: the connection closes without an answer", async () => {

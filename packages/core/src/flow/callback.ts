@@ -6,6 +6,7 @@
 import type { AuthenticationResult } from "@azure/msal-node";
 import { describeError, firstLine } from "../errors/describe.js";
 import { aadstsOf, EntranceError, findEntranceError } from "../errors/entrance-error.js";
+import { isProviderUnavailable } from "../errors/provider-failure.js";
 import { readCookie, serializeCookie } from "../http/cookies.js";
 import type { EntranceOptions, RequestInfo } from "../options.js";
 import type { Runtime } from "../runtime.js";
@@ -48,7 +49,7 @@ export async function finishSignIn(
   if (error) {
     const description = url.searchParams.get("error_description");
     throw new EntranceError(
-      "identity_provider_error",
+      isProviderUnavailable(error) ? "identity_provider_unavailable" : "identity_provider_error",
       `Microsoft Entra ID returned "${error}": ${firstLine(description)}`,
       { aadsts: aadstsOf(description) },
     );
@@ -73,9 +74,21 @@ export async function finishSignIn(
     });
   } catch (cause) {
     if (cause instanceof EntranceError) throw cause;
+    // MSAL checks the nonce itself before we see the ID token: a missing or foreign nonce is a
+    // rejected ID token (a replay or an injected response), not a failed request to Entra.
+    if ((cause as { errorCode?: string }).errorCode === "nonce_mismatch") {
+      throw new EntranceError(
+        "id_token_invalid",
+        "The ID token was rejected: its nonce does not match the sign-in request.",
+        { cause },
+      );
+    }
     const message = (cause as { errorMessage?: string }).errorMessage ?? (cause as Error).message;
+    // Entra failing (5xx, server_error) or out of reach (timeout, dropped, garbled answer, which
+    // MSAL reports as network_error): the code is single-use, so this is not retried.
+    const unavailable = isProviderUnavailable((cause as { errorCode?: string }).errorCode);
     throw new EntranceError(
-      "token_request_failed",
+      unavailable ? "identity_provider_unavailable" : "token_request_failed",
       `Redeeming the sign-in code failed: ${firstLine(message)}`,
       { cause, aadsts: aadstsOf(message) },
     );

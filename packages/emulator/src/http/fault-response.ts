@@ -38,9 +38,16 @@ export async function playFault(
         "content-type": "application/json; charset=utf-8",
         "content-length": String(body.length),
       });
-      exchange.res.write(body.subarray(0, body.length >> 1));
-      // The rest never comes: the client sees a body shorter than announced.
-      exchange.res.destroy();
+      // The rest never comes: once the first half is on its way, the connection closes, and the
+      // client sees a body shorter than announced (destroying at once would discard the half).
+      await new Promise<void>((resolve) => {
+        exchange.res.write(body.subarray(0, body.length >> 1), () => {
+          setTimeout(() => {
+            exchange.res.destroy();
+            resolve();
+          }, 50);
+        });
+      });
       return true;
     }
     case "id_token":
