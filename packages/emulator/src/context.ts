@@ -11,6 +11,12 @@ export interface EmulatorUrls {
   readonly http: string;
   /** Discovery, token, keys, Graph. e.g. `https://localhost:8443` */
   readonly https: string;
+  /**
+   * Where browsers are sent (the authorize and logout endpoints in the metadata, Graph's
+   * challenges): `http`, or `https` when the emulator was started with `httpsPages`. The pages
+   * answer on both origins either way.
+   */
+  readonly pages: string;
 }
 
 /** Everything a request handler may use. One per running emulator. */
