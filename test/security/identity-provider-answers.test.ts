@@ -51,7 +51,11 @@ describe("Hostile identity provider: callback errors", () => {
     rp = await relyingParty(emulator);
     const fault = { kind: "error", error: "temporarily_unavailable", aadsts: 50196 } as const;
     emulator.control.queueFault("authorize", fault, 1, forApp);
-    await expectRefused(rp, await rp.attempt(SIGNED_IN), 502, "identity_provider_unavailable");
+    const response = await rp.attempt(SIGNED_IN);
+    expect(((await response.clone().json()) as { message: string }).message).toContain(
+      "please sign in again in a minute",
+    );
+    await expectRefused(rp, response, 502, "identity_provider_unavailable");
   });
 
   it("an error page for a person: the code and the message, escaped, no stack", async () => {
@@ -85,6 +89,9 @@ describe("Hostile identity provider: token and JWKS endpoints", () => {
   it("token endpoint 503: not retried (the code is single-use), identity_provider_unavailable (502), nothing stored", async () => {
     const fault = { kind: "status", status: 503, body: { error: "server_error" } } as const;
     const { rp, response, redemptions } = await redeemWith(fault);
+    expect(((await response.clone().json()) as { message: string }).message).toContain(
+      "please sign in again in a minute",
+    );
     await expectRefused(rp, response, 502, "identity_provider_unavailable");
     expect(redemptions).toBe(1);
   });

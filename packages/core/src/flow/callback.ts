@@ -18,6 +18,9 @@ import { bindingHash, parseTransaction } from "./transaction.js";
 
 type SignInHook = EntranceOptions["onSignIn"];
 
+/** What a person can do when Entra is unavailable. */
+const TRY_AGAIN = " Microsoft Entra ID is unavailable for now: please sign in again in a minute.";
+
 export async function finishSignIn(
   rt: Runtime,
   onSignIn: SignInHook,
@@ -48,9 +51,10 @@ export async function finishSignIn(
   const error = url.searchParams.get("error");
   if (error) {
     const description = url.searchParams.get("error_description");
+    const unavailable = isProviderUnavailable(error);
     throw new EntranceError(
-      isProviderUnavailable(error) ? "identity_provider_unavailable" : "identity_provider_error",
-      `Microsoft Entra ID returned "${error}": ${firstLine(description)}`,
+      unavailable ? "identity_provider_unavailable" : "identity_provider_error",
+      `Microsoft Entra ID returned "${error}": ${firstLine(description)}${unavailable ? TRY_AGAIN : ""}`,
       { aadsts: aadstsOf(description) },
     );
   }
@@ -89,7 +93,7 @@ export async function finishSignIn(
     const unavailable = isProviderUnavailable((cause as { errorCode?: string }).errorCode);
     throw new EntranceError(
       unavailable ? "identity_provider_unavailable" : "token_request_failed",
-      `Redeeming the sign-in code failed: ${firstLine(message)}`,
+      `Redeeming the sign-in code failed: ${firstLine(message)}${unavailable ? TRY_AGAIN : ""}`,
       { cause, aadsts: aadstsOf(message) },
     );
   }
