@@ -158,6 +158,19 @@ describe("Hostile identity provider: ID token", () => {
     await expectRefused(rp, response, 400, "id_token_invalid");
   });
 
+  it("a refused ID token as a page: the code and the reason, no token, no stack", async () => {
+    rp = await relyingParty(emulator);
+    emulator.control.queueFault("token", { kind: "id_token", defect: "bad-signature" });
+    const response = await rp.attempt(SIGNED_IN, "html");
+    expect(response.status).toBe(400);
+    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+    const html = await response.text();
+    expect(html).toContain("id_token_invalid");
+    expect(html).toContain("its signature does not verify");
+    expect(html).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}/);
+    expect(html).not.toMatch(/\bat .+:\d+:\d+/);
+  });
+
   it("a single-tenant app gets another tenant's token (mix-up): refused with id_token_invalid", async () => {
     rp = await relyingParty(emulator, { tenantId: "contoso.onmicrosoft.com", allowedTenants: [] });
     emulator.control.queueFault("token", { kind: "id_token", defect: "other-tenant" });
