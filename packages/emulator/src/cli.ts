@@ -11,6 +11,8 @@ A local Microsoft Entra ID and Microsoft Graph emulator, for development and tes
 Options:
   --port <n>         port of the browser-facing pages over http (default 8400; 0 = a free port)
   --https-port <n>   port of discovery, token, keys and Graph over https (default 8443; 0 = free)
+  --https-pages      send browsers to the pages over https too (for clients that refuse http);
+                     the browser must trust the emulator's certificate authority
   --config <file>    directory configuration (JSON); default: the built-in contoso/fabrikam one
   --data-dir <dir>   where the certificate authority and signing keys are kept
                      (default ./.entrance/emulator)
@@ -34,6 +36,7 @@ export function describeEmulator(emulator: RunningEmulator) {
   return {
     http: emulator.urls.http,
     https: emulator.urls.https,
+    pages: emulator.urls.pages,
     caCertPath: emulator.caCertPath,
     controlKey: emulator.controlKey,
     tenants: directory.tenants.map((t) => ({
@@ -66,7 +69,7 @@ function forPeople(info: ReturnType<typeof describeEmulator>): string {
   const lines = [
     "Entra ID emulator is running (development only).",
     "",
-    `  Sign-in pages   ${info.http}`,
+    `  Sign-in pages   ${info.pages}`,
     `  Authority       ${info.https}/${info.tenants[0]?.domain ?? "organizations"}  (or ${info.https}/organizations)`,
     `  Graph           ${info.https}/v1.0/me`,
     `  CA certificate  ${info.caCertPath}`,
@@ -100,6 +103,7 @@ async function main(): Promise<void> {
       config: { type: "string" },
       "data-dir": { type: "string" },
       json: { type: "boolean", default: false },
+      "https-pages": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -112,6 +116,7 @@ async function main(): Promise<void> {
     httpPort: port(values.port, 8400, "--port"),
     httpsPort: port(values["https-port"], 8443, "--https-port"),
     dataDir: resolve(values["data-dir"] ?? ".entrance/emulator"),
+    httpsPages: values["https-pages"],
     ...(values.config ? { directory: await loadDirectoryFile(values.config) } : {}),
   });
   const info = describeEmulator(emulator);

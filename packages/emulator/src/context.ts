@@ -1,7 +1,7 @@
 import type { Clock } from "./clock.js";
 import type { FaultQueue, RequestCounts } from "./control/faults.js";
 import type { Directory } from "./directory.js";
-import type { SigningKeys } from "./pki/signing-keys.js";
+import type { SigningKey, SigningKeys } from "./pki/signing-keys.js";
 import type { ProtocolState } from "./protocol/state.js";
 import type { Lifetimes } from "./settings.js";
 
@@ -11,6 +11,12 @@ export interface EmulatorUrls {
   readonly http: string;
   /** Discovery, token, keys, Graph. e.g. `https://localhost:8443` */
   readonly https: string;
+  /**
+   * Where browsers are sent (the authorize and logout endpoints in the metadata, Graph's
+   * challenges): `http`, or `https` when the emulator was started with `httpsPages`. The pages
+   * answer on both origins either way.
+   */
+  readonly pages: string;
 }
 
 /** Everything a request handler may use. One per running emulator. */
@@ -23,4 +29,6 @@ export interface EmulatorContext {
   readonly counts: RequestCounts;
   readonly faults: FaultQueue;
   lifetimes: Lifetimes;
+  /** Signs with a new key from now on and keeps the keys in the data folder (see `Control`). */
+  rotateSigningKeys(options?: { retire?: boolean }): Promise<SigningKey>;
 }

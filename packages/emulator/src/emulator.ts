@@ -44,6 +44,13 @@ export interface EmulatorOptions {
   readonly lifetimes?: Partial<Lifetimes>;
   /** Secret for the HTTP control interface; default: a random one, see `controlKey`. */
   readonly controlKey?: string;
+  /**
+   * Send browsers to the pages over https (the https port, with the certificate of the local
+   * certificate authority) rather than http, for clients that refuse any http endpoint, as
+   * certified OpenID Connect libraries do. The pages still answer over http too. Default false:
+   * a person's browser would warn about the local certificate.
+   */
+  readonly httpsPages?: boolean;
 }
 
 /** A running emulator. */
@@ -85,7 +92,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const clock = new Clock();
   const faults = new FaultQueue();
   const counts = new RequestCounts();
-  const urls = { http: "", https: "" };
+  const urls = { http: "", https: "", pages: "" };
   const ctx: EmulatorContext = {
     urls,
     directory,
@@ -95,10 +102,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     counts,
     faults,
     lifetimes: { ...DEFAULT_LIFETIMES, ...options.lifetimes },
+    rotateSigningKeys: async (rotation) => {
+      const key = await credentials.signingKeys.rotate(rotation);
+      await credentials.saveSigningKeys();
+      return key;
+    },
   };
   (ctx as { state: ProtocolState }).state = new ProtocolState(clock, () => ctx.lifetimes);
   const controlKey = options.controlKey ?? opaque();
-  const control = new Control(ctx, credentials.saveSigningKeys);
+  const control = new Control(ctx);
 
   const router = new Router(faults, counts, (exchange, fault) =>
     sendTokenError(ctx, exchange, faultError(fault)),
@@ -132,6 +144,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     listeners.push(https);
     urls.http = `http://localhost:${http.port}`;
     urls.https = `https://localhost:${https.port}`;
+    urls.pages = options.httpsPages ? urls.https : urls.http;
   } catch (error) {
     await Promise.all(listeners.map((l) => l.close()));
     if (temporary) await rm(temporary, { recursive: true, force: true });

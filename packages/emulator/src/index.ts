@@ -18,7 +18,13 @@ export type {
 export { directorySchema } from "./config/schema.js";
 export type { EmulatorUrls } from "./context.js";
 export type { Control } from "./control/control.js";
-export { ENDPOINTS, type Endpoint, type Fault } from "./control/faults.js";
+export {
+  ENDPOINTS,
+  type Endpoint,
+  type Fault,
+  ID_TOKEN_DEFECTS,
+  type IdTokenDefect,
+} from "./control/faults.js";
 export { CONSUMERS_TENANT_ID, type Directory } from "./directory.js";
 export { type EmulatorOptions, type RunningEmulator, startEmulator } from "./emulator.js";
 export { GRAPH_APP_ID } from "./protocol/tokens.js";

@@ -39,6 +39,7 @@ function portFree(port: number): Promise<boolean> {
 interface Described {
   http: string;
   https: string;
+  pages: string;
   caCertPath: string;
   controlKey: string;
   tenants: { id: string; domain: string }[];
@@ -47,10 +48,13 @@ interface Described {
 }
 
 /** Starts the CLI with --json and reads its one line. */
-async function startCli(dataDir: string): Promise<{ child: ChildProcess; info: Described }> {
+async function startCli(
+  dataDir: string,
+  extra: readonly string[] = [],
+): Promise<{ child: ChildProcess; info: Described }> {
   const child = spawn(
     process.execPath,
-    [CLI, "--json", "--port", "0", "--https-port", "0", "--data-dir", dataDir],
+    [CLI, "--json", "--port", "0", "--https-port", "0", "--data-dir", dataDir, ...extra],
     {
       stdio: ["ignore", "pipe", "inherit"],
     },
@@ -72,6 +76,7 @@ describe("entrance-emulator CLI", () => {
     const { child, info } = await startCli(dataDir);
     expect(info.http).toMatch(/^http:\/\/localhost:\d+$/);
     expect(info.https).toMatch(/^https:\/\/localhost:\d+$/);
+    expect(info.pages).toBe(info.http);
     expect(info.caCertPath).toBe(join(dataDir, "ca.pem"));
     expect(info.tenants.map((t) => t.domain)).toEqual([
       "contoso.onmicrosoft.com",
@@ -94,6 +99,23 @@ describe("entrance-emulator CLI", () => {
     const exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
     child.kill("SIGTERM");
     await expect(exited).resolves.toBe(0);
+  });
+
+  it("--https-pages lists the pages' https URL, which the metadata advertises", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "entrance-cli-"));
+    const { child, info } = await startCli(dataDir, ["--https-pages"]);
+    try {
+      expect(info.pages).toBe(info.https);
+      const script = `const r = await fetch(${JSON.stringify(`${info.https}/organizations/v2.0/.well-known/openid-configuration`)}); console.log((await r.json()).authorization_endpoint);`;
+      const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], {
+        env: { ...process.env, NODE_EXTRA_CA_CERTS: info.caCertPath },
+      });
+      expect(stdout.trim()).toBe(`${info.https}/organizations/oauth2/v2.0/authorize`);
+    } finally {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    }
   });
 
   it("keeps its certificate authority in the data folder across runs", async () => {

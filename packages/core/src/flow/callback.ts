@@ -6,6 +6,7 @@
 import type { AuthenticationResult } from "@azure/msal-node";
 import { describeError, firstLine } from "../errors/describe.js";
 import { aadstsOf, EntranceError, findEntranceError } from "../errors/entrance-error.js";
+import { isProviderUnavailable } from "../errors/provider-failure.js";
 import { readCookie, serializeCookie } from "../http/cookies.js";
 import type { EntranceOptions, RequestInfo } from "../options.js";
 import type { Runtime } from "../runtime.js";
@@ -16,6 +17,9 @@ import { PAGE_HEADERS, popupCompletePage } from "./pages.js";
 import { bindingHash, parseTransaction } from "./transaction.js";
 
 type SignInHook = EntranceOptions["onSignIn"];
+
+/** What a person can do when Entra is unavailable. */
+const TRY_AGAIN = " Microsoft Entra ID is unavailable for now: please sign in again in a minute.";
 
 export async function finishSignIn(
   rt: Runtime,
@@ -47,9 +51,10 @@ export async function finishSignIn(
   const error = url.searchParams.get("error");
   if (error) {
     const description = url.searchParams.get("error_description");
+    const unavailable = isProviderUnavailable(error);
     throw new EntranceError(
-      "identity_provider_error",
-      `Microsoft Entra ID returned "${error}": ${firstLine(description)}`,
+      unavailable ? "identity_provider_unavailable" : "identity_provider_error",
+      `Microsoft Entra ID returned "${error}": ${firstLine(description)}${unavailable ? TRY_AGAIN : ""}`,
       { aadsts: aadstsOf(description) },
     );
   }
@@ -73,10 +78,22 @@ export async function finishSignIn(
     });
   } catch (cause) {
     if (cause instanceof EntranceError) throw cause;
+    // MSAL checks the nonce itself before we see the ID token: a missing or foreign nonce is a
+    // rejected ID token (a replay or an injected response), not a failed request to Entra.
+    if ((cause as { errorCode?: string }).errorCode === "nonce_mismatch") {
+      throw new EntranceError(
+        "id_token_invalid",
+        "The ID token was rejected: its nonce does not match the sign-in request.",
+        { cause },
+      );
+    }
     const message = (cause as { errorMessage?: string }).errorMessage ?? (cause as Error).message;
+    // Entra failing (5xx, server_error) or out of reach (timeout, dropped, garbled answer, which
+    // MSAL reports as network_error): the code is single-use, so this is not retried.
+    const unavailable = isProviderUnavailable((cause as { errorCode?: string }).errorCode);
     throw new EntranceError(
-      "token_request_failed",
-      `Redeeming the sign-in code failed: ${firstLine(message)}`,
+      unavailable ? "identity_provider_unavailable" : "token_request_failed",
+      `Redeeming the sign-in code failed: ${firstLine(message)}${unavailable ? TRY_AGAIN : ""}`,
       { cause, aadsts: aadstsOf(message) },
     );
   }

@@ -6,10 +6,7 @@ import { APP_TARGETED_ENDPOINTS, type Endpoint, type Fault } from "./faults.js";
 
 /** The emulator's control interface for tests, in process; the HTTP routes call the same methods. */
 export class Control {
-  constructor(
-    private readonly ctx: EmulatorContext,
-    private readonly saveSigningKeys: () => Promise<void>,
-  ) {}
+  constructor(private readonly ctx: EmulatorContext) {}
 
   /** A copy of the directory now being served. */
   directory(): DirectoryConfig {
@@ -55,9 +52,7 @@ export class Control {
    * which case tokens they signed stop verifying. Returns the new key id.
    */
   async rotateSigningKeys(options: { retire?: boolean } = {}): Promise<string> {
-    const key = await this.ctx.keys.rotate(options);
-    await this.saveSigningKeys();
-    return key.kid;
+    return (await this.ctx.rotateSigningKeys(options)).kid;
   }
 
   /** Moves the emulator's clock (codes, tokens and sessions expire by it). */
@@ -72,7 +67,8 @@ export class Control {
 
   /**
    * Queues a fault for the next `times` requests of an endpoint, or with `clientId` for the next
-   * requests of that app only (token endpoint only: it is played once the client is known).
+   * requests of that app only (token and authorize endpoints: played once the client is known).
+   * An `id_token` fault is for the token endpoint only.
    */
   queueFault(
     endpoint: Endpoint,
@@ -80,6 +76,8 @@ export class Control {
     times = 1,
     options: { clientId?: string } = {},
   ): void {
+    if (fault.kind === "id_token" && endpoint !== "token")
+      throw new RangeError("id_token faults are for the token endpoint only");
     if (options.clientId !== undefined) {
       if (!APP_TARGETED_ENDPOINTS.includes(endpoint))
         throw new RangeError(

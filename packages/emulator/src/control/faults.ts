@@ -11,6 +11,13 @@ export type Fault =
     }
   /** Answer 200 with a body that is not valid JSON. */
   | { readonly kind: "malformed" }
+  /** Announce a whole JSON body (Content-Length), send half of it, and close the connection. */
+  | { readonly kind: "truncated" }
+  /**
+   * Token endpoint only: answer normally, but with an ID token that has this defect (see
+   * {@link ID_TOKEN_DEFECTS}), as a hostile or broken identity provider would issue it.
+   */
+  | { readonly kind: "id_token"; readonly defect: IdTokenDefect }
   /** Close the connection without answering. */
   | { readonly kind: "drop" }
   /**
@@ -28,8 +35,63 @@ export type Fault =
       readonly status?: number;
     };
 
-/** An endpoint's faults may target one app (by client id); only the token endpoint knows it. */
-export const APP_TARGETED_ENDPOINTS: readonly Endpoint[] = ["token"];
+/**
+ * What an `id_token` fault does to the next ID token. Each breaks one rule a relying party must
+ * check (OpenID Connect Core 3.1.3.7, Entra's issuer rules), except `no-kid` with one published key
+ * and `rotated-kid`, which a relying party must accept.
+ */
+export const ID_TOKEN_DEFECTS = [
+  /** Signed by the real key, then one byte of the signature changed. */
+  "bad-signature",
+  /** `alg: none` and no signature. */
+  "alg-none",
+  /** HS256, with the published RSA public key (PEM) as the HMAC secret: the key-confusion attack. */
+  "hs256-public-key",
+  /** No `kid` (nor `x5t`) in the header; signed by the active key. */
+  "no-kid",
+  /** Signed by a key that is never published. */
+  "unknown-kid",
+  /** Signed by a new key that the JWKS publishes from this moment on (a rotation). */
+  "rotated-kid",
+  /** `aud` is another app's client id. */
+  "wrong-aud",
+  /** `aud` is [this app, another app] and `azp` the other app. */
+  "aud-array-foreign-azp",
+  /** `iss` is on another host. */
+  "wrong-iss",
+  /** `iss` is the literal template `…/{tenantid}/v2.0`. */
+  "template-iss",
+  /** `iss` names another tenant than `tid`. */
+  "iss-tenant-mismatch",
+  "missing-iat",
+  "missing-sub",
+  "missing-oid",
+  "missing-tid",
+  "missing-nonce",
+  /** `nonce` is not the one the sign-in request sent. */
+  "wrong-nonce",
+  /** `exp` (and `iat`, `nbf`) an hour in the past. */
+  "expired",
+  /** `nbf` an hour ahead. */
+  "not-yet-valid",
+  /** `iat` an hour ahead. */
+  "iat-future",
+  /** The v1.0 issuer `https://sts.windows.net/{tid}/` and `ver: "1.0"` in a v2.0 flow. */
+  "v1-issuer",
+  /**
+   * A valid token of a user of another tenant (the first other tenant in the directory): what a
+   * mix-up would deliver to an app that expects one tenant.
+   */
+  "other-tenant",
+] as const;
+export type IdTokenDefect = (typeof ID_TOKEN_DEFECTS)[number];
+
+/**
+ * An endpoint's faults may target one app (by client id): the token endpoint's once the client
+ * is authenticated, the authorize endpoint's once the client and its redirect URI are known (an
+ * `error` fault there goes back to the app's redirect URI, as Entra sends errors to the callback).
+ */
+export const APP_TARGETED_ENDPOINTS: readonly Endpoint[] = ["token", "authorize"];
 
 /** The endpoints that count requests and take faults. */
 export const ENDPOINTS = [

@@ -4,7 +4,7 @@ import { DirectoryConfigError } from "../config/load.js";
 import type { Exchange } from "../http/exchange.js";
 import type { Params, Router } from "../http/router.js";
 import type { Control } from "./control.js";
-import { ENDPOINTS } from "./faults.js";
+import { ENDPOINTS, ID_TOKEN_DEFECTS } from "./faults.js";
 
 const PREFIX = "/_emulator/control";
 
@@ -18,6 +18,8 @@ const faultSchema = z.discriminatedUnion("kind", [
   }),
   z.strictObject({ kind: z.literal("malformed") }),
   z.strictObject({ kind: z.literal("drop") }),
+  z.strictObject({ kind: z.literal("truncated") }),
+  z.strictObject({ kind: z.literal("id_token"), defect: z.enum(ID_TOKEN_DEFECTS) }),
   z.strictObject({
     kind: z.literal("error"),
     error: z.string().regex(/^[a-z_]+$/, "an OAuth error code such as interaction_required"),

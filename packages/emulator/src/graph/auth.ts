@@ -32,7 +32,7 @@ export interface AppCaller {
 
 function unauthorized(ctx: EmulatorContext, message: string): GraphError {
   return new GraphError(401, "InvalidAuthenticationToken", message, {
-    "www-authenticate": `Bearer realm="", authorization_uri="${ctx.urls.http}/common/oauth2/authorize", client_id="${GRAPH_APP_ID}"`,
+    "www-authenticate": `Bearer realm="", authorization_uri="${ctx.urls.pages}/common/oauth2/authorize", client_id="${GRAPH_APP_ID}"`,
   });
 }
 

@@ -30,6 +30,29 @@ export async function playFault(
         "content-type": "application/json; charset=utf-8",
       });
       return true;
+    case "truncated": {
+      const body = Buffer.from(
+        JSON.stringify({ token_type: "Bearer", expires_in: 3600, access_token: "x".repeat(64) }),
+      );
+      exchange.res.writeHead(200, {
+        "content-type": "application/json; charset=utf-8",
+        "content-length": String(body.length),
+      });
+      // The rest never comes: once the first half is on its way, the connection closes, and the
+      // client sees a body shorter than announced (destroying at once would discard the half).
+      await new Promise<void>((resolve) => {
+        exchange.res.write(body.subarray(0, body.length >> 1), () => {
+          setTimeout(() => {
+            exchange.res.destroy();
+            resolve();
+          }, 50);
+        });
+      });
+      return true;
+    }
+    case "id_token":
+      // Only the token endpoint can play it (it changes a token it mints): answer normally.
+      return false;
     case "drop":
       exchange.req.socket.destroy();
       return true;

@@ -1,15 +1,21 @@
-import type { Endpoint, FaultQueue, RequestCounts } from "../control/faults.js";
+import type { Endpoint, Fault, FaultQueue, RequestCounts } from "../control/faults.js";
 import type { Exchange } from "./exchange.js";
 import { type ErrorFaultResponder, playFault } from "./fault-response.js";
 
 export type Params = Readonly<Record<string, string>>;
-export type Handler = (exchange: Exchange, params: Params) => Promise<void> | void;
+/** A route's handler; `fault` is a queued fault of a kind the route plays itself (`handlesFaults`). */
+export type Handler = (exchange: Exchange, params: Params, fault?: Fault) => Promise<void> | void;
 
 export interface RouteOptions {
   /** Counted under this name and subject to its faults. */
   readonly endpoint?: Endpoint;
   /** Served only over https: tokens and secrets never cross plain http. */
   readonly httpsOnly?: boolean;
+  /**
+   * Fault kinds the handler plays itself, because they change its answer rather than replace it
+   * (an `id_token` defect, an `error` sent back to the app's redirect URI): handed to the handler.
+   */
+  readonly handlesFaults?: readonly Fault["kind"][];
 }
 
 interface Route extends RouteOptions {
@@ -99,6 +105,10 @@ export class Router {
     if (route.endpoint) {
       this.counts.add(route.endpoint);
       const fault = this.faults.take(route.endpoint);
+      if (fault && route.handlesFaults?.includes(fault.kind)) {
+        await route.handler(exchange, params, fault);
+        return true;
+      }
       if (fault && (await playFault(fault, exchange, this.sendError))) return true;
     }
     await route.handler(exchange, params);

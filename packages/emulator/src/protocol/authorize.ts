@@ -1,10 +1,12 @@
 import type { AppRegistration, Tenant, User } from "../config/schema.js";
 import type { EmulatorContext } from "../context.js";
+import type { Fault } from "../control/faults.js";
 import type { Located } from "../directory.js";
 import type { Exchange } from "../http/exchange.js";
+import { playFault } from "../http/fault-response.js";
 import type { Params } from "../http/router.js";
 import { consentPage, signInPage } from "../pages/views.js";
-import { EntraError, errors } from "./errors.js";
+import { EntraError, errors, faultError, sendTokenError } from "./errors.js";
 import { type ResponseTarget, respondToApp, respondWithError, showErrorPage } from "./respond.js";
 import { missingConsent, parseScopes, type Scope, splitScopes } from "./scopes.js";
 import type { PendingAuthorization, SsoSession } from "./state.js";
@@ -20,7 +22,7 @@ const RESPONSE_MODES = new Set(["query", "fragment", "form_post"]);
 
 /** GET or POST /{tenant}/oauth2/v2.0/authorize */
 export function handleAuthorize(ctx: EmulatorContext) {
-  return async (exchange: Exchange, params: Params) => {
+  return async (exchange: Exchange, params: Params, routed?: Fault) => {
     const query = await exchange.params();
     const segment = params.tenant ?? "";
     const authority = resolveAuthority(ctx, segment);
@@ -45,6 +47,13 @@ export function handleAuthorize(ctx: EmulatorContext) {
       state: query.get("state") ?? undefined,
     };
     const fail = (error: EntraError) => respondWithError(ctx, exchange, target, error);
+    // A queued fault for this app (or an `error` fault for any): an error goes back to the app,
+    // as Entra sends a refusal (access_denied, login_required, …) to the redirect URI.
+    const fault = routed ?? ctx.faults.take("authorize", app.clientId);
+    if (fault?.kind === "error") return fail(faultError(fault));
+    const played = (x: Exchange, f: Parameters<typeof faultError>[0]) =>
+      sendTokenError(ctx, x, faultError(f));
+    if (fault && (await playFault(fault, exchange, played))) return;
 
     const appError = checkAppAuthority(authority, located.tenant, app);
     if (appError) return fail(appError);

@@ -27,7 +27,7 @@ function advertisedIssuer(ctx: EmulatorContext, authority: Authority): string {
 export function discoveryDocument(ctx: EmulatorContext, authority: Authority) {
   const seg = authority.segment;
   const https = `${ctx.urls.https}/${seg}`;
-  const http = `${ctx.urls.http}/${seg}`;
+  const pages = `${ctx.urls.pages}/${seg}`;
   return {
     token_endpoint: `${https}/oauth2/v2.0/token`,
     token_endpoint_auth_methods_supported: [
@@ -44,11 +44,11 @@ export function discoveryDocument(ctx: EmulatorContext, authority: Authority) {
     issuer: advertisedIssuer(ctx, authority),
     request_uri_parameter_supported: false,
     userinfo_endpoint: `${ctx.urls.https}/oidc/userinfo`,
-    authorization_endpoint: `${http}/oauth2/v2.0/authorize`,
+    authorization_endpoint: `${pages}/oauth2/v2.0/authorize`,
     device_authorization_endpoint: `${https}/oauth2/v2.0/devicecode`,
     http_logout_supported: true,
     frontchannel_logout_supported: true,
-    end_session_endpoint: `${http}/oauth2/v2.0/logout`,
+    end_session_endpoint: `${pages}/oauth2/v2.0/logout`,
     claims_supported: [
       "sub",
       "iss",

@@ -23,12 +23,16 @@ export function registerProtocolRoutes(router: Router, ctx: EmulatorContext): vo
     })
     .on("GET", "/:tenant/discovery/v2.0/keys", keys, { endpoint: "keys" })
     .on("GET", "/discovery/v2.0/keys", keys, { endpoint: "keys" })
-    .on(GET_POST, "/:tenant/oauth2/v2.0/authorize", handleAuthorize(ctx), { endpoint: "authorize" })
+    .on(GET_POST, "/:tenant/oauth2/v2.0/authorize", handleAuthorize(ctx), {
+      endpoint: "authorize",
+      handlesFaults: ["error"],
+    })
     .on("POST", "/_emulator/sign-in", handleSignIn(ctx), { endpoint: "sign-in" })
     .on("POST", "/_emulator/consent", handleConsent(ctx), { endpoint: "consent" })
     .on("POST", "/:tenant/oauth2/v2.0/token", handleToken(ctx), {
       endpoint: "token",
       httpsOnly: true,
+      handlesFaults: ["id_token"],
     })
     .on(GET_POST, "/:tenant/oauth2/v2.0/logout", handleLogout(ctx), { endpoint: "logout" })
     .on("GET", "/_emulator/style.css", asset("text/css", `${STYLE}\n${AVATAR_STYLE}`))

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { EmulatorContext } from "../context.js";
+import type { Fault, IdTokenDefect } from "../control/faults.js";
 import type { Exchange } from "../http/exchange.js";
 import { playFault } from "../http/fault-response.js";
 import type { Params } from "../http/router.js";
@@ -16,7 +17,7 @@ const NO_STORE = { "cache-control": "no-store, no-cache", pragma: "no-cache" };
 
 /** POST /{tenant}/oauth2/v2.0/token */
 export function handleToken(ctx: EmulatorContext) {
-  return async (exchange: Exchange, params: Params) => {
+  return async (exchange: Exchange, params: Params, routed?: Fault) => {
     const form = await exchange.params();
     const grantType = form.get("grant_type") ?? "";
     if (grantType) ctx.counts.add(`token:${grantType}`);
@@ -25,7 +26,8 @@ export function handleToken(ctx: EmulatorContext) {
       const authority = resolveAuthority(ctx, params.tenant ?? "");
       if (!authority) throw errors.tenantNotFound(params.tenant ?? "");
       const client = await authenticate(ctx, exchange, form, authority);
-      const fault = ctx.faults.take("token", client.app.clientId);
+      const fault = routed ?? ctx.faults.take("token", client.app.clientId);
+      const defect = fault?.kind === "id_token" ? fault.defect : undefined;
       if (
         fault &&
         (await playFault(fault, exchange, (x, f) => sendTokenError(ctx, x, faultError(f))))
@@ -44,7 +46,7 @@ export function handleToken(ctx: EmulatorContext) {
         requireConfidential(client);
         grant = await onBehalfOf(ctx, authority, form, client);
       } else throw errors.unsupportedGrant(grantType);
-      exchange.sendJson(200, await tokenResponse(ctx, form, client, grant), NO_STORE);
+      exchange.sendJson(200, await tokenResponse(ctx, form, client, grant, defect), NO_STORE);
     } catch (error) {
       if (!(error instanceof EntraError)) throw error;
       sendTokenError(ctx, exchange, error);
@@ -110,6 +112,7 @@ async function tokenResponse(
   form: URLSearchParams,
   client: Client,
   grant: Grant,
+  defect: IdTokenDefect | undefined,
 ) {
   const { subject, requested } = grant;
   const missing = missingConsent(ctx, subject.user.id, client.app, requested);
@@ -158,6 +161,7 @@ async function tokenResponse(
       app: client.app,
       scopes: names,
       nonce: grant.nonce,
+      defect,
     });
   }
   if (form.get("client_info") === "1")

@@ -2,9 +2,11 @@ import { createHash } from "node:crypto";
 import { createLocalJWKSet, type JWTPayload, jwtVerify, SignJWT } from "jose";
 import type { AppRegistration, Tenant, User } from "../config/schema.js";
 import type { EmulatorContext } from "../context.js";
+import type { IdTokenDefect } from "../control/faults.js";
 import { opaque } from "../ids.js";
 import { GRAPH_APP_ID } from "../microsoft-graph.js";
 import { jwks } from "./discovery.js";
+import { mintDefectiveIdToken } from "./id-token-defects.js";
 
 export { GRAPH_APP_ID };
 
@@ -88,6 +90,8 @@ export interface IdTokenRequest {
   readonly app: AppRegistration;
   readonly scopes: ReadonlySet<string>;
   readonly nonce?: string | undefined;
+  /** A defect to give the token (an `id_token` fault). */
+  readonly defect?: IdTokenDefect | undefined;
 }
 
 export function mintIdToken(ctx: EmulatorContext, request: IdTokenRequest): Promise<string> {
@@ -113,7 +117,12 @@ export function mintIdToken(ctx: EmulatorContext, request: IdTokenRequest): Prom
   };
   if (request.nonce !== undefined) claims.nonce = request.nonce;
   if (request.scopes.has("email") && subject.user.mail) claims.email = subject.user.mail;
-  return sign(ctx, claims);
+  if (request.defect === undefined) return sign(ctx, claims);
+  return mintDefectiveIdToken(ctx, claims, request.defect, {
+    subject,
+    app,
+    mintFor: (other) => mintIdToken(ctx, { ...request, subject: other, defect: undefined }),
+  });
 }
 
 export interface AccessTokenRequest {

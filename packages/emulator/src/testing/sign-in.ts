@@ -43,7 +43,7 @@ export async function signInWithoutBrowser(
   const scopes = [...new Set([...(options.scopes ?? []), "openid", "profile", "offline_access"])];
   const verifier = randomBytes(32).toString("base64url");
   const state = randomBytes(16).toString("base64url");
-  const authorize = new URL(`${emulator.urls.http}/${tenant}/oauth2/v2.0/authorize`);
+  const authorize = new URL(`${emulator.urls.pages}/${tenant}/oauth2/v2.0/authorize`);
   authorize.search = new URLSearchParams({
     client_id: clientId,
     response_type: "code",
