@@ -43,16 +43,24 @@ export function loadConfiguration(
       .map((line) => line.replace(/^\s*-\s*/, ""))
       .filter(Boolean);
     const others = problems.filter((p) => !/^secrets\b|ENTRANCE_SECRET/.test(p));
-    const findings = others.map((problem) =>
-      finding("configuration", "config_invalid", "error", problem, fixOf(problem)),
-    );
+    const findings = others.map((problem) => {
+      const { subject, fix } = split(problem);
+      return finding(
+        "configuration",
+        "config_invalid",
+        "error",
+        `the app would refuse to start: ${subject} is missing or wrong.`,
+        fix,
+      );
+    });
     if (others.length > 0) return { config: null, findings };
     return { config: loadConfig({ secrets: [STAND_IN_SECRET] }, env), findings };
   }
 }
 
-/** The fix a problem names after its colon ("clientId (AZURE_CLIENT_ID): set …"). */
-function fixOf(problem: string): string {
+/** "clientId (AZURE_CLIENT_ID): set …" → what it is about, and the fix after the colon. */
+function split(problem: string): { subject: string; fix: string } {
   const colon = problem.indexOf(": ");
-  return colon === -1 ? problem : problem.slice(colon + 2);
+  if (colon === -1) return { subject: "the configuration", fix: problem };
+  return { subject: problem.slice(0, colon), fix: problem.slice(colon + 2) };
 }

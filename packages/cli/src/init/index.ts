@@ -6,7 +6,7 @@ import type { Io } from "../main.js";
 import { FRAMEWORKS, type Framework, type Project, readProject } from "./detect.js";
 import { EMULATOR } from "./emulator.js";
 import { generateSecret, mergeEnvFile } from "./env-file.js";
-import { setupFile } from "./templates.js";
+import { MARK, setupFile } from "./templates.js";
 
 /** Options of `entrance init`. */
 export interface InitOptions {
@@ -75,9 +75,17 @@ export async function runInit(options: InitOptions, io: Io): Promise<number> {
   const candidates = ["entrance", "auth", "entrance-setup"].map((name) =>
     join(project.entryDir, `${name}${extension}`),
   );
-  const target = candidates.find((path) => !existsSync(path));
+  const earlier = candidates.find(
+    (path) => existsSync(path) && readFileSync(path, "utf8").includes(MARK),
+  );
+  const target = earlier ? undefined : candidates.find((path) => !existsSync(path));
   let importPath = "";
-  if (target) {
+  if (earlier) {
+    importPath = `./${relative(project.entryDir, earlier).replace(/\.ts$/, ".js")}`;
+    out.push(
+      `${relative(project.dir, earlier)}: already written by an earlier init; left as it is`,
+    );
+  } else if (target) {
     writeFileSync(target, setup.content, { flag: "wx" });
     const base = relative(project.entryDir, target).replace(/\.ts$/, ".js");
     importPath = `./${base}`;

@@ -8,6 +8,9 @@ export interface Setup {
   readonly wiring: readonly string[];
 }
 
+/** What marks a file as written by `init`, so that a second run does not write another. */
+export const MARK = "written by `npx entrance init`";
+
 const HEADER = `/**
  * Sign-in with Microsoft Entra ID, by Entrance (written by \`npx entrance init\`; yours to change).
  * Entrance reads AZURE_*, ENTRANCE_* and DATABASE_URL from the environment: start the app with
