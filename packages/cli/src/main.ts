@@ -20,6 +20,7 @@ Commands:
             --env-file <f>    read this env file instead of .env
             --ca <pem>        trust this certificate authority for the identity provider
             --skip-token      do not try a client-credentials token request
+            --probe           ask the running app at ENTRANCE_BASE_URL which redirect URI it sends
   migrate   apply the Entrance SQL schema to DATABASE_URL (default: .entrance/entrance.db)
             --env-file <f>    read this env file instead of .env
   init      add Entrance to the Express, Fastify or Hono project in this folder
@@ -45,6 +46,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         "env-file": { type: "string" },
         ca: { type: "string" },
         "skip-token": { type: "boolean" },
+        probe: { type: "boolean" },
         framework: { type: "string" },
         emulator: { type: "boolean" },
         port: { type: "string" },
@@ -69,6 +71,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         ...(envFile ? { envFile } : {}),
         ...(typeof values.ca === "string" ? { ca: values.ca } : {}),
         ...(values["skip-token"] ? { skipToken: true } : {}),
+        ...(values.probe ? { probe: true } : {}),
       });
       io.stdout(values.json ? renderJson(findings) : renderText(findings));
       return hasErrors(findings) ? 1 : 0;

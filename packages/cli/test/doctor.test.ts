@@ -4,7 +4,17 @@
  * finding with its stable code, a fix and a docs link, and the other checks still run.
  */
 import { rm, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import {
+  createEntrance,
+  createMemoryStore,
+  type Entrance,
+  toWebRequest,
+  trustCertificateAuthority,
+  writeWebResponse,
+} from "@entrance/core";
 import { defaults } from "@entrance/emulator";
 import { createTestCertificate } from "@entrance/emulator/testing";
 import { migrate } from "@entrance/store-sql";
@@ -278,6 +288,83 @@ async function fetchDiscovery(): Promise<{ body: unknown }> {
   );
   return { body: response.body };
 }
+
+describe("doctor --probe: what the running app sends", () => {
+  let server: Server;
+  let port: number;
+  let entrance: Entrance | undefined;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const path = req.url ?? "/";
+      const core = entrance;
+      if (!core || !core.ownsPath(new URL(path, "http://x").pathname)) {
+        res.statusCode = 404;
+        res.end("not found");
+        return;
+      }
+      core
+        .handle(toWebRequest(req, path, core.config.baseUrl))
+        .then(async (response) => {
+          if (response) await writeWebResponse(res, response);
+          else res.end();
+        })
+        .catch(() => res.destroy());
+    });
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    port = (server.address() as AddressInfo).port;
+    // The deployed app: a real Entrance, whose idea of its origin is http://localhost:{port}.
+    entrance = createEntrance({
+      env: app.env({ ENTRANCE_BASE_URL: `http://localhost:${port}` }),
+      store: createMemoryStore(),
+      trust: trustCertificateAuthority(app.emulator.caCertPem),
+    });
+  });
+  afterAll(async () => {
+    await entrance?.close();
+    server?.close();
+  });
+
+  const probe = async (baseUrl: string) => {
+    const findings = await doctor({
+      cwd: app.dir,
+      env: app.env({ ENTRANCE_BASE_URL: baseUrl }),
+      ca: app.caPath,
+      probe: true,
+      skipToken: true,
+    });
+    for (const f of findings) seen.add(f.code);
+    return findings;
+  };
+
+  it("the redirect URI the app sends is this configuration's", async () => {
+    const findings = await probe(`http://localhost:${port}`);
+    expect(errors(findings)).toEqual([]);
+    expect(one(findings, "redirect_uri_served").message).toContain(
+      `sends browsers to ${new URL(app.emulator.urls.http).origin} with the redirect URI http://localhost:${port}/auth/callback`,
+    );
+  });
+
+  it("an app that sends another redirect URI than this configuration's", async () => {
+    const findings = await probe(`http://127.0.0.1:${port}`);
+    expect(errors(findings)).toEqual(["redirect_uri_mismatch"]);
+    expect(one(findings, "redirect_uri_mismatch").message).toContain(
+      `sends the redirect URI http://localhost:${port}/auth/callback, but this configuration's is http://127.0.0.1:${port}/auth/callback`,
+    );
+  });
+
+  it("an origin that does not serve Entrance's paths, and one nothing answers at", async () => {
+    const held = entrance;
+    entrance = undefined; // the server now answers 404 to every path
+    try {
+      expect(errors(await probe(`http://localhost:${port}`))).toEqual(["sign_in_not_served"]);
+    } finally {
+      entrance = held;
+    }
+    const away = await probe(`http://localhost:${await closedPort()}`);
+    expect(errors(away)).toEqual([]);
+    expect(codes(away)).toContain("app_unreachable");
+  });
+});
 
 async function redisAnswers(): Promise<boolean> {
   const { connect } = await import("node:net");

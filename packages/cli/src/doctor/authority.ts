@@ -15,6 +15,8 @@ export interface AuthorityResult {
   readonly tenantGuid?: string;
   /** Whether the metadata answered and its issuer is the one expected. */
   readonly usable: boolean;
+  /** Where the metadata sends browsers to sign in, when it answered. */
+  readonly authorizationEndpoint?: string;
   /** The Date header of the answer, and the local time it arrived (for the clock check). */
   readonly date?: { readonly header: string; readonly receivedAt: number };
 }
@@ -132,6 +134,7 @@ export async function checkAuthority(
       : "";
   return {
     usable: true,
+    authorizationEndpoint: String(body.authorization_endpoint),
     ...(tenantGuid ? { tenantGuid } : {}),
     ...(date ? { date } : {}),
     findings: [

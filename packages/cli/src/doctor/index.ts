@@ -12,6 +12,7 @@ import { checkAuthority } from "./authority.js";
 import { type ClockReading, checkClock, dateHeaderReading } from "./clock.js";
 import { loadConfiguration } from "./configuration.js";
 import { checkCredential } from "./credential.js";
+import { probeSignIn } from "./probe.js";
 import { checkRedirectUri } from "./redirect-uri.js";
 import { checkSecrets } from "./secret.js";
 import { checkDatabase, checkRedis } from "./stores.js";
@@ -27,6 +28,8 @@ export interface DoctorOptions {
   readonly envFile?: string;
   /** A PEM file of a certificate authority to trust for the identity provider (the emulator's). */
   readonly ca?: string;
+  /** Ask the running app, at ENTRANCE_BASE_URL, which redirect URI it sends (`--probe`). */
+  readonly probe?: boolean;
   /** Skip the client-credentials request (for a pipeline that must not call Entra with the secret). */
   readonly skipToken?: boolean;
 }
@@ -111,6 +114,7 @@ export async function doctor(options: DoctorOptions): Promise<Finding[]> {
   const network = createNetworkClient({ trust, timeoutMs: 10_000, retries: 0 });
   const authority = await checkAuthority(config, network);
   findings.push(...authority.findings);
+  if (options.probe) findings.push(...(await probeSignIn(config, authority.authorizationEndpoint)));
 
   const readings: ClockReading[] = [];
   if (authority.date) {
