@@ -297,7 +297,7 @@ describe("doctor --probe: what the running app sends", () => {
     server = createServer((req, res) => {
       const path = req.url ?? "/";
       const core = entrance;
-      if (!core || !core.ownsPath(new URL(path, "http://x").pathname)) {
+      if (!core?.ownsPath(new URL(path, "http://x").pathname)) {
         res.statusCode = 404;
         res.end("not found");
         return;
