@@ -21,6 +21,8 @@
  *   subpath file for it.
  * - test support (the conformance suites) imports core only; the adapter conformance suite may
  *   also import the emulator, which it signs in through.
+ * - the CLI (packages/cli, published as `entrance`) imports core, and loads @entrance/store-sql and
+ *   @entrance/store-redis (optional peers, the app's own when it has them) with `import()` only.
  * - every package under packages/ has a kind here: a new one is placed on purpose.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -40,6 +42,7 @@ export const KINDS = {
   admin: "admin",
   "store-conformance": "test-support",
   "adapter-conformance": "test-support",
+  cli: "cli",
 };
 
 /**
@@ -134,6 +137,9 @@ function crossing(from, file, { specifier, dynamic }, folderOf) {
   if (kind === "adapter" && DEFAULT_STORES.includes(target))
     return dynamic ? null : `an adapter loads ${specifier}, an optional peer, with import() only`;
   if (kind === "test-support" && TEST_SUPPORT_USES[from]?.includes(target)) return null;
+  // The CLI checks and migrates the app's stores: it loads them, optional peers, with import().
+  if (kind === "cli" && DEFAULT_STORES.includes(target))
+    return dynamic ? null : `the CLI loads ${specifier}, an optional peer, with import() only`;
   if (kind === "admin" && subpathOf === target && KINDS[target] === "adapter") return null;
   const what = KINDS[target] ? `${KINDS[target]} ${specifier}` : specifier;
   return `${kind === "test-support" ? "test support" : `a(n) ${kind}`} imports core only, not the ${what}`;

@@ -96,6 +96,8 @@ export type {
 } from "./storage/types.js";
 export { AUDIT_EVENT_TYPES, isAuditEventType } from "./storage/types.js";
 export type { AccessToken, AcquireOptions, UserKey } from "./tokens/acquire.js";
+export type { CredentialKind } from "./tokens/credential.js";
+export { type CredentialInspection, inspectCredential } from "./tokens/credential-check.js";
 export { claimsChallenge } from "./tokens/graph.js";
 export type { IdTokenClaims } from "./tokens/id-token.js";
 export type { TokenSummary } from "./tokens/merge-cache.js";

@@ -6,7 +6,9 @@
  */
 export { type DatabaseTarget, openSqlStore, parseDatabaseUrl } from "./database-url.js";
 export { type MigrationReport, migrate } from "./migrate.js";
+export type { MigrationStatus } from "./migrations.js";
 export { type MysqlStoreOptions, openMysqlStore } from "./mysql.js";
 export { openPostgresStore, type PostgresStoreOptions } from "./postgres.js";
 export { openSqliteStore, type SqliteStoreOptions } from "./sqlite.js";
+export { type SchemaStatus, type SchemaStatusOptions, schemaStatus } from "./status.js";
 export type { SqlStoreOptions } from "./store.js";

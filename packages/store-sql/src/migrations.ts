@@ -250,6 +250,35 @@ export async function migrate(
   return results.filter((result) => result.status === "Success").map((r) => r.migrationName);
 }
 
+/** Which migrations a database lacks, and which it has that this version does not know. */
+export interface MigrationStatus {
+  /** Migrations of this version that have not run, in order. */
+  readonly pending: readonly string[];
+  /** Migrations recorded in the database that this version does not know (a newer one ran). */
+  readonly unknown: readonly string[];
+}
+
+/**
+ * Reads, changing nothing, which migrations of this version the database lacks and which it has
+ * that this version does not know. A database without the migration table lacks them all.
+ */
+export async function migrationStatus(
+  db: Kysely<unknown>,
+  target: MigrationTarget,
+  schema?: string,
+): Promise<MigrationStatus> {
+  const known = await migratorOf(db, target, schema).getMigrations();
+  const pending = known.filter((m) => m.executedAt === undefined).map((m) => m.name);
+  if (pending.length === known.length) return { pending, unknown: [] };
+  const table = schema === undefined ? db : db.withSchema(schema);
+  const recorded = await (table as Kysely<{ entrance_migration: { name: string } }>)
+    .selectFrom(MIGRATION_TABLE)
+    .select("name")
+    .execute();
+  const names = new Set(known.map((m) => m.name));
+  return { pending, unknown: recorded.map((r) => r.name).filter((name) => !names.has(name)) };
+}
+
 /**
  * For a store opened with `migrate: false`: checks, changing nothing, that every migration of
  * this version has run, and none this version does not know.

@@ -82,6 +82,6 @@ export async function mysqlDatabase(
 }
 
 /** The pool options of a mysql:// or mariadb:// URL (mysql2 reads mysql:// URIs only). */
-function connection(connectionString: string): PoolOptions {
+export function connection(connectionString: string): PoolOptions {
   return { uri: connectionString.replace(/^mariadb:/i, "mysql:") };
 }
