@@ -18,6 +18,11 @@ export interface NextEntranceOptions extends Omit<EntranceOptions, "store"> {
    * `X-Forwarded-For` the client sent, so only a proxy you run can say it (e.g. its `X-Real-IP`).
    */
   readonly clientIp?: (request: Request) => string | null;
+  /**
+   * Which of the process's cores this is (default `"default"`): every `entrance()` of one name
+   * shares one core, made by the first with the options it was given.
+   */
+  readonly name?: string;
 }
 
 /**
@@ -57,7 +62,7 @@ export function sharedCore(name: string, options: NextEntranceOptions): () => En
     scope[CORES] ??= new Map();
     let core = scope[CORES].get(name);
     if (!core) {
-      const { clientIp: _clientIp, ...rest } = options;
+      const { clientIp: _clientIp, name: _name, ...rest } = options;
       core = createEntrance({ ...rest, store: options.store ?? defaultStore(openSql, openRedis) });
       scope[CORES].set(name, core);
     }

@@ -61,9 +61,7 @@ export interface NextEntrance extends RouteGuards {
  * // app/page.tsx
  * const { user, loginUrl } = await auth();
  */
-export function entrance(
-  options: NextEntranceOptions & { readonly name?: string } = {},
-): NextEntrance {
+export function entrance(options: NextEntranceOptions = {}): NextEntrance {
   const { name = "default", clientIp = () => null, ...coreOptions } = options;
   const coreOf = sharedCore(name, coreOptions);
   const auth = async (request?: Request): Promise<EntranceContext> => {

@@ -211,6 +211,12 @@ describe("@entrance/next", () => {
     expect(await answer.json()).toEqual({ url: `${BASE}/tool/x?y=1`, body: "a=1&b=2" });
   });
 
+  it("checks the configuration when the core is first used, not when built (next build imports it)", async () => {
+    const unconfigured = entrance({ name: "next.test.unconfigured", env: {} });
+    expect(() => unconfigured.core).toThrow(/AZURE_TENANT_ID/);
+    await expect(unconfigured.auth(request("/"))).rejects.toMatchObject({ code: "config_invalid" });
+  });
+
   it("one core per process and name: a second entrance() of the same name shares it", () => {
     const again = entrance({ name: "next.test" });
     expect(again.core).toBe(app.core);
