@@ -6,7 +6,7 @@
  * and the pages' own checks send signed-out visits to sign in.
  */
 import type { ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,6 +45,7 @@ describeWithChromium("the Next.js example in Chromium", () => {
     });
     await ready(server, base);
     browser = await launchChromium();
+    await mkdir(SCREENSHOTS, { recursive: true });
   }, 900_000);
 
   beforeEach(async () => {
