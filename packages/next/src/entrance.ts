@@ -1,0 +1,111 @@
+import { authGuard, type Entrance, type EntranceContext, type RequestInfo } from "@entrance/core";
+import { destructurable } from "./context.js";
+import { type NextEntranceOptions, sharedCore } from "./core.js";
+import { decider, guardsFor, type RouteGuards } from "./guards.js";
+import {
+  absoluteRedirect,
+  currentHeaders,
+  currentRequest,
+  onBaseUrl,
+  requestLike,
+  withBody,
+} from "./request.js";
+
+/** A route handler as Next calls it: the request, and the route's `{ params }`. */
+export type RouteHandler<C = unknown> = (request: Request, context: C) => Promise<Response>;
+
+/** A tool's handler for {@link NextEntrance.mount}. */
+export type MountedHandler = (
+  request: Request,
+  info: RequestInfo,
+  core: Entrance,
+) => Response | Promise<Response>;
+
+/** What `entrance()` gives the app. */
+export interface NextEntrance extends RouteGuards {
+  /** Entrance's routes, for `app/auth/[...entrance]/route.ts`: `export const { GET, POST } = handlers`. */
+  readonly handlers: { readonly GET: RouteHandler; readonly POST: RouteHandler };
+  /**
+   * The request's context (user, session, `loginUrl`, `logoutUrl`, `getAccessToken`, `graph`): in
+   * server components and server actions from `next/headers`, in a route handler from `request`
+   * when given (then `loginUrl()` returns to that path; without it, to `/`).
+   */
+  auth(request?: Request): Promise<EntranceContext>;
+  /**
+   * For `proxy.ts`: a signed-out request to a path of the proxy's `matcher` goes to sign in and
+   * back (an API request gets 401 JSON); a signed-in one goes on. The session is checked in the
+   * store, not only its cookie's presence: the proxy runs on the Node.js runtime.
+   */
+  readonly proxy: (request: Request) => Promise<Response | undefined>;
+  /**
+   * A `Request` → `Response` handler of a tool built on the core, such as the admin panel's
+   * `handle`, as a route handler: it gets the request on the configured origin with its body (a
+   * body over 16 KiB is answered 413), the client's address, and the core.
+   */
+  mount(handle: MountedHandler): RouteHandler;
+  /** The core, made on first use; `close()` it on shutdown. */
+  readonly core: Entrance;
+}
+
+/**
+ * Sign-in with Microsoft Entra ID for a Next.js App Router app on the Node.js runtime. Call it
+ * once, in a module of the app (`lib/entrance.ts`), and export what it returns. Reads AZURE_* and
+ * ENTRANCE_* unless given; the configuration is checked when the core is first used, since
+ * `next build` imports this module without the app's environment.
+ *
+ * @example
+ * // lib/entrance.ts
+ * export const { handlers, auth, proxy, requireAuth } = entrance();
+ * // app/auth/[...entrance]/route.ts
+ * export const { GET, POST } = handlers;
+ * // app/page.tsx
+ * const { user, loginUrl } = await auth();
+ */
+export function entrance(options: NextEntranceOptions = {}): NextEntrance {
+  const { name = "default", clientIp = () => null, ...coreOptions } = options;
+  const coreOf = sharedCore(name, coreOptions);
+  const auth = async (request?: Request): Promise<EntranceContext> => {
+    // `headers()` first: while `next build` prerenders, it marks the page dynamic and stops
+    // there, before the core would read an environment the build does not have.
+    const current = request ? undefined : await currentHeaders();
+    const core = coreOf();
+    const { baseUrl } = core.config;
+    const like = current
+      ? currentRequest(current, baseUrl)
+      : requestLike(request as Request, baseUrl);
+    // Most requests: a session cached in process, answered without waiting.
+    return destructurable(core.contextNow(like) ?? (await core.context(like)));
+  };
+  const route: RouteHandler = async (request) => {
+    const core = coreOf();
+    const owned = core.ownsPath(new URL(request.url).pathname);
+    const response = owned
+      ? await core.handle(onBaseUrl(request, core.config.baseUrl), { ip: clientIp(request) })
+      : null;
+    return response ?? new Response("Not Found", { status: 404 });
+  };
+  const signedIn = decider(coreOf, auth, authGuard());
+  // No answer lets the request through: Next then routes it.
+  const proxy = async (request: Request) => {
+    const { answer } = await signedIn(request);
+    return answer ? absoluteRedirect(answer, coreOf().config.baseUrl) : undefined;
+  };
+  const mount = (handle: MountedHandler): RouteHandler => {
+    return async (request) => {
+      const core = coreOf();
+      const onBase = await withBody(request, core.config.baseUrl);
+      if (!onBase) return new Response("Payload Too Large", { status: 413 });
+      return handle(onBase, { ip: clientIp(request) }, core);
+    };
+  };
+  return {
+    handlers: { GET: route, POST: route },
+    mount,
+    auth,
+    proxy,
+    get core() {
+      return coreOf();
+    },
+    ...guardsFor(coreOf, auth),
+  };
+}
