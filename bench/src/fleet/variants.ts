@@ -48,6 +48,19 @@ export const BARE_LAYERS: Variant = {
   script: "bare-layers",
 };
 
+/**
+ * Bare Express in a process that also holds an Entrance core, made as the Entrance server makes
+ * it (its SQLite store open), that no request passes through: the page is bare's. What the gap
+ * to bare owes to the process — Entrance's modules, MSAL, the store, a larger heap to collect —
+ * rather than to the work each request does.
+ */
+export const BARE_LOADED: Variant = {
+  ...BARE,
+  id: "bare-loaded",
+  label: "bare Express 5, Entrance loaded but not mounted",
+  script: "bare-loaded",
+};
+
 export const ENTRANCE_CACHED: Variant = {
   id: "entrance-cached",
   label: "Entrance, SQLite, cacheSeconds 5 (default)",
@@ -91,6 +104,7 @@ export const MSAL_SESSION: Variant = {
 export const VARIANTS: readonly Variant[] = [
   BARE,
   BARE_LAYERS,
+  BARE_LOADED,
   ENTRANCE_CACHED,
   ENTRANCE_UNCACHED,
   OPENID_CONNECT,
