@@ -94,7 +94,10 @@ describe("app roles from another tenant", () => {
           permissions: { "orders.approve": { roles: ["Entrance.Admin"], groups: [] } },
         },
       });
-      expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining("ENTRANCE_TRUSTED_TENANTS"));
+      expect(logger.warn).toHaveBeenCalledWith(
+        { event: "no_trusted_tenant" },
+        expect.stringContaining("ENTRANCE_TRUSTED_TENANTS"),
+      );
       const admin = createAdmin(entrance);
       expect(warn).toHaveBeenCalledWith(expect.stringContaining("nobody can open the admin panel"));
       // Megan holds the role in Contoso, the app's home — but the app was not told to trust it.

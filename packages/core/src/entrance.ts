@@ -286,13 +286,17 @@ export class Entrance extends ActingCore {
 
   /**
    * Whether the stores and the identity provider answer, with latencies: for a health route
-   * (`healthResponse()` gives it as 200/503 JSON). Each check is bounded (`storeTimeoutMs`).
+   * (`healthResponse()` gives it as 200/503 JSON). Each store check is bounded (`storeTimeoutMs`),
+   * the identity provider's by 5 s, and its answer is reused for 10 s.
    */
   health(): Promise<Health> {
     return checkHealth(this.rt);
   }
 
-  /** {@link health} as a Response: 200 when all answer, 503 otherwise; JSON, never cached. */
+  /**
+   * {@link health} as a Response for a load balancer: 503 when a store does not answer, else 200
+   * (with `status: "warn"` when only the identity provider does not); JSON, never cached.
+   */
   async healthResponse(): Promise<Response> {
     return healthResponse(await this.health());
   }
