@@ -22,7 +22,7 @@ import { readCookie } from "./http/cookies.js";
 import type { RequestLike } from "./http/node.js";
 import { Responder } from "./http/responses.js";
 import { appSecurityHeaders, type CspDirectives } from "./http/security-headers.js";
-import type { EntranceOptions, RequestInfo } from "./options.js";
+import type { EntranceOptions, Logger, RequestInfo } from "./options.js";
 import { createRuntime } from "./runtime.js";
 import type { EntranceStore, UserRecord } from "./storage/types.js";
 import { UserAdministration } from "./users.js";
@@ -81,6 +81,14 @@ export class Entrance extends ActingCore {
    */
   get store(): EntranceStore {
     return this.rt.store;
+  }
+
+  /**
+   * The app's logger (the `logger` option, or the console default) behind Entrance's redaction:
+   * for parts of Entrance outside the core (the admin panel), so that they log the same way.
+   */
+  get logger(): Required<Logger> {
+    return this.rt.logger;
   }
 
   /** The redirect URI registered for the app: `{baseUrl}{paths.callback}`. */
