@@ -1,3 +1,4 @@
+import { createServer } from "node:http";
 import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulator";
 import { context, metrics, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
@@ -270,5 +271,42 @@ describe("OpenTelemetry spans and metrics of token acquisition", () => {
       "http.response.status_code": 200,
     });
     expect(childrenOf(page).map((s) => s.name)).toContain("entrance.token.acquire");
+  });
+
+  it("makes a client span for a downstream API call, without its path or query", async () => {
+    const api = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" }).end('{"orders":[]}');
+    });
+    await new Promise<void>((resolve) => api.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (api.address() as { port: number }).port;
+      const { entrance } = fresh(emulator, {
+        downstreamApis: {
+          orders: {
+            baseUrl: `http://127.0.0.1:${port}/v1/`,
+            scopes: `api://${defaults.webApp}/.default`,
+            as: "app",
+            tenantId: defaults.contoso,
+          },
+        },
+      });
+      spans.reset();
+      const answer = await entrance
+        .downstream("orders", { nobody: true })
+        .fetch("orders/42?customer=contoso-7731");
+      expect(answer.status).toBe(200);
+      const call = named("GET").find((s) => s.attributes["server.port"] === port);
+      expect(call?.attributes).toEqual({
+        "http.request.method": "GET",
+        "server.address": "127.0.0.1",
+        "server.port": port,
+        "http.response.status_code": 200,
+      });
+      const text = await everyAttribute();
+      expect(text).not.toContain("contoso-7731");
+      expect(findTokens(text)).toEqual([]);
+    } finally {
+      await new Promise((resolve) => api.close(resolve));
+    }
   });
 });
