@@ -172,11 +172,12 @@ export function createApp(options: ExpressEntranceOptions = {}): ReferenceApp {
         .send(ordersPage(res.locals as PageLocals, answer.status, await answer.json()));
     });
   }
-  // For a load balancer's probe: 200 once the stores and Entra answer, 503 until then.
+  // For a load balancer's probe: 503 while a store does not answer, else 200 (with
+  // `status: "warn"` when only Entra does not: every instance shares it).
   app.get("/healthz", async (_req, res) => {
     const health = await auth.core.health();
     res
-      .status(health.ok ? 200 : 503)
+      .status(health.status === "fail" ? 503 : 200)
       .set("cache-control", "no-store")
       .json(health);
   });

@@ -63,7 +63,8 @@ export function createAdmin(
     basePath: options.basePath ?? "/admin",
   });
   if (entrance.trustsNoTenant) {
-    console.warn(
+    entrance.logger.warn(
+      { event: "admin_nobody_can_enter" },
       `entrance admin: this multi-tenant app trusts no tenant's app roles, so nobody can open the admin panel. ` +
         `Set authorization.trustedTenants (ENTRANCE_TRUSTED_TENANTS) to the tenant ids whose "${resolved.adminRole}" assignments you control.`,
     );
@@ -88,9 +89,9 @@ class AdminPanel implements EntranceAdmin {
       const response = await this.#route(request, context.ip ?? null);
       return request.method === "HEAD" ? new Response(null, response) : response;
     } catch (error) {
-      console.error(
-        "entrance admin: request failed:",
-        error instanceof Error ? error.message : String(error),
+      this.entrance.logger.error(
+        { event: "admin_request_failed", error },
+        "entrance admin: request failed",
       );
       return page(
         500,

@@ -83,26 +83,28 @@ describe("app roles from another tenant", () => {
   });
 
   it("a multi-tenant app with no trusted tenant lets nobody in, and says so at start-up", async () => {
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const logger = { warn: vi.fn(), error: vi.fn() };
-    try {
-      const store = createMemoryStore();
-      const entrance = entranceFor(emulator, store, {
-        logger,
-        authorization: {
-          trustedTenants: [],
-          permissions: { "orders.approve": { roles: ["Entrance.Admin"], groups: [] } },
-        },
-      });
-      expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining("ENTRANCE_TRUSTED_TENANTS"));
-      const admin = createAdmin(entrance);
-      expect(warn).toHaveBeenCalledWith(expect.stringContaining("nobody can open the admin panel"));
-      // Megan holds the role in Contoso, the app's home — but the app was not told to trust it.
-      const megan = await browserSignedInAs(emulator, entrance, "megan@contoso.onmicrosoft.com");
-      expect((await get(admin, megan, "/admin/users")).status).toBe(403);
-    } finally {
-      warn.mockRestore();
-    }
+    const store = createMemoryStore();
+    const entrance = entranceFor(emulator, store, {
+      logger,
+      authorization: {
+        trustedTenants: [],
+        permissions: { "orders.approve": { roles: ["Entrance.Admin"], groups: [] } },
+      },
+    });
+    expect(logger.warn).toHaveBeenCalledWith(
+      { event: "no_trusted_tenant" },
+      expect.stringContaining("ENTRANCE_TRUSTED_TENANTS"),
+    );
+    const admin = createAdmin(entrance);
+    // Through the app's logger, as the core's own warning.
+    expect(logger.warn).toHaveBeenCalledWith(
+      { event: "admin_nobody_can_enter" },
+      expect.stringContaining("nobody can open the admin panel"),
+    );
+    // Megan holds the role in Contoso, the app's home — but the app was not told to trust it.
+    const megan = await browserSignedInAs(emulator, entrance, "megan@contoso.onmicrosoft.com");
+    expect((await get(admin, megan, "/admin/users")).status).toBe(403);
   });
 
   it("a single-tenant app trusts its own tenant by default", async () => {

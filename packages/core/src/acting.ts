@@ -11,7 +11,6 @@ import type { EntranceConfig } from "./config/schema.js";
 import { parseScopes } from "./config/schema.js";
 import { type DownstreamActor, DownstreamApis } from "./downstream/apis.js";
 import type { DownstreamApi } from "./downstream/client.js";
-import { describeError } from "./errors/describe.js";
 import { createAgent, type TrustedAuthority } from "./http/network.js";
 import type { Runtime } from "./runtime.js";
 import {
@@ -46,6 +45,7 @@ export class ActingCore {
       rt.tokens,
       rt.store.locks,
       (user, aadsts) => this.#signOutEverywhere(user, aadsts),
+      rt.logger,
     );
     this.#onBehalfOf = new OnBehalfOf(
       rt.config.clientId,
@@ -207,7 +207,10 @@ export class ActingCore {
     } catch (error) {
       // The caller still learns that the user must sign in again; the sessions end at the latest
       // when their next token request fails the same way.
-      logger.error("entrance: could not end the sessions of a revoked user", describeError(error));
+      logger.error(
+        { event: "revoked_user_sessions_not_ended", error },
+        "entrance: could not end the sessions of a revoked user",
+      );
       return;
     } finally {
       sessions.forgetUser(user.tenantId, user.objectId);

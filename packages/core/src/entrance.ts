@@ -22,7 +22,7 @@ import { readCookie } from "./http/cookies.js";
 import type { RequestLike } from "./http/node.js";
 import { Responder } from "./http/responses.js";
 import { appSecurityHeaders, type CspDirectives } from "./http/security-headers.js";
-import type { EntranceOptions, RequestInfo } from "./options.js";
+import type { EntranceOptions, Logger, RequestInfo } from "./options.js";
 import { createRuntime } from "./runtime.js";
 import type { EntranceStore, UserRecord } from "./storage/types.js";
 import { UserAdministration } from "./users.js";
@@ -81,6 +81,14 @@ export class Entrance extends ActingCore {
    */
   get store(): EntranceStore {
     return this.rt.store;
+  }
+
+  /**
+   * The app's logger (the `logger` option, or the console default) behind Entrance's redaction:
+   * for parts of Entrance outside the core (the admin panel), so that they log the same way.
+   */
+  get logger(): Required<Logger> {
+    return this.rt.logger;
   }
 
   /** The redirect URI registered for the app: `{baseUrl}{paths.callback}`. */
@@ -286,13 +294,17 @@ export class Entrance extends ActingCore {
 
   /**
    * Whether the stores and the identity provider answer, with latencies: for a health route
-   * (`healthResponse()` gives it as 200/503 JSON). Each check is bounded (`storeTimeoutMs`).
+   * (`healthResponse()` gives it as 200/503 JSON). Each store check is bounded (`storeTimeoutMs`),
+   * the identity provider's by 5 s, and its answer is reused for 10 s.
    */
   health(): Promise<Health> {
     return checkHealth(this.rt);
   }
 
-  /** {@link health} as a Response: 200 when all answer, 503 otherwise; JSON, never cached. */
+  /**
+   * {@link health} as a Response for a load balancer: 503 when a store does not answer, else 200
+   * (with `status: "warn"` when only the identity provider does not); JSON, never cached.
+   */
   async healthResponse(): Promise<Response> {
     return healthResponse(await this.health());
   }

@@ -44,7 +44,7 @@ export {
   roleGuard,
   scopesGuard,
 } from "./guards.js";
-export type { Health, HealthCheck } from "./health.js";
+export type { Health, HealthCheck, HealthStatus } from "./health.js";
 export { ERROR_STATUS, errorBody, prefersJson, statusOf } from "./http/errors.js";
 export { escapeHtml, html, type Interpolation, raw, SafeHtml } from "./http/html.js";
 export {
@@ -65,8 +65,10 @@ export {
 export { fromThisSite } from "./http/same-site.js";
 export type { CspDirectives } from "./http/security-headers.js";
 export { publicRequest, publicRequestLike, withHeaders } from "./http/web.js";
+export { redactText } from "./log/logger.js";
 export type {
   EntranceOptions,
+  LogFields,
   Logger,
   RequestInfo,
   SignInDecision,

@@ -23,8 +23,9 @@ export interface SignInEvent {
 /** `false` or `{ refuse: "reason shown to the user" }` refuses the sign-in. */
 export type SignInDecision = undefined | boolean | { readonly refuse: string };
 
-/** Where Entrance reports failures: never with tokens or secrets. */
-export type Logger = Pick<Console, "warn" | "error">;
+import type { Logger } from "./log/logger.js";
+
+export type { LogFields, Logger } from "./log/logger.js";
 
 export interface EntranceOptions extends Partial<EntranceConfigInput> {
   /**
@@ -47,7 +48,11 @@ export interface EntranceOptions extends Partial<EntranceConfigInput> {
   readonly trust?: TrustedAuthority;
   /** Runs after the ID token is validated and before anything is stored; may refuse. */
   readonly onSignIn?: (event: SignInEvent) => SignInDecision | Promise<SignInDecision>;
-  /** Where failures are reported (never with tokens or secrets); default `console`. */
+  /**
+   * Where Entrance logs, pino's shape (`(fields, message)`): failures at `error`/`warn`, sign-ins
+   * and sign-in failures at `info`, refreshes at `debug`. Every line is redacted first (no token,
+   * code, secret or cookie). Default: `console.warn` and `console.error` only.
+   */
   readonly logger?: Logger;
   /** The environment to read AZURE_* and ENTRANCE_* from; default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;

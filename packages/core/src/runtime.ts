@@ -11,7 +11,8 @@ import { AuditTrail } from "./flow/audit.js";
 import { Sessions } from "./flow/sessions.js";
 import { cookieNames } from "./http/cookies.js";
 import { createNetworkClient } from "./http/network.js";
-import type { EntranceOptions, Logger } from "./options.js";
+import { RedactingLogger } from "./log/logger.js";
+import type { EntranceOptions } from "./options.js";
 import { guardStore } from "./storage/guarded.js";
 import type { EntranceStore } from "./storage/types.js";
 import { clientCredential } from "./tokens/credential.js";
@@ -22,7 +23,8 @@ import { TokenPartitions } from "./tokens/partitions.js";
 export interface Runtime {
   readonly config: EntranceConfig;
   readonly store: EntranceStore;
-  readonly logger: Logger;
+  /** The app's logger behind redaction. */
+  readonly logger: RedactingLogger;
   readonly metadata: Metadata;
   readonly sessions: Sessions;
   readonly tokens: TokenPartitions;
@@ -41,6 +43,12 @@ export interface Runtime {
    * for a caller, app-only): the configured one when the app is single-tenant, else `tenantId`.
    */
   tenantClient(tenantId: string, cache?: string): Promise<ConfidentialClientApplication>;
+  /**
+   * Fetches the authority's discovery document now (no cache, no retry, at most `timeoutMs`) and
+   * checks it names an issuer: whether Entra answers at this moment, for a health probe. Throws
+   * `identity_provider_unavailable` when it does not.
+   */
+  probeIdentityProvider(timeoutMs: number): Promise<void>;
   /** For a single-tenant app, the tenant id (GUID) from the issuer, even if configured by domain. */
   expectedTenant(): Promise<string | undefined>;
   /** Runs store operations; their failures become `store_failed` (with the cause). */
@@ -82,6 +90,14 @@ export function createRuntime(options: EntranceOptions): Runtime {
   const metadata = new Metadata(authority, network);
   const tokens = new TokenPartitions(store, config.secrets);
   const secure = config.baseUrl.startsWith("https:");
+  let probe: ReturnType<typeof createNetworkClient> | undefined;
+  const log = new RedactingLogger(
+    logger ?? {
+      // Not console.info: a default that printed every sign-in would be noise nobody asked for.
+      warn: (fields, message) => console.warn(message, fields),
+      error: (fields, message) => console.error(message, fields),
+    },
+  );
   const stored = async <T>(operation: () => Promise<T>): Promise<T> => {
     try {
       return await operation();
@@ -95,11 +111,11 @@ export function createRuntime(options: EntranceOptions): Runtime {
   return {
     config,
     store,
-    logger: logger ?? console,
+    logger: log,
     metadata,
     sessions: new Sessions(config, store, () => Date.now()),
     tokens,
-    trail: new AuditTrail(store.audit, logger ?? console),
+    trail: new AuditTrail(store.audit, log),
     cookies: cookieNames(secure),
     secure,
     redirectUri: `${config.baseUrl}${config.paths.callback}`,
@@ -117,6 +133,18 @@ export function createRuntime(options: EntranceOptions): Runtime {
       const tenantRaw = raw.replaceAll(segment, `/${encodeURIComponent(tenantId)}/`);
       const tenantAuthority = `${config.authorityHost}/${encodeURIComponent(tenantId)}`;
       return msalClient(config, credential, tenantAuthority, network, tenantRaw, cache);
+    },
+    async probeIdentityProvider(timeoutMs) {
+      // One client (one kept-alive connection) for every probe, not one per probe.
+      probe ??= createNetworkClient({ trust, timeoutMs, retries: 0 });
+      const url = `${authority}/v2.0/.well-known/openid-configuration`;
+      const answer = await probe.sendGetRequestAsync<{ issuer?: unknown }>(url);
+      if (answer.status !== 200 || typeof answer.body.issuer !== "string") {
+        throw new EntranceError(
+          "identity_provider_unavailable",
+          `The authority's discovery document answered HTTP ${answer.status} without an issuer.`,
+        );
+      }
     },
     async expectedTenant() {
       if (isMultiTenant(config)) return undefined;

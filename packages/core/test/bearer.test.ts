@@ -266,7 +266,7 @@ describe("requireBearer's options", () => {
 describe("requireBearer and the signing keys", () => {
   it("answers 503 with a code while the keys cannot be read, and never fetches per request", async () => {
     const logged: string[] = [];
-    const log = (...args: unknown[]) => void logged.push(args.map(String).join(" "));
+    const log = (_fields: object, message: string) => void logged.push(message);
     const { entrance: cold } = fresh(emulator, { logger: { warn: log, error: log } });
     const guard = cold.guard(bearerGuard({ scopes: ["Orders.Read"] }));
     emulator.control.resetCounts();

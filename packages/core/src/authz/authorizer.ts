@@ -31,6 +31,7 @@ export class Authorizer {
       (Object.keys(permissions).length > 0 || Object.keys(groups).length > 0)
     ) {
       rt.logger.warn(
+        { event: "no_trusted_tenant" },
         "entrance: this multi-tenant app trusts no tenant's app roles or groups, so authorization.permissions and authorization.groups grant nothing. " +
           "Set authorization.trustedTenants (ENTRANCE_TRUSTED_TENANTS) to the tenant ids whose role assignments you control.",
       );

@@ -47,7 +47,10 @@ export function buildBearerGuard(
     // Once a minute at most: an outage under traffic must not flood the log.
     if (refusal === KEYS_UNAVAILABLE && Date.now() - loggedAt >= LOG_INTERVAL_MS) {
       loggedAt = Date.now();
-      logger.error("entrance: bearer tokens cannot be checked: the signing keys are unavailable");
+      logger.error(
+        { event: "bearer_keys_unavailable" },
+        "entrance: bearer tokens cannot be checked: the signing keys are unavailable",
+      );
     }
     return refusalResponse(refusal);
   };

@@ -133,11 +133,16 @@ export const configSchema = z.strictObject({
     })
     .default("https://login.microsoftonline.com")
     .transform((v) => v.replace(/\/+$/, "")),
-  /** The app's own public origin; the redirect URI is built from it. */
+  /**
+   * The app's own public origin; the redirect URI is built from it. Required: it is never taken
+   * from a request's Host or X-Forwarded-* headers, which a client (or a proxy in between) sets.
+   */
   baseUrl: z
     .url({
       protocol: /^https?$/,
-      error: "set ENTRANCE_BASE_URL to the app's public origin, e.g. https://app.example.com",
+      error:
+        "set ENTRANCE_BASE_URL to the app's public origin as browsers see it, e.g. https://app.example.com " +
+        "(behind a reverse proxy too: Entrance never takes it from the Host or X-Forwarded-* headers)",
     })
     .refine(
       (v) => new URL(v).protocol === "https:" || LOOPBACK.has(new URL(v).hostname),

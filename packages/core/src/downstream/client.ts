@@ -4,6 +4,7 @@
  * and never follows a redirect with it.
  */
 import { EntranceError } from "../errors/entrance-error.js";
+import { httpClientSpan } from "../telemetry/otel.js";
 import type { AccessToken, AcquireOptions } from "../tokens/acquire.js";
 import { claimsChallenge } from "../tokens/graph.js";
 import type { DownstreamTarget } from "./target.js";
@@ -93,12 +94,18 @@ async function exchange(
   const timer = setTimeout(() => deadline.abort(), DOWNSTREAM_TIMEOUT_MS);
   const signal = init.signal ? AbortSignal.any([init.signal, deadline.signal]) : deadline.signal;
   try {
-    return await fetch(url, {
-      ...init,
-      headers,
-      signal,
-      redirect: init.redirect === "error" ? "error" : "manual",
-    });
+    return await httpClientSpan(
+      (init.method ?? "GET").toUpperCase(),
+      url,
+      () =>
+        fetch(url, {
+          ...init,
+          headers,
+          signal,
+          redirect: init.redirect === "error" ? "error" : "manual",
+        }),
+      (response) => response.status,
+    );
   } catch (cause) {
     // The caller's own abort is theirs to handle, as with fetch; so is a request fetch refuses to
     // make (a body on a GET, say), which fetch throws without a network cause.

@@ -1,4 +1,3 @@
-import { describeError } from "../errors/describe.js";
 import type { AuditEventType, AuditStore } from "../storage/types.js";
 
 /** An event as the flows report it; the trail adds the time and leaves `actor` empty. */
@@ -108,7 +107,10 @@ export class AuditTrail {
     try {
       return await this.audit.addCount(id, 1);
     } catch (error) {
-      this.logger.error("entrance: could not record an audit event", describeError(error));
+      this.logger.error(
+        { event: "audit_write_failed", error },
+        "entrance: could not record an audit event",
+      );
       return true;
     }
   }
@@ -127,7 +129,10 @@ export class AuditTrail {
       });
       return stored.id;
     } catch (error) {
-      this.logger.error("entrance: could not record an audit event", describeError(error));
+      this.logger.error(
+        { event: "audit_write_failed", error },
+        "entrance: could not record an audit event",
+      );
       return null;
     }
   }

@@ -4,7 +4,7 @@
  * only then stores the user, a new session and the tokens.
  */
 import type { AuthenticationResult } from "@azure/msal-node";
-import { describeError, firstLine } from "../errors/describe.js";
+import { firstLine } from "../errors/describe.js";
 import { aadstsOf, EntranceError, findEntranceError } from "../errors/entrance-error.js";
 import { isProviderUnavailable } from "../errors/provider-failure.js";
 import { readCookie, serializeCookie } from "../http/cookies.js";
@@ -197,8 +197,8 @@ async function existingUser(
     // An unreachable store is not a corrupt row: the sign-in fails cleanly, nothing is rewritten.
     if (findEntranceError(error)?.code === "store_unavailable") throw error;
     rt.logger.error(
+      { event: "stored_user_unreadable", error },
       "entrance: the stored user could not be read; it will be rewritten",
-      describeError(error),
     );
     return null;
   }

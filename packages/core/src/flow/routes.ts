@@ -3,6 +3,7 @@ import { findEntranceError } from "../errors/entrance-error.js";
 import type { Responder } from "../http/responses.js";
 import type { EntranceOptions, RequestInfo } from "../options.js";
 import type { Runtime } from "../runtime.js";
+import { inSpan, instruments, SpanKind } from "../telemetry/otel.js";
 import { finishSignIn } from "./callback.js";
 import { startSignIn } from "./login.js";
 import { LoginLimit } from "./login-limit.js";
@@ -56,24 +57,49 @@ export class Routes {
     this.sweeper.maybeSweep();
     try {
       if (method === "GET" && url.pathname === paths.login) {
-        return await startSignIn(this.rt, this.limit, request, url, info);
+        return await inSpan("entrance.login", SpanKind.INTERNAL, undefined, () =>
+          startSignIn(this.rt, this.limit, request, url, info),
+        );
       }
       if (method === "GET" && url.pathname === paths.callback) {
-        return await finishSignIn(this.rt, this.onSignIn, request, url, info).catch(
-          async (error: unknown) => {
-            const failure = findEntranceError(error);
-            await this.rt.trail.recordFailure(
+        return await inSpan("entrance.callback", SpanKind.INTERNAL, undefined, async (span) => {
+          try {
+            const response = await finishSignIn(this.rt, this.onSignIn, request, url, info);
+            instruments().signIns.add(1);
+            this.rt.logger.info({ event: "sign_in" }, "entrance: signed in");
+            return response;
+          } catch (error) {
+            // Entra's own code (AADSTS50011 …) is what an operator searches for; never its message.
+            const aadsts = findEntranceError(error)?.aadsts;
+            if (aadsts !== undefined) span.setAttribute("entrance.aadsts", aadsts);
+            this.rt.logger.info(
               {
-                type: "sign_in_failed",
-                detail: failure ? `${failure.code}: ${failure.message}` : "sign-in failed",
-                aadsts: failure?.aadsts ?? null,
-                ip: info.ip ?? null,
+                event: "sign_in_failed",
+                errorCode: findEntranceError(error)?.code ?? "unknown",
+                ...(aadsts === undefined ? {} : { aadsts }),
+                error,
               },
-              SECURITY_SIGNALS.has(failure?.code ?? ""),
+              "entrance: a sign-in failed",
             );
             throw error;
-          },
-        );
+          }
+        }).catch(async (error: unknown) => {
+          const failure = findEntranceError(error);
+          instruments().signInFailures.add(1, {
+            "error.type": failure?.code ?? "_OTHER",
+            ...(failure?.aadsts === undefined ? {} : { "entrance.aadsts": failure.aadsts }),
+          });
+          await this.rt.trail.recordFailure(
+            {
+              type: "sign_in_failed",
+              detail: failure ? `${failure.code}: ${failure.message}` : "sign-in failed",
+              aadsts: failure?.aadsts ?? null,
+              ip: info.ip ?? null,
+            },
+            SECURITY_SIGNALS.has(failure?.code ?? ""),
+          );
+          throw error;
+        });
       }
       if (method === "GET" && url.pathname === paths.logout) return await confirmSignOut(this.rt);
       if (method === "POST" && url.pathname === paths.logout)

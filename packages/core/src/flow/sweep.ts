@@ -1,5 +1,4 @@
 import type { EntranceConfig } from "../config/schema.js";
-import { describeError } from "../errors/describe.js";
 import type { EntranceStore } from "../storage/types.js";
 
 /** How often an instance sweeps, at most. */
@@ -54,7 +53,10 @@ export class Sweeper {
       try {
         await task();
       } catch (error) {
-        this.logger.error(`entrance: could not remove expired ${what}`, describeError(error));
+        this.logger.error(
+          { event: "sweep_failed", what, error },
+          `entrance: could not remove expired ${what}`,
+        );
       }
     }
   }

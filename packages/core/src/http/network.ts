@@ -1,6 +1,7 @@
 import { Agent, request as httpsRequest } from "node:https";
 import { rootCertificates } from "node:tls";
 import { EntranceError } from "../errors/entrance-error.js";
+import { httpClientSpan } from "../telemetry/otel.js";
 
 /** An extra certificate authority to trust for calls to the identity provider. */
 export interface TrustedAuthority {
@@ -70,7 +71,13 @@ export function createNetworkClient(options: NetworkOptions = {}): NetworkClient
   ) => {
     for (let attempt = 0; ; attempt++) {
       try {
-        const response = await once(agent, method, url, headers, body, timeoutMs);
+        // One span per attempt, as the HTTP conventions count retries.
+        const response = await httpClientSpan(
+          method,
+          url,
+          () => once(agent, method, url, headers, body, timeoutMs),
+          (answer) => answer.status,
+        );
         if (method === "GET" && response.status >= 500 && attempt < retries) continue;
         return parse<T>(response, url);
       } catch (error) {

@@ -2,7 +2,6 @@
  * The answers of guards and routes, in one place, negotiated per request: a page for a browser,
  * JSON for an API call (see `prefersJson`). Never a stack trace.
  */
-import { describeError } from "../errors/describe.js";
 import { EntranceError, findEntranceError, type Interaction } from "../errors/entrance-error.js";
 import { explainAadsts } from "../errors/explanations.js";
 import { errorPage, forbiddenPage, PAGE_HEADERS, signInAgainPage } from "../flow/pages.js";
@@ -85,7 +84,10 @@ export class Responder {
       known.code === "store_failed" ||
       known.code === "store_unavailable"
     ) {
-      this.settings.logger.error("entrance: request failed", describeError(error));
+      this.settings.logger.error(
+        { event: "request_failed", errorCode: known.code, error },
+        "entrance: request failed",
+      );
     }
     const json = prefersJson(request.headers);
     const returnTo = returnToOf(request);

@@ -5,6 +5,7 @@
  * a hang, a crash or a driver's message, and the store's own reconnecting brings the app back.
  */
 import { EntranceError } from "../errors/entrance-error.js";
+import { StoreOperation } from "../telemetry/otel.js";
 import type { EntranceStore } from "./types.js";
 
 /** The parts of a store whose methods are guarded (`close` is not: it is the app's own call). */
@@ -53,7 +54,10 @@ export function isUnreachable(error: unknown): boolean {
 export function guardStore(store: EntranceStore, timeoutMs: number): EntranceStore {
   const guarded: Record<string, unknown> = { close: () => store.close() };
   const { ping } = store;
-  if (ping) guarded.ping = () => bounded(() => ping.call(store), "ping", timeoutMs);
+  if (ping) {
+    const measured = new StoreOperation("store", "ping");
+    guarded.ping = () => bounded(() => ping.call(store), "ping", timeoutMs, measured);
+  }
   for (const part of PARTS) {
     // `locks` is optional: a store without it keeps refreshes single-flight within the process.
     if (store[part] === undefined) continue;
@@ -77,8 +81,9 @@ function guardPart(store: EntranceStore, part: (typeof PARTS)[number], timeoutMs
         const method = target[name];
         if (typeof method !== "function") return method;
         const operation = `${part}.${name}`;
+        const measured = new StoreOperation(part, name);
         wrapper = (...args: unknown[]) =>
-          bounded(() => method.apply(target, args), operation, timeoutMs);
+          bounded(() => method.apply(target, args), operation, timeoutMs, measured);
         made.set(name, wrapper);
       }
       return wrapper;
@@ -121,26 +126,48 @@ function expire(): void {
   }
 }
 
-function bounded<T>(run: () => Promise<T>, operation: string, timeoutMs: number): Promise<T> {
+function bounded<T>(
+  run: () => Promise<T>,
+  operation: string,
+  timeoutMs: number,
+  measured: StoreOperation,
+): Promise<T> {
+  // Every store call is a span and a duration (telemetry/otel.ts): here, the one place all pass.
+  const call = measured.start();
   let started: Promise<T>;
   try {
     // A custom store may answer with a plain value; a promise passes through unchanged.
     started = Promise.resolve(run());
   } catch (cause) {
-    return Promise.reject(failure(cause, operation));
+    const error = failure(cause, operation);
+    measured.end(call, error);
+    return Promise.reject(error);
   }
   return new Promise<T>((resolve, reject) => {
-    const entry: Waiting = { deadline: Date.now() + timeoutMs, operation, timeoutMs, reject };
+    const entry: Waiting = {
+      deadline: Date.now() + timeoutMs,
+      operation,
+      timeoutMs,
+      reject: (error) => {
+        measured.end(call, error);
+        reject(error);
+      },
+    };
     waiting.add(entry);
     // Never holds the process open: a store call in flight keeps its own socket.
     ticker ??= setInterval(expire, Math.min(TICK_MS, timeoutMs)).unref();
     started.then(
       (value) => {
         // After the deadline the caller has its answer already; a late one changes nothing.
-        if (waiting.delete(entry)) resolve(value);
+        if (!waiting.delete(entry)) return;
+        measured.end(call);
+        resolve(value);
       },
       (cause) => {
-        if (waiting.delete(entry)) reject(failure(cause, operation));
+        if (!waiting.delete(entry)) return;
+        const error = failure(cause, operation);
+        measured.end(call, error);
+        reject(error);
       },
     );
   });

@@ -1,7 +1,9 @@
 import type { AuthenticationResult, ConfidentialClientApplication } from "@azure/msal-node";
 import { firstLine } from "../errors/describe.js";
 import { aadstsOf, EntranceError, findEntranceError } from "../errors/entrance-error.js";
+import type { Logger } from "../log/logger.js";
 import type { LockStore } from "../storage/types.js";
+import { inSpan, instruments, SpanKind } from "../telemetry/otel.js";
 import { cachedAccessToken } from "./cache-hit.js";
 import type { TokenPartitions } from "./partitions.js";
 
@@ -53,6 +55,7 @@ export class TokenAcquirer {
     private readonly partitions: TokenPartitions,
     private readonly locks?: LockStore,
     private readonly onDeadGrant: (user: UserKey, aadsts: number) => Promise<void> = async () => {},
+    private readonly logger?: Logger,
   ) {}
 
   /**
@@ -60,20 +63,36 @@ export class TokenAcquirer {
    * decryption and the parse of the partition's access-token index, with no MSAL client, queue or lock; everything else goes through
    * MSAL once per user at a time.
    */
-  async get(
+  get(
     user: UserKey,
     scopes: readonly string[],
     options: AcquireOptions = {},
   ): Promise<AccessToken> {
-    if (!options.claims && !options.forceRefresh) {
-      const entries = await this.partitions.accessTokens(user.tenantId, user.objectId);
-      const hit = entries && cachedAccessToken(entries, user, this.clientId, scopes);
-      if (hit) return hit;
-    }
-    return this.#miss(user, scopes, options);
+    // A span per acquisition, since even a hit reads the store: `entrance.token.outcome` says
+    // which way it went (hit, refresh, or a wait for another request's refresh). The scopes and
+    // the user stay out of it.
+    return inSpan("entrance.token.acquire", SpanKind.INTERNAL, undefined, async (span) => {
+      if (!options.claims && !options.forceRefresh) {
+        const entries = await this.partitions.accessTokens(user.tenantId, user.objectId);
+        const hit = entries && cachedAccessToken(entries, user, this.clientId, scopes);
+        if (hit) {
+          instruments().tokenCacheHits.add(1);
+          span.setAttribute("entrance.token.outcome", "hit");
+          return hit;
+        }
+      }
+      instruments().tokenCacheMisses.add(1);
+      const { promise, waited } = this.#miss(user, scopes, options);
+      span.setAttribute("entrance.token.outcome", waited ? "wait" : "refresh");
+      return promise;
+    });
   }
 
-  #miss(user: UserKey, scopes: readonly string[], options: AcquireOptions): Promise<AccessToken> {
+  #miss(
+    user: UserKey,
+    scopes: readonly string[],
+    options: AcquireOptions,
+  ): { promise: Promise<AccessToken>; waited: boolean } {
     const key = JSON.stringify([
       user.tenantId,
       user.objectId,
@@ -82,12 +101,12 @@ export class TokenAcquirer {
       Boolean(options.forceRefresh),
     ]);
     const running = this.#inFlight.get(key);
-    if (running) return running;
+    if (running) return { promise: running, waited: true };
     const promise = this.#oneAtATime(`${user.objectId}.${user.tenantId}`, () =>
       this.#acrossInstances(user, scopes, options),
     ).finally(() => this.#inFlight.delete(key));
     this.#inFlight.set(key, promise);
-    return promise;
+    return { promise, waited: false };
   }
 
   /** Runs `task` after every earlier task of the same partition has settled. */
@@ -164,6 +183,14 @@ export class TokenAcquirer {
       });
     } catch (error) {
       throw await this.#explain(error, user, scopes, options);
+    }
+    // From Entra, not MSAL's copy: a refresh token was spent.
+    if (!result.fromCache) {
+      instruments().tokenRefreshes.add(1);
+      this.logger?.debug?.(
+        { event: "token_refreshed", tenantId: user.tenantId, objectId: user.objectId },
+        "entrance: refreshed an access token",
+      );
     }
     const after = client.getTokenCache().serialize();
     if (after !== cache) await this.partitions.save(user.tenantId, user.objectId, after);

@@ -9,6 +9,7 @@ import {
 } from "@microsoft/microsoft-graph-client";
 import { EntranceError } from "../errors/entrance-error.js";
 import { once } from "../http/network.js";
+import { httpClientSpan } from "../telemetry/otel.js";
 import type { AccessToken, AcquireOptions } from "./acquire.js";
 import { GraphOrigins } from "./graph-origins.js";
 
@@ -225,7 +226,12 @@ class HttpsTransport implements Middleware {
     );
     let raw: Awaited<ReturnType<typeof once>>;
     try {
-      raw = await once(this.agent, method, url, headers, body, GRAPH_TIMEOUT_MS);
+      raw = await httpClientSpan(
+        method,
+        url,
+        () => once(this.agent, method, url, headers, body, GRAPH_TIMEOUT_MS),
+        (answer) => answer.status,
+      );
     } catch (cause) {
       throw new EntranceError(
         "identity_provider_unavailable",
