@@ -4,6 +4,7 @@
  * only then stores the user, a new session and the tokens.
  */
 import type { AuthenticationResult } from "@azure/msal-node";
+import { accountKindOf } from "../config/accounts.js";
 import { describeError, firstLine } from "../errors/describe.js";
 import { aadstsOf, EntranceError, findEntranceError } from "../errors/entrance-error.js";
 import { readCookie, serializeCookie } from "../http/cookies.js";
@@ -85,6 +86,7 @@ export async function finishSignIn(
     nonce: transaction.nonce,
     tenantId: await rt.expectedTenant(),
     allowedTenants: rt.config.allowedTenants,
+    personalAccounts: rt.config.accounts !== "work-or-school",
     clockSkew: rt.config.clockSkew,
   });
 
@@ -195,6 +197,7 @@ function userFromClaims(claims: IdTokenClaims, existing: UserRecord | null): Use
   return {
     tenantId: claims.tid,
     objectId: claims.oid,
+    accountKind: accountKindOf(claims),
     displayName: claims.name ?? null,
     username: claims.preferred_username ?? null,
     mail: claims.email ?? null,
