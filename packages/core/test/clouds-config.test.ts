@@ -124,6 +124,16 @@ describe("account types", () => {
     );
   });
 
+  it("refuses personal accounts in a national cloud, where they do not exist", () => {
+    expect(
+      refusal({
+        AZURE_TENANT_ID: "common",
+        ENTRANCE_ACCOUNTS: "any",
+        AZURE_AUTHORITY_HOST: "https://login.microsoftonline.us",
+      }),
+    ).toMatch(/exist only in the global cloud, not in Azure US Government/);
+  });
+
   it("refuses to trust the personal-account tenant's roles", () => {
     expect(
       refusal({

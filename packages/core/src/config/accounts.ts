@@ -7,6 +7,7 @@
  */
 import type { z } from "zod";
 import type { AccountKind } from "../storage/types.js";
+import { cloudOfAuthority } from "./clouds.js";
 import type { configSchema } from "./schema.js";
 
 /** The tenant id of every personal Microsoft account (Entra's `consumers` tenant). */
@@ -44,6 +45,12 @@ export function accountProblems(config: Parsed): string[] {
   if (config.accounts === "personal" && tenant !== "consumers" && tenant !== CONSUMERS_TENANT_ID) {
     problems.push(
       `accounts (ENTRANCE_ACCOUNTS): "personal" needs AZURE_TENANT_ID=consumers (the tenant is "${config.tenantId}")`,
+    );
+  }
+  const cloud = cloudOfAuthority(config.authorityHost);
+  if (config.accounts !== "work-or-school" && cloud && cloud.name !== "global") {
+    problems.push(
+      `accounts (ENTRANCE_ACCOUNTS): personal Microsoft accounts exist only in the global cloud, not in ${cloud.title} (AZURE_AUTHORITY_HOST); use work-or-school there`,
     );
   }
   if (config.authorization.trustedTenants.includes(CONSUMERS_TENANT_ID)) {

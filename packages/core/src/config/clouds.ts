@@ -38,7 +38,7 @@ export const CLOUDS: readonly Cloud[] = [
   {
     name: "usgov",
     title: "Azure US Government",
-    authorityHosts: ["login.microsoftonline.us"],
+    authorityHosts: ["login.microsoftonline.us", "login.usgovcloudapi.net"],
     graphHosts: ["graph.microsoft.us", "dod-graph.microsoft.us"],
   },
   {
