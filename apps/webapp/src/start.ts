@@ -2,7 +2,13 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
-import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulator";
+import {
+  defaults,
+  EMULATED_CLOUDS,
+  type EmulatedCloud,
+  type RunningEmulator,
+  startEmulator,
+} from "@entrance/emulator";
 import { type ExpressEntranceOptions, trustCertificateAuthority } from "@entrance/express";
 import { createApp } from "./app.js";
 
@@ -33,6 +39,7 @@ async function main(): Promise<void> {
       httpPort: 8400,
       httpsPort: 8443,
       dataDir: join(DATA, "emulator"),
+      ...emulatedCloud(process.env.ENTRANCE_EMULATOR_CLOUD),
     });
     // The emulator's app is registered for port 3000; register this port too if it differs.
     const registered = emulator.directory.app(defaults.webApp)?.value;
@@ -44,7 +51,8 @@ async function main(): Promise<void> {
       });
     }
     Object.assign(options, {
-      tenantId: "organizations",
+      // ENTRANCE_ACCOUNTS (read by Entrance) opts in to personal accounts: the authority follows.
+      tenantId: TENANT_FOR_ACCOUNTS[process.env.ENTRANCE_ACCOUNTS ?? ""] ?? "organizations",
       // The emulator registers the app in Contoso: only Contoso's role assignments count.
       authorization: { trustedTenants: [defaults.contoso] },
       clientId: defaults.webApp,
@@ -84,6 +92,22 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", () => void stop());
   process.once("SIGTERM", () => void stop());
+}
+
+/** The emulator's authority for each ENTRANCE_ACCOUNTS value that needs another than organizations. */
+const TENANT_FOR_ACCOUNTS: Readonly<Record<string, string>> = {
+  any: "common",
+  personal: "consumers",
+};
+
+/** ENTRANCE_EMULATOR_CLOUD: the Microsoft cloud the emulator answers as (global, usgov, china). */
+function emulatedCloud(value: string | undefined): { cloud?: EmulatedCloud } {
+  if (value === undefined || value === "") return {};
+  const cloud = EMULATED_CLOUDS.find((name) => name === value);
+  if (!cloud) {
+    throw new Error(`ENTRANCE_EMULATOR_CLOUD must be one of ${EMULATED_CLOUDS.join(", ")}`);
+  }
+  return { cloud };
 }
 
 /** A development secret, generated once and kept, so that restarts keep stored tokens readable. */

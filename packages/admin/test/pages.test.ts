@@ -10,6 +10,7 @@ let emulator: RunningEmulator;
 let admin: EntranceAdmin;
 let megan: CookieJar;
 let store: ReturnType<typeof fresh>["store"];
+let adminEntrance: ReturnType<typeof fresh>["entrance"];
 
 const TENANT = "11111111-2222-4333-8444-555555555555";
 
@@ -36,6 +37,7 @@ beforeAll(async () => {
   emulator = await startEmulator();
   const context = fresh(emulator);
   store = context.store;
+  adminEntrance = context.entrance;
   admin = createAdmin(context.entrance, { pageSize: 10 });
   megan = await browserSignedInAs(emulator, context.entrance, "megan@contoso.onmicrosoft.com");
   await browserSignedInAs(emulator, context.entrance, "lee@contoso.onmicrosoft.com");
@@ -157,6 +159,44 @@ describe("a user's page", () => {
     expect(text).toContain("and 2 more");
     expect(text).toContain("No tokens are stored for this user.");
     expect(text).toContain("No session: this user is signed in nowhere.");
+  });
+
+  it("tells members, guests and personal accounts apart, in the list and on each user", async () => {
+    const guestBrowser = await browserSignedInAs(
+      emulator,
+      adminEntrance,
+      "pradeep_fabrikam.com#EXT#@contoso.onmicrosoft.com",
+    );
+    expect(guestBrowser).toBeTruthy();
+    const personal = seeded(41, {
+      tenantId: "9188040d-6c67-4c5b-b112-36a304b66dad",
+      displayName: "Personal Person",
+      accountKind: "personal",
+    });
+    await store.users.upsert(personal);
+
+    const list = await (await get(admin, megan, "/admin/users?q=Person")).text();
+    expect(list).toContain('<th scope="col">Account</th>');
+    const row = (name: string) => new RegExp(`${name}[\\s\\S]*?</tr>`).exec(list)?.[0] ?? "";
+    expect(row("Personal Person")).toContain('data-kind="personal"');
+    expect(row("Seeded Person 23")).toContain('data-kind="member"');
+
+    const guests = await (await get(admin, megan, "/admin/users?q=pradeep")).text();
+    expect(tableText(guests, "users")).toContain("Guest");
+    expect(guests).toContain('data-kind="guest"');
+    const guestPage = textOf(
+      await (
+        await get(admin, megan, `/admin/users/${defaults.contoso}/${defaults.users.guest}`)
+      ).text(),
+    );
+    expect(guestPage).toContain("Account Guest");
+    expect(guestPage).toContain("the one they are a guest in, not their home tenant");
+    const personalPage = textOf(
+      await (
+        await get(admin, megan, `/admin/users/${personal.tenantId}/${personal.objectId}`)
+      ).text(),
+    );
+    expect(personalPage).toContain("Account Personal");
   });
 
   it("is a 404 for a user nobody knows", async () => {

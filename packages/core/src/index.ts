@@ -15,6 +15,12 @@ export {
 export type { Decision, Requirement } from "./authz/requirements.js";
 export type { Caller } from "./bearer/caller.js";
 export type { BearerOptions } from "./bearer/policy.js";
+export {
+  accountKindOf,
+  CONSUMERS_TENANT_ID,
+  isPersonalTenant,
+} from "./config/accounts.js";
+export { CLOUDS, type Cloud, type CloudName, cloudOfAuthority } from "./config/clouds.js";
 export { type DatabaseTarget, parseDatabaseUrl } from "./config/database-url.js";
 export type { DownstreamApiConfig } from "./config/downstream.js";
 export { authorityOf, isMultiTenant, loadConfig } from "./config/load.js";
@@ -81,6 +87,7 @@ export { deferredStore } from "./storage/deferred.js";
 export { type StoreHealth, storeHealth } from "./storage/health.js";
 export { createMemoryStore, type MemoryStoreOptions } from "./storage/memory.js";
 export type {
+  AccountKind,
   AuditEvent,
   AuditEventType,
   AuditStore,

@@ -79,6 +79,7 @@ function setup(keys: JWK[]) {
     nonce: NONCE,
     tenantId: undefined,
     allowedTenants: [],
+    personalAccounts: false,
     clockSkew: 300,
   };
   return { network, metadata, expected };
@@ -240,7 +241,7 @@ describe("ID token validation (relying-party rules)", () => {
     ).rejects.toThrow(/not the expected/);
   });
 
-  it("refuses personal accounts under common unless their tenant is allow-listed", async () => {
+  it("refuses personal accounts unless the app opted in, even with their tenant allow-listed", async () => {
     const consumers = "9188040d-6c67-4c5b-b112-36a304b66dad";
     const { metadata, expected } = setup([keyA.jwk]);
     const token = await sign(keyA, {
@@ -249,10 +250,22 @@ describe("ID token validation (relying-party rules)", () => {
     });
     await expect(validateIdToken(token, metadata, expected)).rejects.toMatchObject({
       code: "tenant_not_allowed",
+      message: expect.stringMatching(/personal Microsoft account/),
     });
     await expect(
       validateIdToken(token, metadata, { ...expected, allowedTenants: [consumers] }),
-    ).resolves.toBeTruthy();
+    ).rejects.toMatchObject({ code: "tenant_not_allowed" });
+    await expect(
+      validateIdToken(token, metadata, { ...expected, personalAccounts: true }),
+    ).resolves.toMatchObject({ tid: consumers });
+    // With an allow-list, an opted-in app still lets in only the tenants listed.
+    await expect(
+      validateIdToken(token, metadata, {
+        ...expected,
+        personalAccounts: true,
+        allowedTenants: [TENANT],
+      }),
+    ).rejects.toMatchObject({ code: "tenant_not_allowed" });
   });
 
   it("rejects a tenant outside the allow-list with tenant_not_allowed", async () => {

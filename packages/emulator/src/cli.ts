@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DirectoryConfigError, loadDirectoryFile } from "./config/load.js";
 import { type RunningEmulator, startEmulator } from "./emulator.js";
+import { EMULATED_CLOUDS, type EmulatedCloud, isEmulatedCloud } from "./protocol/clouds.js";
 
 const USAGE = `Usage: entrance-emulator [options]
 
@@ -16,6 +17,8 @@ Options:
   --config <file>    directory configuration (JSON); default: the built-in contoso/fabrikam one
   --data-dir <dir>   where the certificate authority and signing keys are kept
                      (default ./.entrance/emulator)
+  --cloud <name>     answer as this Microsoft cloud's Entra ID: global, usgov or china
+                     (its discovery document's cloud_instance_name and tenant_region_scope)
   --json             print one JSON line describing the running emulator, for programs
   -h, --help         show this help
 `;
@@ -29,6 +32,11 @@ function port(value: string | undefined, fallback: number, name: string): number
 }
 
 class UsageError extends Error {}
+
+function cloudOption(value: string): EmulatedCloud {
+  if (isEmulatedCloud(value)) return value;
+  throw new UsageError(`--cloud must be one of ${EMULATED_CLOUDS.join(", ")}`);
+}
 
 /** What `--json` prints: everything a test or script needs to use the emulator. */
 export function describeEmulator(emulator: RunningEmulator) {
@@ -102,6 +110,7 @@ async function main(): Promise<void> {
       "https-port": { type: "string" },
       config: { type: "string" },
       "data-dir": { type: "string" },
+      cloud: { type: "string" },
       json: { type: "boolean", default: false },
       "https-pages": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
@@ -117,6 +126,7 @@ async function main(): Promise<void> {
     httpsPort: port(values["https-port"], 8443, "--https-port"),
     dataDir: resolve(values["data-dir"] ?? ".entrance/emulator"),
     httpsPages: values["https-pages"],
+    ...(values.cloud === undefined ? {} : { cloud: cloudOption(values.cloud) }),
     ...(values.config ? { directory: await loadDirectoryFile(values.config) } : {}),
   });
   const info = describeEmulator(emulator);

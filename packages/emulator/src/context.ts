@@ -2,6 +2,7 @@ import type { Clock } from "./clock.js";
 import type { FaultQueue, RequestCounts } from "./control/faults.js";
 import type { Directory } from "./directory.js";
 import type { SigningKey, SigningKeys } from "./pki/signing-keys.js";
+import type { CloudShape } from "./protocol/clouds.js";
 import type { ProtocolState } from "./protocol/state.js";
 import type { Lifetimes } from "./settings.js";
 
@@ -28,6 +29,8 @@ export interface EmulatorContext {
   readonly state: ProtocolState;
   readonly counts: RequestCounts;
   readonly faults: FaultQueue;
+  /** The cloud the emulator answers as; undefined: its own `localhost` instance. */
+  readonly cloud?: CloudShape | undefined;
   lifetimes: Lifetimes;
   /** Signs with a new key from now on and keeps the keys in the data folder (see `Control`). */
   rotateSigningKeys(options?: { retire?: boolean }): Promise<SigningKey>;

@@ -23,6 +23,7 @@ import { type LoopbackListener, listenOnLoopback } from "./http/listen.js";
 import { Router } from "./http/router.js";
 import { opaque } from "./ids.js";
 import { loadCredentials } from "./pki/data-folder.js";
+import { CLOUD_SHAPES, type CloudShape, type EmulatedCloud } from "./protocol/clouds.js";
 import { faultError, sendTokenError } from "./protocol/errors.js";
 import { registerProtocolRoutes } from "./protocol/routes.js";
 import { ProtocolState } from "./protocol/state.js";
@@ -51,6 +52,11 @@ export interface EmulatorOptions {
    * a person's browser would warn about the local certificate.
    */
   readonly httpsPages?: boolean;
+  /**
+   * The Microsoft cloud whose discovery document the emulator imitates (`global`, `usgov`,
+   * `china`; see protocol/clouds.ts). Default: none, a `localhost` instance.
+   */
+  readonly cloud?: EmulatedCloud;
 }
 
 /** A running emulator. */
@@ -107,6 +113,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       await credentials.saveSigningKeys();
       return key;
     },
+    cloud: options.cloud === undefined ? undefined : cloudShape(options.cloud),
   };
   (ctx as { state: ProtocolState }).state = new ProtocolState(clock, () => ctx.lifetimes);
   const controlKey = options.controlKey ?? opaque();
@@ -165,6 +172,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (temporary) await rm(temporary, { recursive: true, force: true });
     },
   };
+}
+
+function cloudShape(cloud: EmulatedCloud): CloudShape {
+  const shape = CLOUD_SHAPES[cloud];
+  if (!shape) throw new TypeError(`cloud must be one of ${Object.keys(CLOUD_SHAPES).join(", ")}`);
+  return shape;
 }
 
 async function serve(router: Router, exchange: Exchange): Promise<void> {

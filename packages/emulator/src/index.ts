@@ -27,5 +27,11 @@ export {
 } from "./control/faults.js";
 export { CONSUMERS_TENANT_ID, type Directory } from "./directory.js";
 export { type EmulatorOptions, type RunningEmulator, startEmulator } from "./emulator.js";
+export {
+  CLOUD_SHAPES,
+  type CloudShape,
+  EMULATED_CLOUDS,
+  type EmulatedCloud,
+} from "./protocol/clouds.js";
 export { GRAPH_APP_ID } from "./protocol/tokens.js";
 export { DEFAULT_LIFETIMES, type Lifetimes } from "./settings.js";

@@ -43,6 +43,7 @@ export function makeUser(overrides: Partial<UserRecord> = {}): UserRecord {
   return {
     tenantId: randomUUID(),
     objectId: randomUUID(),
+    accountKind: "member",
     displayName: "Ada Lovelace",
     username: "ada@contoso.example",
     mail: "ada@contoso.example",

@@ -206,6 +206,16 @@ function migrations({ dialect, collation }: MigrationTarget): Record<string, Mig
           .execute();
       },
     },
+    // Users say what kind of account they signed in with. Rows from before were written for
+    // work or school accounts of the tenant (personal accounts were refused), so `member`.
+    "0005_account_kind": {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable("entrance_users")
+          .addColumn("account_kind", key, (c) => c.notNull().defaultTo("member"))
+          .execute();
+      },
+    },
   };
 }
 

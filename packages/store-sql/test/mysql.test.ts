@@ -65,6 +65,7 @@ const dropDatabase = (database: string) =>
 const user = (): UserRecord => ({
   tenantId: randomUUID(),
   objectId: randomUUID(),
+  accountKind: "member",
   displayName: "Mary Jackson",
   username: "mary@contoso.example",
   mail: null,

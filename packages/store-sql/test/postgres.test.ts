@@ -75,6 +75,7 @@ const inSchema = (schema: string): pg.PoolConfig => ({
 const user = (): UserRecord => ({
   tenantId: randomUUID(),
   objectId: randomUUID(),
+  accountKind: "member",
   displayName: "Katherine Johnson",
   username: "katherine@contoso.example",
   mail: "katherine@contoso.example",

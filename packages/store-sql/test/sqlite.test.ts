@@ -30,6 +30,7 @@ function inspect<T>(filename: string, read: (db: Database.Database) => T): T {
 const user = (): UserRecord => ({
   tenantId: randomUUID(),
   objectId: randomUUID(),
+  accountKind: "member",
   displayName: "Grace Hopper",
   username: "grace@contoso.example",
   mail: null,

@@ -2,7 +2,7 @@ import type { SessionRecord, TokenSummary, UserRecord } from "@entrance/core";
 import { html, type SafeHtml } from "@entrance/core";
 import { count, nameOf, relative, time } from "../format.js";
 import { type Frame, layout } from "./layout.js";
-import { groupState, roleTags, statusBadge } from "./users.js";
+import { groupState, kindBadge, roleTags, statusBadge } from "./users.js";
 
 /** What the user detail page shows. */
 export interface UserDetail {
@@ -117,6 +117,7 @@ ${toggle}
 <dt>E-mail</dt><dd>${user.mail ?? "—"} <span class="hint">(unverified)</span></dd>
 <dt>Object id</dt><dd><code>${user.objectId}</code></dd>
 <dt>Tenant id</dt><dd><code>${user.tenantId}</code></dd>
+<dt>Account</dt><dd>${kindBadge(user)}${user.accountKind === "guest" ? html` <span class="hint">(the tenant above is the one they are a guest in, not their home tenant)</span>` : ""}</dd>
 <dt>App roles</dt><dd>${roleTags(user.roles)}${detail.tenantTrusted ? "" : html` <span class="hint" id="roles-untrusted">(not counted: this app does not trust this tenant's role assignments or groups)</span>`}</dd>
 <dt>Groups</dt><dd>${groupState(user)}</dd>
 <dt>First sign-in</dt><dd>${time(user.firstSignInAt)}</dd>

@@ -12,6 +12,19 @@ export function groupState(user: UserRecord): SafeHtml | string {
   return html`<span class="badge plain">Overage, unresolved</span>`;
 }
 
+const KIND_LABELS = { member: "Member", guest: "Guest", personal: "Personal" } as const;
+const KIND_HINTS = {
+  member: "A member of the tenant",
+  guest: "A guest invited into the tenant from another organization or a personal account",
+  personal: "A personal Microsoft account (Outlook.com, Xbox, …): never has roles or groups",
+} as const;
+
+/** Member, guest or personal account, as the user's last sign-in said. */
+export function kindBadge(user: UserRecord): SafeHtml {
+  const kind = user.accountKind ?? "member";
+  return html`<span class="badge plain account-kind" data-kind="${kind}" title="${KIND_HINTS[kind]}">${KIND_LABELS[kind]}</span>`;
+}
+
 export function statusBadge(user: UserRecord): SafeHtml {
   return user.disabled
     ? html`<span class="badge off">Disabled</span>`
@@ -42,6 +55,7 @@ export function usersPage(
     (user) => html`<tr>
 <th scope="row" class="name" data-label="User"><span><a href="${urls.user(user)}">${nameOf(user)}</a><span class="muted">${user.username ?? ""}</span></span></th>
 <td data-label="Tenant" class="nowrap"><code title="${user.tenantId}">${user.tenantId.slice(0, 8)}…</code></td>
+<td data-label="Account">${kindBadge(user)}</td>
 <td data-label="Roles">${roleTags(user.roles, list.trusted(user.tenantId))}</td>
 <td data-label="Groups">${groupState(user)}</td>
 <td data-label="First sign-in">${time(user.firstSignInAt)}</td>
@@ -64,7 +78,7 @@ export function usersPage(
 <div class="table">
 <table class="stack" id="users">
 <caption>Users <span class="muted">— ${summary}</span></caption>
-${users.length ? html`<thead><tr><th scope="col">User</th><th scope="col">Tenant</th><th scope="col">Roles</th><th scope="col">Groups</th><th scope="col">First sign-in</th><th scope="col">Last sign-in</th><th scope="col">Status</th></tr></thead>` : ""}
+${users.length ? html`<thead><tr><th scope="col">User</th><th scope="col">Tenant</th><th scope="col">Account</th><th scope="col">Roles</th><th scope="col">Groups</th><th scope="col">First sign-in</th><th scope="col">Last sign-in</th><th scope="col">Status</th></tr></thead>` : ""}
 <tbody>${rows}</tbody>
 </table>
 ${users.length === 0 ? html`<p class="empty">${query ? "No user matches this search." : "Nobody has signed in yet."}</p>` : ""}

@@ -1,3 +1,4 @@
+import { isPersonalTenant } from "../config/accounts.js";
 import { isMultiTenant } from "../config/load.js";
 import type { EntranceConfig } from "../config/schema.js";
 import type { UserRecord } from "../storage/types.js";
@@ -13,7 +14,7 @@ const RETRY_MS = 30_000;
  * `roles` claim says only what *that* tenant decided: trusting it from any tenant lets an attacker
  * who controls one make themselves this app's administrator. Roles and groups count for users of
  * `authorization.trustedTenants`; when that is empty, for a single-tenant app's own tenant, and
- * for no tenant of an `organizations`/`common` app.
+ * for no tenant of an `organizations`/`common` app; never for personal Microsoft accounts.
  */
 export class TenantTrust {
   /** Known at once unless a single-tenant app names its tenant by domain: then after `ready`. */
@@ -26,7 +27,7 @@ export class TenantTrust {
     this.#homeTenant = homeTenant;
     const configured = config.authorization.trustedTenants;
     if (configured.length) this.#trusted = new Set(configured);
-    else if (isMultiTenant(config)) this.#trusted = new Set();
+    else if (isMultiTenant(config) || config.accounts === "personal") this.#trusted = new Set();
     else if (GUID.test(config.tenantId)) this.#trusted = new Set([config.tenantId.toLowerCase()]);
     else this.#trusted = null;
   }
@@ -74,6 +75,8 @@ export class TenantTrust {
 
   /** Whether roles and groups of users of `tenantId` count. */
   trusts(tenantId: string): boolean {
+    // Personal accounts have no tenant administrators: nobody assigns them roles or groups.
+    if (isPersonalTenant(tenantId)) return false;
     return this.#trusted?.has(tenantId.toLowerCase()) ?? false;
   }
 

@@ -1,5 +1,7 @@
 import type { z } from "zod";
 import { EntranceError } from "../errors/entrance-error.js";
+import { accountProblems } from "./accounts.js";
+import { cloudMismatch, defaultGraphBaseUrl } from "./clouds.js";
 import { configSchema, type EntranceConfig, type EntranceConfigInput } from "./schema.js";
 
 /** Environment variables Entrance reads, by the config field they fill (`a.b` for a nested one). */
@@ -14,6 +16,7 @@ const ENVIRONMENT: Readonly<Record<string, string>> = {
   ENTRANCE_SCOPES: "scopes",
   ENTRANCE_ALLOWED_TENANTS: "allowedTenants",
   ENTRANCE_GRAPH_URL: "graphBaseUrl",
+  ENTRANCE_ACCOUNTS: "accounts",
   ENTRANCE_GRAPH_ALLOWED_ORIGINS: "graphAllowedOrigins",
   DATABASE_URL: "databaseUrl",
   REDIS_URL: "redisUrl",
@@ -61,14 +64,21 @@ export function loadConfig(
       "clientSecret (AZURE_CLIENT_SECRET): set AZURE_CLIENT_SECRET to a client secret of your app registration (Certificates & secrets), or AZURE_CLIENT_CERTIFICATE_PATH to a PEM file with its certificate and key, or pass clientAssertion",
     );
   }
-  if (result.success) problems.push(...appTenantProblems(result.data));
-  if (!result.success || problems.length > 0) {
+  let config: EntranceConfig | undefined;
+  if (result.success) {
+    const { graphBaseUrl, ...rest } = result.data;
+    config = { ...rest, graphBaseUrl: graphBaseUrl ?? defaultGraphBaseUrl(rest.authorityHost) };
+    problems.push(...appTenantProblems(config), ...accountProblems(result.data));
+    const mismatch = cloudMismatch(config.authorityHost, config.graphBaseUrl);
+    if (mismatch) problems.push(`graphBaseUrl (ENTRANCE_GRAPH_URL): ${mismatch}`);
+  }
+  if (!config || problems.length > 0) {
     throw new EntranceError(
       "config_invalid",
       `Entrance is not configured correctly:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
     );
   }
-  return deepFreeze(result.data);
+  return deepFreeze(config);
 }
 
 /** An app token is asked in one tenant: a multi-tenant app names it per downstream API. */

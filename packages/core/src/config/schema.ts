@@ -97,11 +97,20 @@ export const configSchema = z.strictObject({
     .string({
       error: "set AZURE_TENANT_ID to your tenant id (a GUID), domain, 'organizations' or 'common'",
     })
-    .min(1, "set AZURE_TENANT_ID to your tenant id (a GUID), domain, 'organizations' or 'common'")
-    .refine(
-      (v) => v !== "consumers",
-      "personal accounts ('consumers') are not supported: use a tenant id, 'organizations' or 'common'",
-    ),
+    .min(1, "set AZURE_TENANT_ID to your tenant id (a GUID), domain, 'organizations' or 'common'"),
+  /**
+   * Which accounts may sign in, as the app registration's "supported account types" says:
+   * `work-or-school` (the default: accounts of Entra tenants, never personal Microsoft accounts),
+   * `any` (work or school and personal accounts: `tenantId` must be `common`) or `personal`
+   * (personal Microsoft accounts only: `tenantId` must be `consumers`). `common` and `consumers`
+   * are refused without the matching value, because anyone with an Outlook.com address can then
+   * sign in. Personal accounts never carry roles or groups.
+   */
+  accounts: z
+    .enum(["work-or-school", "any", "personal"], {
+      error: "ENTRANCE_ACCOUNTS must be work-or-school, any or personal",
+    })
+    .default("work-or-school"),
   clientId: z
     .string({
       error: "set AZURE_CLIENT_ID to the application (client) id of your app registration",
@@ -164,14 +173,17 @@ export const configSchema = z.strictObject({
         )
         .min(1, "set ENTRANCE_SECRET to 32+ random bytes, e.g. `openssl rand -base64 32`"),
     ),
-  /** Microsoft Graph's base URL, without the version (the emulator's https URL in development). */
+  /**
+   * Microsoft Graph's base URL, without the version (the emulator's https URL in development).
+   * Unset: the Graph of the cloud `authorityHost` belongs to (see config/clouds.ts).
+   */
   graphBaseUrl: z
     .url({
       protocol: /^https$/,
       error: "ENTRANCE_GRAPH_URL must be an https URL such as https://graph.microsoft.com",
     })
-    .default("https://graph.microsoft.com")
-    .transform((v) => v.replace(/\/+$/, "")),
+    .transform((v) => v.replace(/\/+$/, ""))
+    .optional(),
   /** Scopes asked at sign-in besides openid, profile and offline_access. */
   scopes: scopesSchema.default(["User.Read"]),
   /**
@@ -297,4 +309,7 @@ export const configSchema = z.strictObject({
 });
 
 export type EntranceConfigInput = z.input<typeof configSchema>;
-export type EntranceConfig = z.output<typeof configSchema>;
+/** The validated configuration; `graphBaseUrl` is always set (derived from the cloud when unset). */
+export type EntranceConfig = Omit<z.output<typeof configSchema>, "graphBaseUrl"> & {
+  readonly graphBaseUrl: string;
+};

@@ -4,6 +4,7 @@
  * only then stores the user, a new session and the tokens.
  */
 import type { AuthenticationResult } from "@azure/msal-node";
+import { accountKindOf } from "../config/accounts.js";
 import { firstLine } from "../errors/describe.js";
 import { aadstsOf, EntranceError, findEntranceError } from "../errors/entrance-error.js";
 import { isProviderUnavailable } from "../errors/provider-failure.js";
@@ -102,6 +103,7 @@ export async function finishSignIn(
     nonce: transaction.nonce,
     tenantId: await rt.expectedTenant(),
     allowedTenants: rt.config.allowedTenants,
+    personalAccounts: rt.config.accounts !== "work-or-school",
     clockSkew: rt.config.clockSkew,
   });
 
@@ -212,6 +214,7 @@ function userFromClaims(claims: IdTokenClaims, existing: UserRecord | null): Use
   return {
     tenantId: claims.tid,
     objectId: claims.oid,
+    accountKind: accountKindOf(claims),
     displayName: claims.name ?? null,
     username: claims.preferred_username ?? null,
     mail: claims.email ?? null,

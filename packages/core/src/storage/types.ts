@@ -16,12 +16,25 @@
  * `composeStores({ session, directory })` builds one from two stores.
  */
 
+/**
+ * What kind of account a user signed in with: a `member` of the tenant that issued the token, a
+ * `guest` in it (invited from another tenant or as a personal account: Entra B2B), or a `personal`
+ * Microsoft account (tenant `9188040d-6c67-4c5b-b112-36a304b66dad`, signed in under `consumers`
+ * or `common`).
+ */
+export type AccountKind = "member" | "guest" | "personal";
+
 /** A signed-in user, keyed by tenant id and object id — never by e-mail or username. */
 export interface UserRecord {
   /** `tid`: the tenant the user signed in through. */
   readonly tenantId: string;
   /** `oid`: immutable within the tenant. */
   readonly objectId: string;
+  /**
+   * Member of the tenant, guest in it, or personal Microsoft account, as the ID token's claims
+   * said at the last sign-in. Absent in records written before kinds were kept: read as `member`.
+   */
+  readonly accountKind?: AccountKind;
   readonly displayName: string | null;
   /** `preferred_username` (mutable; for display only). */
   readonly username: string | null;

@@ -1,4 +1,5 @@
 import { decodeProtectedHeader, type JWTPayload, errors as joseErrors, jwtVerify } from "jose";
+import { isPersonalTenant } from "../config/accounts.js";
 import { EntranceError } from "../errors/entrance-error.js";
 import type { Metadata } from "./metadata.js";
 
@@ -16,6 +17,12 @@ export interface IdTokenClaims extends JWTPayload {
   readonly roles?: string[];
   readonly groups?: string[];
   readonly login_hint?: string;
+  /** The home identity provider of a guest (another tenant's issuer, or `live.com`). */
+  readonly idp?: string;
+  /** Optional claim: 0 for a member of the tenant, 1 for a guest. */
+  readonly acct?: number;
+  /** Optional claim: the user principal name (`…#EXT#@…` for a guest in the resource tenant). */
+  readonly upn?: string;
 }
 
 export interface IdTokenExpectations {
@@ -25,13 +32,13 @@ export interface IdTokenExpectations {
   readonly tenantId: string | undefined;
   /** For multi-tenant apps: tenant ids allowed; empty means any organization (not personal accounts). */
   readonly allowedTenants: readonly string[];
+  /** Whether personal Microsoft accounts may sign in (`accounts` is `any` or `personal`). */
+  readonly personalAccounts: boolean;
   readonly clockSkew: number;
   readonly now?: Date;
 }
 
 const TENANT_TEMPLATE = "{tenantid}";
-/** Personal Microsoft accounts' tenant: let in under `common` only when allow-listed. */
-const CONSUMERS_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad";
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function invalid(message: string, cause?: unknown): EntranceError {
@@ -74,8 +81,16 @@ export async function validateIdToken(
   if (expected.tenantId !== undefined && tid !== expected.tenantId) {
     throw invalid(`it was issued in tenant ${tid}, not the expected ${expected.tenantId}`);
   }
+  // A personal account is refused unless the app opted in, whatever else lets its tenant in.
+  if (isPersonalTenant(tid) && !expected.personalAccounts) {
+    throw new EntranceError(
+      "tenant_not_allowed",
+      "A personal Microsoft account cannot sign in to this app: it accepts work or school " +
+        "accounts only (ENTRANCE_ACCOUNTS).",
+    );
+  }
   const listed = expected.allowedTenants.includes(tid);
-  const refused = expected.allowedTenants.length ? !listed : tid === CONSUMERS_TENANT_ID;
+  const refused = expected.allowedTenants.length > 0 && !listed;
   if (expected.tenantId === undefined && refused) {
     throw new EntranceError(
       "tenant_not_allowed",

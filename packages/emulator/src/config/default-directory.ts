@@ -1,3 +1,4 @@
+import { CONSUMERS_TENANT_ID } from "../directory.js";
 import { stableGuid } from "../ids.js";
 import { GRAPH_APP_ID } from "../microsoft-graph.js";
 import type { DirectoryInput } from "./schema.js";
@@ -21,6 +22,8 @@ export const defaults = {
     guest: "4c3f5e6d-7081-4293-bdae-2f3a4b5c6d7e",
     member: "5d40a6f7-8192-43a4-8ebf-3a4b5c6d7e8f",
     sameMail: "6e51b7a8-92a3-44b5-9fc0-4b5c6d7e8f90",
+    /** A personal Microsoft account (consumers tenant); MSA object ids start with 16 zeros. */
+    personal: "00000000-0000-0000-5e1f-2a3b4c5d6e7f",
   },
 } as const;
 
@@ -45,7 +48,8 @@ const [allStaff, engineering, sales] = namedGroups.map((group) => group.id) as [
 /**
  * The directory the emulator serves when no configuration file is given: a "contoso" tenant with
  * a web app registered for http://localhost:3000 and users covering the interesting cases, and a
- * "fabrikam" tenant whose user claims a contoso user's e-mail address.
+ * "fabrikam" tenant whose user claims a contoso user's e-mail address, and the personal-account
+ * tenant with one personal Microsoft account.
  */
 export const defaultDirectory: DirectoryInput = {
   tenants: [
@@ -61,6 +65,7 @@ export const defaultDirectory: DirectoryInput = {
           redirectUris: ["http://localhost:3000/auth/callback", "http://localhost:3000/"],
           frontchannelLogoutUrl: "http://localhost:3000/auth/frontchannel-logout",
           multiTenant: true,
+          optionalClaims: ["acct"],
           appRoles: [
             {
               id: "0e1f2a3b-4c5d-4e6f-8a7b-8c9d0e1f2a3b",
@@ -168,6 +173,23 @@ export const defaultDirectory: DirectoryInput = {
           givenName: "Mallory",
           mail: "megan.bowen@contoso.com",
           jobTitle: "Not Megan",
+        },
+      ],
+    },
+    {
+      // Personal Microsoft accounts: one tenant of their own, reached through `consumers` or
+      // `common` (never `organizations`). Nobody assigns them roles or groups.
+      id: CONSUMERS_TENANT_ID,
+      domain: "live.com",
+      displayName: "Personal Microsoft accounts",
+      users: [
+        {
+          id: defaults.users.personal,
+          userPrincipalName: "kim.akers@outlook.com",
+          displayName: "Kim Akers (personal account)",
+          givenName: "Kim",
+          surname: "Akers",
+          mail: "kim.akers@outlook.com",
         },
       ],
     },

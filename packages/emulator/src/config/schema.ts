@@ -61,6 +61,11 @@ export const appSchema = z.strictObject({
   grantedScopes: z
     .array(z.string().min(1))
     .default(["openid", "profile", "email", "offline_access", "User.Read"]),
+  /**
+   * Optional claims of the app's ID tokens, as its manifest's `optionalClaims.idToken` lists them.
+   * `acct`: 0 for a member of the tenant, 1 for a guest.
+   */
+  optionalClaims: z.array(z.enum(["acct"])).default([]),
   /** Whether ID and access tokens carry the `groups` claim (over 200 groups: the overage form). */
   groupMembershipClaims: z.enum(["None", "SecurityGroup"]).default("SecurityGroup"),
   /**

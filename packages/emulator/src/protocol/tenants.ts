@@ -5,15 +5,23 @@ import { CONSUMERS_TENANT_ID, type TenantAlias } from "../directory.js";
 /** What the `{tenant}` segment of an authority names. */
 export type Authority =
   | { readonly kind: "tenant"; readonly tenant: Tenant; readonly segment: string }
-  | { readonly kind: "alias"; readonly alias: TenantAlias; readonly segment: string };
+  | {
+      readonly kind: "alias";
+      readonly alias: TenantAlias;
+      readonly segment: string;
+      /** In a national cloud `common` has no personal accounts to admit. */
+      readonly withoutPersonal?: boolean;
+    };
 
 const ALIASES: readonly TenantAlias[] = ["common", "organizations", "consumers"];
 
 /** Resolves a `{tenant}` segment: a tenant GUID, a domain, or common/organizations/consumers. */
 export function resolveAuthority(ctx: EmulatorContext, segment: string): Authority | undefined {
   const lower = segment.toLowerCase();
+  const personal = ctx.cloud?.personalAccounts ?? true;
+  if (!personal && (lower === "consumers" || lower === CONSUMERS_TENANT_ID)) return undefined;
   const alias = ALIASES.find((a) => a === lower);
-  if (alias) return { kind: "alias", alias, segment: alias };
+  if (alias) return { kind: "alias", alias, segment: alias, withoutPersonal: !personal };
   if (lower === CONSUMERS_TENANT_ID) return { kind: "alias", alias: "consumers", segment: lower };
   const tenant = ctx.directory.tenant(lower);
   return tenant ? { kind: "tenant", tenant, segment: tenant.id } : undefined;
@@ -23,6 +31,8 @@ export function resolveAuthority(ctx: EmulatorContext, segment: string): Authori
 export function admits(authority: Authority, tenant: Tenant): boolean {
   if (authority.kind === "tenant") return authority.tenant.id === tenant.id;
   if (authority.alias === "consumers") return tenant.id === CONSUMERS_TENANT_ID;
-  if (authority.alias === "organizations") return tenant.id !== CONSUMERS_TENANT_ID;
+  if (authority.alias === "organizations" || authority.withoutPersonal) {
+    return tenant.id !== CONSUMERS_TENANT_ID;
+  }
   return true;
 }

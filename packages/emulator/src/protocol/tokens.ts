@@ -3,6 +3,7 @@ import { createLocalJWKSet, type JWTPayload, jwtVerify, SignJWT } from "jose";
 import type { AppRegistration, Tenant, User } from "../config/schema.js";
 import type { EmulatorContext } from "../context.js";
 import type { IdTokenDefect } from "../control/faults.js";
+import { CONSUMERS_TENANT_ID } from "../directory.js";
 import { opaque } from "../ids.js";
 import { GRAPH_APP_ID } from "../microsoft-graph.js";
 import { jwks } from "./discovery.js";
@@ -115,6 +116,9 @@ export function mintIdToken(ctx: EmulatorContext, request: IdTokenRequest): Prom
       }),
     ).toString("base64url"),
   };
+  if (app.optionalClaims.includes("acct") && subject.tenant.id !== CONSUMERS_TENANT_ID) {
+    claims.acct = subject.user.userType === "Guest" ? 1 : 0;
+  }
   if (request.nonce !== undefined) claims.nonce = request.nonce;
   if (request.scopes.has("email") && subject.user.mail) claims.email = subject.user.mail;
   if (request.defect === undefined) return sign(ctx, claims);

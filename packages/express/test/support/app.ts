@@ -1,7 +1,12 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createMemoryStore, type Entrance } from "@entrance/core";
-import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulator";
+import {
+  defaults,
+  type EmulatorOptions,
+  type RunningEmulator,
+  startEmulator,
+} from "@entrance/emulator";
 import { pickAccount } from "@entrance/emulator/testing";
 import express, { type Express } from "express";
 import {
@@ -29,8 +34,9 @@ export interface TestApp {
 export async function startTestApp(
   routes: (app: Express, auth: EntranceMiddleware) => void,
   options: Partial<ExpressEntranceOptions> = {},
+  emulatorOptions: EmulatorOptions = {},
 ): Promise<TestApp> {
-  const emulator = await startEmulator();
+  const emulator = await startEmulator(emulatorOptions);
   const app = express();
   const server: Server = app.listen(0, "127.0.0.1");
   await new Promise((resolve) => server.once("listening", resolve));

@@ -62,6 +62,25 @@ export function userContract(ctx: ConformanceContext<DirectoryStore>): void {
     expect(stored?.groups).toStrictEqual(["g3", "g1", "g2"]);
   });
 
+  it("keeps each account kind, updates it at the next sign-in, and reads a record without one as a member", async () => {
+    for (const accountKind of ["member", "guest", "personal"] as const) {
+      const user = makeUser({ accountKind });
+      expect(await ctx.store().users.upsert(user)).toStrictEqual(user);
+      expect(await ctx.store().users.get(user.tenantId, user.objectId)).toStrictEqual(user);
+    }
+    // A member made a guest of the tenant (or the reverse) shows as such from their next sign-in.
+    const changing = makeUser({ accountKind: "member" });
+    await ctx.store().users.upsert(changing);
+    await ctx.store().users.upsert({ ...changing, accountKind: "guest" });
+    const stored = await ctx.store().users.get(changing.tenantId, changing.objectId);
+    expect(stored?.accountKind).toBe("guest");
+    // Records written by apps that predate account kinds: work or school accounts, so members.
+    const { accountKind: _, ...legacy } = makeUser();
+    expect((await ctx.store().users.upsert(legacy)).accountKind).toBe("member");
+    const listed = await ctx.store().users.list({ query: legacy.objectId, limit: 10, offset: 0 });
+    expect(listed.users.map((user) => user.accountKind)).toStrictEqual(["member"]);
+  });
+
   it("round-trips dates to the millisecond, from the epoch to far future", async () => {
     const user = makeUser({
       firstSignInAt: new Date(0),

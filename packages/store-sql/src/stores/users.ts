@@ -1,4 +1,4 @@
-import type { UserRecord, UserStore } from "@entrance/core";
+import type { AccountKind, UserRecord, UserStore } from "@entrance/core";
 import { type Kysely, type Selectable, sql } from "kysely";
 import type { Dialect } from "../dialect.js";
 import {
@@ -29,6 +29,7 @@ function fromRow(row: Selectable<UsersTable>): UserRecord {
   return {
     tenantId: toText(row.tenant_id, name, "tenant_id"),
     objectId: toText(row.object_id, name, "object_id"),
+    accountKind: toAccountKind(row.account_kind, name),
     displayName: toNullableText(row.display_name, name, "display_name"),
     username: toNullableText(row.username, name, "username"),
     mail: toNullableText(row.mail, name, "mail"),
@@ -40,6 +41,13 @@ function fromRow(row: Selectable<UsersTable>): UserRecord {
     disabled: toFlag(row.disabled, name, "disabled"),
     resolvedGroups: resolvedFromRow(row, name),
   };
+}
+
+const ACCOUNT_KINDS: ReadonlySet<unknown> = new Set<AccountKind>(["member", "guest", "personal"]);
+
+function toAccountKind(value: unknown, name: RowRef): AccountKind {
+  if (!ACCOUNT_KINDS.has(value)) throw corrupt(name, "account_kind", "member, guest or personal");
+  return value as AccountKind;
 }
 
 function resolvedFromRow(row: Selectable<UsersTable>, name: RowRef): ResolvedGroups {
@@ -91,6 +99,7 @@ export function sqlUsers(
       const insert = db.insertInto(TABLE).values({
         tenant_id: user.tenantId,
         object_id: user.objectId,
+        account_kind: user.accountKind ?? "member",
         display_name: user.displayName,
         username: user.username,
         mail: user.mail,
@@ -105,6 +114,7 @@ export function sqlUsers(
       // first_sign_in_at, disabled and the resolved groups are left out on purpose: the
       // contract keeps them.
       const updated = [
+        "account_kind",
         "display_name",
         "username",
         "mail",

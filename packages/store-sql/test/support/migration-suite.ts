@@ -45,7 +45,14 @@ export const MIGRATIONS = [
   "0002_locks",
   "0003_admin_and_audit",
   "0004_owners_counts_and_sweeps",
+  "0005_account_kind",
 ];
+
+/** Takes a database back to the schema of the version before 0005_account_kind. */
+const UNDO_0005 = `
+  alter table entrance_users drop column account_kind;
+  delete from entrance_migration where name = '0005_account_kind';
+`;
 
 /** Takes a database back to the schema of the version before 0004_owners_counts_and_sweeps. */
 const undo0004 = (mysql: boolean) => {
@@ -78,6 +85,7 @@ const UNDO_0002 = `
 const user = (): UserRecord => ({
   tenantId: randomUUID(),
   objectId: randomUUID(),
+  accountKind: "member",
   displayName: "Grace Hopper",
   username: "grace@contoso.example",
   mail: null,
@@ -160,7 +168,7 @@ export function migrationSuite(dialect: MigrationDialect): void {
       const old = await database.open();
       await old.users.upsert(stored);
       await old.close();
-      await database.exec(`${UNDO_0004}${UNDO_0003}${UNDO_0002}`);
+      await database.exec(`${UNDO_0005}${UNDO_0004}${UNDO_0003}${UNDO_0002}`);
 
       const upgraded = await database.open();
       try {
@@ -180,7 +188,7 @@ export function migrationSuite(dialect: MigrationDialect): void {
       const old = await database.open();
       await old.users.upsert(stored);
       await old.close();
-      await database.exec(`${UNDO_0004}${UNDO_0003}`);
+      await database.exec(`${UNDO_0005}${UNDO_0004}${UNDO_0003}`);
 
       const upgraded = await database.open();
       try {
@@ -214,7 +222,7 @@ export function migrationSuite(dialect: MigrationDialect): void {
       const database = await dialect.fresh();
       await (await database.open()).close();
       await database.exec(
-        `${UNDO_0004}
+        `${UNDO_0005}${UNDO_0004}
         insert into entrance_login_transactions (${rawSql(mysql).key}, value, expires_at)
           values ('old-state', '{}', ${Date.now() + 600_000});
         insert into entrance_audit (at, type, detail)
@@ -253,6 +261,31 @@ export function migrationSuite(dialect: MigrationDialect): void {
       expect(await migrationNames(database)).toStrictEqual(MIGRATIONS);
     });
 
+    it("upgrades a database of version 0004: its users read as members, a sign-in stores the kind", async () => {
+      const database = await dialect.fresh();
+      // Written as a guest, then the column is dropped: what a 0004 database holds is kindless.
+      const stored: UserRecord = { ...user(), accountKind: "guest" };
+      const old = await database.open();
+      await old.users.upsert(stored);
+      await old.close();
+      await database.exec(UNDO_0005);
+
+      const upgraded = await database.open();
+      try {
+        expect(await upgraded.users.get(stored.tenantId, stored.objectId)).toStrictEqual({
+          ...stored,
+          accountKind: "member",
+        });
+        await upgraded.users.upsert({ ...stored, accountKind: "personal" });
+        expect((await upgraded.users.get(stored.tenantId, stored.objectId))?.accountKind).toBe(
+          "personal",
+        );
+      } finally {
+        await upgraded.close();
+      }
+      expect(await migrationNames(database)).toStrictEqual(MIGRATIONS);
+    });
+
     it("five migrate() calls at once on a fresh database all finish, applying each migration once", async () => {
       const database = await dialect.fresh();
       const reports = await Promise.all([1, 2, 3, 4, 5].map(() => migrate(database.url)));
@@ -276,12 +309,13 @@ export function migrationSuite(dialect: MigrationDialect): void {
       );
       expect((await database.query(dialect.tablesQuery)).map((row) => row.name)).toStrictEqual([]);
       await (await database.open()).close();
-      await database.exec(UNDO_0004);
+      await database.exec(`${UNDO_0005}${UNDO_0004}`);
       await expect(database.open({ migrate: false })).rejects.toThrow(
-        /lacks the Entrance schema migrations 0004_owners_counts_and_sweeps\./,
+        /lacks the Entrance schema migrations 0004_owners_counts_and_sweeps, 0005_account_kind\./,
       );
       expect((await migrate(database.url)).applied).toStrictEqual([
         "0004_owners_counts_and_sweeps",
+        "0005_account_kind",
       ]);
       await (await database.open({ migrate: false })).close();
       await database.exec("insert into entrance_migration values ('9999_future', 'x')");

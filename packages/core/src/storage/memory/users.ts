@@ -6,6 +6,7 @@ function copyUser(user: UserRecord): UserRecord {
   return {
     tenantId: user.tenantId,
     objectId: user.objectId,
+    accountKind: user.accountKind ?? "member",
     displayName: user.displayName,
     username: user.username,
     mail: user.mail,
