@@ -2,6 +2,7 @@ import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulato
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMemoryStore, type EntranceStore } from "../src/index.js";
 import {
+  APP_BASE,
   browse,
   CookieJar,
   entranceFor,
@@ -203,6 +204,25 @@ describe("rejections leave no user, session or token behind", () => {
     );
     expect(res.status).toBe(403);
     expect(await res.text()).toContain("Only administrators may use this app.");
+    await expectNothingStored(store, defaults.contoso, defaults.users.noPhoto);
+  });
+
+  it("answers an onSignIn hook that throws as the app's failure (500), not Entra's, storing nothing", async () => {
+    const store = createMemoryStore();
+    const entrance = entranceFor(emulator, store, {
+      onSignIn: () => {
+        throw new Error("the app's database is down");
+      },
+      logger: { error: () => {}, warn: () => {} },
+    });
+    const jar = new CookieJar();
+    const callback = await startSignIn(emulator, entrance, jar, "alex@contoso.onmicrosoft.com");
+    const request = new Request(new URL(callback, APP_BASE), {
+      headers: { cookie: jar.header, accept: "application/json" },
+    });
+    const res = await entrance.handle(request, { ip: "127.0.0.1" });
+    expect(res?.status).toBe(500);
+    expect(((await res?.json()) as { error: string }).error).toBe("sign_in_hook_failed");
     await expectNothingStored(store, defaults.contoso, defaults.users.noPhoto);
   });
 });

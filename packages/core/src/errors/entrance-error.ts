@@ -18,6 +18,8 @@ export type EntranceErrorCode =
   | "tenant_not_allowed"
   /** The app's onSignIn hook refused the sign-in. */
   | "sign_in_refused"
+  /** The app's onSignIn hook threw: the app failed, not Entra; nothing was stored. */
+  | "sign_in_hook_failed"
   /** The user was disabled by an administrator. */
   | "user_disabled"
   /** Entra (or the network to it) could not be reached or answered nonsense. */

@@ -168,16 +168,29 @@ async function decide(
   result: AuthenticationResult,
 ): Promise<void> {
   if (!hook) return;
-  const decision = await hook({
-    user,
-    claims,
-    tokens: {
-      accessToken: result.accessToken,
-      idToken: result.idToken,
-      expiresOn: result.expiresOn,
-      scopes: result.scopes,
-    },
-  });
+  let decision: Awaited<ReturnType<NonNullable<SignInHook>>>;
+  try {
+    decision = await hook({
+      user,
+      claims,
+      tokens: {
+        accessToken: result.accessToken,
+        idToken: result.idToken,
+        expiresOn: result.expiresOn,
+        scopes: result.scopes,
+      },
+    });
+  } catch (cause) {
+    // An EntranceError the app chose to throw keeps its code; anything else is the app's own
+    // failure, which must not read as Entra being down. Its message stays in the cause (logged,
+    // redacted): it may quote the tokens the hook was given.
+    if (cause instanceof EntranceError) throw cause;
+    throw new EntranceError(
+      "sign_in_hook_failed",
+      "This app's onSignIn hook failed; nothing was stored. Try again later.",
+      { cause },
+    );
+  }
   if (decision === false)
     throw new EntranceError("sign_in_refused", "This app did not accept the sign-in.");
   if (decision && typeof decision === "object")

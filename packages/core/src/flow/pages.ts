@@ -18,6 +18,7 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze(
 
 const TITLES: Partial<Record<EntranceError["code"], string>> = {
   sign_in_refused: "This app did not let you sign in",
+  sign_in_hook_failed: "This app could not finish your sign-in",
   user_disabled: "Your account is disabled in this app",
   tenant_not_allowed: "Your organization cannot sign in to this app",
   identity_provider_unavailable: "Microsoft sign-in could not be reached",

@@ -14,6 +14,7 @@ export const ERROR_STATUS = {
   id_token_invalid: 400,
   tenant_not_allowed: 403,
   sign_in_refused: 403,
+  sign_in_hook_failed: 500,
   user_disabled: 403,
   identity_provider_unavailable: 502,
   interaction_required: 401,

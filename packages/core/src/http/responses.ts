@@ -81,6 +81,7 @@ export class Responder {
     if (
       !(error instanceof EntranceError) ||
       known.code === "identity_provider_unavailable" ||
+      known.code === "sign_in_hook_failed" ||
       known.code === "store_failed" ||
       known.code === "store_unavailable"
     ) {
