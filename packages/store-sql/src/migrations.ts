@@ -207,8 +207,9 @@ function migrations({ dialect, collation }: MigrationTarget): Record<string, Mig
       },
     },
     // A token partition's access-token index in a column of its own, so that a cache hit reads
-    // those few hundred bytes and not the whole cache. Rows from before keep a null index (the
-    // core then reads `data`, which holds the index in its older layout) until their next write.
+    // the access tokens (a kilobyte or two) and not the whole cache. Rows from before keep a null
+    // index (the core then reads `data`, which holds the index in its older layout) until their
+    // next write.
     "0005_token_partition_index": {
       async up(db: Kysely<unknown>) {
         if (dialect !== "sqlite") {
@@ -220,9 +221,10 @@ function migrations({ dialect, collation }: MigrationTarget): Record<string, Mig
             .execute();
           return;
         }
-        // SQLite stores a row's columns in order, and `data` spills to overflow pages: a column
-        // after it would be read by walking that chain. ALTER TABLE can only append, so the
-        // table is rebuilt with the index before `data` (in the migration's transaction).
+        // SQLite stores a row's columns in order and spills the row's tail to a chain of overflow
+        // pages: a column after `data` would be read by walking the whole chain, one before it
+        // from the leaf page and at most the first overflow page. ALTER TABLE can only append,
+        // so the table is rebuilt with the index before `data` (in the migration's transaction).
         await db.schema
           .createTable("entrance_token_partitions_next")
           .addColumn("partition", key, (c) => c.notNull().primaryKey())

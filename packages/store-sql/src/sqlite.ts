@@ -130,8 +130,8 @@ function hotReads(database: Database.Database): HotReads {
   const token = database.prepare(
     'select "data" from "entrance_token_partitions" where "partition" = ?',
   );
-  // The index alone: it precedes `data` in the row, so SQLite answers from the table's leaf page
-  // without following `data`'s overflow pages.
+  // The index alone: it precedes `data` in the row, so SQLite reads the leaf page and at most the
+  // first overflow page, not the chain that holds `data`.
   const tokenIndex = database.prepare(
     'select "access_index" from "entrance_token_partitions" where "partition" = ?',
   );

@@ -91,7 +91,7 @@ describe("SQLite store", () => {
 
   it("keeps a token partition's index before its data in the row, fresh or upgraded", async () => {
     // SQLite reads a row's columns in order: the index must come before the data, which spills
-    // to overflow pages, for a cache hit to read it from the table's leaf page alone.
+    // to a chain of overflow pages, for a cache hit to read it without walking that chain.
     const columns = (filename: string) =>
       inspect(filename, (db) =>
         db
