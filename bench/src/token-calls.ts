@@ -45,6 +45,7 @@ export async function alternate(
 /** The store's token reads and writes so far. */
 export interface TokenCounts {
   get: number;
+  getIndex: number;
   put: number;
   delete: number;
 }
@@ -54,7 +55,7 @@ export function countingTokens(store: EntranceStore): {
   store: EntranceStore;
   counts: TokenCounts;
 } {
-  const counts: TokenCounts = { get: 0, put: 0, delete: 0 };
+  const counts: TokenCounts = { get: 0, getIndex: 0, put: 0, delete: 0 };
   const tokens = store.tokens;
   const counted: EntranceStore = {
     ...store,
@@ -63,9 +64,13 @@ export function countingTokens(store: EntranceStore): {
         counts.get++;
         return tokens.get(partition);
       },
-      put: (partition, data) => {
+      getIndex: (partition) => {
+        counts.getIndex++;
+        return tokens.getIndex(partition);
+      },
+      put: (partition, data, index) => {
         counts.put++;
-        return tokens.put(partition, data);
+        return tokens.put(partition, data, index);
       },
       delete: (partition) => {
         counts.delete++;

@@ -1,14 +1,14 @@
 /**
  * Fills an Entrance SQLite store with many users' token partitions in seconds, bypassing the
  * store API (one transaction per batch instead of one commit per row). The rows are what
- * Entrance itself writes: each user's MSAL cache in the partition layout (its access-token index
- * first), encrypted by Entrance's own PartitionCipher under the partition name `oid.tid`.
+ * Entrance itself writes: each user's MSAL cache and its access-token index, the two parts of a
+ * partition, encrypted by Entrance's own sealPartition under the partition name `oid.tid`.
  */
 import Database from "better-sqlite3";
 // Not exported by @entrance/core: the bench uses the built module so that its blobs are exactly
 // what Entrance writes and reads (same format, key derivation and associated data).
 import { PartitionCipher } from "../../packages/core/dist/tokens/encryption.js";
-import { cacheOf, encodePartition } from "../../packages/core/dist/tokens/partitions.js";
+import { cacheOf, sealPartition } from "../../packages/core/dist/tokens/partitions.js";
 
 const TOKENS = "entrance_token_partitions";
 const USERS = "entrance_users";
@@ -25,13 +25,13 @@ export interface FillOptions {
   /** The serialized MSAL cache of a user, by object id (see `accountCopier`). */
   readonly cacheFor: (objectId: string) => string;
   /** Rows copied as they are (the real user's partition, encrypted by Entrance at sign-in). */
-  readonly copyPartitions?: ReadonlyMap<string, Uint8Array>;
+  readonly copyPartitions?: ReadonlyMap<string, { data: Uint8Array; index: Uint8Array | null }>;
 }
 
 export interface Filled {
   readonly partitions: number;
   readonly users: number;
-  /** Mean size of the encrypted blobs written, in bytes. */
+  /** Mean size of the encrypted parts written (data and index together), in bytes. */
   readonly meanBlobBytes: number;
   readonly seconds: number;
 }
@@ -47,7 +47,7 @@ export function fillTokenStore(options: FillOptions): Filled {
     db.pragma("synchronous = OFF");
     const now = Date.now();
     const putToken = db.prepare(
-      `insert into ${TOKENS} (partition, data, updated_at) values (?, ?, ?)`,
+      `insert into ${TOKENS} (partition, access_index, data, updated_at) values (?, ?, ?, ?)`,
     );
     const putUser = db.prepare(
       `insert into ${USERS} (tenant_id, object_id, display_name, username, mail, roles, groups, ` +
@@ -58,17 +58,17 @@ export function fillTokenStore(options: FillOptions): Filled {
     const insert = db.transaction((ids: readonly string[], offset: number) => {
       ids.forEach((objectId, i) => {
         const partition = `${objectId}.${options.tenantId}`;
-        const blob = cipher.encrypt(partition, encodePartition(options.cacheFor(objectId)));
-        blobBytes += blob.byteLength;
-        putToken.run(partition, blob, now);
+        const { data, index } = sealPartition(cipher, partition, options.cacheFor(objectId));
+        blobBytes += data.byteLength + index.byteLength;
+        putToken.run(partition, index, data, now);
         const n = offset + i + 1;
         const username = `bench.user${n}@contoso.onmicrosoft.com`;
         putUser.run(options.tenantId, objectId, `Bench User ${n}`, username, username, now, now);
       });
     });
     db.transaction(() => {
-      for (const [partition, blob] of options.copyPartitions ?? []) {
-        putToken.run(partition, blob, now);
+      for (const [partition, { data, index }] of options.copyPartitions ?? []) {
+        putToken.run(partition, index, data, now);
       }
     })();
     for (let offset = 0; offset < options.objectIds.length; offset += BATCH) {
@@ -94,15 +94,12 @@ export function fillTokenStore(options: FillOptions): Filled {
 export function* encryptedPartitions(
   options: Pick<FillOptions, "secrets" | "tenantId" | "objectIds" | "cacheFor">,
   batch: number,
-): Generator<{ partition: string; blob: Uint8Array }[]> {
+): Generator<{ partition: string; data: Uint8Array; index: Uint8Array }[]> {
   const cipher = new PartitionCipher(options.secrets);
   for (let offset = 0; offset < options.objectIds.length; offset += batch) {
     yield options.objectIds.slice(offset, offset + batch).map((objectId) => {
       const partition = `${objectId}.${options.tenantId}`;
-      return {
-        partition,
-        blob: cipher.encrypt(partition, encodePartition(options.cacheFor(objectId))),
-      };
+      return { partition, ...sealPartition(cipher, partition, options.cacheFor(objectId)) };
     });
   }
 }

@@ -98,7 +98,10 @@ try {
   progress(`signing ${USER} in through Entrance (/auth/login, the emulator, /auth/callback)`);
   await signInThroughEntrance(running, one.entrance, APP_BASE, USER);
   const realBlob = await one.store.tokens.get(HOME_ACCOUNT_ID);
-  if (!realBlob) throw new Error(`the sign-in stored no token partition ${HOME_ACCOUNT_ID}`);
+  const realIndex = await one.store.tokens.getIndex(HOME_ACCOUNT_ID);
+  if (!realBlob || !realIndex) {
+    throw new Error(`the sign-in stored no token partition ${HOME_ACCOUNT_ID} with its index`);
+  }
   const realUser = await one.store.users.get(REAL.tenantId, REAL.objectId);
   if (!realUser) throw new Error("the sign-in stored no user row");
   const copyEntranceCache = accountCopier(
@@ -111,7 +114,7 @@ try {
   const storeFacts: Record<string, string | number>[] = [];
   let sqliteVersion = "";
   for (const { users, filename, store } of stores) {
-    let fill = { seconds: 0, meanBlobBytes: realBlob.byteLength };
+    let fill = { seconds: 0, meanBlobBytes: realBlob.byteLength + realIndex.byteLength };
     if (users > 1) {
       progress(`filling ${filename} with ${plural(users, "user")}`);
       await store.users.upsert(realUser);
@@ -121,7 +124,7 @@ try {
         tenantId: REAL.tenantId,
         objectIds: objectIds.slice(0, users - 1),
         cacheFor: copyEntranceCache,
-        copyPartitions: new Map([[HOME_ACCOUNT_ID, realBlob]]),
+        copyPartitions: new Map([[HOME_ACCOUNT_ID, { data: realBlob, index: realIndex }]]),
       });
       progress(`  ${plural(filled.partitions, "partition")} in ${filled.seconds.toFixed(1)} s`);
       fill = filled;
@@ -199,43 +202,63 @@ try {
     0,
   );
   const partitionReads = stores.reduce(
+    (sum, { counts }, i) => sum + counts.getIndex - (readsBefore[i]?.getIndex ?? 0),
+    0,
+  );
+  const wholeReads = stores.reduce(
     (sum, { counts }, i) => sum + counts.get - (readsBefore[i]?.get ?? 0),
     0,
   );
   if (entranceNetworkDuring !== "none") {
     throw new Error(`Entrance called the emulator during measurement: ${entranceNetworkDuring}`);
   }
-  // A cache hit reads the user's partition and writes nothing back.
-  if (partitionWrites !== 0 || partitionReads < entranceCalls) {
+  // A cache hit reads the user's access-token index alone, and writes nothing back.
+  if (partitionWrites !== 0 || wholeReads !== 0 || partitionReads < entranceCalls) {
     throw new Error(
-      `expected a partition read and no write per call: ${partitionReads} reads and ` +
-        `${partitionWrites} writes for ${entranceCalls} calls`,
+      `expected an index read, no whole-partition read and no write per call: ${partitionReads} ` +
+        `index reads, ${wholeReads} whole reads and ${partitionWrites} writes for ${entranceCalls} calls`,
     );
   }
 
   // The only step whose work depends on the number of users: reading the partition from SQLite
   // (Kysely, better-sqlite3), timed alone on the same stores, uncounted.
-  const readCases = entranceCases.map(({ id, users }) => {
+  // Both reads: the index alone (what a hit reads) and the whole partition (what it read before).
+  const readCases = entranceCases.flatMap(({ id, users }) => {
     const store = stores.find((candidate) => candidate.users === users)?.raw;
     if (!store) throw new Error(`no store of ${users} users`);
-    const random = mulberry32(SEED + users);
-    const pool = [REAL.objectId, ...objectIds.slice(0, users - 1)];
     const same = id.startsWith("entrance-same-user");
-    return {
-      id: id.replace("entrance-", "store-read-"),
-      label: same
-        ? "its SQLite read alone (store.tokens.get), the same user each call"
-        : "its SQLite read alone (store.tokens.get), a random user each call",
-      users,
-      call: async () => {
-        const objectId = same
-          ? REAL.objectId
-          : (pool[Math.floor(random() * pool.length)] as string);
-        if (!(await store.tokens.get(`${objectId}.${REAL.tenantId}`))) {
-          throw new Error(`no partition for ${objectId}`);
-        }
-      },
+    const who = same ? "the same user each call" : "a random user each call";
+    const reading = (
+      prefix: string,
+      label: string,
+      read: (partition: string) => Promise<unknown>,
+    ) => {
+      const random = mulberry32(SEED + users);
+      const pool = [REAL.objectId, ...objectIds.slice(0, users - 1)];
+      return {
+        id: id.replace("entrance-", prefix),
+        label: `${label}, ${who}`,
+        users,
+        call: async () => {
+          const objectId = same
+            ? REAL.objectId
+            : (pool[Math.floor(random() * pool.length)] as string);
+          if (!(await read(`${objectId}.${REAL.tenantId}`))) {
+            throw new Error(`no partition for ${objectId}`);
+          }
+        },
+      };
     };
+    return [
+      reading(
+        "store-index-read-",
+        "its SQLite read of the index alone (store.tokens.getIndex)",
+        (p) => store.tokens.getIndex(p),
+      ),
+      reading("store-read-", "its SQLite read of the whole partition (store.tokens.get)", (p) =>
+        store.tokens.get(p),
+      ),
+    ];
   });
   progress(
     `SQLite store: the partition read alone, ${ROUNDS} rounds of ${perRound} calls per case`,
@@ -354,7 +377,16 @@ try {
     }
   };
   addGroup(entranceCases, entranceSamples, "entrance-same-user-1");
-  addGroup(readCases, readSamples, "store-read-same-user-1");
+  addGroup(
+    readCases.filter(({ id }) => id.startsWith("store-index-read-")),
+    readSamples,
+    "store-index-read-same-user-1",
+  );
+  addGroup(
+    readCases.filter(({ id }) => id.startsWith("store-read-")),
+    readSamples,
+    "store-read-same-user-1",
+  );
   addGroup(msalCases, msalSamples, "msal-silent-1");
   addGroup(lookupCases, lookupSamples, "msal-lookup-1");
   const median = (id: string) => results.find((result) => result.id === id)?.summary.medianUs;
@@ -398,7 +430,8 @@ try {
     stores: storeFacts,
     checks: {
       "emulator calls while measuring": "0 (Entrance), 0 (MSAL)",
-      "partition reads per Entrance call": partitionReads / entranceCalls,
+      "index reads per Entrance call": partitionReads / entranceCalls,
+      "whole-partition reads while measuring": wholeReads,
       "partition writes while measuring": partitionWrites,
     },
     cases: results,
@@ -407,6 +440,10 @@ try {
       "entrance random user 100k/1k": of(
         "entrance-random-user-100000",
         "entrance-random-user-1000",
+      ),
+      "store index read random user 100k/1": of(
+        "store-index-read-random-user-100000",
+        "store-index-read-same-user-1",
       ),
       "store read random user 100k/1": of(
         "store-read-random-user-100000",

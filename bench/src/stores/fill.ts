@@ -68,8 +68,14 @@ export async function fillStore(fill: StoreFill): Promise<number> {
   throw new Error(`no fill for the ${kind} store`);
 }
 
-/** The rows a fill writes: each user's encrypted partition. */
-export type PartitionBatches = Iterable<readonly { partition: string; blob: Uint8Array }[]>;
+/** The rows a fill writes: each user's encrypted partition, its data and its index. */
+export type PartitionBatches = Iterable<
+  readonly { partition: string; data: Uint8Array; index: Uint8Array }[]
+>;
+
+/** The bytes as a Buffer view (no copy), as the drivers take them. */
+const bufferOf = (bytes: Uint8Array) =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /** PostgreSQL's token table in this run's schema (made by the store's migrations). */
 const tokensTable = (schema: string) => `${schema}.entrance_token_partitions`;
@@ -86,13 +92,12 @@ export async function fillPostgres(
     const now = Date.now();
     for (const batch of batches) {
       await client.query(
-        `insert into ${tokensTable(target.schema)} (partition, data, updated_at) ` +
-          "select * from unnest($1::text[], $2::bytea[], $3::bigint[])",
+        `insert into ${tokensTable(target.schema)} (partition, access_index, data, updated_at) ` +
+          "select * from unnest($1::text[], $2::bytea[], $3::bytea[], $4::bigint[])",
         [
           batch.map((row) => row.partition),
-          batch.map((row) =>
-            Buffer.from(row.blob.buffer, row.blob.byteOffset, row.blob.byteLength),
-          ),
+          batch.map((row) => bufferOf(row.index)),
+          batch.map((row) => bufferOf(row.data)),
           batch.map(() => now),
         ],
       );
@@ -132,7 +137,9 @@ export async function fillThroughStore(
   for (const batch of batches) {
     for (let i = 0; i < batch.length; i += IN_FLIGHT) {
       await Promise.all(
-        batch.slice(i, i + IN_FLIGHT).map((row) => store.tokens.put(row.partition, row.blob)),
+        batch
+          .slice(i, i + IN_FLIGHT)
+          .map((row) => store.tokens.put(row.partition, row.data, row.index)),
       );
     }
     rows += batch.length;

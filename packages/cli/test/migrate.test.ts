@@ -17,7 +17,14 @@ import { emulatedApp } from "./support/emulated-app.js";
 
 const POSTGRES =
   process.env.ENTRANCE_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-const ALL = ["0001_initial", "0002_locks", "0003_admin_and_audit", "0004_owners_counts_and_sweeps"];
+const ALL = [
+  "0001_initial",
+  "0002_locks",
+  "0003_admin_and_audit",
+  "0004_owners_counts_and_sweeps",
+  "0005_account_kind",
+  "0006_token_partition_index",
+];
 
 let dir: string;
 beforeAll(async () => {
@@ -50,7 +57,7 @@ describe("migrate on SQLite", () => {
     const first = await cli(["migrate"], env);
     expect(first.status).toBe(0);
     expect(first.stdout).toContain(
-      `applied 4 migration(s) to the SQLite file data/app.db: ${ALL.join(", ")}`,
+      `applied ${ALL.length} migration(s) to the SQLite file data/app.db: ${ALL.join(", ")}`,
     );
     expect(existsSync(join(dir, "data", "app.db"))).toBe(true);
     const status = await schemaStatus(join(dir, "data", "app.db"));
@@ -129,7 +136,7 @@ describeWithPostgres("migrate on PostgreSQL", () => {
       const migrated = await cli(["migrate"], { DATABASE_URL: url });
       expect(migrated.status).toBe(0);
       expect(migrated.stdout).toContain(
-        `applied 4 migration(s) to the PostgreSQL database of DATABASE_URL: ${ALL.join(", ")}`,
+        `applied ${ALL.length} migration(s) to the PostgreSQL database of DATABASE_URL: ${ALL.join(", ")}`,
       );
       expect(migrated.stdout).not.toContain("postgres://");
       const after = await database();
@@ -184,7 +191,7 @@ describeWithMysql("migrate on MariaDB/MySQL", () => {
     const migrated = await cli(["migrate"], { DATABASE_URL: url });
     expect(migrated.stderr).toBe("");
     expect(migrated.stdout).toContain(
-      "applied 4 migration(s) to the MySQL database of DATABASE_URL",
+      "applied ${ALL.length} migration(s) to the MySQL database of DATABASE_URL",
     );
     expect(await schemaStatus(url)).toEqual({
       state: "answered",

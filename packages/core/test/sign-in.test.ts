@@ -317,9 +317,9 @@ describe("store failures during the callback", () => {
       ...store,
       tokens: {
         ...store.tokens,
-        put: async (partition, data) => {
+        put: async (partition, data, index) => {
           if (failTokens) throw new Error("disk full");
-          return store.tokens.put(partition, data);
+          return store.tokens.put(partition, data, index);
         },
       },
     };

@@ -95,34 +95,50 @@ describe("getAccessToken", () => {
     });
   });
 
-  it("reads a partition written before the access-token index: hit without Entra, refresh through MSAL", async () => {
-    const { entrance, store } = await signedInAs(emulator, "lee@contoso.onmicrosoft.com");
-    const cipher = new PartitionCipher([SECRET]);
-    const opened = cipher.decrypt(
-      partition(LEE),
-      (await store.tokens.get(partition(LEE))) ?? new Uint8Array(),
-    );
-    const cache = opened && cacheOf(opened.plaintext);
-    expect(cache).toMatch(/^\{/);
-    // The earlier layout: MSAL's JSON alone, encrypted as it was.
-    await store.tokens.put(partition(LEE), cipher.encrypt(partition(LEE), cache ?? ""));
-    emulator.control.resetCounts();
-    const hit = await entrance.getAccessToken(LEE, ["User.Read"]);
-    expect(emulator.control.counts().token).toBeUndefined();
-    expect(decodeJwt(hit.token)).toMatchObject({ oid: LEE.objectId });
-    const refreshed = await entrance.getAccessToken(LEE, ["User.Read"], { forceRefresh: true });
-    expect(refreshed.token).not.toBe(hit.token);
-    expect(refreshes()).toBe(1);
-    // Written back in the indexed layout, which answers the next hit.
-    const rewritten = cipher.decrypt(
-      partition(LEE),
-      (await store.tokens.get(partition(LEE))) ?? new Uint8Array(),
-    );
-    expect(rewritten?.plaintext[0]).toBe(0x01);
-    emulator.control.resetCounts();
-    expect((await entrance.getAccessToken(LEE, "User.Read")).token).toBe(refreshed.token);
-    expect(emulator.control.counts().token).toBeUndefined();
-  });
+  it.each([
+    ["MSAL's JSON alone", (cache: string) => Buffer.from(cache, "utf8")],
+    [
+      "one blob, the index first",
+      (cache: string) => {
+        const index = Buffer.from("[]", "utf8");
+        const header = Buffer.from([0x01, 0, 0, 0, index.length]);
+        return Buffer.concat([header, index, Buffer.from(cache, "utf8")]);
+      },
+    ],
+  ])(
+    "reads a partition of an older layout (%s): hit without Entra, refresh through MSAL, written back with its index",
+    async (_, layout) => {
+      const { entrance, store } = await signedInAs(emulator, "lee@contoso.onmicrosoft.com");
+      const cipher = new PartitionCipher([SECRET]);
+      const opened = cipher.decrypt(
+        partition(LEE),
+        (await store.tokens.get(partition(LEE))) ?? new Uint8Array(),
+      );
+      const cache = opened && cacheOf(opened.plaintext);
+      expect(cache).toMatch(/^\{/);
+      // The earlier layout, encrypted as it was, with no index part (as an upgraded row has).
+      await store.tokens.put(partition(LEE), cipher.encrypt(partition(LEE), layout(cache ?? "")));
+      expect(await store.tokens.getIndex(partition(LEE))).toBeNull();
+      emulator.control.resetCounts();
+      const hit = await entrance.getAccessToken(LEE, ["User.Read"]);
+      expect(emulator.control.counts().token).toBeUndefined();
+      expect(decodeJwt(hit.token)).toMatchObject({ oid: LEE.objectId });
+      const refreshed = await entrance.getAccessToken(LEE, ["User.Read"], { forceRefresh: true });
+      expect(refreshed.token).not.toBe(hit.token);
+      expect(refreshes()).toBe(1);
+      // Written back as two parts: MSAL's JSON, and the index that answers the next hit.
+      const rewritten = cipher.decrypt(
+        partition(LEE),
+        (await store.tokens.get(partition(LEE))) ?? new Uint8Array(),
+      );
+      expect(rewritten?.plaintext.toString("utf8")).toMatch(/^\{/);
+      const index = await store.tokens.getIndex(partition(LEE));
+      expect(index && cipher.decrypt(partition(LEE), index, "index")).toBeTruthy();
+      emulator.control.resetCounts();
+      expect((await entrance.getAccessToken(LEE, "User.Read")).token).toBe(refreshed.token);
+      expect(emulator.control.counts().token).toBeUndefined();
+    },
+  );
 
   it("treats a partition whose index is cut short or not JSON as unreadable, never as a crash", async () => {
     const { entrance, store } = await signedInAs(emulator, "lee@contoso.onmicrosoft.com");
@@ -299,9 +315,10 @@ describe("no token is ever given to a store in the clear", () => {
       ...store,
       tokens: {
         ...store.tokens,
-        put: async (p: string, d: Uint8Array) => {
+        put: async (p: string, d: Uint8Array, i?: Uint8Array) => {
           written.push(d);
-          await store.tokens.put(p, d);
+          if (i) written.push(i);
+          await store.tokens.put(p, d, i);
         },
       },
     };
@@ -313,7 +330,8 @@ describe("no token is ever given to a store in the clear", () => {
       await startSignIn(emulator, entrance, jar, "lee@contoso.onmicrosoft.com"),
     );
     const token = await entrance.getAccessToken(LEE, ["User.Read"]);
-    expect(written.length).toBeGreaterThanOrEqual(2);
+    // Two puts (sign-in, refresh), each of two parts: the data and the index.
+    expect(written.length).toBeGreaterThanOrEqual(4);
     for (const blob of written) {
       const text = Buffer.from(blob).toString("latin1");
       expect(text).not.toContain(token.token.slice(0, 40));

@@ -182,6 +182,7 @@ function defineSuite<S extends { close(): Promise<void> }>(
 async function expectSessionSideClosed(store: SessionSideStore): Promise<void> {
   await expect(store.sessions.get("h")).rejects.toThrow();
   await expect(store.tokens.get("p")).rejects.toThrow();
+  await expect(store.tokens.getIndex("p")).rejects.toThrow();
   await expect(store.transactions.take("k", "o")).rejects.toThrow();
   await expect(store.transactions.countPending()).rejects.toThrow();
   await expect(store.sessions.deleteExpired(new Date())).rejects.toThrow();

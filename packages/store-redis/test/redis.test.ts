@@ -159,9 +159,27 @@ describeWithRedis("Redis store: keys, corrupt data and options", () => {
     expect(ttl).toBeLessThanOrEqual(120_000);
   });
 
+  it("reads a token partition written before indexes (a string) until its next put makes it a hash", async () => {
+    const data = randomBytes(6000);
+    await redis.set(keys.tokens("before-indexes"), data);
+    expect(await store.tokens.getIndex("before-indexes")).toBeNull();
+    expect(Buffer.from((await store.tokens.get("before-indexes")) ?? [])).toStrictEqual(data);
+    const index = randomBytes(200);
+    await store.tokens.put("before-indexes", data, index);
+    expect(await redis.type(keys.tokens("before-indexes"))).toBe("hash");
+    expect(Buffer.from((await store.tokens.getIndex("before-indexes")) ?? [])).toStrictEqual(index);
+    expect(Buffer.from((await store.tokens.get("before-indexes")) ?? [])).toStrictEqual(data);
+    await store.tokens.delete("before-indexes");
+    expect(await redis.exists(keys.tokens("before-indexes"))).toBe(0);
+  });
+
   it("token and transaction keys holding another type give clear errors", async () => {
     await redis.hset(keys.tokens("partition"), "f", "v");
     await expect(store.tokens.get("partition")).rejects.toThrow(/Corrupt data in Redis/);
+    await redis.del(keys.tokens("partition"));
+    await redis.rpush(keys.tokens("partition"), "v");
+    await expect(store.tokens.get("partition")).rejects.toThrow(/Corrupt data in Redis/);
+    expect(await store.tokens.getIndex("partition")).toBeNull();
     const owner = randomUUID();
     await redis.set(keys.ownerTransactions(owner).values, "garbage", "EX", 600);
     await expect(store.transactions.take("state", owner)).rejects.toThrow(/Corrupt data in Redis/);

@@ -216,6 +216,41 @@ function migrations({ dialect, collation }: MigrationTarget): Record<string, Mig
           .execute();
       },
     },
+    // A token partition's access-token index in a column of its own, so that a cache hit reads
+    // the access tokens (a kilobyte or two) and not the whole cache. Rows from before keep a null
+    // index (the core then reads `data`, which holds the index in its older layout) until their
+    // next write.
+    "0006_token_partition_index": {
+      async up(db: Kysely<unknown>) {
+        if (dialect !== "sqlite") {
+          // PostgreSQL (TOAST) and InnoDB keep a large `data` out of the row, so the new column
+          // reads without it wherever it lies.
+          await db.schema
+            .alterTable("entrance_token_partitions")
+            .addColumn("access_index", bytes)
+            .execute();
+          return;
+        }
+        // SQLite stores a row's columns in order and spills the row's tail to a chain of overflow
+        // pages: a column after `data` would be read by walking the whole chain, one before it
+        // from the leaf page and at most the first overflow page. ALTER TABLE can only append,
+        // so the table is rebuilt with the index before `data` (in the migration's transaction).
+        await db.schema
+          .createTable("entrance_token_partitions_next")
+          .addColumn("partition", key, (c) => c.notNull().primaryKey())
+          .addColumn("access_index", bytes)
+          .addColumn("data", bytes, (c) => c.notNull())
+          .addColumn("updated_at", "bigint", (c) => c.notNull())
+          .execute();
+        await sql`insert into entrance_token_partitions_next (partition, access_index, data, updated_at)
+          select partition, null, data, updated_at from entrance_token_partitions`.execute(db);
+        await db.schema.dropTable("entrance_token_partitions").execute();
+        await db.schema
+          .alterTable("entrance_token_partitions_next")
+          .renameTo("entrance_token_partitions")
+          .execute();
+      },
+    },
   };
 }
 

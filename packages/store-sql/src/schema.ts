@@ -56,6 +56,11 @@ export interface SessionsTable {
 /** `entrance_token_partitions`: one encrypted MSAL cache per user. */
 export interface TokenPartitionsTable {
   partition: string;
+  /**
+   * The encrypted access-token index a cache hit reads alone; null in rows written before
+   * migration 0005 or put without one.
+   */
+  access_index: ColumnType<Uint8Array | null, Uint8Array | null, Uint8Array | null>;
   data: Bytes;
   updated_at: Millis;
 }

@@ -130,10 +130,16 @@ function hotReads(database: Database.Database): HotReads {
   const token = database.prepare(
     'select "data" from "entrance_token_partitions" where "partition" = ?',
   );
+  // The index alone: it precedes `data` in the row, so SQLite reads the leaf page and at most the
+  // first overflow page, not the chain that holds `data`.
+  const tokenIndex = database.prepare(
+    'select "access_index" from "entrance_token_partitions" where "partition" = ?',
+  );
   return {
     session: (idHash) => session.get(idHash) as ReturnType<HotReads["session"]>,
     user: (tenantId, objectId) => user.get(tenantId, objectId) as ReturnType<HotReads["user"]>,
     token: (partition) => token.get(partition) as ReturnType<HotReads["token"]>,
+    tokenIndex: (partition) => tokenIndex.get(partition) as ReturnType<HotReads["tokenIndex"]>,
   };
 }
 

@@ -48,6 +48,7 @@ export interface HotReads {
   session(idHash: string): Selectable<SessionsTable> | undefined;
   user(tenantId: string, objectId: string): Selectable<UsersTable> | undefined;
   token(partition: string): Pick<Selectable<TokenPartitionsTable>, "data"> | undefined;
+  tokenIndex(partition: string): Pick<Selectable<TokenPartitionsTable>, "access_index"> | undefined;
 }
 
 /**

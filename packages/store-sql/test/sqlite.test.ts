@@ -90,6 +90,41 @@ describe("SQLite store", () => {
     expect(recorded).toStrictEqual(MIGRATIONS);
   });
 
+  it("keeps a token partition's index before its data in the row, fresh or upgraded", async () => {
+    // SQLite reads a row's columns in order: the index must come before the data, which spills
+    // to a chain of overflow pages, for a cache hit to read it without walking that chain.
+    const columns = (filename: string) =>
+      inspect(filename, (db) =>
+        db
+          .prepare("select name from pragma_table_info('entrance_token_partitions') order by cid")
+          .pluck()
+          .all(),
+      );
+    const fresh = freshFile();
+    await (await openSqliteStore({ filename: fresh })).close();
+    expect(columns(fresh)).toStrictEqual(["partition", "access_index", "data", "updated_at"]);
+
+    const upgraded = freshFile();
+    const old = await openSqliteStore({ filename: upgraded });
+    await old.tokens.put("oid.tid", new Uint8Array([1, 2, 3]));
+    await old.close();
+    inspect(upgraded, (db) =>
+      db.exec(
+        "alter table entrance_token_partitions drop column access_index;" +
+          "delete from entrance_migration where name = '0006_token_partition_index';",
+      ),
+    );
+    expect(columns(upgraded)).toStrictEqual(["partition", "data", "updated_at"]);
+    const reopened = await openSqliteStore({ filename: upgraded });
+    try {
+      expect(columns(upgraded)).toStrictEqual(["partition", "access_index", "data", "updated_at"]);
+      expect(await reopened.tokens.get("oid.tid")).toStrictEqual(new Uint8Array([1, 2, 3]));
+      expect(await reopened.tokens.getIndex("oid.tid")).toBeNull();
+    } finally {
+      await reopened.close();
+    }
+  });
+
   it("answers a health check while open, and not once closed", async () => {
     const store = await openSqliteStore({ filename: freshFile() });
     expect((await storeHealth(store)).ok).toBe(true);

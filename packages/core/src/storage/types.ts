@@ -138,11 +138,24 @@ export interface SessionStore {
 
 /**
  * Each user's tokens in a partition of their own (MSAL's cache for that account), already
- * encrypted by the caller: a store never sees a token in the clear.
+ * encrypted by the caller: a store never sees a token in the clear. A partition has two parts:
+ * `data` (the whole cache, several kilobytes) and an optional small `index` (the access tokens a
+ * cache hit reads), stored so that reading the index does not read the data.
  */
 export interface TokenStore {
+  /** The partition's data, byte for byte as put; null when there is no partition. */
   get(partition: string): Promise<Uint8Array | null>;
-  put(partition: string, data: Uint8Array): Promise<void>;
+  /**
+   * The partition's index alone, byte for byte as put; null when there is no partition or it was
+   * put without an index (e.g. written by a version before indexes: the caller then reads `get`).
+   */
+  getIndex(partition: string): Promise<Uint8Array | null>;
+  /**
+   * Replaces the partition's data and index together, atomically: a concurrent reader sees both
+   * old parts or both new, never one of each. Without `index`, the partition has none afterwards.
+   */
+  put(partition: string, data: Uint8Array, index?: Uint8Array): Promise<void>;
+  /** Removes both parts; nothing happens when there is no partition. */
   delete(partition: string): Promise<void>;
 }
 

@@ -15,8 +15,9 @@ const OIDC_SCOPES: ReadonlySet<string> = new Set(["openid", "profile", "offline_
 
 /**
  * An access-token entry of MSAL's serialized cache, with the fields a hit reads (MSAL's names).
- * A partition keeps these apart from the whole cache, so that a hit parses a few hundred bytes
- * of known shape, not the whole cache with its per-user property names.
+ * A partition keeps these apart from the whole cache (its index), so that a hit reads, decrypts
+ * and parses these entries of known shape alone, not the whole cache with its per-user property
+ * names, refresh token, ID token and accounts.
  */
 export interface CachedAccessToken {
   readonly home_account_id?: unknown;

@@ -6,6 +6,13 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const INFO = "entrance token partition v1";
 
+/**
+ * What a blob holds, authenticated with it so that one part of a partition cannot be passed off
+ * as the other: `cache` is MSAL's cache (or, in rows written before the index had a column of its
+ * own, the whole partition), `index` the access-token entries a cache hit reads.
+ */
+export type BlobPurpose = "cache" | "index";
+
 interface Key {
   readonly id: Buffer;
   readonly key: Buffer;
@@ -27,11 +34,15 @@ export class PartitionCipher {
     });
   }
 
-  encrypt(partition: string, plaintext: Uint8Array | string): Uint8Array {
+  encrypt(
+    partition: string,
+    plaintext: Uint8Array | string,
+    purpose: BlobPurpose = "cache",
+  ): Uint8Array {
     const { id, key } = this.#keys[0] as Key;
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv("aes-256-gcm", key, iv);
-    cipher.setAAD(associatedData(id, partition));
+    cipher.setAAD(associatedData(id, partition, purpose));
     const body = Buffer.concat([
       typeof plaintext === "string" ? cipher.update(plaintext, "utf8") : cipher.update(plaintext),
       cipher.final(),
@@ -43,7 +54,11 @@ export class PartitionCipher {
    * The plaintext bytes, and whether it was encrypted under an older secret (so the caller re-encrypts
    * it); null when it cannot be decrypted by any configured secret, is corrupt or was tampered with.
    */
-  decrypt(partition: string, blob: Uint8Array): { plaintext: Buffer; stale: boolean } | null {
+  decrypt(
+    partition: string,
+    blob: Uint8Array,
+    purpose: BlobPurpose = "cache",
+  ): { plaintext: Buffer; stale: boolean } | null {
     // A view, not a copy: a partition is several kilobytes and this is on every token hit.
     const data = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
     if (data.length < 1 + KEY_ID_BYTES + IV_BYTES + TAG_BYTES || data[0] !== VERSION) return null;
@@ -55,7 +70,7 @@ export class PartitionCipher {
     const body = data.subarray(1 + KEY_ID_BYTES + IV_BYTES, data.length - TAG_BYTES);
     try {
       const decipher = createDecipheriv("aes-256-gcm", entry.key, iv);
-      decipher.setAAD(associatedData(id, partition));
+      decipher.setAAD(associatedData(id, partition, purpose));
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
       const plaintext = decipher.update(body);
       decipher.final(); // GCM yields nothing more here; it checks the tag
@@ -66,7 +81,18 @@ export class PartitionCipher {
   }
 }
 
-/** Authenticated with the ciphertext: the format version, the key id and the partition name. */
-function associatedData(keyId: Buffer, partition: string): Buffer {
-  return Buffer.concat([Buffer.of(VERSION), keyId, Buffer.from(partition, "utf8")]);
+/**
+ * Authenticated with the ciphertext: the format version, the key id, the purpose and the partition
+ * name. A cache's is the same as before purposes existed (so older rows still open); an index's
+ * has a 0xFF byte before the name, a byte UTF-8 never contains, so no partition name can make
+ * one purpose's associated data equal the other's.
+ */
+function associatedData(keyId: Buffer, partition: string, purpose: BlobPurpose): Buffer {
+  const name = Buffer.from(partition, "utf8");
+  return purpose === "cache"
+    ? Buffer.concat([Buffer.of(VERSION), keyId, name])
+    : Buffer.concat([Buffer.of(VERSION), keyId, Buffer.of(INDEX_MARK), name]);
 }
+
+/** Marks an index's associated data (see {@link associatedData}). */
+const INDEX_MARK = 0xff;

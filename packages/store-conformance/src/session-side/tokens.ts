@@ -1,4 +1,7 @@
-/** The TokenStore contract: opaque encrypted bytes per partition, returned byte for byte. */
+/**
+ * The TokenStore contract: opaque encrypted bytes per partition, its data and its optional index,
+ * returned byte for byte; the index read alone; both parts replaced and removed together.
+ */
 import { randomBytes } from "node:crypto";
 import type { SessionSideStore } from "@entrance/core";
 import { expect, it } from "vitest";
@@ -86,5 +89,81 @@ export function tokenContract(ctx: ConformanceContext<SessionSideStore>): void {
     const stored = await ctx.store().tokens.get(partition);
     stored?.fill(9);
     expectBytes(await ctx.store().tokens.get(partition), new Uint8Array([1, 2, 3, 4]));
+  });
+
+  it("getIndex of an absent partition is null", async () => {
+    expect(await ctx.store().tokens.getIndex(unique("absent-index"))).toBeNull();
+  });
+
+  it("put with an index: getIndex gives the index and get the data, byte for byte", async () => {
+    const partition = unique("indexed");
+    const data = new Uint8Array(randomBytes(8 * 1024));
+    const index = allByteValues();
+    await ctx.store().tokens.put(partition, data, index);
+    expectBytes(await ctx.store().tokens.getIndex(partition), index);
+    expectBytes(await ctx.store().tokens.get(partition), data);
+  });
+
+  it("an empty index is kept as empty, not as absent", async () => {
+    const partition = unique("empty-index");
+    await ctx.store().tokens.put(partition, new Uint8Array([1]), new Uint8Array());
+    expectBytes(await ctx.store().tokens.getIndex(partition), new Uint8Array());
+  });
+
+  it("a partition put without an index (as before indexes) has data and no index", async () => {
+    const partition = unique("unindexed");
+    const data = new Uint8Array(randomBytes(2048));
+    await ctx.store().tokens.put(partition, data);
+    expect(await ctx.store().tokens.getIndex(partition)).toBeNull();
+    expectBytes(await ctx.store().tokens.get(partition), data);
+  });
+
+  it("a put replaces both parts: a new index, or none when the put has none", async () => {
+    const partition = unique("replace-both");
+    await ctx.store().tokens.put(partition, randomBytes(4096), randomBytes(300));
+    const data = new Uint8Array(randomBytes(5000));
+    const index = new Uint8Array(randomBytes(200));
+    await ctx.store().tokens.put(partition, data, index);
+    expectBytes(await ctx.store().tokens.getIndex(partition), index);
+    expectBytes(await ctx.store().tokens.get(partition), data);
+    const unindexed = new Uint8Array(randomBytes(64));
+    await ctx.store().tokens.put(partition, unindexed);
+    expect(await ctx.store().tokens.getIndex(partition)).toBeNull();
+    expectBytes(await ctx.store().tokens.get(partition), unindexed);
+    await ctx.store().tokens.put(partition, data, index);
+    expectBytes(await ctx.store().tokens.getIndex(partition), index);
+  });
+
+  it("concurrent puts of one partition leave a pair that was put together", async () => {
+    const partition = unique("concurrent");
+    const pairs = Array.from({ length: 20 }, (_, i) => ({
+      data: new Uint8Array(randomBytes(3000 + i)),
+      index: new Uint8Array([i, ...randomBytes(40)]),
+    }));
+    await Promise.all(pairs.map((p) => ctx.store().tokens.put(partition, p.data, p.index)));
+    const index = await ctx.store().tokens.getIndex(partition);
+    const data = await ctx.store().tokens.get(partition);
+    const pair = pairs[index?.[0] ?? -1];
+    expect(pair).toBeDefined();
+    expectBytes(index, pair?.index ?? new Uint8Array());
+    expectBytes(data, pair?.data ?? new Uint8Array());
+  });
+
+  it("delete removes the index with the data", async () => {
+    const partition = unique("delete-index");
+    await ctx.store().tokens.put(partition, randomBytes(64), randomBytes(16));
+    await ctx.store().tokens.delete(partition);
+    expect(await ctx.store().tokens.getIndex(partition)).toBeNull();
+    expect(await ctx.store().tokens.get(partition)).toBeNull();
+  });
+
+  it("copies the index in and out: callers cannot change what is stored", async () => {
+    const partition = unique("index-copies");
+    const index = new Uint8Array([5, 6, 7]);
+    await ctx.store().tokens.put(partition, new Uint8Array([1]), index);
+    index.fill(0);
+    const stored = await ctx.store().tokens.getIndex(partition);
+    stored?.fill(9);
+    expectBytes(await ctx.store().tokens.getIndex(partition), new Uint8Array([5, 6, 7]));
   });
 }

@@ -4,7 +4,7 @@
  * is upgraded with its data kept; one that a newer version migrated is refused. The older
  * versions are made by undoing migrations with raw SQL that both dialects accept.
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { EntranceStore, UserRecord } from "@entrance/core";
 import { describe, expect, it } from "vitest";
 import { migrate } from "../../src/index.js";
@@ -46,10 +46,17 @@ export const MIGRATIONS = [
   "0003_admin_and_audit",
   "0004_owners_counts_and_sweeps",
   "0005_account_kind",
+  "0006_token_partition_index",
 ];
 
+/** Takes a database back to the schema of the version before 0006_token_partition_index. */
+const UNDO_0006 = `
+  alter table entrance_token_partitions drop column access_index;
+  delete from entrance_migration where name = '0006_token_partition_index';
+`;
+
 /** Takes a database back to the schema of the version before 0005_account_kind. */
-const UNDO_0005 = `
+const UNDO_0005 = `${UNDO_0006}
   alter table entrance_users drop column account_kind;
   delete from entrance_migration where name = '0005_account_kind';
 `;
@@ -101,7 +108,8 @@ const user = (): UserRecord => ({
 /** Defines the migration tests for one dialect; call it where that dialect's tests are defined. */
 export function migrationSuite(dialect: MigrationDialect): void {
   const mysql = dialect.mysql ?? false;
-  const UNDO_0004 = undo0004(mysql);
+  // Each undo takes back the ones after it too, so older versions are reached in order.
+  const UNDO_0004 = `${UNDO_0005}${undo0004(mysql)}`;
   const UNDO_0003 = undo0003(mysql);
   describe("migrations", () => {
     const migrationNames = async (database: FreshDatabase) =>
@@ -286,6 +294,39 @@ export function migrationSuite(dialect: MigrationDialect): void {
       expect(await migrationNames(database)).toStrictEqual(MIGRATIONS);
     });
 
+    it("upgrades a database of version 0005: token partitions keep their data, without an index until their next put", async () => {
+      const database = await dialect.fresh();
+      const old = await database.open();
+      const data = new Uint8Array(randomBytes(8 * 1024));
+      const small = new Uint8Array([0, 1, 2, 255]);
+      await old.tokens.put("oid-1.tid", data);
+      await old.tokens.put("oid-2.tid", small);
+      await old.close();
+      await database.exec(UNDO_0006);
+
+      const upgraded = await database.open();
+      try {
+        expect(await upgraded.tokens.getIndex("oid-1.tid")).toBeNull();
+        expect(Buffer.from((await upgraded.tokens.get("oid-1.tid")) ?? [])).toStrictEqual(
+          Buffer.from(data),
+        );
+        expect(Buffer.from((await upgraded.tokens.get("oid-2.tid")) ?? [])).toStrictEqual(
+          Buffer.from(small),
+        );
+        const index = new Uint8Array(randomBytes(300));
+        await upgraded.tokens.put("oid-1.tid", data, index);
+        expect(Buffer.from((await upgraded.tokens.getIndex("oid-1.tid")) ?? [])).toStrictEqual(
+          Buffer.from(index),
+        );
+        await upgraded.tokens.delete("oid-1.tid");
+        expect(await upgraded.tokens.getIndex("oid-1.tid")).toBeNull();
+        expect(await upgraded.tokens.get("oid-1.tid")).toBeNull();
+      } finally {
+        await upgraded.close();
+      }
+      expect(await migrationNames(database)).toStrictEqual(MIGRATIONS);
+    });
+
     it("five migrate() calls at once on a fresh database all finish, applying each migration once", async () => {
       const database = await dialect.fresh();
       const reports = await Promise.all([1, 2, 3, 4, 5].map(() => migrate(database.url)));
@@ -311,11 +352,12 @@ export function migrationSuite(dialect: MigrationDialect): void {
       await (await database.open()).close();
       await database.exec(`${UNDO_0005}${UNDO_0004}`);
       await expect(database.open({ migrate: false })).rejects.toThrow(
-        /lacks the Entrance schema migrations 0004_owners_counts_and_sweeps, 0005_account_kind\./,
+        /lacks the Entrance schema migrations 0004_owners_counts_and_sweeps, 0005_account_kind, 0006_token_partition_index\./,
       );
       expect((await migrate(database.url)).applied).toStrictEqual([
         "0004_owners_counts_and_sweeps",
         "0005_account_kind",
+        "0006_token_partition_index",
       ]);
       await (await database.open({ migrate: false })).close();
       await database.exec("insert into entrance_migration values ('9999_future', 'x')");

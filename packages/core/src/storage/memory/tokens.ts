@@ -2,19 +2,27 @@
 import type { LockStore, TokenStore } from "../types.js";
 import { type Guard, ttlMilliseconds } from "./shared.js";
 
-/** Encrypted token partitions, copied in and out. */
+/** Encrypted token partitions, copied in and out; both parts in one entry, replaced at once. */
 export function memoryTokens(open: Guard): TokenStore {
-  const partitions = new Map<string, Uint8Array>();
+  const partitions = new Map<string, { data: Uint8Array; index: Uint8Array | null }>();
   return {
     async get(partition) {
       await open();
-      const data = partitions.get(partition);
-      return data ? new Uint8Array(data) : null;
+      const stored = partitions.get(partition);
+      return stored ? new Uint8Array(stored.data) : null;
     },
-    async put(partition, data) {
+    async getIndex(partition) {
+      await open();
+      const index = partitions.get(partition)?.index;
+      return index ? new Uint8Array(index) : null;
+    },
+    async put(partition, data, index) {
       await open();
       // `new Uint8Array(view)` copies exactly the view's bytes; Buffer#slice would share memory.
-      partitions.set(partition, new Uint8Array(data));
+      partitions.set(partition, {
+        data: new Uint8Array(data),
+        index: index ? new Uint8Array(index) : null,
+      });
     },
     async delete(partition) {
       await open();
