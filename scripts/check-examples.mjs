@@ -118,7 +118,11 @@ function parseDirective(body, where) {
   const kind = match[1];
   const value = kind === "preamble" ? (match[2] ?? "").replace(/^[^\n]*\n/, "") : match[2].trim();
   if (kind === "skip" && value === "") throw new Error(`${where}: say why a block is skipped`);
-  if (kind === "file" && (!/^[\w@[\]./-]+\.(ts|tsx|js|mjs)$/.test(value) || value.includes("..")))
+  if (
+    kind === "file" &&
+    (!/^[\w@[\]./-]+\.(ts|tsx|js|mjs)$/.test(value) ||
+      value.split("/").some((segment) => segment === ".." || segment === "."))
+  )
     throw new Error(`${where}: a file directive names a relative .ts, .tsx or .js path`);
   return { kind, value };
 }
@@ -266,4 +270,11 @@ function main() {
   process.exitCode = 1;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  try {
+    main();
+  } catch (error) {
+    process.stderr.write(`Examples: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}
