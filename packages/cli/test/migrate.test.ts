@@ -191,7 +191,7 @@ describeWithMysql("migrate on MariaDB/MySQL", () => {
     const migrated = await cli(["migrate"], { DATABASE_URL: url });
     expect(migrated.stderr).toBe("");
     expect(migrated.stdout).toContain(
-      "applied ${ALL.length} migration(s) to the MySQL database of DATABASE_URL",
+      `applied ${ALL.length} migration(s) to the MySQL database of DATABASE_URL`,
     );
     expect(await schemaStatus(url)).toEqual({
       state: "answered",

@@ -13,6 +13,11 @@ export const guards = adapterGuards<RequestHandler>((guard) => (req, res, next) 
   answer.then((late) => (late ? writeWebResponse(res, late) : next())).catch(next);
 });
 
+/**
+ * The standalone guards, as Express middleware: checked against the most recent `entrance()` when
+ * built after it, else on the first request. `auth.requireRole(…)` (from the middleware) checks
+ * at once.
+ */
 export const {
   requireAuth,
   requireScopes,

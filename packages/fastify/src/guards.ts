@@ -17,6 +17,10 @@ export const guards = adapterGuards<preHandlerHookHandler>((guard) => (request, 
   }, done);
 });
 
+/**
+ * The standalone guards, as Fastify preHandlers: checked against the most recent registration when
+ * built after it, else on the first request. `app.entrance.requireRole(…)` checks at once.
+ */
 export const {
   requireAuth,
   requireScopes,

@@ -14,6 +14,11 @@ export const guards = adapterGuards<MiddlewareHandler<EntranceEnv>>((guard) => a
   await next();
 });
 
+/**
+ * The standalone guards, as Hono middleware: checked against the most recent `entrance()` when
+ * built after it, else on the first request. `auth.requireRole(…)` (from the middleware) checks
+ * at once.
+ */
 export const {
   requireAuth,
   requireScopes,

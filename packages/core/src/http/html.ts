@@ -29,6 +29,9 @@ function render(value: Interpolation): string {
 }
 
 /**
+ * HTML from a template whose every interpolated value is escaped, except `html` fragments (in a
+ * list too), which are inserted as they are; null, undefined and false insert nothing.
+ *
  * @example
  * html`<td>${user.displayName}</td>` // "<td>&#60;b&#62;</td>" for a name of "<b>"
  */
