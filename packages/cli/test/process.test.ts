@@ -37,7 +37,7 @@ describe("the entrance bin", () => {
     const migrated = await entrance(["migrate"], app.env());
     expect(migrated.stderr).toBe("");
     expect(migrated.status).toBe(0);
-    expect(migrated.stdout).toMatch(/applied 4 migration\(s\)/);
+    expect(migrated.stdout).toMatch(/applied 6 migration\(s\)/);
 
     const { status, stdout } = await entrance(["doctor", "--json", "--ca", app.caPath], app.env());
     const report = JSON.parse(stdout) as {
