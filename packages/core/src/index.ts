@@ -64,7 +64,13 @@ export {
 } from "./http/node.js";
 export { fromThisSite } from "./http/same-site.js";
 export type { CspDirectives } from "./http/security-headers.js";
-export { publicRequest, publicRequestLike, withHeaders } from "./http/web.js";
+export {
+  absoluteRedirect,
+  publicRequest,
+  publicRequestLike,
+  readWebBody,
+  withHeaders,
+} from "./http/web.js";
 export type {
   EntranceOptions,
   Logger,
