@@ -84,6 +84,14 @@ export { DEFAULT_DATABASE, defaultStore } from "./storage/default.js";
 export { deferredStore } from "./storage/deferred.js";
 export { type StoreHealth, storeHealth } from "./storage/health.js";
 export { createMemoryStore, type MemoryStoreOptions } from "./storage/memory.js";
+export {
+  importedRedis,
+  importedSql,
+  type RedisModule,
+  type RedisOpener,
+  type SqlModule,
+  type SqlOpener,
+} from "./storage/peers.js";
 export type {
   AuditEvent,
   AuditEventType,
