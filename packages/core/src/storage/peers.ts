@@ -39,11 +39,11 @@ function installed(name: string): boolean {
   }
 }
 
-/** What `import("@entrance/store-sql")` gives, as far as the default store needs it. */
+/** What @entrance/store-sql exports, as far as the default store needs it. */
 export interface SqlModule {
   openSqlStore: SqlOpener;
 }
-/** What `import("@entrance/store-redis")` gives, as far as the default store needs it. */
+/** What @entrance/store-redis exports, as far as the default store needs it. */
 export interface RedisModule {
   openRedisStore(options: { url: string }): Promise<SessionSideStore>;
 }
@@ -53,9 +53,8 @@ export interface RedisModule {
  * bundler builds the server (Next.js), the probe above always fails, while an `import()` whose
  * name the bundler sees in the adapter's source works. A missing package stops the first request
  * with the fix.
- *
- * @example
- * defaultStore(importedSql(() => import("@entrance/store-sql")), importedRedis(() => import("@entrance/store-redis")))
+ * An adapter writes the `import()` with the package's name in its own source, as
+ * packages/next/src/core.ts does, and passes the function here.
  */
 export function importedSql(load: () => Promise<SqlModule>): SqlOpener {
   return async (url) => (await loaded(load, SQL, "pass `store`, or install it")).openSqlStore(url);
