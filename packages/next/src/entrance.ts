@@ -1,6 +1,7 @@
 import {
   absoluteRedirect,
   authGuard,
+  type CspDirectives,
   type Entrance,
   type EntranceContext,
   guardPerCore,
@@ -12,6 +13,7 @@ import {
 import { headers } from "next/headers.js";
 import { type NextEntranceOptions, sharedCore } from "./core.js";
 import { contextFor, guardsFor, type RouteGuards } from "./guards.js";
+import { pageHeaders } from "./security.js";
 
 /** A route handler as Next calls it: the request, and the route's `{ params }`. */
 export type RouteHandler<C = unknown> = (request: Request, context: C) => Promise<Response>;
@@ -45,6 +47,12 @@ export interface NextEntrance extends RouteGuards {
    * body over 16 KiB is answered 413), the client's address, and the core.
    */
   mount(handle: MountedHandler): RouteHandler;
+  /**
+   * For `proxy.ts`: the request goes on with core's security headers (CSP with a nonce Next puts
+   * on its scripts, no framing, nosniff, referrer and opener policies) on the page it gets;
+   * `directives` replace CSP ones by name. Give the proxy a `matcher` covering the app's pages.
+   */
+  securityHeaders(request: Request, directives?: CspDirectives): Promise<Response>;
   /** The core, made on first use; `close()` it on shutdown. */
   readonly core: Entrance;
 }
@@ -108,6 +116,7 @@ export function entrance(options: NextEntranceOptions = {}): NextEntrance {
   return {
     handlers: { GET: route, POST: route },
     mount,
+    securityHeaders: (request, directives) => pageHeaders(coreOf(), request, directives),
     auth,
     proxy,
     get core() {

@@ -6,6 +6,7 @@ import {
   type EntranceContext,
   entranceErrorAnswer,
   publicRequestLike,
+  withHeaders,
 } from "@entrance/core";
 
 /** A route handler behind a guard: Next's arguments, then the request's Entrance context. */
@@ -50,7 +51,8 @@ export function guardsFor(coreOf: () => Entrance): RouteGuards {
     const answer = await guard(context);
     if (answer) return answer;
     try {
-      return await handler(request, params, context);
+      // `no-store` for a signed-in request, unless the handler said otherwise.
+      return withHeaders(await handler(request, params, context), context.responseHeaders);
     } catch (error) {
       const errorAnswer = entranceErrorAnswer(error, context);
       if (errorAnswer) return errorAnswer;
