@@ -1,9 +1,20 @@
 import type { NextRequest } from "next/server";
-import { proxy as signedInOnly } from "./lib/entrance";
+import { securityHeaders, proxy as signedInOnly } from "./lib/entrance";
 
-/** Signed-out visits to the paths below go to sign in and come back. */
-export function proxy(request: NextRequest) {
-  return signedInOnly(request);
+/** Paths only signed-in visitors may open: the others are sent to sign in and come back. */
+const SIGNED_IN_ONLY = ["/profile"];
+
+/**
+ * Every page: core's security headers (no framing of the sign-out button or the admin panel, a
+ * CSP whose nonce Next puts on its scripts); the paths above: signed-in visitors only.
+ */
+export async function proxy(request: NextRequest) {
+  if (SIGNED_IN_ONLY.includes(request.nextUrl.pathname)) {
+    const refusal = await signedInOnly(request);
+    if (refusal) return refusal;
+  }
+  return securityHeaders(request);
 }
 
-export const config = { matcher: ["/profile"] };
+// Every path but Next's static files, which need no page headers.
+export const config = { matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"] };

@@ -85,7 +85,10 @@ describeWithChromium("the Next.js example in Chromium", () => {
     const session = (await context.cookies(base)).find((c) => c.name === "entrance-session");
     expect(session).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/" });
 
-    await page.goto(`${base}/profile`);
+    const signedIn = await page.goto(`${base}/profile`);
+    // The page with the sign-out button may not be framed by any site (clickjacking).
+    expect(signedIn?.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect(signedIn?.headers()["x-frame-options"]).toBe("DENY");
     const profile = await page.locator("#profile").textContent();
     expect(profile).toContain("Lee Gu");
     expect(profile).toContain("lee.gu@contoso.com");
@@ -101,6 +104,22 @@ describeWithChromium("the Next.js example in Chromium", () => {
     expect(again.status()).toBe(302);
     // The proxy answers 302 (a page's own redirect() is a 307); Next makes the Location relative.
     expect(again.headers().location).toBe("/auth/login?returnTo=%2Fprofile");
+  });
+
+  it("serves its pages with core's security headers, and Next's scripts run under their CSP", async () => {
+    const page = await context.newPage();
+    const violations: string[] = [];
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    const response = await page.goto(`${base}/`);
+    const headers = response?.headers() ?? {};
+    expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect(headers["x-frame-options"]).toBe("DENY");
+    expect(headers["x-content-type-options"]).toBe("nosniff");
+    // Next put the request's nonce on the scripts that start its pages; none was refused.
+    expect(await page.locator("script[nonce]").count()).toBeGreaterThan(0);
+    expect(violations).toEqual([]);
   });
 
   it("the proxy sends a signed-out visit of /profile to sign in, and back to the profile", async () => {

@@ -1,6 +1,7 @@
 import {
   type Entrance,
   fromThisSite,
+  readWebBody,
   type SafeHtml,
   type SignedIn,
   type UserRecord,
@@ -294,6 +295,7 @@ async function readForm(request: Request): Promise<URLSearchParams | null> {
   const type = request.headers.get("content-type") ?? "";
   if (!type.toLowerCase().startsWith("application/x-www-form-urlencoded")) return null;
   if (Number(request.headers.get("content-length") ?? 0) > MAX_FORM_BYTES) return null;
-  const text = await request.text();
-  return text.length > MAX_FORM_BYTES ? null : new URLSearchParams(text);
+  // Read up to the bound only: a chunked body says nothing of its size beforehand.
+  const text = await readWebBody(request, MAX_FORM_BYTES);
+  return text === null ? null : new URLSearchParams(text);
 }

@@ -1,4 +1,4 @@
-import type { Entrance } from "@entrance/core";
+import { type Entrance, readWebBody } from "@entrance/core";
 import { clientIp, type EntranceEnv, webRequest } from "@entrance/hono";
 import type { MiddlewareHandler } from "hono";
 import { createAdmin, type EntranceAdmin } from "./admin.js";
@@ -40,24 +40,11 @@ export function entranceAdmin(options: HonoAdminOptions = {}): MiddlewareHandler
     }
     let body: string | undefined;
     if (c.req.method === "POST") {
-      body = await readLimited(c.req.raw);
+      body = (await readWebBody(c.req.raw, MAX_BODY_BYTES)) ?? undefined;
       if (body === undefined) return c.text("Payload Too Large", 413);
     }
     const core = context.core;
     const request = webRequest(c, core.config.baseUrl, body);
     return panelFor(core, route.slice(0, -2)).handle(request, { ip: clientIp(c) });
   };
-}
-
-/** The body as text, up to MAX_BODY_BYTES; undefined when larger (the rest is not buffered). */
-async function readLimited(request: Request): Promise<string | undefined> {
-  if (!request.body) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }

@@ -177,7 +177,7 @@ describe("init in Fastify and Hono projects (JavaScript)", () => {
     expect(read(dir, ".gitignore")).toBe(".env\n.entrance/\n");
   });
 
-  it("asks when it cannot tell the framework, and says Next.js is not supported yet", async () => {
+  it("asks when it cannot tell the framework", async () => {
     const both = await project({
       "package.json": JSON.stringify({ dependencies: { express: "5", fastify: "5" } }),
     });
@@ -186,16 +186,47 @@ describe("init in Fastify and Hono projects (JavaScript)", () => {
     expect(ambiguous.stderr).toMatch(/express and fastify: pass --framework/);
     expect(existsSync(join(both, ".env"))).toBe(false);
 
-    const next = await project({
-      "package.json": JSON.stringify({ dependencies: { next: "15" } }),
-    });
-    const refused = await init(next);
-    expect(refused.status).toBe(1);
-    expect(refused.stderr).toMatch(/Next\.js is not supported by init yet/);
-
     const none = await project({});
     expect((await init(none)).stderr).toMatch(/no package\.json/);
     expect((await init(both, "--framework", "koa")).stderr).toMatch(/--framework must be one of/);
+  });
+});
+
+describe("init in a Next.js project", () => {
+  it("writes the Entrance module, the route handler and proxy.ts where Next looks, overwriting nothing", async () => {
+    const dir = await project({
+      "package.json": JSON.stringify({ name: "site", dependencies: { next: "16", react: "19" } }),
+      "tsconfig.json": "{}\n",
+      "src/app/page.tsx": "export default function Home() { return null; }\n",
+      ".gitignore": "node_modules\n",
+    });
+    const { status, stdout } = await init(dir);
+    expect(status).toBe(0);
+    expect(manifest(dir).dependencies).toMatchObject({
+      "@entrance/next": expect.stringMatching(/^\^/),
+      "@entrance/store-sql": expect.stringMatching(/^\^/),
+    });
+    expect(read(dir, "src/lib/entrance.ts")).toMatch(/= *\n? *entrance\(\);/);
+    expect(read(dir, "src/app/auth/[...entrance]/route.ts")).toContain(
+      "export const { GET, POST } = handlers;",
+    );
+    expect(read(dir, "src/proxy.ts")).toContain("return securityHeaders(request);");
+    expect(stdout).toContain("src/proxy.ts: written");
+    expect(stdout).toContain("/auth/callback");
+    expect(envOf(dir).ENTRANCE_BASE_URL).toBe("http://localhost:3000");
+
+    // A second run, and a proxy.ts of the app's own: nothing is overwritten.
+    const own = await project({
+      "package.json": JSON.stringify({ dependencies: { next: "16" } }),
+      "proxy.js": "export function proxy() {}\n",
+    });
+    const first = await init(own);
+    expect(first.status).toBe(0);
+    expect(read(own, "proxy.js")).toBe("export function proxy() {}\n");
+    expect(first.stdout).toContain("proxy.js exists: not overwritten; what it should hold:");
+    expect(read(own, "app/auth/[...entrance]/route.js")).toContain("handlers");
+    const again = await init(dir);
+    expect(again.stdout).toContain("src/lib/entrance.ts: already written by an earlier init");
   });
 });
 
@@ -271,6 +302,53 @@ describe("the setup files init writes", () => {
           composite: false,
           declaration: false,
           declarationMap: false,
+        },
+        files,
+      }),
+    );
+    const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+    const result = await promisify(execFile)(process.execPath, [
+      tsc,
+      "-p",
+      join(base, "tsconfig.json"),
+    ]).then(
+      () => ({ ok: true, output: "" }),
+      (error: { stdout?: string }) => ({ ok: false, output: error.stdout ?? String(error) }),
+    );
+    expect(result.output).toBe("");
+    expect(result.ok).toBe(true);
+  });
+
+  it("compile against the real @entrance/next and Next's types (Next.js, bundler resolution)", async () => {
+    const root = join(import.meta.dirname, "..", "..", "..");
+    const base = await mkdtemp(join(root, "node_modules", ".cache", "entrance-init-next-"));
+    folders.push(base);
+    const files: string[] = [];
+    for (const emulator of [false, true]) {
+      const dir = join(base, emulator ? "emulator" : "plain");
+      await mkdir(join(dir, "app"), { recursive: true });
+      await writeFile(join(dir, "package.json"), JSON.stringify({ dependencies: { next: "16" } }));
+      await writeFile(join(dir, "tsconfig.json"), "{}");
+      const { status } = await init(dir, ...(emulator ? ["--emulator"] : []));
+      expect(status).toBe(0);
+      files.push(
+        join(dir, "lib", "entrance.ts"),
+        join(dir, "app", "auth", "[...entrance]", "route.ts"),
+        join(dir, "proxy.ts"),
+      );
+    }
+    // Next compiles an app as a bundler does: extensionless relative imports.
+    await writeFile(
+      join(base, "tsconfig.json"),
+      JSON.stringify({
+        extends: join(root, "tsconfig.base.json"),
+        compilerOptions: {
+          noEmit: true,
+          composite: false,
+          declaration: false,
+          declarationMap: false,
+          module: "esnext",
+          moduleResolution: "bundler",
         },
         files,
       }),

@@ -22,6 +22,7 @@ import {
 import type { RequestLike } from "./http/node.js";
 import type { EntranceOptions } from "./options.js";
 import { defaultStore } from "./storage/default.js";
+import type { RedisOpener, SqlOpener } from "./storage/peers.js";
 
 /**
  * What an adapter's `entrance()` takes: the core's options, with the store optional (default:
@@ -31,9 +32,18 @@ export interface AdapterOptions extends Omit<EntranceOptions, "store"> {
   readonly store?: EntranceOptions["store"];
 }
 
-/** The core an adapter serves: `createEntrance`, with the default store when none is given. */
-export function adapterCore(options: AdapterOptions): Entrance {
-  return createEntrance({ ...options, store: options.store ?? defaultStore() });
+/**
+ * The core an adapter serves: `createEntrance`, with the default store when none is given. The
+ * default store's packages are found by name unless `openers` are given: an adapter whose code a
+ * bundler builds passes openers from its own `import()` ({@link importedSql}).
+ */
+export function adapterCore(
+  options: AdapterOptions,
+  openers?: { readonly sql: SqlOpener; readonly redis: RedisOpener },
+): Entrance {
+  const store =
+    options.store ?? (openers ? defaultStore(openers.sql, openers.redis) : defaultStore());
+  return createEntrance({ ...options, store });
 }
 
 /**

@@ -25,7 +25,10 @@ export interface TemplateLocals {
   readonly popupScriptUrl: string;
 }
 
-/** What Entrance gives the app for one request. */
+/**
+ * What Entrance gives the app for one request. Its methods keep their context when taken off it,
+ * so `const { user, loginUrl, getAccessToken } = context` works as destructuring code expects.
+ */
 export interface EntranceContext {
   /** The request this context is for (what guards negotiate their answers on). */
   readonly request: RequestLike;
@@ -170,17 +173,23 @@ export class RequestContext implements EntranceContext {
     return this.core.popupScriptUrl;
   }
 
-  loginUrl(returnTo?: string): string {
-    return this.core.loginUrl(returnTo ?? returnToOf(this.request));
+  // The methods are getters returning functions bound to this context, so that they survive
+  // destructuring (`const { getAccessToken } = await auth()`); a function is made only when a
+  // method is read, which keeps a request that reads none at one object.
+  get loginUrl(): (returnTo?: string) => string {
+    return (returnTo) => this.core.loginUrl(returnTo ?? returnToOf(this.request));
   }
 
-  loginUrlFor(interaction: Interaction, returnTo?: string): string {
-    return this.core.loginUrlFor(interaction, returnTo ?? returnToOf(this.request));
+  get loginUrlFor(): (interaction: Interaction, returnTo?: string) => string {
+    return (interaction, returnTo) =>
+      this.core.loginUrlFor(interaction, returnTo ?? returnToOf(this.request));
   }
 
-  getAccessToken(scopes: readonly string[] | string, options?: AcquireOptions) {
-    const user = this.user;
-    return user ? this.core.getAccessToken(user, scopes, options) : Promise.reject(notSignedIn());
+  get getAccessToken(): EntranceContext["getAccessToken"] {
+    return (scopes, options) => {
+      const user = this.user;
+      return user ? this.core.getAccessToken(user, scopes, options) : Promise.reject(notSignedIn());
+    };
   }
 
   get graph(): GraphClient {
@@ -190,13 +199,15 @@ export class RequestContext implements EntranceContext {
     return this.#graph;
   }
 
-  getAccessTokenOnBehalfOf(scopes: readonly string[] | string, options?: AcquireOptions) {
-    try {
-      const { caller, assertion } = this.#onBehalfOfUser();
-      return this.core.getAccessTokenOnBehalfOf(caller, assertion, scopes, options);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  get getAccessTokenOnBehalfOf(): EntranceContext["getAccessTokenOnBehalfOf"] {
+    return (scopes, options) => {
+      try {
+        const { caller, assertion } = this.#onBehalfOfUser();
+        return this.core.getAccessTokenOnBehalfOf(caller, assertion, scopes, options);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    };
   }
 
   get graphOnBehalfOf(): GraphClient {
@@ -205,11 +216,13 @@ export class RequestContext implements EntranceContext {
     return this.#graphOnBehalfOf;
   }
 
-  downstream(name: string): DownstreamApi {
-    // A bearer caller first: on a requireBearer route the request acts for whoever sent the token.
-    if (this.#caller) return this.core.downstream(name, this.#onBehalfOfUser());
-    const user = this.user;
-    return this.core.downstream(name, user ? { user } : { nobody: true });
+  get downstream(): (name: string) => DownstreamApi {
+    return (name) => {
+      // A bearer caller first: on a requireBearer route the request acts for whoever sent it.
+      if (this.#caller) return this.core.downstream(name, this.#onBehalfOfUser());
+      const user = this.user;
+      return this.core.downstream(name, user ? { user } : { nobody: true });
+    };
   }
 
   /** The caller and the token it was validated from; the guard read the same header. */
@@ -238,13 +251,15 @@ export class RequestContext implements EntranceContext {
     };
   }
 
-  assignLocals(target: object): void {
-    const locals = target as Record<PropertyKey, unknown>;
-    locals[CONTEXT] = this;
-    locals.user = this.user;
-    locals.logoutUrl = this.core.logoutUrl;
-    locals.popupScriptUrl = this.core.popupScriptUrl;
-    Object.defineProperty(locals, "loginUrl", LOGIN_URL);
+  get assignLocals(): (target: object) => void {
+    return (target) => {
+      const locals = target as Record<PropertyKey, unknown>;
+      locals[CONTEXT] = this;
+      locals.user = this.user;
+      locals.logoutUrl = this.core.logoutUrl;
+      locals.popupScriptUrl = this.core.popupScriptUrl;
+      Object.defineProperty(locals, "loginUrl", LOGIN_URL);
+    };
   }
 
   get responseHeaders(): Readonly<Record<string, string>> {

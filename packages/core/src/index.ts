@@ -70,7 +70,13 @@ export {
 } from "./http/node.js";
 export { fromThisSite } from "./http/same-site.js";
 export type { CspDirectives } from "./http/security-headers.js";
-export { publicRequest, publicRequestLike, withHeaders } from "./http/web.js";
+export {
+  absoluteRedirect,
+  publicRequest,
+  publicRequestLike,
+  readWebBody,
+  withHeaders,
+} from "./http/web.js";
 export { redactText } from "./log/logger.js";
 export type {
   EntranceOptions,
@@ -86,6 +92,14 @@ export { DEFAULT_DATABASE, defaultStore } from "./storage/default.js";
 export { deferredStore } from "./storage/deferred.js";
 export { type StoreHealth, storeHealth } from "./storage/health.js";
 export { createMemoryStore, type MemoryStoreOptions } from "./storage/memory.js";
+export {
+  importedRedis,
+  importedSql,
+  type RedisModule,
+  type RedisOpener,
+  type SqlModule,
+  type SqlOpener,
+} from "./storage/peers.js";
 export type {
   AccountKind,
   AuditEvent,

@@ -5,7 +5,13 @@
  * adapters: packages/express/test/default-store.test.ts).
  */
 import { describe, expect, it } from "vitest";
-import { defaultStore, EntranceError, loadConfig } from "../src/index.js";
+import {
+  defaultStore,
+  EntranceError,
+  importedRedis,
+  importedSql,
+  loadConfig,
+} from "../src/index.js";
 
 const GOOD = {
   AZURE_TENANT_ID: "organizations",
@@ -50,5 +56,21 @@ describe("REDIS_URL", () => {
         "REDIS_URL is set, but @entrance/store-redis is not installed: `npm install @entrance/store-redis`",
       );
     }
+  });
+});
+
+describe("the default store from the app's own import()", () => {
+  it("turns a package that cannot be loaded into config_invalid naming it and the fix", async () => {
+    const missing = () => import(["@entrance", "store-not-installed"].join("/"));
+    const sql = importedSql(missing as () => Promise<never>);
+    const redis = importedRedis(missing as () => Promise<never>);
+    await expect(sql(":memory:")).rejects.toMatchObject({
+      code: "config_invalid",
+      message: "Entrance's default store needs @entrance/store-sql: pass `store`, or install it.",
+    });
+    await expect(redis("redis://127.0.0.1:6379")).rejects.toMatchObject({
+      code: "config_invalid",
+      message: expect.stringContaining("@entrance/store-redis: install it, or unset REDIS_URL"),
+    });
   });
 });

@@ -1,17 +1,16 @@
 import {
-  createEntrance,
-  defaultStore,
+  type AdapterOptions,
+  adapterCore,
   type Entrance,
-  EntranceError,
-  type EntranceOptions,
+  importedRedis,
+  importedSql,
 } from "@entrance/core";
 
 /**
  * Options of `entrance()`: the core's, with the store optional (default: @entrance/store-sql, with
  * @entrance/store-redis for the session side when REDIS_URL is set).
  */
-export interface NextEntranceOptions extends Omit<EntranceOptions, "store"> {
-  readonly store?: EntranceOptions["store"];
+export interface NextEntranceOptions extends AdapterOptions {
   /**
    * The client's address for a request, recorded with sign-ins and used to bound sign-ins per
    * network. Default: none. Next's route handlers do not see the socket, and `next start` keeps an
@@ -26,26 +25,13 @@ export interface NextEntranceOptions extends Omit<EntranceOptions, "store"> {
 }
 
 /**
- * The default store's packages, optional peers, loaded when the core opens its store. Not probed
- * at import (as the other adapters do with `require.resolve`): where Next bundles this module,
- * such a probe always fails, while `import()` of a name it saw at build time works.
+ * The default store's packages by `import()` written here, which a bundler follows: where Next
+ * bundles Entrance, core's probe by name finds nothing.
  */
-const openSql = (url: string) =>
-  import("@entrance/store-sql").then(
-    (sql) => sql.openSqlStore(url),
-    (cause: unknown) => missing("@entrance/store-sql", "pass `store`, or install it", cause),
-  );
-const openRedis = (url: string) =>
-  import("@entrance/store-redis").then(
-    (redis) => redis.openRedisStore({ url }),
-    (cause: unknown) => missing("@entrance/store-redis", "install it, or unset REDIS_URL", cause),
-  );
-
-function missing(name: string, fix: string, cause: unknown): never {
-  throw new EntranceError("config_invalid", `Entrance's default store needs ${name}: ${fix}.`, {
-    cause,
-  });
-}
+const OPENERS = {
+  sql: importedSql(() => import("@entrance/store-sql")),
+  redis: importedRedis(() => import("@entrance/store-redis")),
+};
 
 /**
  * Next loads `lib/entrance.ts` once per bundle (each route, the proxy) and again on every reload
@@ -53,18 +39,17 @@ function missing(name: string, fix: string, cause: unknown): never {
  * session cache, shared by every route.
  */
 const CORES = Symbol.for("@entrance/next.cores");
-type Registry = Map<string, Entrance>;
 
 /** The process's core named `name`, made on first use (not at import: `next build` imports). */
-export function sharedCore(name: string, options: NextEntranceOptions): () => Entrance {
-  const scope = globalThis as { [CORES]?: Registry };
+export function sharedCore(name: string, options: AdapterOptions): () => Entrance {
+  const scope = globalThis as { [CORES]?: Map<string, Entrance> };
   return () => {
     scope[CORES] ??= new Map();
-    let core = scope[CORES].get(name);
+    const cores = scope[CORES];
+    let core = cores.get(name);
     if (!core) {
-      const { clientIp: _clientIp, name: _name, ...rest } = options;
-      core = createEntrance({ ...rest, store: options.store ?? defaultStore(openSql, openRedis) });
-      scope[CORES].set(name, core);
+      core = adapterCore(options, OPENERS);
+      cores.set(name, core);
     }
     return core;
   };

@@ -1,15 +1,19 @@
-import { authGuard, type Entrance, type EntranceContext, type RequestInfo } from "@entrance/core";
-import { destructurable } from "./context.js";
-import { type NextEntranceOptions, sharedCore } from "./core.js";
-import { decider, guardsFor, type RouteGuards } from "./guards.js";
 import {
   absoluteRedirect,
-  currentHeaders,
-  currentRequest,
-  onBaseUrl,
-  requestLike,
-  withBody,
-} from "./request.js";
+  authGuard,
+  type CspDirectives,
+  type Entrance,
+  type EntranceContext,
+  guardPerCore,
+  publicRequest,
+  publicRequestLike,
+  type RequestInfo,
+  readWebBody,
+} from "@entrance/core";
+import { headers } from "next/headers.js";
+import { type NextEntranceOptions, sharedCore } from "./core.js";
+import { contextFor, guardsFor, type RouteGuards } from "./guards.js";
+import { pageHeaders } from "./security.js";
 
 /** A route handler as Next calls it: the request, and the route's `{ params }`. */
 export type RouteHandler<C = unknown> = (request: Request, context: C) => Promise<Response>;
@@ -43,9 +47,18 @@ export interface NextEntrance extends RouteGuards {
    * body over 16 KiB is answered 413), the client's address, and the core.
    */
   mount(handle: MountedHandler): RouteHandler;
+  /**
+   * For `proxy.ts`: the request goes on with core's security headers (CSP with a nonce Next puts
+   * on its scripts, no framing, nosniff, referrer and opener policies) on the page it gets;
+   * `directives` replace CSP ones by name. Give the proxy a `matcher` covering the app's pages.
+   */
+  securityHeaders(request: Request, directives?: CspDirectives): Promise<Response>;
   /** The core, made on first use; `close()` it on shutdown. */
   readonly core: Entrance;
 }
+
+/** A mounted tool's forms are small; a larger body is refused (413) rather than buffered. */
+const MAX_BODY_BYTES = 16 * 1024;
 
 /**
  * Sign-in with Microsoft Entra ID for a Next.js App Router app on the Node.js runtime. Call it
@@ -66,46 +79,49 @@ export function entrance(options: NextEntranceOptions = {}): NextEntrance {
   const coreOf = sharedCore(name, coreOptions);
   const auth = async (request?: Request): Promise<EntranceContext> => {
     // `headers()` first: while `next build` prerenders, it marks the page dynamic and stops
-    // there, before the core would read an environment the build does not have.
-    const current = request ? undefined : await currentHeaders();
+    // there, before the core would read an environment the build does not have. Server
+    // components are not told their path: links built from it return to `/`.
+    const current = request ? undefined : await headers();
     const core = coreOf();
-    const { baseUrl } = core.config;
     const like = current
-      ? currentRequest(current, baseUrl)
-      : requestLike(request as Request, baseUrl);
+      ? { method: "GET", url: `${core.config.baseUrl}/`, headers: current }
+      : publicRequestLike(request as Request, core.config.baseUrl);
     // Most requests: a session cached in process, answered without waiting.
-    return destructurable(core.contextNow(like) ?? (await core.context(like)));
+    return core.contextNow(like) ?? (await core.context(like));
   };
   const route: RouteHandler = async (request) => {
     const core = coreOf();
     const owned = core.ownsPath(new URL(request.url).pathname);
-    const response = owned
-      ? await core.handle(onBaseUrl(request, core.config.baseUrl), { ip: clientIp(request) })
-      : null;
+    const onBase = publicRequest(request, core.config.baseUrl);
+    const response = owned ? await core.handle(onBase, { ip: clientIp(request) }) : null;
     return response ?? new Response("Not Found", { status: 404 });
   };
-  const signedIn = decider(coreOf, auth, authGuard());
-  // No answer lets the request through: Next then routes it.
+  const signedIn = guardPerCore(authGuard());
+  // No answer lets the request through: Next then routes it. Its proxy takes only absolute URLs.
   const proxy = async (request: Request) => {
-    const { answer } = await signedIn(request);
-    return answer ? absoluteRedirect(answer, coreOf().config.baseUrl) : undefined;
+    const core = coreOf();
+    const context = await contextFor(core, request);
+    const answer = context instanceof Response ? context : await signedIn(core)(context);
+    return answer ? absoluteRedirect(answer, core.config.baseUrl) : undefined;
   };
   const mount = (handle: MountedHandler): RouteHandler => {
     return async (request) => {
       const core = coreOf();
-      const onBase = await withBody(request, core.config.baseUrl);
-      if (!onBase) return new Response("Payload Too Large", { status: 413 });
+      const body = await readWebBody(request, MAX_BODY_BYTES);
+      if (body === null) return new Response("Payload Too Large", { status: 413 });
+      const onBase = publicRequest(request, core.config.baseUrl, request.body ? body : undefined);
       return handle(onBase, { ip: clientIp(request) }, core);
     };
   };
   return {
     handlers: { GET: route, POST: route },
     mount,
+    securityHeaders: (request, directives) => pageHeaders(coreOf(), request, directives),
     auth,
     proxy,
     get core() {
       return coreOf();
     },
-    ...guardsFor(coreOf, auth),
+    ...guardsFor(coreOf),
   };
 }

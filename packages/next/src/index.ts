@@ -4,15 +4,7 @@
  * route handlers, and a proxy that sends signed-out requests to sign in.
  * @module
  */
-export type {
-  AccessToken,
-  EntranceContext,
-  EntranceUser,
-  SessionRecord,
-  SignInEvent,
-  TemplateLocals,
-} from "@entrance/core";
-export { EntranceError, trustCertificateAuthority, type UserRecord } from "@entrance/core";
+export * from "@entrance/core/app";
 export type { NextEntranceOptions } from "./core.js";
 export { entrance, type MountedHandler, type NextEntrance, type RouteHandler } from "./entrance.js";
 export type { Guarded, GuardedHandler, RouteGuards } from "./guards.js";

@@ -221,4 +221,25 @@ describe("@entrance/next", () => {
     const again = entrance({ name: "next.test" });
     expect(again.core).toBe(app.core);
   });
+
+  it("gives the proxy's pages core's security headers: no framing, Entra a form target, a fresh nonce for Next", async () => {
+    const first = await app.securityHeaders(request("/account"));
+    const second = await app.securityHeaders(request("/account"));
+    const csp = first.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(first.headers.get("x-frame-options")).toBe("DENY");
+    expect(first.headers.get("x-content-type-options")).toBe("nosniff");
+    // Sign-out's form is answered by a redirect to Entra: form-action must allow it.
+    expect(csp).toMatch(
+      new RegExp(`form-action 'self' [^;]*${new URL(emulator.urls.http).origin}`),
+    );
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+    expect(nonce).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+    expect(second.headers.get("content-security-policy")).not.toContain(nonce);
+    // The request goes on (Next's proxy protocol), carrying the policy Next reads the nonce from.
+    expect(first.headers.get("x-middleware-next")).toBe("1");
+    expect(first.headers.get("x-middleware-request-content-security-policy")).toBe(csp);
+    const custom = await app.securityHeaders(request("/"), { "img-src": ["'self'", "https:"] });
+    expect(custom.headers.get("content-security-policy")).toContain("img-src 'self' https:");
+  });
 });

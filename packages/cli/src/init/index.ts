@@ -6,7 +6,8 @@ import type { Io } from "../main.js";
 import { FRAMEWORKS, type Framework, type Project, readProject } from "./detect.js";
 import { EMULATOR } from "./emulator.js";
 import { generateSecret, mergeEnvFile } from "./env-file.js";
-import { MARK, setupFile } from "./templates.js";
+import { NEXT_WIRING, writeNextFiles } from "./next.js";
+import { MARK, type Setup, setupFile } from "./templates.js";
 
 /** Options of `entrance init`. */
 export interface InitOptions {
@@ -25,8 +26,9 @@ const VERSION = (createRequire(import.meta.url)("../../package.json") as { versi
   .version;
 
 /**
- * `entrance init`: adds Entrance to the Express, Fastify or Hono project in `io.cwd` — the
- * dependencies in package.json, a setup file next to the app's entry, the variables in .env —
+ * `entrance init`: adds Entrance to the Express, Fastify, Hono or Next.js project in `io.cwd` —
+ * the dependencies in package.json, a setup file next to the app's entry (for Next.js, the files
+ * of @entrance/next's README where Next looks for them), the variables in .env —
  * never overwriting a file or a value, and prints how to wire it and what to register in Entra.
  * Resolves to the exit status.
  */
@@ -50,12 +52,6 @@ export async function runInit(options: InitOptions, io: Io): Promise<number> {
     return fail(`--port must be a port number, not "${port}"`);
   }
   const setup = setupFile(chosen, project.typescript, options.emulator === true);
-  if (!setup) {
-    return fail(
-      "Next.js is not supported by init yet: Entrance's Next.js adapter (@entrance/next) is not released. " +
-        "Until it is, use @entrance/hono from a route handler, as its README describes.",
-    );
-  }
   const out: string[] = [];
   const adapter = `@entrance/${chosen}`;
 
@@ -70,33 +66,12 @@ export async function runInit(options: InitOptions, io: Io): Promise<number> {
       : "package.json: already has the Entrance dependencies",
   );
 
-  // The setup file, next to the app's entry, under a name nothing uses yet.
-  const extension = project.typescript ? ".ts" : project.esm ? ".js" : ".mjs";
-  const candidates = ["entrance", "auth", "entrance-setup"].map((name) =>
-    join(project.entryDir, `${name}${extension}`),
-  );
-  const earlier = candidates.find(
-    (path) => existsSync(path) && readFileSync(path, "utf8").includes(MARK),
-  );
-  const target = earlier ? undefined : candidates.find((path) => !existsSync(path));
   let importPath = "";
-  if (earlier) {
-    importPath = `./${relative(project.entryDir, earlier).replace(/\.ts$/, ".js")}`;
-    out.push(
-      `${relative(project.dir, earlier)}: already written by an earlier init; left as it is`,
-    );
-  } else if (target) {
-    writeFileSync(target, setup.content, { flag: "wx" });
-    const base = relative(project.entryDir, target).replace(/\.ts$/, ".js");
-    importPath = `./${base}`;
-    out.push(`${relative(project.dir, target)}: written`);
+  if (!setup) {
+    // Next.js: files at the places Next looks for them, not one setup file.
+    out.push(...writeNextFiles(project, options.emulator === true));
   } else {
-    out.push(
-      `${candidates.map((c) => relative(project.dir, c)).join(", ")} all exist: none overwritten; the setup to add yourself:`,
-      "",
-      setup.content,
-    );
-    importPath = "./<your setup file>.js";
+    importPath = writeSetupFile(project, setup, out);
   }
 
   // .env: only the variables it does not set yet.
@@ -120,12 +95,17 @@ export async function runInit(options: InitOptions, io: Io): Promise<number> {
     out.push("npm install: done");
   }
 
+  const wiring = setup
+    ? [
+        `Wire it into your app${project.entry ? ` (${project.entry})` : ""}:`,
+        ...setup.wiring.map((line) => `  ${line.replace("{module}", importPath)}`),
+        "",
+        "Start the app so that it reads .env, e.g. `node --env-file=.env <entry>` (Node 20.6+).",
+      ]
+    : ["Use it in your app:", ...NEXT_WIRING.map((line) => `  ${line}`)];
   out.push(
     "",
-    `Wire it into your app${project.entry ? ` (${project.entry})` : ""}:`,
-    ...setup.wiring.map((line) => `  ${line.replace("{module}", importPath)}`),
-    "",
-    "Start the app so that it reads .env, e.g. `node --env-file=.env <entry>` (Node 20.6+).",
+    ...wiring,
     "",
     ...registration(options.emulator === true, baseUrl, port),
     "",
@@ -264,4 +244,36 @@ function registration(emulator: boolean, baseUrl: string, port: string): string[
     "  Certificates & secrets:        a client secret: its Value goes in AZURE_CLIENT_SECRET",
     "Then fill AZURE_TENANT_ID and AZURE_CLIENT_ID in .env from the app's Overview page.",
   ];
+}
+
+/**
+ * The setup file, next to the app's entry, under a name nothing uses yet (never overwriting one);
+ * returns its import path for the wiring lines.
+ */
+function writeSetupFile(project: Project, setup: Setup, out: string[]): string {
+  const extension = project.typescript ? ".ts" : project.esm ? ".js" : ".mjs";
+  const candidates = ["entrance", "auth", "entrance-setup"].map((name) =>
+    join(project.entryDir, `${name}${extension}`),
+  );
+  const earlier = candidates.find(
+    (path) => existsSync(path) && readFileSync(path, "utf8").includes(MARK),
+  );
+  if (earlier) {
+    out.push(
+      `${relative(project.dir, earlier)}: already written by an earlier init; left as it is`,
+    );
+    return `./${relative(project.entryDir, earlier).replace(/\.ts$/, ".js")}`;
+  }
+  const target = candidates.find((path) => !existsSync(path));
+  if (!target) {
+    out.push(
+      `${candidates.map((c) => relative(project.dir, c)).join(", ")} all exist: none overwritten; the setup to add yourself:`,
+      "",
+      setup.content,
+    );
+    return "./<your setup file>.js";
+  }
+  writeFileSync(target, setup.content, { flag: "wx" });
+  out.push(`${relative(project.dir, target)}: written`);
+  return `./${relative(project.entryDir, target).replace(/\.ts$/, ".js")}`;
 }

@@ -42,8 +42,8 @@ const options = process.env.AZURE_AUTHORITY_HOST?.startsWith("https://localhost:
 
 /**
  * The setup file for a framework: the few lines of the adapter's README, as functions the app
- * calls (so that the app's own file changes by two lines). Null for a framework without an
- * adapter here (Next.js until @entrance/next exists).
+ * calls (so that the app's own file changes by two lines). Null for Next.js, whose files go
+ * where Next looks for them (`next.ts`).
  */
 export function setupFile(
   framework: Framework,

@@ -47,3 +47,39 @@ export function withHeaders(
   }
   return target;
 }
+
+/**
+ * A web request's body as text, up to `maxBytes`; null when it is larger, whatever its
+ * `Content-Length` says (a chunked body has none), and the rest is not read. `request.text()`
+ * would buffer all of it first.
+ */
+export async function readWebBody(request: Request, maxBytes: number): Promise<string | null> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      // Stop the sender's stream: nothing more of it is wanted.
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * The response with a relative `Location` made absolute on `baseUrl`, for frameworks that accept
+ * only absolute redirects (Next.js's proxy); core's own redirects are relative to the app.
+ */
+export function absoluteRedirect(response: Response, baseUrl: string): Response {
+  const location = response.headers.get("location");
+  if (!location?.startsWith("/") || location.startsWith("//")) return response;
+  const headers = new Headers(response.headers);
+  headers.set("location", new URL(location, baseUrl).href);
+  return new Response(response.body, { status: response.status, headers });
+}

@@ -1,0 +1,34 @@
+import { randomBytes } from "node:crypto";
+import type { CspDirectives, Entrance } from "@entrance/core";
+import { NextResponse } from "next/server.js";
+import { contextFor } from "./guards.js";
+
+/**
+ * For `proxy.ts`: lets the request through with core's security headers on the app's pages (CSP
+ * letting sign-out forms reach Entra, `frame-ancestors 'none'` and `X-Frame-Options: DENY` so no
+ * site can frame a sign-out or admin button, nosniff, referrer and opener policies). `script-src`
+ * gets a fresh nonce: Next reads it from the request's policy and puts it on the inline scripts
+ * that start its pages, which therefore render dynamically (pages that call `auth()` do anyway).
+ * As the other adapters' middleware does, a signed-in request's response gets `no-store`, and a
+ * store that fails gets core's answer (a 503 or 500 page, or JSON) rather than Next's.
+ */
+export async function pageHeaders(
+  core: Entrance,
+  request: Request,
+  directives: CspDirectives = {},
+): Promise<Response> {
+  const context = await contextFor(core, request);
+  if (context instanceof Response) return context;
+  const nonce = randomBytes(16).toString("base64");
+  const scripts = directives["script-src"] ?? ["'self'"];
+  const headers = await core.securityHeaders({
+    ...directives,
+    "script-src": [...scripts, `'nonce-${nonce}'`],
+  });
+  const forNext = new Headers(request.headers);
+  forNext.set("content-security-policy", headers["content-security-policy"] ?? "");
+  const response = NextResponse.next({ request: { headers: forNext } });
+  const all = { ...headers, ...context.responseHeaders };
+  for (const [name, value] of Object.entries(all)) response.headers.set(name, value);
+  return response;
+}
