@@ -14,12 +14,12 @@ import { request, signInWithoutBrowser } from "@entrance/emulator/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   activeSigningKey,
-  apiCore,
   appClaims,
   callApi,
   signToken,
   userClaims,
-} from "./support/bearer.js";
+} from "../../packages/core/test/support/bearer.js";
+import { apiCore } from "./support/bearer.js";
 
 const API = `api://${defaults.webApp}`;
 
