@@ -235,7 +235,9 @@ class AdminPanel implements EntranceAdmin {
 
   /** A POST must come from this site and carry the token of a form rendered for this session. */
   async #checkPost(visit: Visit, path: string): Promise<Response | null> {
-    const sameSite = fromThisSite(visit.request, this.entrance.config.baseUrl);
+    // The request's own public origin (one of the allowed hosts without baseUrl).
+    const origin = this.entrance.origins.checked(visit.request.url);
+    const sameSite = origin !== null && fromThisSite(visit.request, origin);
     const form = sameSite ? await readForm(visit.request) : null;
     if (form && this.#csrf.verify(visit.signedIn.session.idHash, path, form.get("csrf")))
       return null;

@@ -50,7 +50,7 @@ export function entranceAdmin(options: ExpressAdminOptions = {}): RequestHandler
         );
       }
       const core = context.core;
-      const request = await webRequestOf(req, core.config.baseUrl);
+      const request = await webRequestOf(req, core.origins.ofNode(req));
       const response = await panelFor(core, req.baseUrl).handle(request, { ip: req.ip ?? null });
       await writeWebResponse(res, response);
     } catch (error) {
@@ -60,8 +60,8 @@ export function entranceAdmin(options: ExpressAdminOptions = {}): RequestHandler
 }
 
 /** Method, URL, headers, and the body of a POST (from a body parser if one already read it). */
-async function webRequestOf(req: Request, baseUrl: string): Promise<globalThis.Request> {
-  if (req.method !== "POST") return toWebRequest(req, req.originalUrl, baseUrl);
+async function webRequestOf(req: Request, origin: string): Promise<globalThis.Request> {
+  if (req.method !== "POST") return toWebRequest(req, req.originalUrl, origin);
   const parsed = req.body && typeof req.body === "object" && !Buffer.isBuffer(req.body);
   const body = parsed
     ? // express.urlencoded() already ran: rebuild the form it parsed.
@@ -69,5 +69,5 @@ async function webRequestOf(req: Request, baseUrl: string): Promise<globalThis.R
         Object.entries(req.body as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
       ).toString()
     : ((await readNodeBody(req, MAX_BODY_BYTES)) ?? "");
-  return toWebRequest(req, req.originalUrl, baseUrl, body);
+  return toWebRequest(req, req.originalUrl, origin, body);
 }

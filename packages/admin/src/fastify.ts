@@ -42,7 +42,7 @@ export function entranceAdmin(options: FastifyAdminOptions = {}): FastifyPluginA
       const panel = panels.get(core) ?? createAdmin(core, { ...options, basePath });
       panels.set(core, panel);
       const body = typeof request.body === "string" ? request.body : undefined;
-      const web = toWebRequest(request.raw, request.url, core.config.baseUrl, body);
+      const web = toWebRequest(request.raw, request.url, core.origins.ofNode(request.raw), body);
       return sendResponse(reply, await panel.handle(web, { ip: request.ip }));
     };
     fastify.all("/", serve);

@@ -1,5 +1,5 @@
 import { type Entrance, readWebBody } from "@entrance/core";
-import { clientIp, type EntranceEnv, webRequest } from "@entrance/hono";
+import { clientIp, type EntranceEnv, originOf, webRequest } from "@entrance/hono";
 import type { MiddlewareHandler } from "hono";
 import { createAdmin, type EntranceAdmin } from "./admin.js";
 import { type AdminOptions, resolveOptions } from "./options.js";
@@ -44,7 +44,7 @@ export function entranceAdmin(options: HonoAdminOptions = {}): MiddlewareHandler
       if (body === undefined) return c.text("Payload Too Large", 413);
     }
     const core = context.core;
-    const request = webRequest(c, core.config.baseUrl, body);
+    const request = webRequest(c, originOf(c, core.origins), body);
     return panelFor(core, route.slice(0, -2)).handle(request, { ip: clientIp(c) });
   };
 }

@@ -303,7 +303,7 @@ describe("doctor --probe: what the running app sends", () => {
         return;
       }
       core
-        .handle(toWebRequest(req, path, core.config.baseUrl))
+        .handle(toWebRequest(req, path, core.origins.ofNode(req)))
         .then(async (response) => {
           if (response) await writeWebResponse(res, response);
           else res.end();

@@ -50,11 +50,14 @@ export function adapterCore(
  * The request's context: at once when it can be had (no session cookie, or a session cached in
  * process), else a promise. When the store does not answer or fails, the promise gives core's
  * answer (a 503 or 500 page, or JSON) instead of a context: never the framework's error page.
+ * A request on a host the app does not answer on gets core's 400 (`host_not_allowed`).
  */
 export function contextOrAnswer(
   core: Entrance,
   request: RequestLike,
 ): EntranceContext | Promise<EntranceContext | Response> {
+  const refused = core.hostRefusal(request);
+  if (refused) return Promise.resolve(refused);
   return (
     core.contextNow(request) ??
     core.context(request).catch((error: unknown) => core.errorResponse(error, request))

@@ -13,13 +13,14 @@ import {
 } from "./context.js";
 import type { Interaction } from "./errors/entrance-error.js";
 import { safeReturnTo } from "./flow/return-to.js";
-import { Routes } from "./flow/routes.js";
+import { hostNotAllowed, Routes } from "./flow/routes.js";
 import type { SignedIn } from "./flow/sessions.js";
 import { Sweeper } from "./flow/sweep.js";
 import type { Guard, GuardSpec } from "./guards.js";
 import { checkHealth, type Health, healthResponse } from "./health.js";
 import { readCookie } from "./http/cookies.js";
 import type { RequestLike } from "./http/node.js";
+import type { PublicOrigins } from "./http/origin.js";
 import { Responder } from "./http/responses.js";
 import { appSecurityHeaders, type CspDirectives } from "./http/security-headers.js";
 import type { EntranceOptions, Logger, RequestInfo } from "./options.js";
@@ -91,14 +92,41 @@ export class Entrance extends ActingCore {
     return this.rt.logger;
   }
 
-  /** The redirect URI registered for the app: `{baseUrl}{paths.callback}`. */
+  /**
+   * The redirect URI registered for the app: `{baseUrl}{paths.callback}`; without `baseUrl`, the
+   * first allowed host's (each allowed host has its own: see `redirectUris`).
+   */
   get redirectUri(): string {
     return this.rt.redirectUri;
   }
 
+  /** Every redirect URI the app uses, one per origin it answers on: each must be registered. */
+  get redirectUris(): readonly string[] {
+    return this.rt.origins.all.map((origin) => `${origin}${this.config.paths.callback}`);
+  }
+
+  /**
+   * The app's public origins: `baseUrl`, or each request's, read from its connection and
+   * headers and checked against `allowedHosts`. Adapters put requests on `ofNode`/`ofWeb`.
+   */
+  get origins(): PublicOrigins {
+    return this.rt.origins;
+  }
+
+  /**
+   * Core's 400 (`host_not_allowed`) for a request on a host the app does not answer on; null
+   * for any other, and always with `baseUrl` set.
+   */
+  hostRefusal(request: RequestLike): Response | null {
+    if (this.rt.origins.fixed !== undefined || this.rt.origins.checked(request.url) !== null) {
+      return null;
+    }
+    return this.#responder.error(hostNotAllowed(), request);
+  }
+
   /** The sign-in link for a page, returning to `returnTo` (a same-origin path). */
   loginUrl(returnTo = "/"): string {
-    return `${this.config.paths.login}?returnTo=${encodeURIComponent(safeReturnTo(returnTo, this.config.baseUrl))}`;
+    return `${this.config.paths.login}?returnTo=${encodeURIComponent(safeReturnTo(returnTo, this.rt.redirectUri))}`;
   }
 
   /** The sign-out link. */
@@ -111,7 +139,7 @@ export class Entrance extends ActingCore {
    * scopes (and claims), then returns to `returnTo`.
    */
   loginUrlFor(interaction: Interaction, returnTo = "/"): string {
-    const query = new URLSearchParams({ returnTo: safeReturnTo(returnTo, this.config.baseUrl) });
+    const query = new URLSearchParams({ returnTo: safeReturnTo(returnTo, this.rt.redirectUri) });
     if (interaction.scopes.length) query.set("scopes", interaction.scopes.join(" "));
     if (interaction.claims) query.set("claims", interaction.claims);
     return `${this.config.paths.login}?${query}`;

@@ -68,6 +68,7 @@ export {
   webHeaders,
   writeWebResponse,
 } from "./http/node.js";
+export { type OriginSettings, type Peer, PublicOrigins } from "./http/origin.js";
 export { fromThisSite } from "./http/same-site.js";
 export type { CspDirectives } from "./http/security-headers.js";
 export {

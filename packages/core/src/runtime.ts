@@ -11,6 +11,7 @@ import { AuditTrail } from "./flow/audit.js";
 import { Sessions } from "./flow/sessions.js";
 import { cookieNames } from "./http/cookies.js";
 import { createNetworkClient } from "./http/network.js";
+import { PublicOrigins } from "./http/origin.js";
 import { RedactingLogger } from "./log/logger.js";
 import type { EntranceOptions } from "./options.js";
 import { guardStore } from "./storage/guarded.js";
@@ -32,8 +33,13 @@ export interface Runtime {
   readonly cookies: ReturnType<typeof cookieNames>;
   /** Whether the app is served over https (Secure cookies, `__Host-` names). */
   readonly secure: boolean;
-  /** `{baseUrl}{paths.callback}`: the redirect URI registered for the app. */
+  /**
+   * `{origin}{paths.callback}` for the first of the app's origins (`baseUrl`, or the first allowed
+   * host): the redirect URI when no request says which.
+   */
   readonly redirectUri: string;
+  /** The public origin of each request: `baseUrl`, or read and checked per request. */
+  readonly origins: PublicOrigins;
   /** Entrance's scripts are served next to the login path, e.g. `/auth/popup.js`. */
   readonly assetPrefix: string;
   /** An MSAL client for one request, holding at most one user's cache. */
@@ -89,7 +95,11 @@ export function createRuntime(options: EntranceOptions): Runtime {
   const network = createNetworkClient({ trust });
   const metadata = new Metadata(authority, network);
   const tokens = new TokenPartitions(store, config.secrets);
-  const secure = config.baseUrl.startsWith("https:");
+  const origins = new PublicOrigins(config);
+  // Without baseUrl, http is accepted only when every allowed host is a loopback name: one
+  // scheme for the app, so that cookie names (`__Host-`) and Secure do not vary per request.
+  const [firstOrigin = ""] = origins.all;
+  const secure = firstOrigin.startsWith("https:");
   let probe: ReturnType<typeof createNetworkClient> | undefined;
   const log = new RedactingLogger(
     logger ?? {
@@ -118,7 +128,8 @@ export function createRuntime(options: EntranceOptions): Runtime {
     trail: new AuditTrail(store.audit, log),
     cookies: cookieNames(secure),
     secure,
-    redirectUri: `${config.baseUrl}${config.paths.callback}`,
+    redirectUri: `${firstOrigin}${config.paths.callback}`,
+    origins,
     assetPrefix: `${config.paths.login.replace(/\/[^/]*$/, "")}/`,
     client: async (cache) =>
       msalClient(config, credential, authority, network, await metadata.raw(), cache),

@@ -1,5 +1,5 @@
 import { createServer, request as httpRequest, type Server } from "node:http";
-import { type RunningEmulator, startEmulator } from "@entrance/emulator";
+import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulator";
 import { pickAccount } from "@entrance/emulator/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -36,7 +36,7 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     void (async () => {
       const answer = await entrance.handle(
-        toWebRequest(req, req.url ?? "/", entrance.config.baseUrl),
+        toWebRequest(req, req.url ?? "/", entrance.origins.ofNode(req)),
         { ip: "127.0.0.1" },
       );
       await writeWebResponse(res, answer ?? new Response("not ours", { status: 404 }));
@@ -91,7 +91,7 @@ describe("reverse proxies: the redirect URI comes from ENTRANCE_BASE_URL only", 
 
   it("ignores them on a fetch-style server (a Request whose own URL is the attacker's)", async () => {
     const hostile = new Request("http://evil.example:8080/auth/login", { headers: HOSTILE });
-    const login = await entrance.handle(publicRequest(hostile, entrance.config.baseUrl));
+    const login = await entrance.handle(publicRequest(hostile, APP_BASE));
     expect(login?.status).toBe(302);
     expectOnlyTheConfiguredOrigin(
       login?.headers.get("location") ?? "",
@@ -135,7 +135,7 @@ describe("reverse proxies: the redirect URI comes from ENTRANCE_BASE_URL only", 
     expect(res?.status).toBe(403);
   });
 
-  it("says, when ENTRANCE_BASE_URL is missing, that it is not taken from the request", () => {
+  it("says, when neither ENTRANCE_BASE_URL nor ENTRANCE_ALLOWED_HOSTS is set, both ways to set the origin", () => {
     expect(() =>
       loadConfig(
         {},
@@ -146,6 +146,236 @@ describe("reverse proxies: the redirect URI comes from ENTRANCE_BASE_URL only", 
           ENTRANCE_SECRET: "a".repeat(44),
         },
       ),
-    ).toThrow(/ENTRANCE_BASE_URL.*never takes it from the Host or X-Forwarded-\* headers/s);
+    ).toThrow(/set ENTRANCE_BASE_URL to the app's public origin.*or ENTRANCE_ALLOWED_HOSTS/s);
+  });
+});
+
+/** The app's public host, as a TLS-ending proxy in front of it forwards it. */
+const PUBLIC = "app.example.com";
+/** Another host of the same app (allowed too). */
+const OTHER = "www.example.com";
+/** The proxy connects from this loopback address; every other client from 127.0.0.1. */
+const PROXY_ADDRESS = "127.0.0.2";
+
+describe("reverse proxies without ENTRANCE_BASE_URL: trustProxy and allowedHosts", () => {
+  let perRequest: Entrance;
+  let server2: Server;
+  let port: number;
+  beforeAll(async () => {
+    const registered = emulator.directory.app(defaults.webApp)?.value;
+    emulator.control.putApp(defaults.contoso, {
+      ...registered,
+      clientId: defaults.webApp,
+      displayName: "Behind a proxy",
+      redirectUris: [
+        `${APP_BASE}/auth/callback`,
+        `https://${PUBLIC}/auth/callback`,
+        `https://${OTHER}/auth/callback`,
+      ],
+    });
+    perRequest = entranceFor(emulator, createMemoryStore(), {
+      baseUrl: undefined,
+      allowedHosts: [PUBLIC, OTHER],
+      trustProxy: [PROXY_ADDRESS],
+    });
+    server2 = createServer((req, res) => {
+      void (async () => {
+        const request = toWebRequest(req, req.url ?? "/", perRequest.origins.ofNode(req));
+        const answer = await perRequest.handle(request, { ip: "127.0.0.1" });
+        await writeWebResponse(res, answer ?? new Response("not ours", { status: 404 }));
+      })();
+    });
+    await new Promise<void>((resolve) => server2.listen(0, "127.0.0.1", resolve));
+    port = (server2.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server2?.close(resolve));
+    await perRequest?.close();
+  });
+
+  /** GET on the app from `from` (the proxy's address or any other) with these headers. */
+  function get(
+    path: string,
+    headers: Record<string, string>,
+    from = PROXY_ADDRESS,
+  ): Promise<{ status: number; location: string; cookies: string[]; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(
+        `http://127.0.0.1:${port}${path}`,
+        { headers, setHost: false, localAddress: from },
+        (res) => {
+          let body = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => {
+            body += chunk;
+          });
+          res.on("end", () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              location: String(res.headers.location ?? ""),
+              cookies: res.headers["set-cookie"] ?? [],
+              body,
+            }),
+          );
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+  }
+
+  const forwarded = (host: string) => ({
+    host: `127.0.0.1:${port}`,
+    "x-forwarded-proto": "https",
+    "x-forwarded-host": host,
+  });
+
+  it("takes the https origin a trusted proxy forwards for the redirect URI and Secure cookies", async () => {
+    const login = await get("/auth/login?returnTo=%2Forders", forwarded(PUBLIC));
+    expect(login.status).toBe(302);
+    const authorize = new URL(login.location);
+    expect(authorize.searchParams.get("redirect_uri")).toBe(`https://${PUBLIC}/auth/callback`);
+    expect(login.cookies.join("\n")).toMatch(/^__Host-entrance-binding=.*; Secure/);
+  });
+
+  it("believes RFC 7239 Forwarded from a trusted proxy, its last element (the nearest proxy's)", async () => {
+    const login = await get("/auth/login", {
+      host: `127.0.0.1:${port}`,
+      forwarded: `host=evil.example;proto=http, host=${OTHER};proto=https`,
+    });
+    expect(new URL(login.location).searchParams.get("redirect_uri")).toBe(
+      `https://${OTHER}/auth/callback`,
+    );
+  });
+
+  it("ignores X-Forwarded-* from a client that is not a trusted proxy", async () => {
+    // Sent straight to the app over plain http, with an allowed Host: the forwarded https claim
+    // is not believed, so the request is plain http on a public host, which is refused.
+    const direct = await get("/auth/login", { host: PUBLIC, ...forwardedOnly(OTHER) }, "127.0.0.1");
+    expect(direct.status).toBe(400);
+    expect(direct.location).toBe("");
+    expect(direct.cookies).toEqual([]);
+  });
+
+  it("answers a host that is not allowed with 400 host_not_allowed: no redirect, no cookie", async () => {
+    for (const headers of [
+      forwarded("evil.example"),
+      forwarded(`${PUBLIC}.evil.example`),
+      forwarded(`${PUBLIC}:8443`),
+      { host: `127.0.0.1:${port}`, "x-forwarded-proto": "http", "x-forwarded-host": PUBLIC },
+      { host: "evil.example" },
+      { ...forwarded(PUBLIC), "x-forwarded-host": "bad host/path" },
+    ]) {
+      const answer = await get("/auth/login?returnTo=%2F", {
+        ...headers,
+        accept: "application/json",
+      });
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body)).toMatchObject({ error: "host_not_allowed" });
+      expect(answer.location).toBe("");
+      expect(answer.cookies).toEqual([]);
+    }
+    const page = await get("/auth/login", forwarded("evil.example"));
+    expect(page.status).toBe(400);
+    expect(page.body).toContain("does not answer on this address");
+    expect(page.body).not.toContain("evil.example");
+  });
+
+  it("signs in on the forwarded origin, and refuses a callback on another origin than the login", async () => {
+    const signIn = async (callbackHost: string) => {
+      const login = await get("/auth/login?returnTo=%2Forders", forwarded(PUBLIC));
+      const binding = login.cookies.map((c) => c.split(";")[0]).join("; ");
+      const { location } = await pickAccount(emulator, login.location, {
+        user: "lee@contoso.onmicrosoft.com",
+      });
+      const back = new URL(location);
+      expect(back.origin).toBe(`https://${PUBLIC}`);
+      return get(`${back.pathname}${back.search}`, {
+        ...forwarded(callbackHost),
+        cookie: binding,
+        accept: "application/json",
+      });
+    };
+    const elsewhere = await signIn(OTHER);
+    expect(elsewhere.status).toBe(400);
+    expect(JSON.parse(elsewhere.body)).toMatchObject({ error: "host_not_allowed" });
+    expect(elsewhere.cookies.join("\n")).not.toContain("entrance-session");
+
+    const done = await signIn(PUBLIC);
+    expect(done.status).toBe(302);
+    expect(done.location).toBe("/orders");
+    expect(done.cookies.join("\n")).toMatch(/__Host-entrance-session=[^;]+;.*Secure/);
+  });
+
+  it("posts sign-out only from the request's own origin, and returns there after Entra", async () => {
+    const post = (origin: string) =>
+      perRequest.handle(
+        new Request(`https://${PUBLIC}/auth/logout`, {
+          method: "POST",
+          headers: { origin, "sec-fetch-site": "same-origin" },
+        }),
+      );
+    expect((await post(`https://${OTHER}`))?.status).toBe(403);
+    const out = await post(`https://${PUBLIC}`);
+    expect(out?.status).toBe(303);
+    const end = new URL(out?.headers.get("location") ?? "");
+    expect(end.searchParams.get("post_logout_redirect_uri")).toBe(`https://${PUBLIC}/`);
+  });
+
+  it("refuses a Request handed to core on a host that is not allowed", async () => {
+    const answer = await perRequest.handle(new Request("https://evil.example/auth/login"));
+    expect(answer?.status).toBe(400);
+    expect(answer?.headers.get("location")).toBeNull();
+    // And a plain-http one on an allowed public host.
+    expect((await perRequest.handle(new Request(`http://${PUBLIC}/auth/login`)))?.status).toBe(400);
+  });
+});
+
+function forwardedOnly(host: string): Record<string, string> {
+  return { "x-forwarded-proto": "https", "x-forwarded-host": host };
+}
+
+describe("configuration of the origin without ENTRANCE_BASE_URL", () => {
+  const BASE_ENV = {
+    AZURE_TENANT_ID: "contoso.onmicrosoft.com",
+    AZURE_CLIENT_ID: "00000000-0000-0000-0000-000000000001",
+    AZURE_CLIENT_SECRET: "secret-value",
+    ENTRANCE_SECRET: "a".repeat(44),
+  };
+  const load = (env: Record<string, string>) => () => loadConfig({}, { ...BASE_ENV, ...env });
+
+  it("reads ENTRANCE_ALLOWED_HOSTS and ENTRANCE_TRUST_PROXY as comma-separated lists", () => {
+    const config = load({
+      ENTRANCE_ALLOWED_HOSTS: "App.Example.com, localhost:3000",
+      ENTRANCE_TRUST_PROXY: "loopback, 10.0.0.0/8, fd00::1",
+    })();
+    expect(config.baseUrl).toBeUndefined();
+    expect(config.allowedHosts).toEqual(["app.example.com", "localhost:3000"]);
+    expect(config.trustProxy).toEqual(["loopback", "10.0.0.0/8", "fd00::1"]);
+  });
+
+  it("refuses proxy settings beside ENTRANCE_BASE_URL, which would do nothing", () => {
+    expect(
+      load({ ENTRANCE_BASE_URL: "https://app.example.com", ENTRANCE_TRUST_PROXY: "loopback" }),
+    ).toThrow(/trustProxy \(ENTRANCE_TRUST_PROXY\): has no effect with ENTRANCE_BASE_URL set/);
+    expect(
+      load({ ENTRANCE_BASE_URL: "https://app.example.com", ENTRANCE_ALLOWED_HOSTS: "a.example" }),
+    ).toThrow(/allowedHosts \(ENTRANCE_ALLOWED_HOSTS\): has no effect/);
+  });
+
+  it("names each unusable entry and the form it should take", () => {
+    expect(load({ ENTRANCE_ALLOWED_HOSTS: "https://app.example.com" })).toThrow(
+      /allowedHosts.* \(ENTRANCE_ALLOWED_HOSTS\): "https:\/\/app.example.com" is not a host name or host:port/,
+    );
+    expect(load({ ENTRANCE_ALLOWED_HOSTS: "*.example.com" })).toThrow(
+      /no scheme, path or wildcard/,
+    );
+    expect(load({ ENTRANCE_ALLOWED_HOSTS: "app.example.com:443" })).toThrow(/without :443/);
+    expect(
+      load({ ENTRANCE_ALLOWED_HOSTS: "app.example.com", ENTRANCE_TRUST_PROXY: "proxy.internal" }),
+    ).toThrow(/"proxy.internal" is not an IP address, a CIDR range/);
+    expect(
+      load({ ENTRANCE_ALLOWED_HOSTS: "app.example.com", ENTRANCE_TRUST_PROXY: "10.0.0.0/33" }),
+    ).toThrow(/prefix length that is not 0–32/);
   });
 });

@@ -33,7 +33,7 @@ export type EntranceMiddleware = RequestHandler & ExpressGuards & { readonly cor
 export function entrance(options: ExpressEntranceOptions = {}): EntranceMiddleware {
   const core = adapterCore(options);
   guards.remember(core);
-  const { baseUrl } = core.config;
+  const { origins } = core;
   const give = (req: Request, res: Response, next: NextFunction, context: EntranceContext) => {
     req.entrance = context;
     const headers = context.responseHeaders;
@@ -43,7 +43,7 @@ export function entrance(options: ExpressEntranceOptions = {}): EntranceMiddlewa
   };
   const middleware = (req: Request, res: Response, next: NextFunction) => {
     if (core.ownsPath(req.path)) {
-      const request = toWebRequest(req, req.originalUrl, baseUrl);
+      const request = toWebRequest(req, req.originalUrl, origins.ofNode(req));
       core
         .handle(request, { ip: req.ip ?? null })
         .then((response) => (response ? writeWebResponse(res, response) : next()))
@@ -51,7 +51,10 @@ export function entrance(options: ExpressEntranceOptions = {}): EntranceMiddlewa
       return;
     }
     // Most requests: a session cached in process, answered without a promise.
-    const context = contextOrAnswer(core, nodeRequestLike(req, req.originalUrl, baseUrl));
+    const context = contextOrAnswer(
+      core,
+      nodeRequestLike(req, req.originalUrl, origins.ofNode(req)),
+    );
     if (!(context instanceof Promise)) return give(req, res, next, context);
     context
       .then((late) =>

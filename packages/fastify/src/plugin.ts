@@ -32,7 +32,7 @@ const plugin: FastifyPluginAsync<FastifyEntranceOptions> = async (fastify, optio
   } = options as typeof options & Record<"prefix" | "logLevel" | "logSerializers", unknown>;
   const core = adapterCore(own);
   guards.remember(core);
-  const { baseUrl } = core.config;
+  const { origins } = core;
   fastify.decorate("entrance", { core, ...guards.boundTo(core) });
   // Reference values are set per request, never shared: decorated as null.
   fastify.decorateRequest("entrance", null as unknown as EntranceContext);
@@ -52,13 +52,18 @@ const plugin: FastifyPluginAsync<FastifyEntranceOptions> = async (fastify, optio
   fastify.addHook("onRequest", (request, reply, done) => {
     const url = request.raw.url ?? "/";
     if (core.ownsPath(url)) {
-      core.handle(toWebRequest(request.raw, url, baseUrl), { ip: request.ip }).then((response) => {
-        if (response) return void sendResponse(reply, response).catch(done);
-        done();
-      }, done);
+      core
+        .handle(toWebRequest(request.raw, url, origins.ofNode(request.raw)), { ip: request.ip })
+        .then((response) => {
+          if (response) return void sendResponse(reply, response).catch(done);
+          done();
+        }, done);
       return;
     }
-    const context = contextOrAnswer(core, nodeRequestLike(request.raw, url, baseUrl));
+    const context = contextOrAnswer(
+      core,
+      nodeRequestLike(request.raw, url, origins.ofNode(request.raw)),
+    );
     if (!(context instanceof Promise)) {
       give(request, reply, context);
       return done();

@@ -19,5 +19,5 @@ export {
   entrance,
   type HonoEntranceOptions,
 } from "./middleware.js";
-export { clientIp, webRequest } from "./request.js";
+export { clientIp, originOf, webRequest } from "./request.js";
 export { handleEntranceErrors, securityHeaders } from "./responses.js";

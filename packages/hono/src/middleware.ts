@@ -9,7 +9,7 @@ import {
 } from "@entrance/core";
 import type { MiddlewareHandler } from "hono";
 import { guards, type HonoGuards } from "./guards.js";
-import { clientIp, webRequest } from "./request.js";
+import { clientIp, originOf, webRequest } from "./request.js";
 
 /**
  * Options of `entrance()`: the core's, with the store optional (default: @entrance/store-sql, with
@@ -39,14 +39,14 @@ export type EntranceMiddleware = MiddlewareHandler<EntranceEnv> &
 export function entrance(options: HonoEntranceOptions = {}): EntranceMiddleware {
   const core = adapterCore(options);
   guards.remember(core);
-  const { baseUrl } = core.config;
+  const { origins } = core;
   const middleware: MiddlewareHandler<EntranceEnv> = async (c, next) => {
     if (core.ownsPath(c.req.path)) {
-      const response = await core.handle(webRequest(c, baseUrl), { ip: clientIp(c) });
+      const response = await core.handle(webRequest(c, originOf(c, origins)), { ip: clientIp(c) });
       if (response) return response;
     }
     // Most requests: a session cached in process, answered without waiting.
-    const context = await contextOrAnswer(core, publicRequestLike(c.req.raw, baseUrl));
+    const context = await contextOrAnswer(core, publicRequestLike(c.req.raw, originOf(c, origins)));
     if (context instanceof Response) return context;
     c.set("entrance", context);
     await next();

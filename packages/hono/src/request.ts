@@ -1,10 +1,19 @@
 import type { IncomingMessage } from "node:http";
-import { publicRequest } from "@entrance/core";
+import { type PublicOrigins, publicRequest } from "@entrance/core";
 import type { Context } from "hono";
 
-/** A web `Request` on the app's public origin (`baseUrl`), with `body` if given (the raw body is not read). */
-export function webRequest(c: Context, baseUrl: string, body?: string): Request {
-  return publicRequest(c.req.raw, baseUrl, body);
+/** A web `Request` on the app's public `origin`, with `body` if given (the raw body is not read). */
+export function webRequest(c: Context, origin: string, body?: string): Request {
+  return publicRequest(c.req.raw, origin, body);
+}
+
+/**
+ * The request's public origin (`baseUrl`, or read from the request and checked): on Node the
+ * socket @hono/node-server binds says who connected and whether over TLS; elsewhere only `Host`.
+ */
+export function originOf(c: Context, origins: PublicOrigins): string {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  return incoming ? origins.ofNode(incoming) : origins.ofWeb(c.req.raw, undefined);
 }
 
 /** The client's address where the runtime tells it: @hono/node-server binds the Node request. */

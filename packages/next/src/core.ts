@@ -2,6 +2,7 @@ import {
   type AdapterOptions,
   adapterCore,
   type Entrance,
+  EntranceError,
   importedRedis,
   importedSql,
 } from "@entrance/core";
@@ -40,6 +41,11 @@ const OPENERS = {
  */
 const CORES = Symbol.for("@entrance/next.cores");
 
+/** The app's public origin: `baseUrl`, which `sharedCore` requires of a Next.js app. */
+export function baseUrlOf(core: Entrance): string {
+  return core.origins.fixed ?? "";
+}
+
 /** The process's core named `name`, made on first use (not at import: `next build` imports). */
 export function sharedCore(name: string, options: AdapterOptions): () => Entrance {
   const scope = globalThis as { [CORES]?: Map<string, Entrance> };
@@ -49,6 +55,13 @@ export function sharedCore(name: string, options: AdapterOptions): () => Entranc
     let core = cores.get(name);
     if (!core) {
       core = adapterCore(options, OPENERS);
+      if (core.origins.fixed === undefined) {
+        void core.close();
+        throw new EntranceError(
+          "config_invalid",
+          "Entrance is not configured correctly:\n  - baseUrl (ENTRANCE_BASE_URL): the Next.js adapter needs ENTRANCE_BASE_URL, the app's public origin (e.g. https://app.example.com): its route handlers do not see the connection, so ENTRANCE_ALLOWED_HOSTS and ENTRANCE_TRUST_PROXY cannot be checked there",
+        );
+      }
       cores.set(name, core);
     }
     return core;

@@ -11,7 +11,7 @@ import {
   readWebBody,
 } from "@entrance/core";
 import { headers } from "next/headers.js";
-import { type NextEntranceOptions, sharedCore } from "./core.js";
+import { baseUrlOf, type NextEntranceOptions, sharedCore } from "./core.js";
 import { contextFor, guardsFor, type RouteGuards } from "./guards.js";
 import { pageHeaders } from "./security.js";
 
@@ -84,15 +84,15 @@ export function entrance(options: NextEntranceOptions = {}): NextEntrance {
     const current = request ? undefined : await headers();
     const core = coreOf();
     const like = current
-      ? { method: "GET", url: `${core.config.baseUrl}/`, headers: current }
-      : publicRequestLike(request as Request, core.config.baseUrl);
+      ? { method: "GET", url: `${baseUrlOf(core)}/`, headers: current }
+      : publicRequestLike(request as Request, baseUrlOf(core));
     // Most requests: a session cached in process, answered without waiting.
     return core.contextNow(like) ?? (await core.context(like));
   };
   const route: RouteHandler = async (request) => {
     const core = coreOf();
     const owned = core.ownsPath(new URL(request.url).pathname);
-    const onBase = publicRequest(request, core.config.baseUrl);
+    const onBase = publicRequest(request, baseUrlOf(core));
     const response = owned ? await core.handle(onBase, { ip: clientIp(request) }) : null;
     return response ?? new Response("Not Found", { status: 404 });
   };
@@ -102,14 +102,14 @@ export function entrance(options: NextEntranceOptions = {}): NextEntrance {
     const core = coreOf();
     const context = await contextFor(core, request);
     const answer = context instanceof Response ? context : await signedIn(core)(context);
-    return answer ? absoluteRedirect(answer, core.config.baseUrl) : undefined;
+    return answer ? absoluteRedirect(answer, baseUrlOf(core)) : undefined;
   };
   const mount = (handle: MountedHandler): RouteHandler => {
     return async (request) => {
       const core = coreOf();
       const body = await readWebBody(request, MAX_BODY_BYTES);
       if (body === null) return new Response("Payload Too Large", { status: 413 });
-      const onBase = publicRequest(request, core.config.baseUrl, request.body ? body : undefined);
+      const onBase = publicRequest(request, baseUrlOf(core), request.body ? body : undefined);
       return handle(onBase, { ip: clientIp(request) }, core);
     };
   };

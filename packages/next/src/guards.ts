@@ -8,6 +8,7 @@ import {
   publicRequestLike,
   withHeaders,
 } from "@entrance/core";
+import { baseUrlOf } from "./core.js";
 
 /** A route handler behind a guard: Next's arguments, then the request's Entrance context. */
 export type GuardedHandler<C> = (
@@ -40,7 +41,7 @@ export interface RouteGuards {
 
 /** The request's context on `core`, or core's answer when the store fails. */
 export function contextFor(core: Entrance, request: Request) {
-  return contextOrAnswer(core, publicRequestLike(request, core.config.baseUrl));
+  return contextOrAnswer(core, publicRequestLike(request, baseUrlOf(core)));
 }
 
 /** Core's guards as route-handler wrappers, for the core `coreOf` makes on first use. */

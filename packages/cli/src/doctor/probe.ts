@@ -1,5 +1,6 @@
 import type { EntranceConfig } from "@entrance/core";
 import { type Finding, finding } from "../findings.js";
+import { firstOrigin } from "./redirect-uri.js";
 
 /** How long the running app may take to answer its sign-in path. */
 const TIMEOUT_MS = 10_000;
@@ -17,8 +18,8 @@ export async function probeSignIn(
   /** The metadata's authorization endpoint, when it was read: where browsers should be sent. */
   authorizationEndpoint: string | undefined,
 ): Promise<Finding[]> {
-  const expected = `${config.baseUrl}${config.paths.callback}`;
-  const url = `${config.baseUrl}${config.paths.login}?returnTo=%2F`;
+  const expected = `${firstOrigin(config)}${config.paths.callback}`;
+  const url = `${firstOrigin(config)}${config.paths.login}?returnTo=%2F`;
   let response: Response;
   try {
     response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(TIMEOUT_MS) });
@@ -68,7 +69,7 @@ export async function probeSignIn(
       "redirect_uri_served",
       target === authorityOrigin ? "ok" : "warning",
       target === authorityOrigin
-        ? `the running app, reached at ${config.baseUrl}, sends browsers to ${authorityOrigin} with the redirect URI ${sent}.`
+        ? `the running app, reached at ${firstOrigin(config)}, sends browsers to ${authorityOrigin} with the redirect URI ${sent}.`
         : `the running app sends the redirect URI ${sent}, but to ${target}, not to the configured authority ${authorityOrigin}.`,
       ...(target === authorityOrigin
         ? []

@@ -10,6 +10,7 @@ import {
 } from "@entrance/core";
 import { type Finding, finding } from "../findings.js";
 import type { ClockReading } from "./clock.js";
+import { firstOrigin } from "./redirect-uri.js";
 
 /** The resource every app may ask an app-only token for, with or without permissions on it. */
 const GRAPH_DEFAULT = "https://graph.microsoft.com/.default";
@@ -126,7 +127,7 @@ export async function checkToken(
       aadsts === undefined
         ? undefined
         : explainAadsts(aadsts, {
-            redirectUri: `${config.baseUrl}${config.paths.callback}`,
+            redirectUri: `${firstOrigin(config)}${config.paths.callback}`,
             clientId: config.clientId,
           });
     const unavailable =

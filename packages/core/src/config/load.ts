@@ -12,6 +12,8 @@ const ENVIRONMENT: Readonly<Record<string, string>> = {
   AZURE_CLIENT_CERTIFICATE_PATH: "clientCertificatePath",
   AZURE_AUTHORITY_HOST: "authorityHost",
   ENTRANCE_BASE_URL: "baseUrl",
+  ENTRANCE_ALLOWED_HOSTS: "allowedHosts",
+  ENTRANCE_TRUST_PROXY: "trustProxy",
   ENTRANCE_SECRET: "secrets",
   ENTRANCE_SCOPES: "scopes",
   ENTRANCE_ALLOWED_TENANTS: "allowedTenants",
@@ -59,6 +61,7 @@ export function loadConfig(
   }
   const result = configSchema.safeParse(input);
   const problems = result.success ? [] : result.error.issues.map(describe);
+  problems.push(...originProblems(input));
   if (!input.clientSecret && !input.clientCertificatePath && !hasClientAssertion) {
     problems.push(
       "clientSecret (AZURE_CLIENT_SECRET): set AZURE_CLIENT_SECRET to a client secret of your app registration (Certificates & secrets), or AZURE_CLIENT_CERTIFICATE_PATH to a PEM file with its certificate and key, or pass clientAssertion",
@@ -68,7 +71,10 @@ export function loadConfig(
   if (result.success) {
     const { graphBaseUrl, ...rest } = result.data;
     config = { ...rest, graphBaseUrl: graphBaseUrl ?? defaultGraphBaseUrl(rest.authorityHost) };
-    problems.push(...appTenantProblems(config), ...accountProblems(result.data));
+    problems.push(
+      ...appTenantProblems(config),
+      ...accountProblems(result.data),
+    );
     const mismatch = cloudMismatch(config.authorityHost, config.graphBaseUrl);
     if (mismatch) problems.push(`graphBaseUrl (ENTRANCE_GRAPH_URL): ${mismatch}`);
   }
@@ -79,6 +85,31 @@ export function loadConfig(
     );
   }
   return deepFreeze(config);
+}
+
+/**
+ * The public origin comes from one place: `baseUrl`, or the request checked against
+ * `allowedHosts`. Proxy settings beside `baseUrl` would do nothing, so they are refused rather
+ * than left to mislead.
+ */
+function originProblems(input: Readonly<Record<string, unknown>>): string[] {
+  const given = (value: unknown) => (Array.isArray(value) ? value.length > 0 : Boolean(value));
+  if (input.baseUrl === undefined) {
+    return given(input.allowedHosts)
+      ? []
+      : [
+          "baseUrl (ENTRANCE_BASE_URL): set ENTRANCE_BASE_URL to the app's public origin, e.g. https://app.example.com (recommended), " +
+            "or ENTRANCE_ALLOWED_HOSTS to the host names it answers on (with ENTRANCE_TRUST_PROXY naming the reverse proxy, if any); see docs/operations.md",
+        ];
+  }
+  const extra = [
+    ...(given(input.allowedHosts) ? ["allowedHosts (ENTRANCE_ALLOWED_HOSTS)"] : []),
+    ...(given(input.trustProxy) ? ["trustProxy (ENTRANCE_TRUST_PROXY)"] : []),
+  ];
+  return extra.map(
+    (name) =>
+      `${name}: has no effect with ENTRANCE_BASE_URL set, which fixes the origin and never reads request headers; remove one of them`,
+  );
 }
 
 /** An app token is asked in one tenant: a multi-tenant app names it per downstream API. */

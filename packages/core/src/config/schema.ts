@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { allowedHostProblem, trustProxyProblem } from "../http/origin.js";
 import { parseDatabaseUrl } from "./database-url.js";
 import { downstreamApisSchema } from "./downstream.js";
 
@@ -34,6 +35,23 @@ function isRedisUrl(value: string): boolean {
 }
 
 const GROUP_ID = z.string().regex(GUID, "must be a group object id (a GUID)");
+
+/** A comma-separated string or an array, lower-cased, each entry checked by `problem`. */
+function hostList(problem: (entry: string) => string | null, message: string) {
+  return z
+    .union([z.string(), z.array(z.string())], { error: message })
+    .transform((v) =>
+      (Array.isArray(v) ? v : v.split(",")).map((s) => s.trim().toLowerCase()).filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.string().superRefine((entry, ctx) => {
+          const why = problem(entry);
+          if (why) ctx.addIssue({ code: "custom", message: why });
+        }),
+      ),
+    );
+}
 
 /** A list of tenant ids, from an array or a comma-separated string, lower-cased. */
 function tenantList(message: string) {
@@ -143,21 +161,41 @@ export const configSchema = z.strictObject({
     .default("https://login.microsoftonline.com")
     .transform((v) => v.replace(/\/+$/, "")),
   /**
-   * The app's own public origin; the redirect URI is built from it. Required: it is never taken
-   * from a request's Host or X-Forwarded-* headers, which a client (or a proxy in between) sets.
+   * The app's own public origin; the redirect URI is built from it, and request headers are never
+   * read for it. The simplest setting, and the recommended one. Unset: `allowedHosts` is
+   * required, and the origin is read per request (see `trustProxy`).
    */
   baseUrl: z
     .url({
       protocol: /^https?$/,
       error:
         "set ENTRANCE_BASE_URL to the app's public origin as browsers see it, e.g. https://app.example.com " +
-        "(behind a reverse proxy too: Entrance never takes it from the Host or X-Forwarded-* headers)",
+        "(behind a reverse proxy too: with it set, Entrance never reads the Host or X-Forwarded-* headers)",
     })
     .refine(
       (v) => new URL(v).protocol === "https:" || LOOPBACK.has(new URL(v).hostname),
       "ENTRANCE_BASE_URL must be https (plain http is allowed for localhost only): cookies need Secure",
     )
-    .transform((v) => new URL(v).origin),
+    .transform((v) => new URL(v).origin)
+    .optional(),
+  /**
+   * Without `baseUrl`: the hosts (`host` or `host:port`) the app answers on. A request whose
+   * host is not one of them gets `host_not_allowed` (400) and nothing else. Each is a redirect
+   * URI to register: `https://{host}{paths.callback}`.
+   */
+  allowedHosts: hostList(
+    (entry) => allowedHostProblem(entry),
+    "ENTRANCE_ALLOWED_HOSTS must list host names, comma-separated",
+  ).default([]),
+  /**
+   * Without `baseUrl`: the proxies (IP addresses, CIDR ranges, `loopback`, `private`) whose
+   * `X-Forwarded-Proto`/`X-Forwarded-Host` (or `Forwarded`) are believed, when the request's TCP
+   * connection comes from one of them. Empty (the default): those headers are never read.
+   */
+  trustProxy: hostList(
+    (entry) => trustProxyProblem(entry),
+    "ENTRANCE_TRUST_PROXY must list addresses, CIDR ranges, loopback or private, comma-separated",
+  ).default([]),
   /** Secrets for encryption keys, newest first. */
   secrets: z
     .union([z.string(), z.array(z.string())], {

@@ -42,6 +42,11 @@ export type EntranceErrorCode =
   | "too_many_sign_ins"
   /** A state-changing request (sign-out) came from another site. */
   | "cross_site_request"
+  /**
+   * The request's host is not one of `allowedHosts` (or its scheme not https), or a sign-in's
+   * callback came on another origin than the one it started on: nothing was done.
+   */
+  | "host_not_allowed"
   /** A storage operation failed: the store refused it or answered something unreadable. */
   | "store_failed"
   /**

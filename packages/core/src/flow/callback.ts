@@ -28,6 +28,8 @@ export async function finishSignIn(
   request: Request,
   url: URL,
   info: RequestInfo,
+  /** The request's public origin, checked (`PublicOrigins.checked`). */
+  origin: string,
 ): Promise<Response> {
   const state = url.searchParams.get("state");
   if (!state) throw new EntranceError("callback_invalid", "The sign-in response has no state.");
@@ -47,6 +49,15 @@ export async function finishSignIn(
     throw new EntranceError(
       "login_transaction_missing",
       "This sign-in response is unknown, was already used, took too long, or was started in another browser. Please sign in again.",
+    );
+  }
+  // The code is bound to the redirect URI the sign-in sent: a callback arriving on another of
+  // the app's origins is not the one Entra answered, and is not redeemed there.
+  const redirectUri = transaction.redirectUri ?? rt.redirectUri;
+  if (redirectUri !== `${origin}${rt.config.paths.callback}`) {
+    throw new EntranceError(
+      "host_not_allowed",
+      "This sign-in response arrived on another address than the sign-in started on. Please sign in again.",
     );
   }
   const error = url.searchParams.get("error");
@@ -72,7 +83,7 @@ export async function finishSignIn(
   try {
     result = await client.acquireTokenByCode({
       code,
-      redirectUri: rt.redirectUri,
+      redirectUri,
       scopes: transaction.redeemScopes,
       codeVerifier: transaction.codeVerifier,
       nonce: transaction.nonce,

@@ -21,6 +21,8 @@ export async function startSignIn(
   request: Request,
   url: URL,
   info: RequestInfo,
+  /** The request's public origin, checked (`PublicOrigins.checked`). */
+  origin: string,
 ): Promise<Response> {
   const { config } = rt;
   if (!limit.take(info.ip)) {
@@ -29,7 +31,8 @@ export async function startSignIn(
       "Too many sign-ins were started from your network lately. Please wait a few minutes.",
     );
   }
-  const returnTo = safeReturnTo(url.searchParams.get("returnTo"), config.baseUrl);
+  const returnTo = safeReturnTo(url.searchParams.get("returnTo"), origin);
+  const redirectUri = `${origin}${config.paths.callback}`;
   const existing = readCookie(request.headers.get("cookie"), rt.cookies.binding);
   // One binding per browser, reused, so that several tabs can sign in at once.
   const binding = existing ?? randomBytes(32).toString("base64url");
@@ -46,6 +49,7 @@ export async function startSignIn(
     scopes: [...new Set([...config.scopes, "email", ...extra])],
     // A code is redeemed for one resource: the scopes the link asked for, else the app's own.
     redeemScopes: extra.length ? [...extra, "email"] : [...config.scopes, "email"],
+    redirectUri,
     createdAt: Date.now(),
   };
   const limits = config.pendingSignIns;
@@ -67,7 +71,7 @@ export async function startSignIn(
   const client = await rt.client();
   const authorizeUrl = await client.getAuthCodeUrl({
     scopes: transaction.scopes,
-    redirectUri: rt.redirectUri,
+    redirectUri,
     responseMode: "query",
     codeChallenge: challenge,
     codeChallengeMethod: "S256",

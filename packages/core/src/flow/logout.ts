@@ -27,9 +27,9 @@ export async function confirmSignOut(rt: Runtime): Promise<Response> {
  * Ends this browser's session, evicts the user's tokens once no other session of theirs remains,
  * and sends the browser to Entra's end-session endpoint (which returns to `paths.afterLogout`).
  */
-export async function signOut(rt: Runtime, request: Request): Promise<Response> {
+export async function signOut(rt: Runtime, request: Request, origin: string): Promise<Response> {
   const { config } = rt;
-  if (!fromThisSite(request, config.baseUrl)) {
+  if (!fromThisSite(request, origin)) {
     throw new EntranceError("cross_site_request", "Sign-out must be requested from this site.");
   }
   const session = await rt.stored(() =>
@@ -45,7 +45,7 @@ export async function signOut(rt: Runtime, request: Request): Promise<Response> 
       ip: null,
     });
   }
-  const afterLogout = `${config.baseUrl}${config.paths.afterLogout}`;
+  const afterLogout = `${origin}${config.paths.afterLogout}`;
   let location = afterLogout;
   // Signed out here whatever happens; Entra's session too when its metadata answers in time.
   const endSession = (await rt.metadata.documentWithin(METADATA_WAIT_MS))?.end_session_endpoint;

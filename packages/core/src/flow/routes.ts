@@ -1,5 +1,5 @@
 /** Entrance's own paths, by method: path → flow. Everything else is the app's. */
-import { findEntranceError } from "../errors/entrance-error.js";
+import { EntranceError, findEntranceError } from "../errors/entrance-error.js";
 import type { Responder } from "../http/responses.js";
 import type { EntranceOptions, RequestInfo } from "../options.js";
 import type { Runtime } from "../runtime.js";
@@ -23,6 +23,14 @@ const ASSETS: ReadonlyMap<string, string> = new Map([
   ["popup.js", POPUP_SCRIPT],
   ["popup-complete.js", POPUP_COMPLETE_SCRIPT],
 ]);
+
+/** A request on a host the app does not answer on (`allowedHosts`), or not over https. */
+export function hostNotAllowed(): EntranceError {
+  return new EntranceError(
+    "host_not_allowed",
+    "This app does not answer on this address. If you run it, add the host to ENTRANCE_ALLOWED_HOSTS (or set ENTRANCE_BASE_URL), and serve it over https.",
+  );
+}
 
 export class Routes {
   readonly limit: LoginLimit;
@@ -56,15 +64,17 @@ export class Routes {
     const method = request.method;
     this.sweeper.maybeSweep();
     try {
+      const origin = this.rt.origins.checked(request.url);
+      if (origin === null) throw hostNotAllowed();
       if (method === "GET" && url.pathname === paths.login) {
         return await inSpan("entrance.login", SpanKind.INTERNAL, undefined, () =>
-          startSignIn(this.rt, this.limit, request, url, info),
+          startSignIn(this.rt, this.limit, request, url, info, origin),
         );
       }
       if (method === "GET" && url.pathname === paths.callback) {
         return await inSpan("entrance.callback", SpanKind.INTERNAL, undefined, async (span) => {
           try {
-            const response = await finishSignIn(this.rt, this.onSignIn, request, url, info);
+            const response = await finishSignIn(this.rt, this.onSignIn, request, url, info, origin);
             instruments().signIns.add(1);
             this.rt.logger.info({ event: "sign_in" }, "entrance: signed in");
             return response;
@@ -103,7 +113,7 @@ export class Routes {
       }
       if (method === "GET" && url.pathname === paths.logout) return await confirmSignOut(this.rt);
       if (method === "POST" && url.pathname === paths.logout)
-        return await signOut(this.rt, request);
+        return await signOut(this.rt, request, origin);
       if (method === "GET" && url.pathname === paths.frontchannelLogout) {
         return await frontchannelLogout(this.rt, url);
       }

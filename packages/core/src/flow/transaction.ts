@@ -13,6 +13,11 @@ export const transactionSchema = z.strictObject({
   scopes: z.array(z.string()),
   /** Scopes the code is redeemed for: one resource's. */
   redeemScopes: z.array(z.string()),
+  /**
+   * The redirect URI sent to Entra, which the code must be redeemed with. Absent in transactions
+   * stored before it was recorded: those started on `baseUrl`.
+   */
+  redirectUri: z.string().optional(),
   createdAt: z.number(),
 });
 

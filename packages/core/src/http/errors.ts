@@ -23,6 +23,7 @@ export const ERROR_STATUS = {
   sign_in_busy: 503,
   too_many_sign_ins: 429,
   cross_site_request: 403,
+  host_not_allowed: 400,
   store_failed: 500,
   store_unavailable: 503,
   graph_host_not_allowed: 500,
