@@ -23,6 +23,7 @@ export {
   REQUIRES,
   type RunningApp,
 } from "./harness.js";
+export { reverseProxyConformance } from "./proxy.js";
 
 /**
  * Defines the suite for one adapter: one emulator and one app (started by `harness`) for all of

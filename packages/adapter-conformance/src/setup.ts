@@ -48,7 +48,8 @@ export async function startBoth(harness: AdapterHarness): Promise<Running> {
   }
 }
 
-function entranceOptions(emulator: RunningEmulator, baseUrl: string): EntranceOptions {
+/** The suite's Entrance options for the emulator's web app, on `baseUrl`. */
+export function entranceOptions(emulator: RunningEmulator, baseUrl: string): EntranceOptions {
   return {
     tenantId: "organizations",
     clientId: defaults.webApp,

@@ -1,11 +1,18 @@
 /** The adapter conformance suite on Express: the routes of its harness, the Express way. */
 import type { AddressInfo } from "node:net";
-import { adapterConformance, BEARER, GUARDS, REQUIRES } from "@entrance/adapter-conformance";
+import {
+  type AdapterHarness,
+  adapterConformance,
+  BEARER,
+  GUARDS,
+  REQUIRES,
+  reverseProxyConformance,
+} from "@entrance/adapter-conformance";
 import { entranceAdmin } from "@entrance/admin/express";
 import express, { type RequestHandler } from "express";
 import { entrance, handleEntranceErrors, requireBearer, securityHeaders } from "../src/index.js";
 
-adapterConformance("Express", {
+const harness: AdapterHarness = {
   async start(options) {
     const app = express();
     const server = app.listen(0, "127.0.0.1");
@@ -56,4 +63,8 @@ adapterConformance("Express", {
       },
     };
   },
-});
+};
+
+adapterConformance("Express", harness);
+// The same app without baseUrl, behind a reverse proxy it trusts.
+reverseProxyConformance("Express", harness);

@@ -1,12 +1,19 @@
 /** The adapter conformance suite on Fastify: the routes of its harness, the Fastify way. */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { adapterConformance, BEARER, GUARDS, REQUIRES } from "@entrance/adapter-conformance";
+import {
+  type AdapterHarness,
+  adapterConformance,
+  BEARER,
+  GUARDS,
+  REQUIRES,
+  reverseProxyConformance,
+} from "@entrance/adapter-conformance";
 import { entranceAdmin } from "@entrance/admin/fastify";
 import Fastify, { type preHandlerHookHandler } from "fastify";
 import { entrance, handleEntranceErrors, requireBearer, securityHeaders } from "../src/index.js";
 
-adapterConformance("Fastify", {
+const harness: AdapterHarness = {
   async start(options) {
     // Listening first tells the port, which Entrance's base URL needs before registration.
     const server = createServer();
@@ -62,4 +69,8 @@ adapterConformance("Fastify", {
       },
     };
   },
-});
+};
+
+adapterConformance("Fastify", harness);
+// The same app without baseUrl, behind a reverse proxy it trusts.
+reverseProxyConformance("Fastify", harness);

@@ -1,6 +1,13 @@
 /** The adapter conformance suite on Hono (on Node, @hono/node-server): its harness, the Hono way. */
 import type { AddressInfo } from "node:net";
-import { adapterConformance, BEARER, GUARDS, REQUIRES } from "@entrance/adapter-conformance";
+import {
+  type AdapterHarness,
+  adapterConformance,
+  BEARER,
+  GUARDS,
+  REQUIRES,
+  reverseProxyConformance,
+} from "@entrance/adapter-conformance";
 import { entranceAdmin } from "@entrance/admin/hono";
 import { createAdaptorServer } from "@hono/node-server";
 import { Hono, type MiddlewareHandler } from "hono";
@@ -13,7 +20,7 @@ import {
   securityHeaders,
 } from "../src/index.js";
 
-adapterConformance("Hono", {
+const harness: AdapterHarness = {
   async start(options) {
     let app: Hono<EntranceEnv> | undefined;
     // Listening first tells the port, which Entrance's base URL needs.
@@ -71,4 +78,8 @@ adapterConformance("Hono", {
       },
     };
   },
-});
+};
+
+adapterConformance("Hono", harness);
+// The same app without baseUrl, behind a reverse proxy it trusts.
+reverseProxyConformance("Hono", harness);
