@@ -270,6 +270,21 @@ describe("doctor on wrong configurations", () => {
     expect(codes(findings)).not.toContain("authority_ok");
   });
 
+  it("without a base URL: one redirect URI per allowed host, and whether a proxy is trusted", async () => {
+    const hosts = {
+      ENTRANCE_BASE_URL: undefined,
+      ENTRANCE_ALLOWED_HOSTS: "app.example.com,www.example.com",
+    };
+    const untrusted = await run(hosts);
+    expect(errors(untrusted)).toEqual([]);
+    expect(one(untrusted, "redirect_uri").message).toContain(
+      "https://app.example.com/auth/callback, https://www.example.com/auth/callback",
+    );
+    expect(codes(untrusted)).toContain("proxy_not_trusted");
+    const trusted = await run({ ...hosts, ENTRANCE_TRUST_PROXY: "10.0.0.0/8" });
+    expect(one(trusted, "proxy_trusted").message).toContain("10.0.0.0/8");
+  });
+
   it("a base URL with a port behind a proxy, and one with a path", async () => {
     const findings = await run({ ENTRANCE_BASE_URL: "https://app.example.com:8443/portal" });
     expect(codes(findings)).toEqual(expect.arrayContaining(["base_url_port", "base_url_has_path"]));

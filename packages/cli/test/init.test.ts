@@ -136,6 +136,22 @@ describe("init in an Express project (TypeScript)", () => {
       ignore: read(dir, ".gitignore"),
     }).toEqual(before);
   });
+
+  it("prints one redirect URI per allowed host, and adds no ENTRANCE_BASE_URL beside ENTRANCE_ALLOWED_HOSTS", async () => {
+    const dir = await project({
+      ...EXPRESS_TS,
+      ".env":
+        "ENTRANCE_ALLOWED_HOSTS=app.example.com, www.example.com\nENTRANCE_TRUST_PROXY=loopback\n",
+    });
+    const { status, stdout } = await init(dir);
+    expect(status).toBe(0);
+    expect(envOf(dir).ENTRANCE_BASE_URL).toBeUndefined();
+    expect(stdout).toContain(
+      "Redirect URIs (platform Web):  https://app.example.com/auth/callback",
+    );
+    expect(stdout).toContain("https://www.example.com/auth/callback");
+    expect(stdout).not.toContain("http://localhost:3000/auth/callback");
+  });
 });
 
 describe("init in Fastify and Hono projects (JavaScript)", () => {

@@ -2,6 +2,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, relative } from "node:path";
+import { parseEnv } from "node:util";
+import { PublicOrigins } from "@entrance/core";
 import type { Io } from "../main.js";
 import { FRAMEWORKS, type Framework, type Project, readProject } from "./detect.js";
 import { EMULATOR } from "./emulator.js";
@@ -76,7 +78,13 @@ export async function runInit(options: InitOptions, io: Io): Promise<number> {
 
   // .env: only the variables it does not set yet.
   const baseUrl = options.emulator ? EMULATOR.appOrigin : `http://localhost:${port}`;
-  const merge = mergeEnvFile(project.dir, envVariables(options.emulator === true, baseUrl));
+  // An app that already names its hosts (ENTRANCE_ALLOWED_HOSTS) gets no ENTRANCE_BASE_URL: the
+  // two together are refused at start-up.
+  const hosts = allowedHostsIn(project.dir);
+  const wanted = envVariables(options.emulator === true, baseUrl).filter(
+    (variable) => hosts === undefined || variable.name !== "ENTRANCE_BASE_URL",
+  );
+  const merge = mergeEnvFile(project.dir, wanted);
   out.push(
     `.env: ${merge.added.length > 0 ? `added ${merge.added.join(", ")}` : "nothing to add"}${merge.kept.length > 0 ? `; kept your ${merge.kept.join(", ")}` : ""}`,
   );
@@ -107,7 +115,9 @@ export async function runInit(options: InitOptions, io: Io): Promise<number> {
     "",
     ...wiring,
     "",
-    ...registration(options.emulator === true, baseUrl, port),
+    ...(hosts === undefined
+      ? registration(options.emulator === true, baseUrl, port)
+      : hostsRegistration(hosts)),
     "",
     "Then `npx entrance doctor` checks the configuration against Entra ID and your database.",
   );
@@ -242,6 +252,35 @@ function registration(emulator: boolean, baseUrl: string, port: string): string[
     `  Front-channel logout URL:      ${baseUrl}/auth/frontchannel-logout (Authentication page; https://<your domain>/auth/frontchannel-logout deployed)`,
     "  API permissions:               Microsoft Graph, delegated: openid, profile, offline_access, User.Read",
     "  Certificates & secrets:        a client secret: its Value goes in AZURE_CLIENT_SECRET",
+    "Then fill AZURE_TENANT_ID and AZURE_CLIENT_ID in .env from the app's Overview page.",
+  ];
+}
+
+/** ENTRANCE_ALLOWED_HOSTS of the project's .env, when it sets it and not ENTRANCE_BASE_URL. */
+function allowedHostsIn(dir: string): string[] | undefined {
+  const file = join(dir, ".env");
+  if (!existsSync(file)) return undefined;
+  const env = parseEnv(readFileSync(file, "utf8"));
+  if (env.ENTRANCE_BASE_URL || !env.ENTRANCE_ALLOWED_HOSTS) return undefined;
+  const hosts = env.ENTRANCE_ALLOWED_HOSTS.split(",")
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
+  return hosts.length > 0 ? hosts : undefined;
+}
+
+/** What to register when the app answers on the allowed hosts: one redirect URI per host. */
+function hostsRegistration(hosts: readonly string[]): string[] {
+  const origins = new PublicOrigins({ allowedHosts: hosts, trustProxy: [] }).all;
+  return [
+    "Register the app in the Entra admin center (App registrations → New registration, or your app):",
+    ...origins.map(
+      (origin, i) =>
+        `  ${i === 0 ? "Redirect URIs (platform Web):  " : "                               "}${origin}/auth/callback`,
+    ),
+    `  Front-channel logout URL:      ${origins[0]}/auth/frontchannel-logout (one per app registration)`,
+    "  API permissions:               Microsoft Graph, delegated: openid, profile, offline_access, User.Read",
+    "  Certificates & secrets:        a client secret: its Value goes in AZURE_CLIENT_SECRET",
+    "ENTRANCE_ALLOWED_HOSTS is set, so the origin is read per request: behind a reverse proxy, set ENTRANCE_TRUST_PROXY to its address.",
     "Then fill AZURE_TENANT_ID and AZURE_CLIENT_ID in .env from the app's Overview page.",
   ];
 }
