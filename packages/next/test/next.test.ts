@@ -217,6 +217,23 @@ describe("@entrance/next", () => {
     await expect(unconfigured.auth(request("/"))).rejects.toMatchObject({ code: "config_invalid" });
   });
 
+  it("requires ENTRANCE_BASE_URL: without a socket, allowed hosts and trusted proxies cannot be checked", async () => {
+    const perRequest = entrance({
+      name: "next.test.allowed-hosts",
+      tenantId: "organizations",
+      clientId: defaults.webApp,
+      clientSecret: defaults.webAppSecret,
+      allowedHosts: ["app.example.com"],
+      secrets: ["next-adapter-test-secret-0123456789abcdef"],
+      store: createMemoryStore(),
+      env: {},
+    });
+    expect(() => perRequest.core).toThrow(/the Next\.js adapter needs ENTRANCE_BASE_URL/);
+    await expect(perRequest.handlers.GET(request("/auth/login"), {})).rejects.toMatchObject({
+      code: "config_invalid",
+    });
+  });
+
   it("one core per process and name: a second entrance() of the same name shares it", () => {
     const again = entrance({ name: "next.test" });
     expect(again.core).toBe(app.core);

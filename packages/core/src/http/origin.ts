@@ -151,10 +151,15 @@ export class PublicOrigins {
 
   /**
    * The public origin of a web request whose connection is `peer`, or {@link REFUSED_ORIGIN}.
-   * Without a peer (a runtime that has no socket) only `Host` counts, over http.
+   * Without a peer (a runtime that gives no socket) no proxy is trusted: the host is `Host`, the
+   * scheme the one the runtime put in `request.url`.
    */
   ofWeb(request: Request, peer: Peer | undefined): string {
-    return this.#baseUrl ?? this.resolve(request.headers, peer);
+    if (this.#baseUrl !== undefined) return this.#baseUrl;
+    return this.resolve(
+      request.headers,
+      peer ?? { address: undefined, tls: request.url.startsWith("https:") },
+    );
   }
 
   /**
