@@ -6,6 +6,7 @@ import {
   defaults,
   EMULATED_CLOUDS,
   type EmulatedCloud,
+  externalDefaults,
   type RunningEmulator,
   startEmulator,
 } from "@entrance/emulator";
@@ -41,10 +42,20 @@ async function main(): Promise<void> {
       dataDir: join(DATA, "emulator"),
       ...emulatedCloud(process.env.ENTRANCE_EMULATOR_CLOUD),
     });
+    // ENTRANCE_EXTERNAL_ID=true (read by Entrance too): the emulator's External ID tenant and the
+    // app registered there, for customers who sign themselves up.
+    const customers = process.env.ENTRANCE_EXTERNAL_ID === "true";
+    const app = customers
+      ? {
+          id: externalDefaults.app,
+          secret: externalDefaults.appSecret,
+          tenant: externalDefaults.tenant,
+        }
+      : { id: defaults.webApp, secret: defaults.webAppSecret, tenant: defaults.contoso };
     // The emulator's app is registered for port 3000; register this port too if it differs.
-    const registered = emulator.directory.app(defaults.webApp)?.value;
+    const registered = emulator.directory.app(app.id)?.value;
     if (registered && !registered.redirectUris.includes(`${baseUrl}/auth/callback`)) {
-      emulator.control.putApp(defaults.contoso, {
+      emulator.control.putApp(app.tenant, {
         ...registered,
         redirectUris: [...registered.redirectUris, `${baseUrl}/auth/callback`, `${baseUrl}/`],
         frontchannelLogoutUrl: `${baseUrl}/auth/frontchannel-logout`,
@@ -52,11 +63,13 @@ async function main(): Promise<void> {
     }
     Object.assign(options, {
       // ENTRANCE_ACCOUNTS (read by Entrance) opts in to personal accounts: the authority follows.
-      tenantId: TENANT_FOR_ACCOUNTS[process.env.ENTRANCE_ACCOUNTS ?? ""] ?? "organizations",
-      // The emulator registers the app in Contoso: only Contoso's role assignments count.
-      authorization: { trustedTenants: [defaults.contoso] },
-      clientId: defaults.webApp,
-      clientSecret: defaults.webAppSecret,
+      tenantId: customers
+        ? externalDefaults.tenant
+        : (TENANT_FOR_ACCOUNTS[process.env.ENTRANCE_ACCOUNTS ?? ""] ?? "organizations"),
+      // The app's own tenant (Contoso, or the External ID one) is the one whose roles count.
+      authorization: { trustedTenants: [app.tenant] },
+      clientId: app.id,
+      clientSecret: app.secret,
       authorityHost: emulator.urls.https,
       graphBaseUrl: emulator.urls.https,
       trust: trustCertificateAuthority(emulator.caCertPem),

@@ -5,6 +5,8 @@ import { escapeHtml as escapeText, type UserRecord } from "@entrance/express";
 export interface PageLocals {
   readonly user: UserRecord | null;
   readonly loginUrl: string;
+  /** Sign-up for an Entra External ID app; the sign-in link for any other. */
+  readonly signUpUrl: string;
   readonly logoutUrl: string;
   readonly popupScriptUrl: string;
 }
@@ -47,6 +49,7 @@ export function homePage(locals: PageLocals): string {
   const body = locals.user
     ? `<h1>Welcome, ${escapeHtml(locals.user.displayName)}</h1>
        <p>You are signed in with Microsoft Entra ID as <strong>${escapeHtml(locals.user.username)}</strong>.</p>
+       <p>Account: <span id="account-kind">${escapeHtml(locals.user.accountKind ?? "member")}</span></p>
        <div class="actions"><a class="button" href="/profile">Your profile</a>
        <a class="button secondary" href="/api/me">/api/me (JSON)</a></div>`
     : `<h1>Sign in with Microsoft</h1>
@@ -54,6 +57,7 @@ export function homePage(locals: PageLocals): string {
        <div class="actions">
          <a class="button" href="${escapeHtml(locals.loginUrl)}" id="sign-in-redirect">Sign in with Microsoft</a>
          <a class="button secondary" href="${escapeHtml(locals.loginUrl)}" data-entrance-popup id="sign-in-popup">Sign in with a popup</a>
+         ${locals.signUpUrl !== locals.loginUrl ? `<a class="button secondary" href="${escapeHtml(locals.signUpUrl)}" id="sign-up">Create an account</a>` : ""}
        </div>`;
   return layout(locals, "Home", body);
 }

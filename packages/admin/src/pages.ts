@@ -1,4 +1,4 @@
-import type { AuditEventType, Entrance, SignedIn, UserRecord } from "@entrance/core";
+import type { AccountKind, AuditEventType, Entrance, SignedIn, UserRecord } from "@entrance/core";
 import { pageOf, textParam } from "./format.js";
 import { page } from "./responses.js";
 import type { AdminUrls, AuditFilters, UserKey } from "./urls.js";
@@ -6,7 +6,7 @@ import { auditPage, EVENT_LABELS } from "./views/audit.js";
 import { problemPage } from "./views/errors.js";
 import type { Frame } from "./views/layout.js";
 import { userPage } from "./views/user.js";
-import { usersPage } from "./views/users.js";
+import { KIND_LABELS, usersPage } from "./views/users.js";
 
 /** What the read-only pages need from the panel. */
 export interface View {
@@ -15,17 +15,24 @@ export interface View {
   readonly pageSize: number;
 }
 
-/** `GET {base}/users?q=&page=`: search and a page of users. */
+/** `GET {base}/users?q=&kind=&page=`: search, the account kind, and a page of users. */
 export async function usersList(view: View, frame: Frame, url: URL): Promise<Response> {
   const query = textParam(url.searchParams.get("q"));
+  const kind = accountKindParam(url.searchParams.get("kind"));
   const current = pageOf(url.searchParams.get("page"), view.pageSize);
   const { users, total } = await view.entrance.store.users.list({
     ...(query ? { query } : {}),
+    ...(kind ? { accountKind: kind } : {}),
     limit: current.size,
     offset: current.offset,
   });
   const trusted = (tenantId: string) => view.entrance.trustsTenant(tenantId);
-  return page(200, usersPage(frame, { query, page: current, users, total, trusted }));
+  return page(200, usersPage(frame, { query, kind, page: current, users, total, trusted }));
+}
+
+/** An account kind from the query; anything else (absent, unknown) is no filter. */
+function accountKindParam(value: string | null): AccountKind | undefined {
+  return value !== null && Object.hasOwn(KIND_LABELS, value) ? (value as AccountKind) : undefined;
 }
 
 /** `GET {base}/users/{tid}/{oid}`: one user, their sessions and token partition. */

@@ -34,8 +34,12 @@ export class AdminUrls {
     return `${this.base}/admin.css?v=${STYLESHEET_VERSION}`;
   }
 
-  users(query?: string, page?: number): string {
-    return withQuery(`${this.base}/users`, { q: query, page: page && page > 1 ? page : undefined });
+  users(query?: string, page?: number, kind?: string): string {
+    return withQuery(`${this.base}/users`, {
+      q: query,
+      kind,
+      page: page && page > 1 ? page : undefined,
+    });
   }
 
   user(user: UserKey, done?: Record<string, string | number>): string {

@@ -21,6 +21,11 @@ export interface TemplateLocals {
   readonly user: EntranceUser | null;
   /** Sign in and come back to this page. */
   readonly loginUrl: string;
+  /**
+   * Sign up and come back to this page: Entra's sign-up page for an External ID app, the sign-in
+   * link for any other.
+   */
+  readonly signUpUrl: string;
   readonly logoutUrl: string;
   readonly popupScriptUrl: string;
 }
@@ -52,6 +57,12 @@ export interface EntranceContext {
   readonly caller: Caller | null;
   /** The sign-in link returning to `returnTo` (default: this request's path and query). */
   loginUrl(returnTo?: string): string;
+  /**
+   * The sign-up link returning to `returnTo` (default: this request's path and query): for an
+   * Entra External ID app, straight to the tenant's sign-up page (`prompt=create`); for any
+   * other app, the sign-in link.
+   */
+  signUpUrl(returnTo?: string): string;
   readonly logoutUrl: string;
   /** The script that makes `<a data-entrance-popup>` links sign in through a popup. */
   readonly popupScriptUrl: string;
@@ -180,6 +191,10 @@ export class RequestContext implements EntranceContext {
     return (returnTo) => this.core.loginUrl(returnTo ?? returnToOf(this.request));
   }
 
+  get signUpUrl(): (returnTo?: string) => string {
+    return (returnTo) => this.core.signUpUrl(returnTo ?? returnToOf(this.request));
+  }
+
   get loginUrlFor(): (interaction: Interaction, returnTo?: string) => string {
     return (interaction, returnTo) =>
       this.core.loginUrlFor(interaction, returnTo ?? returnToOf(this.request));
@@ -246,6 +261,9 @@ export class RequestContext implements EntranceContext {
       get loginUrl() {
         return context.loginUrl();
       },
+      get signUpUrl() {
+        return context.signUpUrl();
+      },
       logoutUrl: this.core.logoutUrl,
       popupScriptUrl: this.core.popupScriptUrl,
     };
@@ -259,6 +277,7 @@ export class RequestContext implements EntranceContext {
       locals.logoutUrl = this.core.logoutUrl;
       locals.popupScriptUrl = this.core.popupScriptUrl;
       Object.defineProperty(locals, "loginUrl", LOGIN_URL);
+      Object.defineProperty(locals, "signUpUrl", SIGN_UP_URL);
     };
   }
 
@@ -282,6 +301,15 @@ const CONTEXT = Symbol("entrance.context");
 const LOGIN_URL: PropertyDescriptor = Object.freeze({
   get(this: Record<PropertyKey, unknown>) {
     return (this[CONTEXT] as RequestContext).loginUrl();
+  },
+  enumerable: true,
+  configurable: true,
+});
+
+/** The sign-up link, likewise. */
+const SIGN_UP_URL: PropertyDescriptor = Object.freeze({
+  get(this: Record<PropertyKey, unknown>) {
+    return (this[CONTEXT] as RequestContext).signUpUrl();
   },
   enumerable: true,
   configurable: true,

@@ -4,6 +4,7 @@ import type { Decision, Requirement } from "./authz/requirements.js";
 import { buildBearerGuard } from "./bearer/guard.js";
 import { type BearerOptions, BearerPolicy } from "./bearer/policy.js";
 import { BearerValidator } from "./bearer/validator.js";
+import { isExternalId } from "./config/external-id.js";
 import {
   type ContextSession,
   contextSession,
@@ -127,6 +128,15 @@ export class Entrance extends ActingCore {
   /** The sign-in link for a page, returning to `returnTo` (a same-origin path). */
   loginUrl(returnTo = "/"): string {
     return `${this.config.paths.login}?returnTo=${encodeURIComponent(safeReturnTo(returnTo, this.rt.redirectUri))}`;
+  }
+
+  /**
+   * The sign-up link for a page, returning to `returnTo`: for an Entra External ID app, Entra's
+   * sign-up page (`prompt=create`); for any other app, which has no sign-up, the sign-in link.
+   */
+  signUpUrl(returnTo = "/"): string {
+    const login = this.loginUrl(returnTo);
+    return isExternalId(this.config) ? `${login}&prompt=create` : login;
   }
 
   /** The sign-out link. */

@@ -23,6 +23,7 @@ export {
 export { CLOUDS, type Cloud, type CloudName, cloudOfAuthority } from "./config/clouds.js";
 export { type DatabaseTarget, parseDatabaseUrl } from "./config/database-url.js";
 export type { DownstreamApiConfig } from "./config/downstream.js";
+export { isCiamHost, isExternalId } from "./config/external-id.js";
 export { authorityOf, isMultiTenant, loadConfig } from "./config/load.js";
 export type { EntranceConfig, EntranceConfigInput } from "./config/schema.js";
 export type { EntranceContext, EntranceUser, TemplateLocals } from "./context.js";

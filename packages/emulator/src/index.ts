@@ -5,6 +5,7 @@
  */
 export { Clock } from "./clock.js";
 export { defaultDirectory, defaults } from "./config/default-directory.js";
+export { externalDefaults } from "./config/default-external-tenant.js";
 export { DirectoryConfigError, loadDirectoryFile, parseDirectory } from "./config/load.js";
 export type {
   AppRegistration,

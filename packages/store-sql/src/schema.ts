@@ -20,7 +20,7 @@ type Bytes = ColumnType<Uint8Array, Uint8Array, Uint8Array>;
 export interface UsersTable {
   tenant_id: string;
   object_id: string;
-  /** `member`, `guest` or `personal` (see `AccountKind`); `member` for rows written before 0005. */
+  /** `member`, `guest`, `personal` or `customer` (see `AccountKind`); `member` for rows written before 0005. */
   account_kind: Generated<string>;
   display_name: string | null;
   username: string | null;

@@ -1,4 +1,4 @@
-import type { UserRecord } from "@entrance/core";
+import type { AccountKind, UserRecord } from "@entrance/core";
 import { html, type SafeHtml } from "@entrance/core";
 import { count, nameOf, type Page, time } from "../format.js";
 import { type Frame, layout } from "./layout.js";
@@ -12,14 +12,21 @@ export function groupState(user: UserRecord): SafeHtml | string {
   return html`<span class="badge plain">Overage, unresolved</span>`;
 }
 
-const KIND_LABELS = { member: "Member", guest: "Guest", personal: "Personal" } as const;
-const KIND_HINTS = {
+/** Each account kind's name in the panel, in the order the filter offers them. */
+export const KIND_LABELS: Readonly<Record<AccountKind, string>> = {
+  member: "Member",
+  guest: "Guest",
+  personal: "Personal",
+  customer: "Customer",
+};
+const KIND_HINTS: Readonly<Record<AccountKind, string>> = {
   member: "A member of the tenant",
   guest: "A guest invited into the tenant from another organization or a personal account",
   personal: "A personal Microsoft account (Outlook.com, Xbox, …): never has roles or groups",
-} as const;
+  customer: "A customer who signed up in the app's Entra External ID tenant",
+};
 
-/** Member, guest or personal account, as the user's last sign-in said. */
+/** Member, guest, personal account or customer, as the user's last sign-in said. */
 export function kindBadge(user: UserRecord): SafeHtml {
   const kind = user.accountKind ?? "member";
   return html`<span class="badge plain account-kind" data-kind="${kind}" title="${KIND_HINTS[kind]}">${KIND_LABELS[kind]}</span>`;
@@ -42,6 +49,8 @@ export function usersPage(
   frame: Frame,
   list: {
     query: string | undefined;
+    /** The account kind the list is filtered by, if any. */
+    kind: AccountKind | undefined;
     page: Page;
     users: readonly UserRecord[];
     total: number;
@@ -50,7 +59,7 @@ export function usersPage(
   },
 ): SafeHtml {
   const { urls } = frame;
-  const { query, page, users, total } = list;
+  const { query, kind, page, users, total } = list;
   const rows = users.map(
     (user) => html`<tr>
 <th scope="row" class="name" data-label="User"><span><a href="${urls.user(user)}">${nameOf(user)}</a><span class="muted">${user.username ?? ""}</span></span></th>
@@ -63,7 +72,14 @@ export function usersPage(
 <td data-label="Status">${statusBadge(user)}</td>
 </tr>`,
   );
-  const summary = query ? `${total} matching “${query}”` : `${total} in all`;
+  const kindText = kind ? ` ${KIND_LABELS[kind].toLowerCase()}${total === 1 ? "" : "s"}` : "";
+  const summary = query
+    ? `${total}${kindText} matching “${query}”`
+    : `${total}${kindText || " in all"}`;
+  const kindOptions = (Object.keys(KIND_LABELS) as AccountKind[]).map(
+    (value) =>
+      html`<option value="${value}"${kind === value ? html` selected` : ""}>${KIND_LABELS[value]}</option>`,
+  );
   return layout(frame, {
     title: "Users",
     section: "users",
@@ -73,7 +89,9 @@ export function usersPage(
 <div class="field wide"><label for="q">Search users</label>
 <span class="hint" id="q-hint">Name, username, e-mail, object id or tenant id</span>
 <input id="q" name="q" type="search" value="${query ?? ""}" maxlength="200" aria-describedby="q-hint" autocomplete="off"></div>
-<div class="actions"><button class="button" type="submit">Search</button>${query ? html`<a class="button secondary" href="${urls.users()}">Clear</a>` : ""}</div>
+<div class="field"><label for="kind">Account</label>
+<select id="kind" name="kind"><option value="">All kinds</option>${kindOptions}</select></div>
+<div class="actions"><button class="button" type="submit">Search</button>${query || kind ? html`<a class="button secondary" href="${urls.users()}">Clear</a>` : ""}</div>
 </form>
 <div class="table">
 <table class="stack" id="users">
@@ -81,8 +99,8 @@ export function usersPage(
 ${users.length ? html`<thead><tr><th scope="col">User</th><th scope="col">Tenant</th><th scope="col">Account</th><th scope="col">Roles</th><th scope="col">Groups</th><th scope="col">First sign-in</th><th scope="col">Last sign-in</th><th scope="col">Status</th></tr></thead>` : ""}
 <tbody>${rows}</tbody>
 </table>
-${users.length === 0 ? html`<p class="empty">${query ? "No user matches this search." : "Nobody has signed in yet."}</p>` : ""}
+${users.length === 0 ? html`<p class="empty">${query || kind ? "No user matches this search." : "Nobody has signed in yet."}</p>` : ""}
 </div>
-${pager(page, users.length, total, (n) => urls.users(query, n))}`,
+${pager(page, users.length, total, (n) => urls.users(query, n, kind))}`,
   });
 }

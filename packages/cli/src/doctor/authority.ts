@@ -1,12 +1,15 @@
 import {
   authorityOf,
   type EntranceConfig,
+  isCiamHost,
   isMultiTenant,
   type NetworkClient,
 } from "@entrance/core";
 import { type Finding, finding } from "../findings.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Entra External ID's issuer: on the tenant's own host, `https://{tid}.ciamlogin.com/{tid}/v2.0`. */
+const CIAM_ISSUER = /^https:\/\/([0-9a-f-]{36})\.ciamlogin\.com\/\1\/v2\.0$/i;
 
 /** What the authority check learned, for the checks after it. */
 export interface AuthorityResult {
@@ -94,10 +97,12 @@ export async function checkAuthority(
       ],
     };
   }
-  const prefix = `${config.authorityHost}/`;
+  const ciam = isCiamHost(config.authorityHost);
+  const prefix = ciam ? "https://{tenant id}.ciamlogin.com/" : `${config.authorityHost}/`;
   const suffix = "/v2.0";
-  const middle =
-    issuer.startsWith(prefix) && issuer.endsWith(suffix)
+  const middle = ciam
+    ? CIAM_ISSUER.exec(issuer)?.[1]
+    : issuer.startsWith(prefix) && issuer.endsWith(suffix)
       ? issuer.slice(prefix.length, -suffix.length)
       : undefined;
   const multi = isMultiTenant(config);

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { EntranceError } from "../errors/entrance-error.js";
 import { accountProblems } from "./accounts.js";
 import { cloudMismatch, defaultGraphBaseUrl } from "./clouds.js";
+import { externalIdProblems } from "./external-id.js";
 import { configSchema, type EntranceConfig, type EntranceConfigInput } from "./schema.js";
 
 /** Environment variables Entrance reads, by the config field they fill (`a.b` for a nested one). */
@@ -19,6 +20,7 @@ const ENVIRONMENT: Readonly<Record<string, string>> = {
   ENTRANCE_ALLOWED_TENANTS: "allowedTenants",
   ENTRANCE_GRAPH_URL: "graphBaseUrl",
   ENTRANCE_ACCOUNTS: "accounts",
+  ENTRANCE_EXTERNAL_ID: "externalId",
   ENTRANCE_GRAPH_ALLOWED_ORIGINS: "graphAllowedOrigins",
   DATABASE_URL: "databaseUrl",
   REDIS_URL: "redisUrl",
@@ -74,6 +76,7 @@ export function loadConfig(
     problems.push(
       ...appTenantProblems(config),
       ...accountProblems(result.data),
+      ...externalIdProblems(config),
     );
     const mismatch = cloudMismatch(config.authorityHost, config.graphBaseUrl);
     if (mismatch) problems.push(`graphBaseUrl (ENTRANCE_GRAPH_URL): ${mismatch}`);

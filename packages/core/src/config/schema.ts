@@ -153,6 +153,16 @@ export const configSchema = z.strictObject({
    * SDKs read AZURE_CLIENT_CERTIFICATE_PATH): Entrance signs client assertions with it.
    */
   clientCertificatePath: z.string().min(1).optional(),
+  /**
+   * Whether the tenant is an Entra External ID (customer) tenant. Unset: true exactly when
+   * `authorityHost` is a `….ciamlogin.com` host; set it for a custom URL domain or the emulator.
+   * See config/external-id.ts.
+   */
+  externalId: z
+    .union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")], {
+      error: "ENTRANCE_EXTERNAL_ID must be true or false",
+    })
+    .default(false),
   authorityHost: z
     .url({
       protocol: /^https$/,

@@ -5,6 +5,7 @@
  */
 import type { AuthenticationResult } from "@azure/msal-node";
 import { accountKindOf } from "../config/accounts.js";
+import { isExternalId, issuerKindProblem } from "../config/external-id.js";
 import { firstLine } from "../errors/describe.js";
 import { aadstsOf, EntranceError, findEntranceError } from "../errors/entrance-error.js";
 import { isProviderUnavailable } from "../errors/provider-failure.js";
@@ -116,6 +117,7 @@ export async function finishSignIn(
     allowedTenants: rt.config.allowedTenants,
     personalAccounts: rt.config.accounts !== "work-or-school",
     clockSkew: rt.config.clockSkew,
+    issuerKind: (iss, tid) => issuerKindProblem(rt.config, iss, tid),
   });
 
   const existing = await existingUser(rt, claims.tid, claims.oid);
@@ -125,7 +127,7 @@ export async function finishSignIn(
       "An administrator has disabled your account in this app.",
     );
   }
-  const user = userFromClaims(claims, existing);
+  const user = userFromClaims(claims, existing, isExternalId(rt.config));
   await decide(onSignIn, user, claims, result);
 
   // Session before tokens, and the earlier session ended last: a failure part-way leaves the
@@ -230,7 +232,12 @@ async function existingUser(
   }
 }
 
-function userFromClaims(claims: IdTokenClaims, existing: UserRecord | null): UserRecord {
+function userFromClaims(
+  claims: IdTokenClaims,
+  existing: UserRecord | null,
+  /** An External ID app: every user is a customer of its tenant. */
+  customers: boolean,
+): UserRecord {
   const now = new Date();
   const overage = Boolean(
     (claims._claim_names as { groups?: unknown } | undefined)?.groups || claims.hasgroups === true,
@@ -238,7 +245,7 @@ function userFromClaims(claims: IdTokenClaims, existing: UserRecord | null): Use
   return {
     tenantId: claims.tid,
     objectId: claims.oid,
-    accountKind: accountKindOf(claims),
+    accountKind: customers ? "customer" : accountKindOf(claims),
     displayName: claims.name ?? null,
     username: claims.preferred_username ?? null,
     mail: claims.email ?? null,

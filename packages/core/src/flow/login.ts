@@ -1,6 +1,7 @@
 /** `GET /auth/login`: starts a sign-in (authorization code with PKCE and a nonce). */
 import { randomBytes } from "node:crypto";
 import { CryptoProvider } from "@azure/msal-node";
+import { isExternalId } from "../config/external-id.js";
 import { EntranceError } from "../errors/entrance-error.js";
 import { readCookie, serializeCookie } from "../http/cookies.js";
 import type { RequestInfo } from "../options.js";
@@ -65,7 +66,7 @@ export async function startSignIn(
       maxPending: limits.perBrowser,
     });
   });
-  const prompt = url.searchParams.get("prompt");
+  const prompt = promptOf(url.searchParams.get("prompt"), isExternalId(config));
   const claims = claimsRequest(url.searchParams.get("claims"));
   const loginHint = url.searchParams.get("login_hint");
   const client = await rt.client();
@@ -77,7 +78,7 @@ export async function startSignIn(
     codeChallengeMethod: "S256",
     state,
     nonce: transaction.nonce,
-    ...(prompt && ["login", "select_account", "consent"].includes(prompt) ? { prompt } : {}),
+    ...(prompt ? { prompt } : {}),
     ...(loginHint ? { loginHint } : {}),
     ...(claims ? { claims } : {}),
   });
@@ -89,6 +90,15 @@ export async function startSignIn(
     );
   }
   return new Response(null, { status: 302, headers });
+}
+
+/**
+ * The `prompt` a sign-in link may pass on: login, select_account or consent; and `create` (straight
+ * to the sign-up page) for an External ID tenant, the only kind where people sign themselves up.
+ */
+function promptOf(value: string | null, externalId: boolean): string | undefined {
+  if (value === "login" || value === "select_account" || value === "consent") return value;
+  return value === "create" && externalId ? value : undefined;
 }
 
 /** Scopes a sign-in link may add (incremental consent): scope-shaped words, a bounded number. */

@@ -22,7 +22,7 @@
  * Microsoft account (tenant `9188040d-6c67-4c5b-b112-36a304b66dad`, signed in under `consumers`
  * or `common`).
  */
-export type AccountKind = "member" | "guest" | "personal";
+export type AccountKind = "member" | "guest" | "personal" | "customer";
 
 /** A signed-in user, keyed by tenant id and object id — never by e-mail or username. */
 export interface UserRecord {
@@ -82,7 +82,8 @@ export interface UserStore {
    * object id or tenant id contains `query`, or all users when there is no query. The query is
    * literal text (`%`, `_` and `\` match themselves) compared case-insensitively. Ordered by
    * `lastSignInAt`, newest first, then by tenant id and object id, so pages are stable. `total`
-   * counts every match, not just the page.
+   * counts every match, not just the page. With `accountKind`, only users of that kind match (a
+   * record written without a kind counts as `member`).
    *
    * @param options.limit - users per page, a whole number from 1 to 500 (a RangeError otherwise).
    * @param options.offset - users to skip, a whole number ≥ 0 (a RangeError otherwise).
@@ -93,6 +94,7 @@ export interface UserStore {
    */
   list(options: {
     query?: string;
+    accountKind?: AccountKind;
     limit: number;
     offset: number;
   }): Promise<{ users: UserRecord[]; total: number }>;

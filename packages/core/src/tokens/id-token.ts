@@ -36,6 +36,11 @@ export interface IdTokenExpectations {
   readonly personalAccounts: boolean;
   readonly clockSkew: number;
   readonly now?: Date;
+  /**
+   * Why an issuer of the right tenant is still of the wrong kind of tenant (an External ID issuer
+   * at a workforce app, or the reverse), or undefined when it fits: config/external-id.ts.
+   */
+  readonly issuerKind?: (iss: string, tid: string) => string | undefined;
 }
 
 const TENANT_TEMPLATE = "{tenantid}";
@@ -78,6 +83,8 @@ export async function validateIdToken(
   const issuer = (await metadata.document()).issuer;
   const expectedIssuer = issuer.replace(TENANT_TEMPLATE, tid);
   if (iss !== expectedIssuer) throw invalid(`its issuer ${String(iss)} is not ${expectedIssuer}`);
+  const wrongKind = expected.issuerKind?.(iss, tid);
+  if (wrongKind) throw invalid(wrongKind);
   if (expected.tenantId !== undefined && tid !== expected.tenantId) {
     throw invalid(`it was issued in tenant ${tid}, not the expected ${expected.tenantId}`);
   }

@@ -1,6 +1,7 @@
 import { CONSUMERS_TENANT_ID } from "../directory.js";
 import { stableGuid } from "../ids.js";
 import { GRAPH_APP_ID } from "../microsoft-graph.js";
+import { defaultExternalTenant } from "./default-external-tenant.js";
 import type { DirectoryInput } from "./schema.js";
 
 /** Ids of the built-in directory, for tests and documentation. */
@@ -49,7 +50,8 @@ const [allStaff, engineering, sales] = namedGroups.map((group) => group.id) as [
  * The directory the emulator serves when no configuration file is given: a "contoso" tenant with
  * a web app registered for http://localhost:3000 and users covering the interesting cases, and a
  * "fabrikam" tenant whose user claims a contoso user's e-mail address, and the personal-account
- * tenant with one personal Microsoft account.
+ * tenant with one personal Microsoft account; and an External ID tenant for customers
+ * (config/default-external-tenant.ts).
  */
 export const defaultDirectory: DirectoryInput = {
   tenants: [
@@ -176,6 +178,7 @@ export const defaultDirectory: DirectoryInput = {
         },
       ],
     },
+    defaultExternalTenant,
     {
       // Personal Microsoft accounts: one tenant of their own, reached through `consumers` or
       // `common` (never `organizations`). Nobody assigns them roles or groups.

@@ -125,6 +125,17 @@ export const tenantSchema = z.strictObject({
       "must be a lower-case domain such as contoso.onmicrosoft.com",
     ),
   displayName: z.string().min(1),
+  /**
+   * `workforce` (an organization's tenant) or `external` (an Entra External ID tenant for an
+   * app's customers: self-service sign-up with an e-mail one-time code, no groups in tokens, not
+   * reached through `organizations` or `common`).
+   */
+  kind: z.enum(["workforce", "external"]).default("workforce"),
+  /**
+   * External tenants: whether ID tokens carry `email` (asked for with the `email` scope). A real
+   * external tenant sends it only when the app's registration lists it as an optional claim.
+   */
+  emailClaim: z.boolean().default(false),
   apps: z.array(appSchema).default([]),
   groups: z.array(groupSchema).default([]),
   users: z.array(userSchema).default([]),

@@ -1,6 +1,7 @@
 import type { AppRegistration, DirectoryConfig, User } from "../config/schema.js";
 import type { EmulatorContext } from "../context.js";
 import type { AppInput, UserInput } from "../directory.js";
+import { signUpCode } from "../protocol/external-id.js";
 import type { Lifetimes } from "../settings.js";
 import { APP_TARGETED_ENDPOINTS, type Endpoint, type Fault } from "./faults.js";
 
@@ -16,6 +17,14 @@ export class Control {
   /** Adds a user to a tenant (GUID or domain), or replaces the user with the same id. */
   putUser(tenant: string, user: UserInput): User {
     return this.ctx.directory.putUser(tenant, user);
+  }
+
+  /**
+   * The one-time code an External ID sign-up last sent to `email` and that is still waiting, or
+   * null: what the customer would read in the e-mail.
+   */
+  signUpCode(email: string): string | null {
+    return signUpCode(this.ctx, email) ?? null;
   }
 
   removeUser(idOrUpn: string): boolean {

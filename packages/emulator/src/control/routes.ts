@@ -100,6 +100,11 @@ export function registerControlRoutes(router: Router, control: Control, controlK
       guarded(async (x, p) => control.putUser(p.tenant ?? "", (await x.json()) as never)),
     )
     .on(
+      "GET",
+      `${PREFIX}/sign-up-codes/:email`,
+      guarded((_, p) => ({ code: control.signUpCode(p.email ?? "") })),
+    )
+    .on(
       "DELETE",
       `${PREFIX}/users/:user`,
       guarded((_, p) => ({ removed: control.removeUser(p.user ?? "") })),

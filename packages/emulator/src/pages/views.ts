@@ -32,6 +32,8 @@ export function signInPage(options: {
   readonly accounts: readonly AccountChoice[];
   readonly hint: string | undefined;
   readonly action: string;
+  /** An External ID tenant's sign-up page for this request. */
+  readonly signUpHref?: string | undefined;
 }): string {
   const hint = options.hint?.toLowerCase();
   const items = options.accounts.map(({ user, tenant, groupCount, roles }) => {
@@ -65,6 +67,7 @@ ${
     ? html`<ul class="accounts" aria-label="Accounts">${items}</ul>`
     : html`<p class="error">No account in this directory can sign in here.</p>`
 }
+${options.signUpHref ? html`<p>No account? <a id="sign-up" href="${options.signUpHref}">Create one</a></p>` : ""}
 <p class="muted">No password is asked: this emulator signs in whichever test user you pick.</p>`,
   );
 }

@@ -7,6 +7,7 @@ import { playFault } from "../http/fault-response.js";
 import type { Params } from "../http/router.js";
 import { consentPage, signInPage } from "../pages/views.js";
 import { EntraError, errors, faultError, sendTokenError } from "./errors.js";
+import { externalTenantOf, showSignUp, signUpHref } from "./external-id.js";
 import { type ResponseTarget, respondToApp, respondWithError, showErrorPage } from "./respond.js";
 import { missingConsent, parseScopes, type Scope, splitScopes } from "./scopes.js";
 import type { PendingAuthorization, SsoSession } from "./state.js";
@@ -17,7 +18,7 @@ export const SSO_COOKIE = "entrance_emulator_session";
 
 const SIGN_IN_ACTION = "/_emulator/sign-in";
 const CONSENT_ACTION = "/_emulator/consent";
-const PROMPTS = new Set(["login", "select_account", "consent", "none"]);
+const PROMPTS = new Set(["login", "select_account", "consent", "none", "create"]);
 const RESPONSE_MODES = new Set(["query", "fragment", "form_post"]);
 
 /** GET or POST /{tenant}/oauth2/v2.0/authorize */
@@ -65,7 +66,9 @@ export function handleAuthorize(ctx: EmulatorContext) {
     const scopes = parseScopes(ctx, scopeList, segment);
     if (scopes instanceof EntraError) return fail(scopes);
     const prompt = query.get("prompt") ?? undefined;
-    if (prompt !== undefined && !PROMPTS.has(prompt)) {
+    // `create` (sign-up) exists only where customers sign themselves up: External ID tenants.
+    const external = externalTenantOf(authority);
+    if (prompt !== undefined && (!PROMPTS.has(prompt) || (prompt === "create" && !external))) {
       return fail(errors.malformed(`Invalid value for the 'prompt' parameter: '${prompt}'.`));
     }
     const pkce = readPkce(query);
@@ -89,6 +92,8 @@ export function handleAuthorize(ctx: EmulatorContext) {
       codeChallengeMethod: pkce?.method,
       claims,
     });
+
+    if (prompt === "create" && external) return showSignUp(exchange, external, pending);
 
     const session = ctx.state.session(exchange.cookie(SSO_COOKIE));
     const sessionUser = session ? ctx.directory.user(session.userId) : undefined;
@@ -248,12 +253,13 @@ function showAccounts(
       accounts,
       hint: pending.loginHint,
       action: SIGN_IN_ACTION,
+      signUpHref: signUpHref(authority, pending),
     }),
   );
 }
 
 /** Signs the chosen user in (or keeps the session), then asks for consent or issues the code. */
-function continueAs(
+export function continueAs(
   ctx: EmulatorContext,
   exchange: Exchange,
   pending: PendingAuthorization,

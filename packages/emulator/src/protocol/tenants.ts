@@ -30,6 +30,8 @@ export function resolveAuthority(ctx: EmulatorContext, segment: string): Authori
 /** Whether a user of `tenant` may sign in through this authority. */
 export function admits(authority: Authority, tenant: Tenant): boolean {
   if (authority.kind === "tenant") return authority.tenant.id === tenant.id;
+  // An External ID tenant's customers sign in through their tenant's own authority only.
+  if (tenant.kind === "external") return false;
   if (authority.alias === "consumers") return tenant.id === CONSUMERS_TENANT_ID;
   if (authority.alias === "organizations" || authority.withoutPersonal) {
     return tenant.id !== CONSUMERS_TENANT_ID;

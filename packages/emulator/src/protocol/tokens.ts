@@ -7,6 +7,7 @@ import { CONSUMERS_TENANT_ID } from "../directory.js";
 import { opaque } from "../ids.js";
 import { GRAPH_APP_ID } from "../microsoft-graph.js";
 import { jwks } from "./discovery.js";
+import { shapeCustomerClaims } from "./external-id.js";
 import { mintDefectiveIdToken } from "./id-token-defects.js";
 
 export { GRAPH_APP_ID };
@@ -121,6 +122,7 @@ export function mintIdToken(ctx: EmulatorContext, request: IdTokenRequest): Prom
   }
   if (request.nonce !== undefined) claims.nonce = request.nonce;
   if (request.scopes.has("email") && subject.user.mail) claims.email = subject.user.mail;
+  shapeCustomerClaims(subject.tenant, subject.user, claims, request.scopes);
   if (request.defect === undefined) return sign(ctx, claims);
   return mintDefectiveIdToken(ctx, claims, request.defect, {
     subject,
@@ -186,6 +188,7 @@ export function mintAccessToken(
     sub: pairwiseSubject(subject.user.id, api.clientId),
     idtyp: "user",
   };
+  shapeCustomerClaims(subject.tenant, subject.user, claims, new Set());
   if (api.accessTokenAcceptedVersion === 2) {
     Object.assign(claims, {
       aud: api.clientId,

@@ -27,3 +27,4 @@ export {
   signInOnPages,
   signInWithoutBrowser,
 } from "./sign-in.js";
+export { type SignUpOptions, signUpOnPages } from "./sign-up.js";

@@ -4,7 +4,7 @@
  * users too, so each test searches for a tag of its own.
  */
 import { randomUUID } from "node:crypto";
-import type { DirectoryStore, UserRecord } from "@entrance/core";
+import type { AccountKind, DirectoryStore, UserRecord } from "@entrance/core";
 import { expect, it } from "vitest";
 import { type ConformanceContext, makeUser, unique } from "../context.js";
 
@@ -20,8 +20,12 @@ function listOrder(a: UserRecord, b: UserRecord): number {
 
 /** Defines the UserStore `list` tests. */
 export function userListContract(ctx: ConformanceContext<DirectoryStore>): void {
-  const list = (options: { query?: string; limit: number; offset: number }) =>
-    ctx.store().users.list(options);
+  const list = (options: {
+    query?: string;
+    accountKind?: AccountKind;
+    limit: number;
+    offset: number;
+  }) => ctx.store().users.list(options);
 
   /** Stores the users; returns them. */
   async function stored(users: UserRecord[]): Promise<UserRecord[]> {
@@ -94,6 +98,40 @@ export function userListContract(ctx: ConformanceContext<DirectoryStore>): void 
       users: [],
       total: 7,
     });
+  });
+
+  it("filters by account kind, with the query or alone; a record without a kind is a member", async () => {
+    const tag = unique("kind");
+    const at = (minute: number) => new Date(Date.UTC(2025, 5, 1, 12, minute));
+    const { accountKind: _, ...withoutKind } = makeUser({ displayName: tag, lastSignInAt: at(1) });
+    const [member, guest, personal, customer, otherCustomer, legacy] = await stored([
+      makeUser({ displayName: tag, accountKind: "member", lastSignInAt: at(6) }),
+      makeUser({ displayName: tag, accountKind: "guest", lastSignInAt: at(5) }),
+      makeUser({ displayName: tag, accountKind: "personal", lastSignInAt: at(4) }),
+      makeUser({ displayName: tag, accountKind: "customer", lastSignInAt: at(3) }),
+      makeUser({ displayName: tag, accountKind: "customer", lastSignInAt: at(2) }),
+      withoutKind,
+    ]);
+    const kinds = async (accountKind: AccountKind) =>
+      await list({ query: tag, accountKind, limit: 10, offset: 0 });
+    expect(await kinds("customer")).toStrictEqual({ users: [customer, otherCustomer], total: 2 });
+    expect(await kinds("guest")).toStrictEqual({ users: [guest], total: 1 });
+    expect(await kinds("personal")).toStrictEqual({ users: [personal], total: 1 });
+    expect(await kinds("member")).toStrictEqual({
+      users: [member, { ...legacy, accountKind: "member" }],
+      total: 2,
+    });
+    // Paged, with the total of every match of that kind.
+    expect(await list({ query: tag, accountKind: "customer", limit: 1, offset: 1 })).toStrictEqual({
+      users: [otherCustomer],
+      total: 2,
+    });
+    // Without a query, only that kind, ours among them.
+    const customers = await list({ accountKind: "customer", limit: 500, offset: 0 });
+    expect(customers.users.every((user) => user.accountKind === "customer")).toBe(true);
+    expect(customers.users.map((user) => user.objectId)).toEqual(
+      expect.arrayContaining([customer?.objectId, otherCustomer?.objectId]),
+    );
   });
 
   it("takes the query as literal text: %, _ and \\ match only themselves", async () => {

@@ -43,10 +43,17 @@ function fromRow(row: Selectable<UsersTable>): UserRecord {
   };
 }
 
-const ACCOUNT_KINDS: ReadonlySet<unknown> = new Set<AccountKind>(["member", "guest", "personal"]);
+const ACCOUNT_KINDS: ReadonlySet<unknown> = new Set<AccountKind>([
+  "member",
+  "guest",
+  "personal",
+  "customer",
+]);
 
 function toAccountKind(value: unknown, name: RowRef): AccountKind {
-  if (!ACCOUNT_KINDS.has(value)) throw corrupt(name, "account_kind", "member, guest or personal");
+  if (!ACCOUNT_KINDS.has(value)) {
+    throw corrupt(name, "account_kind", "member, guest, personal or customer");
+  }
   return value as AccountKind;
 }
 
@@ -167,7 +174,7 @@ export function sqlUsers(
       return Number(result.numUpdatedRows) > 0;
     },
 
-    async list({ query, limit, offset }) {
+    async list({ query, accountKind, limit, offset }) {
       checkPage(limit, offset);
       const matching = db
         .selectFrom(TABLE)
@@ -175,7 +182,9 @@ export function sqlUsers(
           query === undefined || query === ""
             ? eb.and([])
             : eb.or(SEARCHED.map((column) => columnContains(column, query, dialect))),
-        );
+        )
+        // Rows from before 0005 hold the column's default, `member`, as the contract reads them.
+        .$if(accountKind !== undefined, (qb) => qb.where("account_kind", "=", accountKind ?? ""));
       const [rows, count] = await Promise.all([
         matching
           .selectAll()

@@ -80,18 +80,19 @@ export function memoryUsers(open: Guard): UserStore {
       users.set(key, { ...existing, resolvedGroups });
       return true;
     },
-    async list({ query, limit, offset }) {
+    async list({ query, accountKind, limit, offset }) {
       await open();
       checkPage(limit, offset);
       const matches = containsQuery(query);
       const found = [...users.values()]
         .filter(
           (user) =>
-            matches(user.displayName) ||
-            matches(user.username) ||
-            matches(user.mail) ||
-            matches(user.objectId) ||
-            matches(user.tenantId),
+            (accountKind === undefined || (user.accountKind ?? "member") === accountKind) &&
+            (matches(user.displayName) ||
+              matches(user.username) ||
+              matches(user.mail) ||
+              matches(user.objectId) ||
+              matches(user.tenantId)),
         )
         .sort(byLastSignIn);
       return { users: found.slice(offset, offset + limit).map(copyUser), total: found.length };
