@@ -265,3 +265,32 @@ describe("External ID tenant", () => {
     expect(JSON.parse(me.text()).displayName).toBe("Msal Customer");
   });
 });
+
+describe("External ID sign-up with hostile input", () => {
+  it("shows what was typed escaped, never as markup, and refuses an unknown request", async () => {
+    const { url } = authorize({ prompt: "create" });
+    const first = await request(url, { ca: emulator.caCertPem });
+    const requestId = /name="request" value="([^"]+)"/.exec(first.text())?.[1] ?? "";
+    const res = await request(`${emulator.urls.http}/_emulator/sign-up`, {
+      body: new URLSearchParams({
+        request: requestId,
+        email: '"><script>alert(1)</script>@example.org',
+        password: "weak",
+        displayName: "<img src=x onerror=alert(1)>",
+      }),
+    });
+    expect(res.status).toBe(400);
+    expect(res.text()).not.toContain("<script>alert(1)");
+    expect(res.text()).not.toContain("<img src=x");
+    expect(res.text()).toContain("&lt;img src=x onerror=alert(1)&gt;");
+    const unknown = await request(`${emulator.urls.http}/_emulator/sign-up`, {
+      body: new URLSearchParams({ request: "nope", email: "a@b.cd", password: PASSWORD }),
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.text()).toContain("expired or was already used");
+    const noCode = await request(`${emulator.urls.http}/_emulator/sign-up/code`, {
+      body: new URLSearchParams({ signup: "nope", code: "12345678" }),
+    });
+    expect(noCode.status).toBe(400);
+  });
+});

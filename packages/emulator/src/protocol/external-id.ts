@@ -29,7 +29,7 @@ import type { PendingAuthorization } from "./state.js";
 import { type Authority, resolveAuthority } from "./tenants.js";
 
 /** Where the sign-in page's "Create one" link and the sign-up forms go. */
-export const SIGN_UP_PATH = "/_emulator/sign-up";
+const SIGN_UP_PATH = "/_emulator/sign-up";
 const SIGN_UP_CODE_PATH = "/_emulator/sign-up/code";
 
 /** Wrong codes allowed before the sign-up starts over. */
