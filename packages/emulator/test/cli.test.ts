@@ -81,6 +81,7 @@ describe("entrance-emulator CLI", () => {
     expect(info.tenants.map((t) => t.domain)).toEqual([
       "contoso.onmicrosoft.com",
       "fabrikam.onmicrosoft.com",
+      "contosob2c.onmicrosoft.com",
       "live.com",
     ]);
     expect(info.apps[0]).toMatchObject({

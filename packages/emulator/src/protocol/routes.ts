@@ -4,6 +4,7 @@ import type { Router } from "../http/router.js";
 import { FORM_POST_SCRIPT, SIGNED_OUT_SCRIPT, STYLE } from "../pages/assets.js";
 import { AVATAR_STYLE } from "../pages/views.js";
 import { handleAuthorize, handleConsent, handleSignIn } from "./authorize.js";
+import { registerB2cRoutes } from "./b2c.js";
 import { handleDiscovery, handleInstanceDiscovery, handleKeys } from "./discovery.js";
 import { handleLogout } from "./logout.js";
 import { handleToken } from "./token.js";
@@ -38,6 +39,7 @@ export function registerProtocolRoutes(router: Router, ctx: EmulatorContext): vo
     .on("GET", "/_emulator/style.css", asset("text/css", `${STYLE}\n${AVATAR_STYLE}`))
     .on("GET", "/_emulator/form-post.js", asset("text/javascript", FORM_POST_SCRIPT))
     .on("GET", "/_emulator/signed-out.js", asset("text/javascript", SIGNED_OUT_SCRIPT));
+  registerB2cRoutes(router, ctx);
 }
 
 function asset(type: string, content: string) {
