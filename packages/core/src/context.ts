@@ -23,6 +23,8 @@ export interface TemplateLocals {
   readonly loginUrl: string;
   readonly logoutUrl: string;
   readonly popupScriptUrl: string;
+  /** Azure AD B2C's profile edit, coming back to this page; null without `b2c.editProfile`. */
+  readonly profileUrl: string | null;
 }
 
 /**
@@ -52,6 +54,11 @@ export interface EntranceContext {
   readonly caller: Caller | null;
   /** The sign-in link returning to `returnTo` (default: this request's path and query). */
   loginUrl(returnTo?: string): string;
+  /**
+   * The Azure AD B2C profile-edit link returning to `returnTo` (default: this request's path and
+   * query); null when the app has no profile-edit policy (`b2c.editProfile`).
+   */
+  profileUrl(returnTo?: string): string | null;
   readonly logoutUrl: string;
   /** The script that makes `<a data-entrance-popup>` links sign in through a popup. */
   readonly popupScriptUrl: string;
@@ -180,6 +187,10 @@ export class RequestContext implements EntranceContext {
     return (returnTo) => this.core.loginUrl(returnTo ?? returnToOf(this.request));
   }
 
+  get profileUrl(): (returnTo?: string) => string | null {
+    return (returnTo) => this.core.profileUrl(returnTo ?? returnToOf(this.request));
+  }
+
   get loginUrlFor(): (interaction: Interaction, returnTo?: string) => string {
     return (interaction, returnTo) =>
       this.core.loginUrlFor(interaction, returnTo ?? returnToOf(this.request));
@@ -246,6 +257,9 @@ export class RequestContext implements EntranceContext {
       get loginUrl() {
         return context.loginUrl();
       },
+      get profileUrl() {
+        return context.profileUrl();
+      },
       logoutUrl: this.core.logoutUrl,
       popupScriptUrl: this.core.popupScriptUrl,
     };
@@ -259,6 +273,7 @@ export class RequestContext implements EntranceContext {
       locals.logoutUrl = this.core.logoutUrl;
       locals.popupScriptUrl = this.core.popupScriptUrl;
       Object.defineProperty(locals, "loginUrl", LOGIN_URL);
+      Object.defineProperty(locals, "profileUrl", PROFILE_URL);
     };
   }
 
@@ -282,6 +297,15 @@ const CONTEXT = Symbol("entrance.context");
 const LOGIN_URL: PropertyDescriptor = Object.freeze({
   get(this: Record<PropertyKey, unknown>) {
     return (this[CONTEXT] as RequestContext).loginUrl();
+  },
+  enumerable: true,
+  configurable: true,
+});
+
+/** The same for the B2C profile-edit link. */
+const PROFILE_URL: PropertyDescriptor = Object.freeze({
+  get(this: Record<PropertyKey, unknown>) {
+    return (this[CONTEXT] as RequestContext).profileUrl();
   },
   enumerable: true,
   configurable: true,

@@ -12,14 +12,20 @@ export function groupState(user: UserRecord): SafeHtml | string {
   return html`<span class="badge plain">Overage, unresolved</span>`;
 }
 
-const KIND_LABELS = { member: "Member", guest: "Guest", personal: "Personal" } as const;
+const KIND_LABELS = {
+  member: "Member",
+  guest: "Guest",
+  personal: "Personal",
+  customer: "Customer",
+} as const;
 const KIND_HINTS = {
   member: "A member of the tenant",
   guest: "A guest invited into the tenant from another organization or a personal account",
   personal: "A personal Microsoft account (Outlook.com, Xbox, …): never has roles or groups",
+  customer: "A customer of an Azure AD B2C or External ID tenant: never has roles or groups",
 } as const;
 
-/** Member, guest or personal account, as the user's last sign-in said. */
+/** Member, guest, personal account or customer, as the user's last sign-in said. */
 export function kindBadge(user: UserRecord): SafeHtml {
   const kind = user.accountKind ?? "member";
   return html`<span class="badge plain account-kind" data-kind="${kind}" title="${KIND_HINTS[kind]}">${KIND_LABELS[kind]}</span>`;

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { EntranceError } from "../errors/entrance-error.js";
 import { accountProblems } from "./accounts.js";
+import { b2cDefaultHost, b2cProblems } from "./b2c.js";
 import { cloudMismatch, defaultGraphBaseUrl } from "./clouds.js";
 import { configSchema, type EntranceConfig, type EntranceConfigInput } from "./schema.js";
 
@@ -23,6 +24,9 @@ const ENVIRONMENT: Readonly<Record<string, string>> = {
   ENTRANCE_TRUSTED_TENANTS: "authorization.trustedTenants",
   ENTRANCE_AUDIT_RETENTION_DAYS: "audit.retentionDays",
   ENTRANCE_STORE_TIMEOUT_MS: "storeTimeoutMs",
+  AZURE_B2C_SIGN_UP_SIGN_IN_POLICY: "b2c.signUpSignIn",
+  AZURE_B2C_RESET_PASSWORD_POLICY: "b2c.resetPassword",
+  AZURE_B2C_EDIT_PROFILE_POLICY: "b2c.editProfile",
 };
 
 /** Settings whose environment variable holds a number. */
@@ -57,6 +61,7 @@ export function loadConfig(
     if (typeof section !== "object" || inner in section) continue;
     input[outer] = { ...section, [inner]: parsed };
   }
+  if (input.b2c !== undefined) b2cDefaults(input);
   const result = configSchema.safeParse(input);
   const problems = result.success ? [] : result.error.issues.map(describe);
   if (!input.clientSecret && !input.clientCertificatePath && !hasClientAssertion) {
@@ -69,6 +74,7 @@ export function loadConfig(
     const { graphBaseUrl, ...rest } = result.data;
     config = { ...rest, graphBaseUrl: graphBaseUrl ?? defaultGraphBaseUrl(rest.authorityHost) };
     problems.push(...appTenantProblems(config), ...accountProblems(result.data));
+    if (config.b2c) problems.push(...b2cProblems(config));
     const mismatch = cloudMismatch(config.authorityHost, config.graphBaseUrl);
     if (mismatch) problems.push(`graphBaseUrl (ENTRANCE_GRAPH_URL): ${mismatch}`);
   }
@@ -79,6 +85,17 @@ export function loadConfig(
     );
   }
   return deepFreeze(config);
+}
+
+/**
+ * What a B2C app leaves unset: the host follows the tenant's initial domain
+ * (`contoso.onmicrosoft.com` → `https://contoso.b2clogin.com`), and the sign-in asks no scopes of
+ * its own (B2C issues no Microsoft Graph tokens to its users, so the workforce `User.Read` is wrong).
+ */
+function b2cDefaults(input: Record<string, unknown>): void {
+  const host = typeof input.tenantId === "string" ? b2cDefaultHost(input.tenantId) : undefined;
+  if (input.authorityHost === undefined && host) input.authorityHost = host;
+  input.scopes ??= [];
 }
 
 /** An app token is asked in one tenant: a multi-tenant app names it per downstream API. */

@@ -12,8 +12,10 @@ import { readCookie, serializeCookie } from "../http/cookies.js";
 import type { EntranceOptions, RequestInfo } from "../options.js";
 import type { Runtime } from "../runtime.js";
 import type { UserRecord } from "../storage/types.js";
+import { b2cEmail, validateB2cIdToken } from "../tokens/b2c.js";
 import { type IdTokenClaims, validateIdToken } from "../tokens/id-token.js";
 import { mergeCaches } from "../tokens/merge-cache.js";
+import { b2cJourney, type StartPolicy } from "./b2c.js";
 import { PAGE_HEADERS, popupCompletePage } from "./pages.js";
 import { bindingHash, parseTransaction } from "./transaction.js";
 
@@ -28,6 +30,8 @@ export async function finishSignIn(
   request: Request,
   url: URL,
   info: RequestInfo,
+  /** Starts another B2C policy (the password reset after "Forgot your password?"). */
+  startPolicy?: StartPolicy,
 ): Promise<Response> {
   const state = url.searchParams.get("state");
   if (!state) throw new EntranceError("callback_invalid", "The sign-in response has no state.");
@@ -49,9 +53,19 @@ export async function finishSignIn(
       "This sign-in response is unknown, was already used, took too long, or was started in another browser. Please sign in again.",
     );
   }
+  // A B2C app's transactions name their policy; one no longer configured is not ours to finish.
+  const policy = rt.b2c ? (transaction.policy ?? rt.config.b2c?.signUpSignIn) : undefined;
+  if (policy !== undefined && !rt.b2c?.has(policy)) {
+    throw new EntranceError(
+      "login_transaction_missing",
+      "This sign-in was started with a B2C policy this app no longer uses. Please sign in again.",
+    );
+  }
   const error = url.searchParams.get("error");
   if (error) {
     const description = url.searchParams.get("error_description");
+    const journey = startPolicy && (await b2cJourney(rt, transaction, description, startPolicy));
+    if (journey) return journey;
     const unavailable = isProviderUnavailable(error);
     throw new EntranceError(
       unavailable ? "identity_provider_unavailable" : "identity_provider_error",
@@ -67,7 +81,7 @@ export async function finishSignIn(
     );
   }
 
-  const client = await rt.client();
+  const client = policy && rt.b2c ? await rt.b2c.client(policy) : await rt.client();
   let result: AuthenticationResult;
   try {
     result = await client.acquireTokenByCode({
@@ -98,14 +112,22 @@ export async function finishSignIn(
       { cause, aadsts: aadstsOf(message) },
     );
   }
-  const claims = await validateIdToken(result.idToken, rt.metadata, {
-    clientId: rt.config.clientId,
-    nonce: transaction.nonce,
-    tenantId: await rt.expectedTenant(),
-    allowedTenants: rt.config.allowedTenants,
-    personalAccounts: rt.config.accounts !== "work-or-school",
-    clockSkew: rt.config.clockSkew,
-  });
+  const claims =
+    policy && rt.b2c
+      ? await validateB2cIdToken(result.idToken, rt.b2c.metadata(policy), {
+          clientId: rt.config.clientId,
+          nonce: transaction.nonce,
+          policy,
+          clockSkew: rt.config.clockSkew,
+        })
+      : await validateIdToken(result.idToken, rt.metadata, {
+          clientId: rt.config.clientId,
+          nonce: transaction.nonce,
+          tenantId: await rt.expectedTenant(),
+          allowedTenants: rt.config.allowedTenants,
+          personalAccounts: rt.config.accounts !== "work-or-school",
+          clockSkew: rt.config.clockSkew,
+        });
 
   const existing = await existingUser(rt, claims.tid, claims.oid);
   if (existing?.disabled) {
@@ -114,7 +136,7 @@ export async function finishSignIn(
       "An administrator has disabled your account in this app.",
     );
   }
-  const user = userFromClaims(claims, existing);
+  const user = userFromClaims(claims, existing, policy !== undefined);
   await decide(onSignIn, user, claims, result);
 
   // Session before tokens, and the earlier session ended last: a failure part-way leaves the
@@ -219,18 +241,24 @@ async function existingUser(
   }
 }
 
-function userFromClaims(claims: IdTokenClaims, existing: UserRecord | null): UserRecord {
+function userFromClaims(
+  claims: IdTokenClaims,
+  existing: UserRecord | null,
+  customer: boolean,
+): UserRecord {
   const now = new Date();
+  // A B2C customer: `emails` instead of `email`, and no roles or groups of Entra's.
+  const mail = customer ? b2cEmail(claims) : (claims.email ?? null);
   const overage = Boolean(
     (claims._claim_names as { groups?: unknown } | undefined)?.groups || claims.hasgroups === true,
   );
   return {
     tenantId: claims.tid,
     objectId: claims.oid,
-    accountKind: accountKindOf(claims),
+    accountKind: customer ? "customer" : accountKindOf(claims),
     displayName: claims.name ?? null,
-    username: claims.preferred_username ?? null,
-    mail: claims.email ?? null,
+    username: claims.preferred_username ?? (customer ? mail : null),
+    mail,
     roles: Array.isArray(claims.roles) ? claims.roles.filter((r) => typeof r === "string") : [],
     groups: Array.isArray(claims.groups) ? claims.groups.filter((g) => typeof g === "string") : [],
     groupsOverage: overage,

@@ -14,6 +14,8 @@ export const transactionSchema = z.strictObject({
   /** Scopes the code is redeemed for: one resource's. */
   redeemScopes: z.array(z.string()),
   createdAt: z.number(),
+  /** The Azure AD B2C policy the sign-in was started with (B2C apps only). */
+  policy: z.string().optional(),
 });
 
 export type LoginTransaction = z.output<typeof transactionSchema>;
