@@ -34,6 +34,8 @@ async function main(): Promise<void> {
     );
   }
   let emulator: RunningEmulator | undefined;
+  // A B2C policy in the environment (read by Entrance) signs in through the emulator's B2C tenant.
+  const b2c = Boolean(process.env.AZURE_B2C_SIGN_UP_SIGN_IN_POLICY);
   if (!process.env.AZURE_TENANT_ID) {
     emulator = await startEmulator({
       httpPort: 8400,
@@ -41,7 +43,7 @@ async function main(): Promise<void> {
       dataDir: join(DATA, "emulator"),
       ...emulatedCloud(process.env.ENTRANCE_EMULATOR_CLOUD),
     });
-    // The emulator's app is registered for port 3000; register this port too if it differs.
+    // The emulator's apps are registered for port 3000; register this port too if it differs.
     const registered = emulator.directory.app(defaults.webApp)?.value;
     if (registered && !registered.redirectUris.includes(`${baseUrl}/auth/callback`)) {
       emulator.control.putApp(defaults.contoso, {
@@ -50,6 +52,23 @@ async function main(): Promise<void> {
         frontchannelLogoutUrl: `${baseUrl}/auth/frontchannel-logout`,
       });
     }
+    const customers = emulator.directory.app(defaults.b2c.webApp)?.value;
+    if (customers && !customers.redirectUris.includes(`${baseUrl}/auth/callback`)) {
+      emulator.control.putApp(defaults.b2c.tenant, {
+        ...customers,
+        redirectUris: [...customers.redirectUris, `${baseUrl}/auth/callback`, `${baseUrl}/`],
+      });
+    }
+  }
+  if (emulator && b2c) {
+    Object.assign(options, {
+      tenantId: defaults.b2c.domain,
+      clientId: defaults.b2c.webApp,
+      clientSecret: defaults.b2c.webAppSecret,
+      authorityHost: emulator.urls.https,
+      trust: trustCertificateAuthority(emulator.caCertPem),
+    });
+  } else if (emulator) {
     Object.assign(options, {
       // ENTRANCE_ACCOUNTS (read by Entrance) opts in to personal accounts: the authority follows.
       tenantId: TENANT_FOR_ACCOUNTS[process.env.ENTRANCE_ACCOUNTS ?? ""] ?? "organizations",
@@ -67,7 +86,12 @@ async function main(): Promise<void> {
   await new Promise<void>((done, fail) => server.once("listening", done).once("error", fail));
   const url = `http://localhost:${(server.address() as AddressInfo).port}`;
   const lines = [`Entrance reference app: ${url}`];
-  if (emulator) {
+  if (emulator && b2c) {
+    lines.push(
+      `Signing in against the emulator's Azure AD B2C tenant ${defaults.b2c.domain} (${emulator.urls.http}):`,
+      `  ${defaults.b2c.customerEmail}, password ${defaults.b2c.customerPassword}, or "Sign up now"`,
+    );
+  } else if (emulator) {
     lines.push(
       `Signing in against the local Entra ID emulator (${emulator.urls.http}); pick any of these users:`,
       ...emulator.control

@@ -17,6 +17,13 @@ export const B2C_ACTIONS = {
   cancel: "/_emulator/b2c/cancel",
 } as const;
 
+/** The B2C forms' layout, appended to the emulator's stylesheet. */
+export const B2C_STYLE = [
+  ".b2c label{display:block;margin:.75rem 0;font-weight:600}",
+  ".b2c input{display:block;width:100%;margin-top:.25rem;padding:.45rem;font:inherit}",
+  ".b2c button{margin-top:.5rem}",
+].join("\n");
+
 interface PageBase {
   readonly requestId: string;
   readonly app: AppRegistration;
@@ -45,13 +52,13 @@ export function b2cSignInPage(
     html`<h1>Sign in</h1>
 <p>with your e-mail address, to continue to <strong>${options.app.displayName}</strong> (${options.tenant.displayName})</p>
 ${errorLine(options.error)}
-<form method="post" action="${B2C_ACTIONS.signIn}">
+<div class="b2c"><form method="post" action="${B2C_ACTIONS.signIn}">
 ${requestField(options.requestId)}
 <label>E-mail address <input type="email" name="email" autocomplete="username" required value="${options.email ?? ""}"></label>
 <label>Password <input type="password" name="password" autocomplete="current-password" required></label>
 <p><a href="${linkTo(B2C_ACTIONS.forgot, options.requestId)}" id="forgotPassword">Forgot your password?</a></p>
 <button type="submit" id="next">Sign in</button>
-</form>
+</form></div>
 ${
   options.signUp
     ? html`<p>Don't have an account? <a href="${linkTo(B2C_ACTIONS.signUp, options.requestId)}" id="createAccount">Sign up now</a></p>`
@@ -68,13 +75,13 @@ export function b2cSignUpPage(
     "Sign up",
     html`<h1>Create your account</h1>
 ${errorLine(options.error)}
-<form method="post" action="${B2C_ACTIONS.signUp}">
+<div class="b2c"><form method="post" action="${B2C_ACTIONS.signUp}">
 ${requestField(options.requestId)}
 <label>E-mail address <input type="email" name="email" autocomplete="username" required value="${options.email ?? ""}"></label>
 <label>Display name <input type="text" name="displayName" autocomplete="name" required value="${options.name ?? ""}"></label>
 <label>New password <input type="password" name="password" autocomplete="new-password" required></label>
 <button type="submit" id="continue">Create</button>
-</form>
+</form></div>
 <p><a href="${linkTo(B2C_ACTIONS.cancel, options.requestId)}" id="cancel">Cancel</a></p>`,
   );
 }
@@ -85,12 +92,12 @@ export function b2cResetPage(options: PageBase & { readonly email?: string | und
     html`<h1>Reset your password</h1>
 <p class="muted">The real service first sends a verification code to the address; the emulator trusts it.</p>
 ${errorLine(options.error)}
-<form method="post" action="${B2C_ACTIONS.reset}">
+<div class="b2c"><form method="post" action="${B2C_ACTIONS.reset}">
 ${requestField(options.requestId)}
 <label>E-mail address <input type="email" name="email" autocomplete="username" required value="${options.email ?? ""}"></label>
 <label>New password <input type="password" name="password" autocomplete="new-password" required></label>
 <button type="submit" id="continue">Continue</button>
-</form>
+</form></div>
 <p><a href="${linkTo(B2C_ACTIONS.cancel, options.requestId)}" id="cancel">Cancel</a></p>`,
   );
 }
@@ -100,11 +107,11 @@ export function b2cProfilePage(options: PageBase & { readonly displayName: strin
     "Edit your profile",
     html`<h1>Edit your profile</h1>
 ${errorLine(options.error)}
-<form method="post" action="${B2C_ACTIONS.profile}">
+<div class="b2c"><form method="post" action="${B2C_ACTIONS.profile}">
 ${requestField(options.requestId)}
 <label>Display name <input type="text" name="displayName" autocomplete="name" required value="${options.displayName}"></label>
 <button type="submit" id="continue">Continue</button>
-</form>
+</form></div>
 <p><a href="${linkTo(B2C_ACTIONS.cancel, options.requestId)}" id="cancel">Cancel</a></p>`,
   );
 }
