@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
+import { createMemoryStore } from "@entrance/core";
 import {
   defaults,
   EMULATED_CLOUDS,
@@ -68,6 +69,11 @@ async function main(): Promise<void> {
       authorityHost: emulator.urls.https,
       trust: trustCertificateAuthority(emulator.caCertPem),
     });
+  }
+  if (b2c && !process.env.DATABASE_URL) {
+    // @entrance/store-sql does not read the `customer` account kind yet: customers are kept in
+    // memory (until the process stops) rather than in .entrance/entrance.db.
+    options.store = createMemoryStore();
   } else if (emulator) {
     Object.assign(options, {
       // ENTRANCE_ACCOUNTS (read by Entrance) opts in to personal accounts: the authority follows.
