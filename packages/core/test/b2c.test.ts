@@ -16,6 +16,7 @@ import {
   openB2cPage,
   submitB2cForm,
 } from "@entrance/emulator/testing";
+import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createEntrance,
@@ -208,6 +209,17 @@ describe("Azure AD B2C sign-in", () => {
       `/${B2C.domain}/${B2C.signUpSignIn.toLowerCase()}/oauth2/v2.0/logout?post_logout_redirect_uri=`,
     );
     expect(await app.entrance.getSession(app.jar.header)).toBeNull();
+  });
+
+  it("keeps the customer's tokens: an access token for the app's own client id, from the cache and refreshed", async () => {
+    const app = b2cApp({ scopes: [B2C.webApp] });
+    await signIn(app);
+    const user = { tenantId: B2C.tenant, objectId: B2C.customer };
+    const cached = await app.entrance.getAccessToken(user, [B2C.webApp]);
+    expect(decodeJwt(cached.token)).toMatchObject({ aud: B2C.webApp, tfp: B2C.signUpSignIn });
+    const refreshed = await app.entrance.getAccessToken(user, [B2C.webApp], { forceRefresh: true });
+    expect(refreshed.token).not.toBe(cached.token);
+    expect(decodeJwt(refreshed.token)).toMatchObject({ aud: B2C.webApp, sub: B2C.customer });
   });
 
   it("refuses Microsoft Graph for a customer with b2c_graph_unsupported, before asking for a token", async () => {

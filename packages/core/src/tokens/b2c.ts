@@ -122,3 +122,20 @@ export function b2cEmail(claims: IdTokenClaims): string | null {
   const emails = (claims as { emails?: unknown }).emails;
   return Array.isArray(emails) && typeof emails[0] === "string" ? emails[0] : null;
 }
+
+/**
+ * Whether an MSAL home account id is `user`'s as B2C forms it: `{object id}-{policy}.{tenant id}`
+ * (B2C's `client_info` carries the policy in `uid`), where Entra ID's is `{object id}.{tenant id}`.
+ */
+export function isB2cAccountOf(
+  homeAccountId: unknown,
+  user: { readonly objectId: string; readonly tenantId: string },
+): boolean {
+  if (typeof homeAccountId !== "string") return false;
+  const id = homeAccountId.toLowerCase();
+  const prefix = `${user.objectId.toLowerCase()}-`;
+  const suffix = `.${user.tenantId.toLowerCase()}`;
+  if (!id.startsWith(prefix) || !id.endsWith(suffix)) return false;
+  const policy = id.slice(prefix.length, id.length - suffix.length);
+  return /^b2c_1a?_[a-z0-9_-]{1,100}$/.test(policy);
+}
