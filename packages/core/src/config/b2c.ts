@@ -5,7 +5,8 @@
  *
  * Sources (Microsoft Learn, Azure AD B2C): "Overview of tokens" (the issuer
  * `https://{name}.b2clogin.com/{tenant id}/v2.0/`, `tfp`/`acr`), "Set up a password reset flow"
- * (AADB2C90118), "Configure authentication in a sample Node.js web application" (MSAL Node with
+ * (AADB2C90118, and AADB2C90091 for a cancel), "Error codes: Azure Active Directory B2C",
+ * "Configure authentication in a sample Node.js web application" (MSAL Node with
  * `knownAuthorities` and one authority per policy).
  */
 import { z } from "zod";

@@ -41,7 +41,13 @@ export function handleB2cToken(ctx: EmulatorContext) {
     const form = await exchange.params();
     try {
       const policy = resolvePolicy(ctx, params.tenant ?? "", params.policy ?? "");
-      if (!policy) throw new B2cError(90001, "invalid_request", "The policy does not exist.", 404);
+      if (!policy)
+        throw new B2cError(
+          90022,
+          "invalid_request",
+          `Unable to return metadata for the policy '${params.policy ?? ""}' in tenant '${params.tenant ?? ""}'.`,
+          404,
+        );
       const client = await authenticate(ctx, exchange, form, {
         kind: "tenant",
         tenant: policy.tenant,
@@ -53,9 +59,9 @@ export function handleB2cToken(ctx: EmulatorContext) {
       });
       if (ctx.directory.app(client.app.clientId)?.tenant.id !== policy.tenant.id) {
         throw new B2cError(
-          90001,
+          90018,
           "invalid_client",
-          "The application is not registered in this tenant.",
+          `The client id '${client.app.clientId}' specified in the request is not registered in tenant '${policy.tenant.domain}'.`,
         );
       }
       const grantType = form.get("grant_type") ?? "";
@@ -68,7 +74,7 @@ export function handleB2cToken(ctx: EmulatorContext) {
         throw new B2cError(
           90086,
           "unsupported_grant_type",
-          `The grant type '${grantType}' is not supported.`,
+          `The supplied grant_type [${grantType}] is not supported.`,
         );
       const requested = (form.get("scope") ?? "").split(/\s+/).filter(Boolean);
       const scopes = requested.length ? requested : redeemed.scopes;
@@ -95,6 +101,15 @@ export function handleB2cToken(ctx: EmulatorContext) {
   };
 }
 
+function accountGone(): B2cError {
+  return new B2cError(
+    90128,
+    "invalid_grant",
+    "The account associated with this grant no longer exists. Please reauthenticate and try again.",
+  );
+}
+
+/** AADB2C90080 is B2C's "grant has expired"; the emulator uses it for every unusable grant. */
 function invalidGrant(text: string): B2cError {
   return new B2cError(90080, "invalid_grant", text);
 }
@@ -106,7 +121,12 @@ function redeemCode(
   policy: PolicyRef,
 ): Redeemed {
   const code = form.get("code");
-  if (!code) throw new B2cError(90014, "invalid_request", "The required field 'code' is missing.");
+  if (!code)
+    throw new B2cError(
+      90083,
+      "invalid_request",
+      "The request is missing required parameter: code.",
+    );
   const grant = ctx.state.code(code);
   if (!grant?.b2c) throw invalidGrant("The provided grant is not valid.");
   if (grant.redeemed) throw invalidGrant("The provided grant has already been redeemed.");
@@ -115,7 +135,11 @@ function redeemCode(
     throw b2cErrors.wrongPolicy(grant.b2c.policy, policy.name);
   }
   if (grant.clientId !== clientId)
-    throw invalidGrant("The grant was issued to another application.");
+    throw new B2cError(
+      90279,
+      "invalid_grant",
+      `The provided client id '${clientId}' does not match the client id that issued the grant.`,
+    );
   if (form.get("redirect_uri") !== grant.redirectUri) {
     throw invalidGrant("The redirect_uri does not match the one of the authorization request.");
   }
@@ -126,14 +150,16 @@ function redeemCode(
         ? createHash("sha256").update(verifier).digest("base64url")
         : verifier;
     if (computed !== grant.codeChallenge) {
-      throw invalidGrant(
-        "The code_verifier does not match the code_challenge supplied in the authorization request.",
+      throw new B2cError(
+        90182,
+        "invalid_grant",
+        "The supplied code_verifier does not match associated code_challenge",
       );
     }
   }
   grant.redeemed = true;
   const user = ctx.directory.user(grant.userId);
-  if (!user?.value.accountEnabled) throw invalidGrant("The user no longer exists.");
+  if (!user?.value.accountEnabled) throw accountGone();
   return {
     user: user.value,
     sid: grant.sid,
@@ -162,7 +188,7 @@ function redeemRefresh(
   if (ctx.state.isInactive(grant))
     throw invalidGrant("The refresh token has expired due to inactivity.");
   const user = ctx.directory.user(grant.userId);
-  if (!user?.value.accountEnabled) throw invalidGrant("The user no longer exists.");
+  if (!user?.value.accountEnabled) throw accountGone();
   grant.lastUsedAt = ctx.clock.now();
   return {
     user: user.value,
