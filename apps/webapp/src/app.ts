@@ -64,6 +64,12 @@ export function createApp(options: ExpressEntranceOptions = {}): ReferenceApp {
     const user = req.entrance.user;
     if (!user) return;
     const claims = claimsByUser.get(`${user.tenantId}/${user.objectId}`);
+    if (user.accountKind === "customer") {
+      // Azure AD B2C: no Microsoft Graph for its customers (b2c_graph_unsupported); the ID token.
+      const none = { me: null, hasPhoto: false, groups: [] };
+      res.type("html").send(profilePage({ ...(res.locals as PageLocals), user }, claims, none));
+      return;
+    }
     const graph = req.entrance.graph;
     // Groups: the token's, or for a user of more than 200 groups resolved through Graph (cached).
     const [me, photo, groups] = await Promise.all([

@@ -35,6 +35,20 @@ async function main(): Promise<void> {
     );
   }
   let emulator: RunningEmulator | undefined;
+  // A B2C policy in the environment (read by Entrance) signs in through the emulator's B2C tenant;
+  // ENTRANCE_EXTERNAL_ID=true (read by Entrance too) through its External ID tenant, for customers
+  // who sign themselves up. Each has the reference app registered.
+  const b2c = Boolean(process.env.AZURE_B2C_SIGN_UP_SIGN_IN_POLICY);
+  const customers = process.env.ENTRANCE_EXTERNAL_ID === "true";
+  const registration = b2c
+    ? { id: defaults.b2c.webApp, secret: defaults.b2c.webAppSecret, tenant: defaults.b2c.tenant }
+    : customers
+      ? {
+          id: externalDefaults.app,
+          secret: externalDefaults.appSecret,
+          tenant: externalDefaults.tenant,
+        }
+      : { id: defaults.webApp, secret: defaults.webAppSecret, tenant: defaults.contoso };
   if (!process.env.AZURE_TENANT_ID) {
     emulator = await startEmulator({
       httpPort: 8400,
@@ -42,45 +56,48 @@ async function main(): Promise<void> {
       dataDir: join(DATA, "emulator"),
       ...emulatedCloud(process.env.ENTRANCE_EMULATOR_CLOUD),
     });
-    // ENTRANCE_EXTERNAL_ID=true (read by Entrance too): the emulator's External ID tenant and the
-    // app registered there, for customers who sign themselves up.
-    const customers = process.env.ENTRANCE_EXTERNAL_ID === "true";
-    const app = customers
-      ? {
-          id: externalDefaults.app,
-          secret: externalDefaults.appSecret,
-          tenant: externalDefaults.tenant,
-        }
-      : { id: defaults.webApp, secret: defaults.webAppSecret, tenant: defaults.contoso };
-    // The emulator's app is registered for port 3000; register this port too if it differs.
-    const registered = emulator.directory.app(app.id)?.value;
+    // The emulator's apps are registered for port 3000; register this port too if it differs.
+    const registered = emulator.directory.app(registration.id)?.value;
     if (registered && !registered.redirectUris.includes(`${baseUrl}/auth/callback`)) {
-      emulator.control.putApp(app.tenant, {
+      emulator.control.putApp(registration.tenant, {
         ...registered,
         redirectUris: [...registered.redirectUris, `${baseUrl}/auth/callback`, `${baseUrl}/`],
-        frontchannelLogoutUrl: `${baseUrl}/auth/frontchannel-logout`,
+        ...(b2c ? {} : { frontchannelLogoutUrl: `${baseUrl}/auth/frontchannel-logout` }),
       });
     }
-    Object.assign(options, {
-      // ENTRANCE_ACCOUNTS (read by Entrance) opts in to personal accounts: the authority follows.
-      tenantId: customers
-        ? externalDefaults.tenant
-        : (TENANT_FOR_ACCOUNTS[process.env.ENTRANCE_ACCOUNTS ?? ""] ?? "organizations"),
-      // The app's own tenant (Contoso, or the External ID one) is the one whose roles count.
-      authorization: { trustedTenants: [app.tenant] },
-      clientId: app.id,
-      clientSecret: app.secret,
-      authorityHost: emulator.urls.https,
-      graphBaseUrl: emulator.urls.https,
-      trust: trustCertificateAuthority(emulator.caCertPem),
-    });
+    Object.assign(
+      options,
+      b2c
+        ? { tenantId: defaults.b2c.domain }
+        : {
+            // ENTRANCE_ACCOUNTS (read by Entrance) opts in to personal accounts: the authority
+            // follows.
+            tenantId: customers
+              ? externalDefaults.tenant
+              : (TENANT_FOR_ACCOUNTS[process.env.ENTRANCE_ACCOUNTS ?? ""] ?? "organizations"),
+            // The app's own tenant (Contoso, or the External ID one) is the one whose roles count.
+            authorization: { trustedTenants: [registration.tenant] },
+            graphBaseUrl: emulator.urls.https,
+          },
+      {
+        clientId: registration.id,
+        clientSecret: registration.secret,
+        authorityHost: emulator.urls.https,
+        trust: trustCertificateAuthority(emulator.caCertPem),
+      },
+    );
   }
   const { app, entrance } = createApp(options);
   const server = app.listen(port, "localhost");
   await new Promise<void>((done, fail) => server.once("listening", done).once("error", fail));
   const url = `http://localhost:${(server.address() as AddressInfo).port}`;
   const lines = [`Entrance reference app: ${url}`];
-  if (emulator) {
+  if (emulator && b2c) {
+    lines.push(
+      `Signing in against the emulator's Azure AD B2C tenant ${defaults.b2c.domain} (${emulator.urls.http}):`,
+      `  ${defaults.b2c.customerEmail}, password ${defaults.b2c.customerPassword}, or "Sign up now"`,
+    );
+  } else if (emulator) {
     lines.push(
       `Signing in against the local Entra ID emulator (${emulator.urls.http}); pick any of these users:`,
       ...emulator.control

@@ -9,6 +9,8 @@ export interface PageLocals {
   readonly signUpUrl: string;
   readonly logoutUrl: string;
   readonly popupScriptUrl: string;
+  /** Azure AD B2C's profile edit (null without a profile-edit policy, or for Entra ID). */
+  readonly profileUrl?: string | null;
 }
 
 /** Any value as escaped text: Entrance's one HTML escape, with null and undefined as "". */
@@ -33,9 +35,14 @@ th{width:14rem;color:#555;font-weight:600}td{overflow-wrap:anywhere}code{font-si
 
 /** The page frame: header with who is signed in, and the popup script for any page. */
 export function layout(locals: PageLocals, title: string, body: string): string {
+  // A B2C customer has no Microsoft 365 mailbox: no Mail link; the profile edit instead.
+  const customer = locals.user?.accountKind === "customer";
+  const edit = locals.profileUrl
+    ? `<a href="${escapeHtml(locals.profileUrl)}" id="edit-profile">Edit profile</a>`
+    : "";
   const who = locals.user
     ? `<span id="who">${escapeHtml(locals.user.displayName ?? locals.user.username)}</span>
-       <a href="/profile">Profile</a><a href="/mail">Mail</a><a href="/tokens">Tokens</a>${locals.user.roles.includes(DEFAULT_ADMIN_ROLE) ? `<a href="/admin" id="admin-link">Admin</a>` : ""}
+       <a href="/profile">Profile</a>${edit}${customer ? "" : `<a href="/mail">Mail</a>`}<a href="/tokens">Tokens</a>${locals.user.roles.includes(DEFAULT_ADMIN_ROLE) ? `<a href="/admin" id="admin-link">Admin</a>` : ""}
        <form method="post" action="${escapeHtml(locals.logoutUrl)}"><button class="link" type="submit" id="sign-out">Sign out</button></form>`
     : `<a class="button" href="${escapeHtml(locals.loginUrl)}" id="sign-in">Sign in with Microsoft</a>`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -113,8 +120,8 @@ export function profilePage(
     locals,
     "Profile",
     `<h1>Your profile</h1>
-     ${graph.hasPhoto ? `<img id="photo" src="/profile/photo" alt="Your photo" width="96" height="96">` : `<p id="no-photo">No photo in Microsoft 365.</p>`}
-     <h2>Microsoft Graph /me</h2>${graph.me ? `<table id="graph-me">${rows(Object.entries(graph.me).filter(([k]) => !k.startsWith("@")))}</table>` : "<p>Graph could not be reached.</p>"}
+     ${graph.hasPhoto ? `<img id="photo" src="/profile/photo" alt="Your photo" width="96" height="96">` : user.accountKind === "customer" ? "" : `<p id="no-photo">No photo in Microsoft 365.</p>`}
+     <h2>Microsoft Graph /me</h2>${graph.me ? `<table id="graph-me">${rows(Object.entries(graph.me).filter(([k]) => !k.startsWith("@")))}</table>` : user.accountKind === "customer" ? `<p id="no-graph">Azure AD B2C gives its customers no Microsoft Graph: this page shows the ID token only.</p>` : "<p>Graph could not be reached.</p>"}
      <h2>User record</h2><table id="user">${rows(record)}</table>
      <h2>ID token claims</h2>${claimRows}`,
   );

@@ -11,6 +11,7 @@ import type { EntranceConfig } from "./config/schema.js";
 import { parseScopes } from "./config/schema.js";
 import { type DownstreamActor, DownstreamApis } from "./downstream/apis.js";
 import type { DownstreamApi } from "./downstream/client.js";
+import { EntranceError } from "./errors/entrance-error.js";
 import { createAgent, type TrustedAuthority } from "./http/network.js";
 import type { Runtime } from "./runtime.js";
 import {
@@ -92,6 +93,7 @@ export class ActingCore {
 
   /** A Microsoft Graph client acting as `user`, with `scopes` (default: the sign-in scopes). */
   graph(user: UserKey, scopes: readonly string[] = this.config.scopes): GraphClient {
+    this.#refuseGraphForB2c();
     return this.#graphClient(scopes, (wanted, options) =>
       this.getAccessToken(user, wanted, options),
     );
@@ -123,6 +125,7 @@ export class ActingCore {
     assertion: string,
     scopes: readonly string[] = this.config.scopes,
   ): GraphClient {
+    this.#refuseGraphForB2c();
     return this.#graphClient(scopes, (wanted, options) =>
       this.getAccessTokenOnBehalfOf(caller, assertion, wanted, options),
     );
@@ -166,6 +169,18 @@ export class ActingCore {
     return this.#graphClient(
       options.scopes ?? ["https://graph.microsoft.com/.default"],
       (wanted, acquire) => this.#appTokens.get(tenantId, wanted, acquire),
+    );
+  }
+
+  /**
+   * B2C gives its users no Microsoft Graph tokens: a clear error here, not a token request B2C
+   * refuses or a 401 from Graph later.
+   */
+  #refuseGraphForB2c(): void {
+    if (!this.config.b2c) return;
+    throw new EntranceError(
+      "b2c_graph_unsupported",
+      "Microsoft Graph cannot be called as a user of an Azure AD B2C app: B2C issues no Graph tokens to its users. Read the user from the ID token, or call Graph as the app (appGraph).",
     );
   }
 

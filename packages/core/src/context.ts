@@ -28,6 +28,8 @@ export interface TemplateLocals {
   readonly signUpUrl: string;
   readonly logoutUrl: string;
   readonly popupScriptUrl: string;
+  /** Azure AD B2C's profile edit, coming back to this page; null without `b2c.editProfile`. */
+  readonly profileUrl: string | null;
 }
 
 /**
@@ -63,6 +65,11 @@ export interface EntranceContext {
    * other app, the sign-in link.
    */
   signUpUrl(returnTo?: string): string;
+  /**
+   * The Azure AD B2C profile-edit link returning to `returnTo` (default: this request's path and
+   * query); null when the app has no profile-edit policy (`b2c.editProfile`).
+   */
+  profileUrl(returnTo?: string): string | null;
   readonly logoutUrl: string;
   /** The script that makes `<a data-entrance-popup>` links sign in through a popup. */
   readonly popupScriptUrl: string;
@@ -195,6 +202,10 @@ export class RequestContext implements EntranceContext {
     return (returnTo) => this.core.signUpUrl(returnTo ?? returnToOf(this.request));
   }
 
+  get profileUrl(): (returnTo?: string) => string | null {
+    return (returnTo) => this.core.profileUrl(returnTo ?? returnToOf(this.request));
+  }
+
   get loginUrlFor(): (interaction: Interaction, returnTo?: string) => string {
     return (interaction, returnTo) =>
       this.core.loginUrlFor(interaction, returnTo ?? returnToOf(this.request));
@@ -264,6 +275,9 @@ export class RequestContext implements EntranceContext {
       get signUpUrl() {
         return context.signUpUrl();
       },
+      get profileUrl() {
+        return context.profileUrl();
+      },
       logoutUrl: this.core.logoutUrl,
       popupScriptUrl: this.core.popupScriptUrl,
     };
@@ -278,6 +292,7 @@ export class RequestContext implements EntranceContext {
       locals.popupScriptUrl = this.core.popupScriptUrl;
       Object.defineProperty(locals, "loginUrl", LOGIN_URL);
       Object.defineProperty(locals, "signUpUrl", SIGN_UP_URL);
+      Object.defineProperty(locals, "profileUrl", PROFILE_URL);
     };
   }
 
@@ -310,6 +325,13 @@ const LOGIN_URL: PropertyDescriptor = Object.freeze({
 const SIGN_UP_URL: PropertyDescriptor = Object.freeze({
   get(this: Record<PropertyKey, unknown>) {
     return (this[CONTEXT] as RequestContext).signUpUrl();
+  },
+});
+
+/** The same for the B2C profile-edit link. */
+const PROFILE_URL: PropertyDescriptor = Object.freeze({
+  get(this: Record<PropertyKey, unknown>) {
+    return (this[CONTEXT] as RequestContext).profileUrl();
   },
   enumerable: true,
   configurable: true,

@@ -139,6 +139,15 @@ export class Entrance extends ActingCore {
     return isExternalId(this.config) ? `${login}&prompt=create` : login;
   }
 
+  /**
+   * The Azure AD B2C profile-edit link, coming back to `returnTo`: it runs the profile-edit policy
+   * and refreshes the signed-in user from its ID token. Null when `b2c.editProfile` is not set.
+   */
+  profileUrl(returnTo = "/"): string | null {
+    if (!this.config.b2c?.editProfile) return null;
+    return `${this.config.paths.profile}?returnTo=${encodeURIComponent(safeReturnTo(returnTo, this.rt.redirectUri))}`;
+  }
+
   /** The sign-out link. */
   get logoutUrl(): string {
     return this.config.paths.logout;

@@ -4,6 +4,7 @@
  * is the `Entrance` façade.
  */
 import type { ConfidentialClientApplication } from "@azure/msal-node";
+import { policyAuthority } from "./config/b2c.js";
 import { authorityOf, isMultiTenant, loadConfig } from "./config/load.js";
 import type { EntranceConfig } from "./config/schema.js";
 import { EntranceError } from "./errors/entrance-error.js";
@@ -16,6 +17,7 @@ import { RedactingLogger } from "./log/logger.js";
 import type { EntranceOptions } from "./options.js";
 import { guardStore } from "./storage/guarded.js";
 import type { EntranceStore } from "./storage/types.js";
+import { B2cAuthorities } from "./tokens/b2c.js";
 import { clientCredential } from "./tokens/credential.js";
 import { Metadata } from "./tokens/metadata.js";
 import { msalClient } from "./tokens/msal.js";
@@ -42,6 +44,11 @@ export interface Runtime {
   readonly origins: PublicOrigins;
   /** Entrance's scripts are served next to the login path, e.g. `/auth/popup.js`. */
   readonly assetPrefix: string;
+  /**
+   * Azure AD B2C's policies, when `b2c` is configured: then `metadata` and `client` are the
+   * sign-up/sign-in policy's, and the other policies are here.
+   */
+  readonly b2c: B2cAuthorities | undefined;
   /** An MSAL client for one request, holding at most one user's cache. */
   client(cache?: string): Promise<ConfidentialClientApplication>;
   /**
@@ -91,9 +98,14 @@ export function createRuntime(options: EntranceOptions): Runtime {
     typeof given === "function" ? given(config) : given,
     config.storeTimeoutMs,
   );
-  const authority = authorityOf(config);
+  const authority = config.b2c
+    ? policyAuthority(config, config.b2c.signUpSignIn)
+    : authorityOf(config);
   const network = createNetworkClient({ trust });
   const metadata = new Metadata(authority, network);
+  const b2c = config.b2c
+    ? new B2cAuthorities({ ...config, b2c: config.b2c }, credential, network, metadata)
+    : undefined;
   const tokens = new TokenPartitions(store, config.secrets);
   const origins = new PublicOrigins(config);
   // Without baseUrl, http is accepted only when every allowed host is a loopback name: one
@@ -131,6 +143,7 @@ export function createRuntime(options: EntranceOptions): Runtime {
     redirectUri: `${firstOrigin}${config.paths.callback}`,
     origins,
     assetPrefix: `${config.paths.login.replace(/\/[^/]*$/, "")}/`,
+    b2c,
     client: async (cache) =>
       msalClient(config, credential, authority, network, await metadata.raw(), cache),
     async tenantClient(tenantId, cache) {

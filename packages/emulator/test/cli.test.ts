@@ -82,6 +82,7 @@ describe("entrance-emulator CLI", () => {
       "contoso.onmicrosoft.com",
       "fabrikam.onmicrosoft.com",
       "contosocustomers.onmicrosoft.com",
+      "contosob2c.onmicrosoft.com",
       "live.com",
     ]);
     expect(info.apps[0]).toMatchObject({

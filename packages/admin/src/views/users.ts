@@ -23,7 +23,7 @@ const KIND_HINTS: Readonly<Record<AccountKind, string>> = {
   member: "A member of the tenant",
   guest: "A guest invited into the tenant from another organization or a personal account",
   personal: "A personal Microsoft account (Outlook.com, Xbox, …): never has roles or groups",
-  customer: "A customer who signed up in the app's Entra External ID tenant",
+  customer: "A customer of an Azure AD B2C or External ID tenant: never has roles or groups",
 };
 
 /** Member, guest, personal account or customer, as the user's last sign-in said. */

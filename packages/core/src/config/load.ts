@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { EntranceError } from "../errors/entrance-error.js";
 import { accountProblems } from "./accounts.js";
+import { b2cDefaultHost, b2cProblems } from "./b2c.js";
 import { cloudMismatch, defaultGraphBaseUrl } from "./clouds.js";
 import { externalIdProblems } from "./external-id.js";
 import { configSchema, type EntranceConfig, type EntranceConfigInput } from "./schema.js";
@@ -27,6 +28,9 @@ const ENVIRONMENT: Readonly<Record<string, string>> = {
   ENTRANCE_TRUSTED_TENANTS: "authorization.trustedTenants",
   ENTRANCE_AUDIT_RETENTION_DAYS: "audit.retentionDays",
   ENTRANCE_STORE_TIMEOUT_MS: "storeTimeoutMs",
+  AZURE_B2C_SIGN_UP_SIGN_IN_POLICY: "b2c.signUpSignIn",
+  AZURE_B2C_RESET_PASSWORD_POLICY: "b2c.resetPassword",
+  AZURE_B2C_EDIT_PROFILE_POLICY: "b2c.editProfile",
 };
 
 /** Settings whose environment variable holds a number. */
@@ -61,6 +65,7 @@ export function loadConfig(
     if (typeof section !== "object" || inner in section) continue;
     input[outer] = { ...section, [inner]: parsed };
   }
+  if (input.b2c !== undefined) b2cDefaults(input);
   const result = configSchema.safeParse(input);
   const problems = result.success ? [] : result.error.issues.map(describe);
   problems.push(...originProblems(input));
@@ -78,6 +83,7 @@ export function loadConfig(
       ...accountProblems(result.data),
       ...externalIdProblems(config),
     );
+    if (config.b2c) problems.push(...b2cProblems(config));
     const mismatch = cloudMismatch(config.authorityHost, config.graphBaseUrl);
     if (mismatch) problems.push(`graphBaseUrl (ENTRANCE_GRAPH_URL): ${mismatch}`);
   }
@@ -113,6 +119,17 @@ function originProblems(input: Readonly<Record<string, unknown>>): string[] {
     (name) =>
       `${name}: has no effect with ENTRANCE_BASE_URL set, which fixes the origin and never reads request headers; remove one of them`,
   );
+}
+
+/**
+ * What a B2C app leaves unset: the host follows the tenant's initial domain
+ * (`contoso.onmicrosoft.com` → `https://contoso.b2clogin.com`), and the sign-in asks no scopes of
+ * its own (B2C issues no Microsoft Graph tokens to its users, so the workforce `User.Read` is wrong).
+ */
+function b2cDefaults(input: Record<string, unknown>): void {
+  const host = typeof input.tenantId === "string" ? b2cDefaultHost(input.tenantId) : undefined;
+  if (input.authorityHost === undefined && host) input.authorityHost = host;
+  input.scopes ??= [];
 }
 
 /** An app token is asked in one tenant: a multi-tenant app names it per downstream API. */

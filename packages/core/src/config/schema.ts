@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { allowedHostProblem, trustProxyProblem } from "../http/origin.js";
+import { b2cSchema } from "./b2c.js";
 import { parseDatabaseUrl } from "./database-url.js";
 import { downstreamApisSchema } from "./downstream.js";
 
@@ -284,9 +285,16 @@ export const configSchema = z.strictObject({
   allowedTenants: tenantList(
     "ENTRANCE_ALLOWED_TENANTS must list tenant ids (GUIDs), comma-separated",
   ).default([]),
+  /**
+   * Azure AD B2C: the policies (user flows or custom policies) the app signs in through. With it,
+   * `tenantId` is the B2C tenant and `authorityHost` its `b2clogin.com` host; see docs/b2c.md.
+   */
+  b2c: b2cSchema.optional(),
   paths: z
     .strictObject({
       login: z.string().startsWith("/").default("/auth/login"),
+      /** Starts the B2C profile-edit policy (`b2c.editProfile`) and comes back. */
+      profile: z.string().startsWith("/").default("/auth/profile"),
       callback: z.string().startsWith("/").default("/auth/callback"),
       logout: z.string().startsWith("/").default("/auth/logout"),
       frontchannelLogout: z.string().startsWith("/").default("/auth/frontchannel-logout"),

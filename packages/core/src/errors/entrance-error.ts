@@ -60,6 +60,11 @@ export type EntranceErrorCode =
    */
   | "graph_host_not_allowed"
   /**
+   * Microsoft Graph was asked for as a user of an Azure AD B2C app: B2C issues no Graph tokens to
+   * its users (delegated Graph calls are not supported for them). Nothing was sent.
+   */
+  | "b2c_graph_unsupported"
+  /**
    * Microsoft Graph refused (401) a token Entra had just issued, after one forced refresh: this
    * server's clock is likely behind Microsoft's, or the user's access was revoked.
    */

@@ -13,8 +13,10 @@ import { readCookie, serializeCookie } from "../http/cookies.js";
 import type { EntranceOptions, RequestInfo } from "../options.js";
 import type { Runtime } from "../runtime.js";
 import type { UserRecord } from "../storage/types.js";
+import { b2cEmail, validateB2cIdToken } from "../tokens/b2c.js";
 import { type IdTokenClaims, validateIdToken } from "../tokens/id-token.js";
 import { mergeCaches } from "../tokens/merge-cache.js";
+import { b2cJourney, type StartPolicy } from "./b2c.js";
 import { PAGE_HEADERS, popupCompletePage } from "./pages.js";
 import { bindingHash, parseTransaction } from "./transaction.js";
 
@@ -31,6 +33,8 @@ export async function finishSignIn(
   info: RequestInfo,
   /** The request's public origin, checked (`PublicOrigins.checked`). */
   origin: string,
+  /** Starts another B2C policy (the password reset after "Forgot your password?"). */
+  startPolicy?: StartPolicy,
 ): Promise<Response> {
   const state = url.searchParams.get("state");
   if (!state) throw new EntranceError("callback_invalid", "The sign-in response has no state.");
@@ -61,9 +65,19 @@ export async function finishSignIn(
       "This sign-in response arrived on another address than the sign-in started on. Please sign in again.",
     );
   }
+  // A B2C app's transactions name their policy; one no longer configured is not ours to finish.
+  const policy = rt.b2c ? (transaction.policy ?? rt.config.b2c?.signUpSignIn) : undefined;
+  if (policy !== undefined && !rt.b2c?.has(policy)) {
+    throw new EntranceError(
+      "login_transaction_missing",
+      "This sign-in was started with a B2C policy this app no longer uses. Please sign in again.",
+    );
+  }
   const error = url.searchParams.get("error");
   if (error) {
     const description = url.searchParams.get("error_description");
+    const journey = startPolicy && (await b2cJourney(rt, transaction, description, startPolicy));
+    if (journey) return journey;
     const unavailable = isProviderUnavailable(error);
     throw new EntranceError(
       unavailable ? "identity_provider_unavailable" : "identity_provider_error",
@@ -79,7 +93,7 @@ export async function finishSignIn(
     );
   }
 
-  const client = await rt.client();
+  const client = policy && rt.b2c ? await rt.b2c.client(policy) : await rt.client();
   let result: AuthenticationResult;
   try {
     result = await client.acquireTokenByCode({
@@ -110,15 +124,23 @@ export async function finishSignIn(
       { cause, aadsts: aadstsOf(message) },
     );
   }
-  const claims = await validateIdToken(result.idToken, rt.metadata, {
-    clientId: rt.config.clientId,
-    nonce: transaction.nonce,
-    tenantId: await rt.expectedTenant(),
-    allowedTenants: rt.config.allowedTenants,
-    personalAccounts: rt.config.accounts !== "work-or-school",
-    clockSkew: rt.config.clockSkew,
-    issuerKind: (iss, tid) => issuerKindProblem(rt.config, iss, tid),
-  });
+  const claims =
+    policy && rt.b2c
+      ? await validateB2cIdToken(result.idToken, rt.b2c.metadata(policy), {
+          clientId: rt.config.clientId,
+          nonce: transaction.nonce,
+          policy,
+          clockSkew: rt.config.clockSkew,
+        })
+      : await validateIdToken(result.idToken, rt.metadata, {
+          clientId: rt.config.clientId,
+          nonce: transaction.nonce,
+          tenantId: await rt.expectedTenant(),
+          allowedTenants: rt.config.allowedTenants,
+          personalAccounts: rt.config.accounts !== "work-or-school",
+          clockSkew: rt.config.clockSkew,
+          issuerKind: (iss, tid) => issuerKindProblem(rt.config, iss, tid),
+        });
 
   const existing = await existingUser(rt, claims.tid, claims.oid);
   if (existing?.disabled) {
@@ -127,7 +149,7 @@ export async function finishSignIn(
       "An administrator has disabled your account in this app.",
     );
   }
-  const user = userFromClaims(claims, existing, isExternalId(rt.config));
+  const user = userFromClaims(claims, existing, policy !== undefined || isExternalId(rt.config));
   await decide(onSignIn, user, claims, result);
 
   // Session before tokens, and the earlier session ended last: a failure part-way leaves the
@@ -235,10 +257,12 @@ async function existingUser(
 function userFromClaims(
   claims: IdTokenClaims,
   existing: UserRecord | null,
-  /** An External ID app: every user is a customer of its tenant. */
+  /** A B2C or External ID app: every user is a customer of its tenant. */
   customers: boolean,
 ): UserRecord {
   const now = new Date();
+  // A B2C customer: `emails` instead of `email`, and no roles or groups of Entra's.
+  const mail = (customers ? b2cEmail(claims) : null) ?? claims.email ?? null;
   const overage = Boolean(
     (claims._claim_names as { groups?: unknown } | undefined)?.groups || claims.hasgroups === true,
   );
@@ -247,8 +271,8 @@ function userFromClaims(
     objectId: claims.oid,
     accountKind: customers ? "customer" : accountKindOf(claims),
     displayName: claims.name ?? null,
-    username: claims.preferred_username ?? null,
-    mail: claims.email ?? null,
+    username: claims.preferred_username ?? (customers ? mail : null),
+    mail,
     roles: Array.isArray(claims.roles) ? claims.roles.filter((r) => typeof r === "string") : [],
     groups: Array.isArray(claims.groups) ? claims.groups.filter((g) => typeof g === "string") : [],
     groupsOverage: overage,

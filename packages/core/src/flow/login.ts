@@ -14,7 +14,8 @@ const pkce = new CryptoProvider();
 
 /**
  * Stores a login transaction owned by this browser's binding (bounded per browser and in total:
- * `pendingSignIns`) and sends the browser to Entra's authorize endpoint.
+ * `pendingSignIns`) and sends the browser to Entra's authorize endpoint — for a B2C app, that of
+ * `policy` (default: the sign-up/sign-in policy).
  */
 export async function startSignIn(
   rt: Runtime,
@@ -24,6 +25,7 @@ export async function startSignIn(
   info: RequestInfo,
   /** The request's public origin, checked (`PublicOrigins.checked`). */
   origin: string,
+  policy = rt.config.b2c?.signUpSignIn,
 ): Promise<Response> {
   const { config } = rt;
   if (!limit.take(info.ip)) {
@@ -40,18 +42,21 @@ export async function startSignIn(
   const state = randomBytes(32).toString("base64url");
   const { verifier, challenge } = await pkce.generatePkceCodes();
   const extra = extraScopes(url.searchParams.get("scopes"));
+  // `email` puts the (unverified, display-only) address in an Entra ID token; B2C sends `emails`
+  // when its user flow says so, and refuses scopes it does not know.
+  const email = policy ? [] : ["email"];
   const transaction: LoginTransaction = {
     nonce: randomBytes(32).toString("base64url"),
     codeVerifier: verifier,
     bindingHash: bindingHash(binding),
     returnTo,
     popup: url.searchParams.get("popup") === "1",
-    // `email` puts the (unverified, display-only) address in the ID token.
-    scopes: [...new Set([...config.scopes, "email", ...extra])],
+    scopes: [...new Set([...config.scopes, ...email, ...extra])],
     // A code is redeemed for one resource: the scopes the link asked for, else the app's own.
-    redeemScopes: extra.length ? [...extra, "email"] : [...config.scopes, "email"],
+    redeemScopes: extra.length ? [...extra, ...email] : [...config.scopes, ...email],
     redirectUri,
     createdAt: Date.now(),
+    ...(policy ? { policy } : {}),
   };
   const limits = config.pendingSignIns;
   await rt.stored(async () => {
@@ -69,7 +74,7 @@ export async function startSignIn(
   const prompt = promptOf(url.searchParams.get("prompt"), isExternalId(config));
   const claims = claimsRequest(url.searchParams.get("claims"));
   const loginHint = url.searchParams.get("login_hint");
-  const client = await rt.client();
+  const client = policy && rt.b2c ? await rt.b2c.client(policy) : await rt.client();
   const authorizeUrl = await client.getAuthCodeUrl({
     scopes: transaction.scopes,
     redirectUri,

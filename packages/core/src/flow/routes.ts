@@ -4,6 +4,7 @@ import type { Responder } from "../http/responses.js";
 import type { EntranceOptions, RequestInfo } from "../options.js";
 import type { Runtime } from "../runtime.js";
 import { inSpan, instruments, SpanKind } from "../telemetry/otel.js";
+import { editProfilePolicy, type StartPolicy } from "./b2c.js";
 import { finishSignIn } from "./callback.js";
 import { startSignIn } from "./login.js";
 import { LoginLimit } from "./login-limit.js";
@@ -44,6 +45,16 @@ export class Routes {
     this.limit = new LoginLimit(rt.config.pendingSignIns.perAddress, rt.config.loginTimeout);
   }
 
+  /** Starts another B2C policy from the callback, as `GET {paths.login}?returnTo=` would. */
+  #startPolicy(request: Request, info: RequestInfo, origin: string): StartPolicy {
+    return (policy, returnTo, popup) => {
+      const url = new URL(this.rt.config.paths.login, origin);
+      url.searchParams.set("returnTo", returnTo);
+      if (popup) url.searchParams.set("popup", "1");
+      return startSignIn(this.rt, this.limit, request, url, info, origin, policy);
+    };
+  }
+
   /** Whether `pathname` is one of Entrance's (an adapter may skip `handle` for the others). */
   owns(pathname: string): boolean {
     const { paths } = this.rt.config;
@@ -52,6 +63,7 @@ export class Routes {
       pathname === paths.callback ||
       pathname === paths.logout ||
       pathname === paths.frontchannelLogout ||
+      (this.rt.b2c !== undefined && pathname === paths.profile) ||
       (pathname.startsWith(this.rt.assetPrefix) &&
         ASSETS.has(pathname.slice(this.rt.assetPrefix.length)))
     );
@@ -74,7 +86,15 @@ export class Routes {
       if (method === "GET" && url.pathname === paths.callback) {
         return await inSpan("entrance.callback", SpanKind.INTERNAL, undefined, async (span) => {
           try {
-            const response = await finishSignIn(this.rt, this.onSignIn, request, url, info, origin);
+            const response = await finishSignIn(
+              this.rt,
+              this.onSignIn,
+              request,
+              url,
+              info,
+              origin,
+              this.#startPolicy(request, info, origin),
+            );
             instruments().signIns.add(1);
             this.rt.logger.info({ event: "sign_in" }, "entrance: signed in");
             return response;
@@ -110,6 +130,19 @@ export class Routes {
           );
           throw error;
         });
+      }
+      if (method === "GET" && this.rt.b2c && url.pathname === paths.profile) {
+        // The profile-edit policy is a sign-in of its own: its ID token (the new name) replaces
+        // the session's user, and the browser comes back to `returnTo`.
+        return await startSignIn(
+          this.rt,
+          this.limit,
+          request,
+          url,
+          info,
+          origin,
+          editProfilePolicy(this.rt),
+        );
       }
       if (method === "GET" && url.pathname === paths.logout) return await confirmSignOut(this.rt);
       if (method === "POST" && url.pathname === paths.logout)

@@ -19,6 +19,8 @@ export const transactionSchema = z.strictObject({
    */
   redirectUri: z.string().optional(),
   createdAt: z.number(),
+  /** The Azure AD B2C policy the sign-in was started with (B2C apps only). */
+  policy: z.string().optional(),
 });
 
 export type LoginTransaction = z.output<typeof transactionSchema>;

@@ -27,6 +27,7 @@ export const ERROR_STATUS = {
   store_failed: 500,
   store_unavailable: 503,
   graph_host_not_allowed: 500,
+  b2c_graph_unsupported: 500,
   graph_token_rejected: 502,
   bearer_token_missing: 401,
   bearer_token_invalid: 401,

@@ -20,7 +20,7 @@
  * What kind of account a user signed in with: a `member` of the tenant that issued the token, a
  * `guest` in it (invited from another tenant or as a personal account: Entra B2B), or a `personal`
  * Microsoft account (tenant `9188040d-6c67-4c5b-b112-36a304b66dad`, signed in under `consumers`
- * or `common`).
+ * or `common`), or a `customer` of a customer tenant (Azure AD B2C, Entra External ID).
  */
 export type AccountKind = "member" | "guest" | "personal" | "customer";
 

@@ -4,6 +4,7 @@ import { aadstsOf, EntranceError, findEntranceError } from "../errors/entrance-e
 import type { Logger } from "../log/logger.js";
 import type { LockStore } from "../storage/types.js";
 import { inSpan, instruments, SpanKind } from "../telemetry/otel.js";
+import { isB2cAccountOf } from "./b2c.js";
 import { cachedAccessToken } from "./cache-hit.js";
 import type { TokenPartitions } from "./partitions.js";
 
@@ -166,9 +167,12 @@ export class TokenAcquirer {
         "There are no stored tokens for this user (or they could not be read).",
       );
     const client = await this.clientFor(cache);
-    const account = await client
-      .getTokenCache()
-      .getAccountByHomeId(`${user.objectId}.${user.tenantId}`);
+    const tokenCache = client.getTokenCache();
+    // Entra ID's account id, else B2C's (`{oid}-{policy}.{tid}`): the user's own partition either way.
+    const account =
+      (await tokenCache.getAccountByHomeId(`${user.objectId}.${user.tenantId}`)) ??
+      (await tokenCache.getAllAccounts()).find((a) => isB2cAccountOf(a.homeAccountId, user)) ??
+      null;
     if (!account) {
       await this.partitions.evict(user.tenantId, user.objectId);
       throw reauthentication("The stored tokens do not belong to this user.");

@@ -6,6 +6,7 @@
  * token type, a claims request) is left to MSAL.
  */
 import type { AccessToken, UserKey } from "./acquire.js";
+import { isB2cAccountOf } from "./b2c.js";
 
 /** MSAL renews a token this close to its expiry (its `tokenRenewalOffsetSeconds`). */
 export const RENEWAL_OFFSET_S = 300;
@@ -80,7 +81,7 @@ export function cachedAccessToken(
   for (const entry of entries) {
     if (
       !entry ||
-      entry.home_account_id !== account ||
+      (entry.home_account_id !== account && !isB2cAccountOf(entry.home_account_id, user)) ||
       entry.credential_type !== "AccessToken" ||
       entry.client_id !== clientId ||
       typeof entry.secret !== "string" ||

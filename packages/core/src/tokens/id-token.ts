@@ -46,7 +46,7 @@ export interface IdTokenExpectations {
 const TENANT_TEMPLATE = "{tenantid}";
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-function invalid(message: string, cause?: unknown): EntranceError {
+export function invalid(message: string, cause?: unknown): EntranceError {
   return new EntranceError("id_token_invalid", `The ID token was rejected: ${message}.`, { cause });
 }
 
@@ -70,6 +70,8 @@ export async function validateIdToken(
   if (header.alg !== "RS256") throw invalid(`its algorithm is ${String(header.alg)}, not RS256`);
 
   const payload = await verifySignature(token, metadata, expected);
+  // B2C's issuer differs by a slash only; its policy claim says plainly what the token is.
+  if (typeof payload.tfp === "string") throw invalid("it was issued by an Azure AD B2C policy");
 
   const { tid, oid, sub, iss, iat } = payload;
   if (typeof tid !== "string" || !GUID.test(tid)) throw invalid("it has no valid tid claim");
@@ -113,7 +115,7 @@ export async function validateIdToken(
  * OpenID Connect Core 3.1.3.7: with several audiences the token must name its authorized party,
  * and an `azp` present must be this app — a token obtained by another app is not a sign-in here.
  */
-function checkAuthorizedParty(payload: JWTPayload, clientId: string): void {
+export function checkAuthorizedParty(payload: JWTPayload, clientId: string): void {
   const { aud, azp } = payload;
   const several = Array.isArray(aud) && aud.length > 1;
   if (azp === undefined && !several) return;
@@ -121,10 +123,10 @@ function checkAuthorizedParty(payload: JWTPayload, clientId: string): void {
   if (azp !== clientId) throw invalid("its authorized party (azp) is another app");
 }
 
-async function verifySignature(
+export async function verifySignature(
   token: string,
   metadata: Metadata,
-  expected: IdTokenExpectations,
+  expected: Pick<IdTokenExpectations, "clientId" | "clockSkew" | "now">,
 ): Promise<JWTPayload> {
   const options = {
     algorithms: ["RS256"],

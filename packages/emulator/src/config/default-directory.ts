@@ -16,6 +16,19 @@ export const defaults = {
   daemonSecret: "entrance-emulator-daemon-secret",
   /** The web app's application permission (an app role for applications) that the daemon holds. */
   daemonRole: "Orders.Read.All",
+  /** An Azure AD B2C tenant (`contosob2c.onmicrosoft.com`) with its user flows and one customer. */
+  b2c: {
+    tenant: "b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e",
+    domain: "contosob2c.onmicrosoft.com",
+    webApp: "b2c0ffee-1a2b-4c3d-8e4f-5a6b7c8d9e0f",
+    webAppSecret: "entrance-emulator-b2c-development-secret",
+    signUpSignIn: "B2C_1_signupsignin",
+    passwordReset: "B2C_1_passwordreset",
+    profileEdit: "B2C_1_profileedit",
+    customer: "c0ffee00-2b3c-4d5e-8f60-7a8b9c0d1e2f",
+    customerEmail: "ada@customers.example",
+    customerPassword: "Customer-passw0rd",
+  },
   users: {
     admin: "1f0c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b",
     overage: "2a1d3c4b-5e6f-4071-9b8c-0d1e2f3a4b5c",
@@ -179,6 +192,43 @@ export const defaultDirectory: DirectoryInput = {
       ],
     },
     defaultExternalTenant,
+    {
+      // An Azure AD B2C tenant: reached through its policies only, its customers sign in with an
+      // e-mail address and a password, and may sign up themselves.
+      id: defaults.b2c.tenant,
+      kind: "b2c",
+      domain: defaults.b2c.domain,
+      displayName: "Contoso customers (B2C)",
+      b2c: {
+        userFlows: [
+          { name: defaults.b2c.signUpSignIn, type: "signUpSignIn" },
+          { name: defaults.b2c.passwordReset, type: "passwordReset" },
+          { name: defaults.b2c.profileEdit, type: "profileEdit" },
+        ],
+        policyClaim: "tfp",
+      },
+      apps: [
+        {
+          clientId: defaults.b2c.webApp,
+          displayName: "Entrance reference app (B2C)",
+          secrets: [defaults.b2c.webAppSecret],
+          redirectUris: ["http://localhost:3000/auth/callback", "http://localhost:3000/"],
+          groupMembershipClaims: "None",
+        },
+      ],
+      users: [
+        {
+          id: defaults.b2c.customer,
+          userPrincipalName: `${defaults.b2c.customer}@${defaults.b2c.domain}`,
+          displayName: "Ada Customer",
+          givenName: "Ada",
+          surname: "Customer",
+          mail: defaults.b2c.customerEmail,
+          password: defaults.b2c.customerPassword,
+          photo: false,
+        },
+      ],
+    },
     {
       // Personal Microsoft accounts: one tenant of their own, reached through `consumers` or
       // `common` (never `organizations`). Nobody assigns them roles or groups.

@@ -110,13 +110,40 @@ export const userSchema = z.strictObject({
   appRoles: z.record(guid, z.array(z.string().min(1))).default({}),
   /** Object ids of the groups the user is a direct member of. */
   groups: z.array(guid).default([]),
+  /**
+   * The password of a local account of an Azure AD B2C tenant (`kind: "b2c"`), which signs in
+   * with its e-mail address (`mail`) and this; workforce tenants ask for none.
+   */
+  password: z.string().min(1).optional(),
   /** Whether Graph serves a (generated) photo for this user. */
   photo: z.boolean().default(true),
   accountEnabled: z.boolean().default(true),
 });
 
+/** A B2C policy name: a user flow (`B2C_1_…`) or a custom policy (`B2C_1A_…`). */
+const policyName = z
+  .string()
+  .regex(/^B2C_1A?_[A-Za-z0-9_.-]{1,100}$/i, "must be a policy name such as B2C_1_signupsignin");
+
+/** What an Azure AD B2C tenant adds: its user flows and the claim that names them in tokens. */
+export const b2cSchema = z.strictObject({
+  /** The policies, by name, and what each does. */
+  userFlows: z
+    .array(
+      z.strictObject({
+        name: policyName,
+        type: z.enum(["signUpSignIn", "passwordReset", "profileEdit"]),
+      }),
+    )
+    .min(1, "needs at least one user flow"),
+  /** The claim carrying the policy name (the user flows' token compatibility setting). */
+  policyClaim: z.enum(["tfp", "acr"]).default("tfp"),
+});
+
 export const tenantSchema = z.strictObject({
   id: guid,
+  /** The user flows of a `b2c` tenant. */
+  b2c: b2cSchema.optional(),
   /** The tenant's initial domain, e.g. `contoso.onmicrosoft.com`. */
   domain: z
     .string()
@@ -126,11 +153,12 @@ export const tenantSchema = z.strictObject({
     ),
   displayName: z.string().min(1),
   /**
-   * `workforce` (an organization's tenant) or `external` (an Entra External ID tenant for an
-   * app's customers: self-service sign-up with an e-mail one-time code, no groups in tokens, not
-   * reached through `organizations` or `common`).
+   * `workforce` (an organization's tenant, the default); `external` (an Entra External ID tenant
+   * for an app's customers: self-service sign-up with an e-mail one-time code, no groups in
+   * tokens, not reached through `organizations` or `common`); or `b2c` (an Azure AD B2C tenant,
+   * reached only through its policies, `/{domain}/{policy}/…`, never by the workforce endpoints).
    */
-  kind: z.enum(["workforce", "external"]).default("workforce"),
+  kind: z.enum(["workforce", "external", "b2c"]).default("workforce"),
   /**
    * External tenants: whether ID tokens carry `email` (asked for with the `email` scope). A real
    * external tenant sends it only when the app's registration lists it as an optional claim.
@@ -152,6 +180,7 @@ export type AppRegistration = z.output<typeof appSchema>;
 export type Group = z.output<typeof groupSchema>;
 export type User = z.output<typeof userSchema>;
 export type Tenant = z.output<typeof tenantSchema>;
+export type B2cSettings = z.output<typeof b2cSchema>;
 /** A validated directory, with every default filled in. */
 export type DirectoryConfig = z.output<typeof directorySchema>;
 /** A directory as written in a configuration file: optional fields may be left out. */
@@ -169,6 +198,13 @@ function checkReferences(directory: DirectoryConfig, ctx: z.RefinementCtx): void
   const apps = new Map<string, AppRegistration>();
   directory.tenants.forEach((tenant, t) => {
     claim(tenant.id, `tenant ${tenant.domain}`, ["tenants", t, "id"]);
+    if ((tenant.kind === "b2c") !== (tenant.b2c !== undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["tenants", t, "b2c"],
+        message: 'a tenant has user flows (b2c) exactly when its kind is "b2c"',
+      });
+    }
     tenant.apps.forEach((app, a) => {
       claim(app.clientId, `app ${app.displayName}`, ["tenants", t, "apps", a, "clientId"]);
       apps.set(app.clientId, app);

@@ -2,8 +2,10 @@ import type { EmulatorContext } from "../context.js";
 import type { Exchange } from "../http/exchange.js";
 import type { Router } from "../http/router.js";
 import { FORM_POST_SCRIPT, SIGNED_OUT_SCRIPT, STYLE } from "../pages/assets.js";
+import { B2C_STYLE } from "../pages/b2c.js";
 import { AVATAR_STYLE } from "../pages/views.js";
 import { handleAuthorize, handleConsent, handleSignIn } from "./authorize.js";
+import { registerB2cRoutes } from "./b2c.js";
 import { handleDiscovery, handleInstanceDiscovery, handleKeys } from "./discovery.js";
 import { registerExternalIdRoutes } from "./external-id.js";
 import { handleLogout } from "./logout.js";
@@ -36,10 +38,11 @@ export function registerProtocolRoutes(router: Router, ctx: EmulatorContext): vo
       handlesFaults: ["id_token"],
     })
     .on(GET_POST, "/:tenant/oauth2/v2.0/logout", handleLogout(ctx), { endpoint: "logout" })
-    .on("GET", "/_emulator/style.css", asset("text/css", `${STYLE}\n${AVATAR_STYLE}`))
+    .on("GET", "/_emulator/style.css", asset("text/css", `${STYLE}\n${AVATAR_STYLE}\n${B2C_STYLE}`))
     .on("GET", "/_emulator/form-post.js", asset("text/javascript", FORM_POST_SCRIPT))
     .on("GET", "/_emulator/signed-out.js", asset("text/javascript", SIGNED_OUT_SCRIPT));
   registerExternalIdRoutes(router, ctx);
+  registerB2cRoutes(router, ctx);
 }
 
 function asset(type: string, content: string) {

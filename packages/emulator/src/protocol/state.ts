@@ -39,6 +39,8 @@ export interface AuthorizationCode {
   readonly sid: string;
   readonly authTime: number;
   readonly expiresAt: number;
+  /** For a code of an Azure AD B2C policy: which one, and whether the user just signed up. */
+  readonly b2c?: { readonly policy: string; readonly newUser: boolean };
   redeemed: boolean;
 }
 

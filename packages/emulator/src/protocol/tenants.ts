@@ -24,11 +24,15 @@ export function resolveAuthority(ctx: EmulatorContext, segment: string): Authori
   if (alias) return { kind: "alias", alias, segment: alias, withoutPersonal: !personal };
   if (lower === CONSUMERS_TENANT_ID) return { kind: "alias", alias: "consumers", segment: lower };
   const tenant = ctx.directory.tenant(lower);
-  return tenant ? { kind: "tenant", tenant, segment: tenant.id } : undefined;
+  // A B2C tenant answers only under its policies (protocol/b2c.ts), as b2clogin.com does.
+  return tenant && tenant.kind !== "b2c"
+    ? { kind: "tenant", tenant, segment: tenant.id }
+    : undefined;
 }
 
 /** Whether a user of `tenant` may sign in through this authority. */
 export function admits(authority: Authority, tenant: Tenant): boolean {
+  if (tenant.kind === "b2c") return false;
   if (authority.kind === "tenant") return authority.tenant.id === tenant.id;
   // An External ID tenant's customers sign in through their tenant's own authority only.
   if (tenant.kind === "external") return false;

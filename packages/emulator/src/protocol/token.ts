@@ -65,6 +65,8 @@ function redeemCode(ctx: EmulatorContext, form: URLSearchParams, client: Client)
       "Invalid request. The authorization code is not valid.",
     );
   if (grant.redeemed) throw errors.codeRedeemed();
+  // A B2C policy's code is redeemed at that policy's token endpoint only (protocol/b2c.ts).
+  if (grant.b2c) throw errors.grantMismatch("code");
   if (grant.expiresAt <= ctx.clock.now()) throw errors.expiredGrant();
   if (grant.clientId !== client.app.clientId) throw errors.grantMismatch("code");
   const redirectUri = form.get("redirect_uri");

@@ -4,6 +4,7 @@
  */
 
 export { type AppTokenOptions, clientCredentialsToken } from "./app-token.js";
+export { type B2cStep, followB2cLink, openB2cPage, submitB2cForm } from "./b2c.js";
 export {
   type ClientAssertionOptions,
   createTestCertificate,

@@ -1,0 +1,118 @@
+/**
+ * What Azure AD B2C shares across its endpoints: a policy found from the path
+ * (`/{tenant}.onmicrosoft.com/{policy}/…`), its error form (`AADB2C{code}: text`, with a
+ * correlation id and a timestamp, as B2C writes it) and its ID token claims.
+ */
+import type { JWTPayload } from "jose";
+import type { B2cSettings, Tenant, User } from "../config/schema.js";
+import type { EmulatorContext } from "../context.js";
+import type { Exchange } from "../http/exchange.js";
+import { entraTimestamp } from "./errors.js";
+
+/** A tenant's user flow, as the path names it. */
+export interface PolicyRef {
+  readonly tenant: Tenant;
+  readonly settings: B2cSettings;
+  /** The flow's name as the tenant writes it (`B2C_1_signupsignin`), whatever the path's case. */
+  readonly name: string;
+  readonly type: "signUpSignIn" | "passwordReset" | "profileEdit";
+}
+
+/** The B2C tenant (by domain or id) and policy a path names; undefined when either is unknown. */
+export function resolvePolicy(
+  ctx: EmulatorContext,
+  tenantSegment: string,
+  policySegment: string,
+): PolicyRef | undefined {
+  const tenant = ctx.directory.tenant(tenantSegment);
+  if (tenant?.kind !== "b2c" || !tenant.b2c) return undefined;
+  const wanted = policySegment.toLowerCase();
+  const flow = tenant.b2c.userFlows.find((f) => f.name.toLowerCase() === wanted);
+  return flow ? { tenant, settings: tenant.b2c, name: flow.name, type: flow.type } : undefined;
+}
+
+/** How a pending authorization remembers its policy: `b2c:{tenant id}/{policy}`. */
+export function pendingAuthority(policy: PolicyRef): string {
+  return `b2c:${policy.tenant.id}/${policy.name}`;
+}
+
+/** The policy of a pending authorization, or undefined for a workforce one. */
+export function policyOfPending(ctx: EmulatorContext, authority: string): PolicyRef | undefined {
+  const match = /^b2c:([^/]+)\/(.+)$/.exec(authority);
+  return match ? resolvePolicy(ctx, match[1] ?? "", match[2] ?? "") : undefined;
+}
+
+/** A B2C error: the OAuth `error` and `AADB2C{code}: text`. */
+export class B2cError extends Error {
+  constructor(
+    readonly code: number,
+    readonly error: string,
+    readonly text: string,
+    readonly status = 400,
+  ) {
+    super(`AADB2C${code}: ${text}`);
+  }
+}
+
+export const b2cErrors = {
+  forgotPassword: () =>
+    new B2cError(90118, "access_denied", "The user has forgotten their password."),
+  cancelled: () =>
+    new B2cError(
+      90091,
+      "access_denied",
+      "The user has cancelled entering self-asserted information.",
+    ),
+  scopeNotSupported: (scope: string) =>
+    new B2cError(
+      90117,
+      "invalid_request",
+      `The scope '${scope}' provided in the request is not supported.`,
+    ),
+  wrongPolicy: (actual: string, expected: string) =>
+    new B2cError(
+      90088,
+      "invalid_grant",
+      `The provided grant has not been issued for this endpoint. Actual Value : ${actual} and Expected Value : ${expected}`,
+    ),
+};
+
+/** `error_description` as B2C writes it. */
+export function b2cDescription(ctx: EmulatorContext, exchange: Exchange, error: B2cError): string {
+  return [
+    error.message,
+    `Correlation ID: ${exchange.correlationId}`,
+    `Timestamp: ${entraTimestamp(ctx.clock.now())}`,
+  ].join("\r\n");
+}
+
+/** The issuer of a B2C tenant's tokens: its id on the emulator's https origin, with B2C's `/`. */
+export function b2cIssuer(ctx: EmulatorContext, tenant: Tenant): string {
+  return `${ctx.urls.https}/${tenant.id}/v2.0/`;
+}
+
+/**
+ * The claims a B2C policy puts in its tokens: `sub` is the user's object id (the user flows'
+ * default subject), the policy in `tfp` or `acr` (the tenant's setting), `emails` an array,
+ * `newUser` only right after a sign-up. `oid` and `tid` are sent as when the user flow's
+ * "User's Object ID" application claim is selected.
+ */
+export function b2cUserClaims(
+  policy: PolicyRef,
+  user: User,
+  options: { readonly newUser: boolean; readonly authTime: number },
+): JWTPayload {
+  return {
+    sub: user.id,
+    oid: user.id,
+    tid: policy.tenant.id,
+    [policy.settings.policyClaim]: policy.name,
+    auth_time: options.authTime,
+    name: user.displayName,
+    ...(user.givenName ? { given_name: user.givenName } : {}),
+    ...(user.surname ? { family_name: user.surname } : {}),
+    ...(user.mail ? { emails: [user.mail] } : {}),
+    ...(user.idp ? { idp: user.idp } : {}),
+    ...(options.newUser ? { newUser: true } : {}),
+  };
+}
