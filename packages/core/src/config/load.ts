@@ -71,10 +71,7 @@ export function loadConfig(
   if (result.success) {
     const { graphBaseUrl, ...rest } = result.data;
     config = { ...rest, graphBaseUrl: graphBaseUrl ?? defaultGraphBaseUrl(rest.authorityHost) };
-    problems.push(
-      ...appTenantProblems(config),
-      ...accountProblems(result.data),
-    );
+    problems.push(...appTenantProblems(config), ...accountProblems(result.data));
     const mismatch = cloudMismatch(config.authorityHost, config.graphBaseUrl);
     if (mismatch) problems.push(`graphBaseUrl (ENTRANCE_GRAPH_URL): ${mismatch}`);
   }
