@@ -61,7 +61,10 @@ export class Entrance extends ActingCore {
     this.#authorizer = new Authorizer(rt, (user, scopes) => this.graph(user, scopes));
     this.#responder = new Responder({
       logger: rt.logger,
-      redirectUri: rt.redirectUri,
+      redirectUri: (request) => {
+        const origin = rt.origins.checked(request.url);
+        return origin === null ? rt.redirectUri : `${origin}${rt.config.paths.callback}`;
+      },
       clientId: rt.config.clientId,
       loginPath: rt.config.paths.login,
       loginUrl: (returnTo) => this.loginUrl(returnTo),

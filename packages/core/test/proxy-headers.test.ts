@@ -307,6 +307,21 @@ describe("reverse proxies without ENTRANCE_BASE_URL: trustProxy and allowedHosts
     expect(done.cookies.join("\n")).toMatch(/__Host-entrance-session=[^;]+;.*Secure/);
   });
 
+  it("explains AADSTS50011 with the redirect URI of the origin the sign-in was on", async () => {
+    const login = await get("/auth/login", forwarded(OTHER));
+    const state = new URL(login.location).searchParams.get("state") ?? "";
+    const binding = login.cookies.map((c) => c.split(";")[0]).join("; ");
+    const query = new URLSearchParams({
+      state,
+      error: "invalid_request",
+      error_description: "AADSTS50011: The redirect URI specified in the request does not match.",
+    });
+    const page = await get(`/auth/callback?${query}`, { ...forwarded(OTHER), cookie: binding });
+    expect(page.status).toBe(400);
+    expect(page.body).toContain(`https://${OTHER}/auth/callback`);
+    expect(page.body).not.toContain(`https://${PUBLIC}/auth/callback`);
+  });
+
   it("posts sign-out only from the request's own origin, and returns there after Entra", async () => {
     const post = (origin: string) =>
       perRequest.handle(

@@ -7,7 +7,7 @@
  * `allowedHosts` and its scheme https (http too when every allowed host is a loopback name).
  */
 import type { IncomingMessage } from "node:http";
-import { BlockList, isIPv4, isIPv6 } from "node:net";
+import { BlockList, isIP, isIPv4, isIPv6 } from "node:net";
 
 /** The TCP connection a request came on, as the server saw it (never a header). */
 export interface Peer {
@@ -121,6 +121,13 @@ export class PublicOrigins {
   readonly #allowed: ReadonlySet<string>;
   /** Whether http is accepted: only when every allowed host is a loopback name. */
   readonly #httpAllowed: boolean;
+  /** Each allowed host's origin, for the common case of `checked` without parsing a URL. */
+  readonly #allowedOrigins: readonly string[];
+  /**
+   * Peer addresses already judged: a proxy's few addresses recur on every request, and
+   * `BlockList.check` costs microseconds. Bounded: cleared when full.
+   */
+  readonly #judged = new Map<string, boolean>();
 
   constructor(settings: OriginSettings) {
     this.#baseUrl = settings.baseUrl;
@@ -137,6 +144,10 @@ export class PublicOrigins {
     this.#httpAllowed =
       settings.allowedHosts.length > 0 &&
       settings.allowedHosts.every((h) => isLoopbackHost(hostnameOf(h.toLowerCase())));
+    const scheme = this.#httpAllowed ? ["http", "https"] : ["https"];
+    this.#allowedOrigins = [...this.#allowed].flatMap((host) =>
+      scheme.map((s) => new URL(`${s}://${host}`).origin),
+    );
   }
 
   /** Whether the origin is `baseUrl` (fixed) rather than read per request. */
@@ -171,9 +182,20 @@ export class PublicOrigins {
     let scheme = peer?.tls ? "https" : "http";
     let host = headers.get("host");
     if (peer && this.#trusts(peer.address)) {
-      const forwarded = forwardedBy(headers);
-      if (forwarded.scheme !== undefined) scheme = forwarded.scheme;
-      if (forwarded.host !== undefined) host = forwarded.host;
+      // The last value of each: the one the nearest proxy, the trusted one, appended.
+      const proto = headers.get("x-forwarded-proto");
+      const forwardedHost = headers.get("x-forwarded-host");
+      if (proto !== null || forwardedHost !== null) {
+        if (proto !== null) scheme = lastValue(proto).toLowerCase();
+        if (forwardedHost !== null) host = lastValue(forwardedHost);
+      } else {
+        const rfc7239 = headers.get("forwarded");
+        if (rfc7239 !== null) {
+          const element = lastForwarded(rfc7239);
+          if (element.scheme !== undefined) scheme = element.scheme;
+          if (element.host !== undefined) host = element.host;
+        }
+      }
     }
     if (!host) return REFUSED_ORIGIN;
     const origin = `${scheme}://${host.toLowerCase()}`;
@@ -187,6 +209,11 @@ export class PublicOrigins {
    */
   checked(url: string): string | null {
     if (this.#baseUrl !== undefined) return this.#baseUrl;
+    for (const origin of this.#allowedOrigins) {
+      if (url.startsWith(origin) && (url.length === origin.length || url[origin.length] === "/")) {
+        return origin;
+      }
+    }
     const parsed = URL.parse(url);
     if (!parsed) return null;
     const scheme = parsed.protocol.slice(0, -1);
@@ -204,8 +231,8 @@ export class PublicOrigins {
 
   #acceptable(scheme: string, host: string): boolean {
     if (scheme !== "https" && !(scheme === "http" && this.#httpAllowed)) return false;
-    if (!HOST.test(host)) return false;
     if (this.#allowed.has(host)) return true;
+    if (!HOST.test(host)) return false;
     // `app.example.com` names the default port; `app.example.com:443` on https is the same.
     const colon = host.lastIndexOf(":");
     if (colon <= host.lastIndexOf("]")) return false;
@@ -215,44 +242,41 @@ export class PublicOrigins {
 
   #trusts(address: string | undefined): boolean {
     if (!this.#trustsAny || !address) return false;
-    // An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d.
-    const plain =
-      address.startsWith("::ffff:") && isIPv4(address.slice(7)) ? address.slice(7) : address;
-    return this.#trusted.check(plain, isIPv4(plain) ? "ipv4" : "ipv6");
+    let trusted = this.#judged.get(address);
+    if (trusted === undefined) {
+      // An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d.
+      const plain =
+        address.startsWith("::ffff:") && isIPv4(address.slice(7)) ? address.slice(7) : address;
+      trusted = isIP(plain) !== 0 && this.#trusted.check(plain, isIPv4(plain) ? "ipv4" : "ipv6");
+      if (this.#judged.size >= 1024) this.#judged.clear();
+      this.#judged.set(address, trusted);
+    }
+    return trusted;
   }
 }
 
 /**
- * The scheme and host the nearest proxy wrote: the last value of `X-Forwarded-Proto` and
- * `X-Forwarded-Host` when either is present (what nginx, Caddy, Traefik and cloud load balancers
- * send), else the last element of RFC 7239 `Forwarded`. The last, because each proxy appends:
- * earlier values came from whoever spoke to that proxy, the client included. A scheme other than
- * http or https is kept, so that the request is refused rather than guessed.
+ * The scheme and host of the last element of an RFC 7239 `Forwarded` header: the nearest proxy's
+ * (each proxy appends; earlier elements came from whoever spoke to it, the client included). Read
+ * only when the proxy sends no `X-Forwarded-Proto` or `X-Forwarded-Host`, which nginx, Caddy,
+ * Traefik and cloud load balancers send. A scheme other than http or https is kept, so that the
+ * request is refused rather than guessed.
  */
-function forwardedBy(headers: Headerish): { scheme?: string; host?: string } {
-  const proto = lastValue(headers.get("x-forwarded-proto"));
-  const host = lastValue(headers.get("x-forwarded-host"));
-  const forwarded = headers.get("forwarded");
-  if (proto === undefined && host === undefined && forwarded !== null) {
-    const out: { scheme?: string; host?: string } = {};
-    for (const pair of lastElement(forwarded).split(";")) {
-      const eq = pair.indexOf("=");
-      if (eq < 0) continue;
-      const name = pair.slice(0, eq).trim().toLowerCase();
-      const value = unquote(pair.slice(eq + 1).trim());
-      if (name === "proto") out.scheme = value.toLowerCase();
-      else if (name === "host") out.host = value;
-    }
-    return out;
+function lastForwarded(header: string): { scheme?: string; host?: string } {
+  const out: { scheme?: string; host?: string } = {};
+  for (const pair of lastElement(header).split(";")) {
+    const eq = pair.indexOf("=");
+    if (eq < 0) continue;
+    const name = pair.slice(0, eq).trim().toLowerCase();
+    const value = unquote(pair.slice(eq + 1).trim());
+    if (name === "proto") out.scheme = value.toLowerCase();
+    else if (name === "host") out.host = value;
   }
-  return {
-    ...(proto !== undefined ? { scheme: proto.toLowerCase() } : {}),
-    ...(host !== undefined ? { host } : {}),
-  };
+  return out;
 }
 
-function lastValue(header: string | null): string | undefined {
-  if (header === null) return undefined;
+/** The last comma-separated value of a header. */
+function lastValue(header: string): string {
   return header.slice(header.lastIndexOf(",") + 1).trim();
 }
 

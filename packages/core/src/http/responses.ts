@@ -12,7 +12,8 @@ import { type RequestLike, returnToOf } from "./node.js";
 /** What the answers need to know of the app. */
 export interface ResponderSettings {
   readonly logger: Logger;
-  readonly redirectUri: string;
+  /** The redirect URI a request's sign-in uses (its own origin's, without `baseUrl`). */
+  redirectUri(request: RequestLike): string;
   readonly clientId: string;
   readonly loginPath: string;
   loginUrl(returnTo: string): string;
@@ -124,7 +125,7 @@ export class Responder {
     }
     const explanation = known.aadsts
       ? explainAadsts(known.aadsts, {
-          redirectUri: this.settings.redirectUri,
+          redirectUri: this.settings.redirectUri(request),
           clientId: this.settings.clientId,
         })
       : undefined;
