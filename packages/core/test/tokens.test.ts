@@ -370,3 +370,28 @@ describe("no token is ever given to a store in the clear", () => {
     }
   });
 });
+
+describe("the app's own tokens against a failing Entra", () => {
+  it.each([
+    ["a 500 with server_error", { kind: "status", status: 500 }],
+    [
+      "a 503 with temporarily_unavailable",
+      { kind: "error", error: "temporarily_unavailable", aadsts: 90033, status: 503 },
+    ],
+  ] as const)("says identity_provider_unavailable on %s, as a refresh does", async (_, fault) => {
+    const { entrance } = fresh(emulator);
+    emulator.control.queueFault("token", fault);
+    const error = (await entrance
+      .getAppToken("https://graph.microsoft.com/.default", { tenantId: defaults.contoso })
+      .catch((e: unknown) => e)) as EntranceError;
+    expect(error).toMatchObject({ code: "identity_provider_unavailable" });
+    emulator.control.clearFaults();
+    expect(
+      (
+        await entrance.getAppToken("https://graph.microsoft.com/.default", {
+          tenantId: defaults.contoso,
+        })
+      ).token,
+    ).toBeTruthy();
+  });
+});
