@@ -85,6 +85,36 @@ describe("getAccessToken", () => {
     expect(await store.tokens.get(partition(LEE))).toBeNull();
   });
 
+  it.each([
+    ["a 500 with server_error", { kind: "status", status: 500 }, 1],
+    [
+      "a 503 with temporarily_unavailable",
+      { kind: "error", error: "temporarily_unavailable", aadsts: 90033, status: 503 },
+      1,
+    ],
+    // Twice: a dropped keep-alive socket is tried once more on a new one (http/network.ts).
+    ["a dropped connection", { kind: "drop" }, 2],
+    ["a body that is not JSON", { kind: "malformed" }, 1],
+  ] as const)(
+    "says identity_provider_unavailable when a refresh meets %s, as the callback does, and keeps the tokens",
+    async (_, fault, times) => {
+      emulator.control.setLifetimes({ accessToken: 60 });
+      const { entrance, store } = await signedInAs(emulator, "lee@contoso.onmicrosoft.com");
+      const before = Buffer.from((await store.tokens.get(partition(LEE))) ?? []);
+      emulator.control.resetCounts();
+      emulator.control.queueFault("token", fault, times);
+      const error = (await entrance
+        .getAccessToken(LEE, ["User.Read"])
+        .catch((e: unknown) => e)) as EntranceError;
+      expect(emulator.control.counts().token).toBeGreaterThanOrEqual(1);
+      expect(error).toMatchObject({ code: "identity_provider_unavailable" });
+      emulator.control.clearFaults();
+      // Entra failing is no reason to sign the user out: the refresh token stays for the next try.
+      expect(Buffer.from((await store.tokens.get(partition(LEE))) ?? []).equals(before)).toBe(true);
+      expect((await entrance.getAccessToken(LEE, ["User.Read"])).token).toBeTruthy();
+    },
+  );
+
   it("treats a corrupted partition as absent, never as a crash", async () => {
     const { entrance, store } = await signedInAs(emulator, "lee@contoso.onmicrosoft.com");
     const blob = Buffer.from((await store.tokens.get(partition(LEE))) ?? new Uint8Array());
@@ -338,5 +368,30 @@ describe("no token is ever given to a store in the clear", () => {
       expect(text).not.toContain("eyJ");
       expect(text).not.toContain("RefreshToken");
     }
+  });
+});
+
+describe("the app's own tokens against a failing Entra", () => {
+  it.each([
+    ["a 500 with server_error", { kind: "status", status: 500 }],
+    [
+      "a 503 with temporarily_unavailable",
+      { kind: "error", error: "temporarily_unavailable", aadsts: 90033, status: 503 },
+    ],
+  ] as const)("says identity_provider_unavailable on %s, as a refresh does", async (_, fault) => {
+    const { entrance } = fresh(emulator);
+    emulator.control.queueFault("token", fault);
+    const error = (await entrance
+      .getAppToken("https://graph.microsoft.com/.default", { tenantId: defaults.contoso })
+      .catch((e: unknown) => e)) as EntranceError;
+    expect(error).toMatchObject({ code: "identity_provider_unavailable" });
+    emulator.control.clearFaults();
+    expect(
+      (
+        await entrance.getAppToken("https://graph.microsoft.com/.default", {
+          tenantId: defaults.contoso,
+        })
+      ).token,
+    ).toBeTruthy();
   });
 });

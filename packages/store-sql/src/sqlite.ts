@@ -27,6 +27,16 @@ export interface SqliteStoreOptions extends SqlStoreOptions {
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 
 /**
+ * The connection's page cache, in KiB; SQLite fills it as pages are read, up to this. A token
+ * cache hit looks a user up in the primary key's index, then reads the row's page. With 100,000
+ * users that index and the table's interior pages weigh about 10 MB, and each lookup of another
+ * user brings a page of its own in; at better-sqlite3's 16 MB those pages push the index out, and
+ * a random user's lookup read 1.36 pages from the file on average, at 64 MB 0.87 (the index of
+ * about 500,000 users stays). Memory the process holds only as the file grows to it.
+ */
+const CACHE_KIB = 65_536;
+
+/**
  * Migrations in progress per file in this process. Two connections of one process must not
  * migrate a file at the same moment: better-sqlite3 is synchronous, so the second would wait
  * for the lock while blocking the event loop the first needs to finish.
@@ -89,6 +99,7 @@ export async function sqliteDatabase(
     database.pragma(`busy_timeout = ${busyTimeoutMs}`);
     database.pragma("journal_mode = WAL");
     database.pragma("foreign_keys = ON");
+    database.pragma(`cache_size = -${CACHE_KIB}`);
     // SQLite's own lower() folds ASCII letters only; the admin lists' case-insensitive search
     // (lower(column) LIKE lower(query)) should fold "Ö" as the memory store and PostgreSQL do.
     database.function("lower", { deterministic: true }, (value: unknown) =>

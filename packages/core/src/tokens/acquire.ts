@@ -1,6 +1,7 @@
 import type { AuthenticationResult, ConfidentialClientApplication } from "@azure/msal-node";
 import { firstLine } from "../errors/describe.js";
 import { aadstsOf, EntranceError, findEntranceError } from "../errors/entrance-error.js";
+import { isProviderUnavailable } from "../errors/provider-failure.js";
 import type { Logger } from "../log/logger.js";
 import type { LockStore } from "../storage/types.js";
 import { inSpan, instruments, SpanKind } from "../telemetry/otel.js";
@@ -218,6 +219,16 @@ export class TokenAcquirer {
     const aadsts = aadstsOf(msal.errorMessage ?? (error as Error).message);
     const unavailable = findEntranceError(error);
     if (unavailable) return unavailable;
+    // Entra failing (5xx, server_error, temporarily_unavailable) or out of reach (a dropped
+    // connection or an unusable answer, which MSAL reports as network_error): the same answer as
+    // at the callback, "try again soon"; the refresh token stays, since Entra did not refuse it.
+    if (isProviderUnavailable(msal.errorCode)) {
+      return new EntranceError(
+        "identity_provider_unavailable",
+        `Refreshing the access token failed: ${message} Microsoft Entra ID is unavailable for now: please try again in a minute.`,
+        { cause: error, aadsts },
+      );
+    }
     if (aadsts !== undefined && DEAD_GRANT.has(aadsts)) {
       await this.partitions.evict(user.tenantId, user.objectId);
       await this.onDeadGrant(user, aadsts);

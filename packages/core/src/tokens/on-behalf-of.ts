@@ -11,6 +11,7 @@ import type { AuthenticationResult, ConfidentialClientApplication } from "@azure
 import type { Caller } from "../bearer/caller.js";
 import { firstLine } from "../errors/describe.js";
 import { aadstsOf, EntranceError, findEntranceError } from "../errors/entrance-error.js";
+import { isProviderUnavailable } from "../errors/provider-failure.js";
 import type { EntranceStore } from "../storage/types.js";
 import type { AccessToken, AcquireOptions } from "./acquire.js";
 import { type CachedAccessToken, cachedAccessToken } from "./cache-hit.js";
@@ -203,6 +204,14 @@ export function explain(error: unknown, scopes: readonly string[]): EntranceErro
   const text = msal.errorMessage ?? (error as Error).message;
   const message = firstLine(text, 300);
   const aadsts = aadstsOf(text);
+  // Entra failing or out of reach: "try again soon", as for the user's own refresh.
+  if (isProviderUnavailable(msal.errorCode)) {
+    return new EntranceError(
+      "identity_provider_unavailable",
+      `Getting an access token failed: ${message} Microsoft Entra ID is unavailable for now: please try again in a minute.`,
+      { cause: error, aadsts },
+    );
+  }
   const interactive =
     msal.name === "InteractionRequiredAuthError" ||
     ["interaction_required", "consent_required", "login_required"].includes(msal.errorCode ?? "");
