@@ -227,6 +227,15 @@ export class Entrance extends ActingCore {
 
   #contextOf(request: RequestLike, signedIn: SignedIn | null): EntranceContext {
     if (!signedIn) return new RequestContext(this, request, null);
+    // Without the session cache every request resolves a new object: remembering what the app
+    // sees of it would only fill the weak map with keys that die with the request.
+    if (this.config.session.cacheSeconds === 0) {
+      return new RequestContext(
+        this,
+        request,
+        contextSession(signedIn, this.permissionsOf(signedIn.user)),
+      );
+    }
     // A cached session is the same object for `session.cacheSeconds`: so is what the app sees.
     let seen = this.#contextSessions.get(signedIn);
     if (!seen) {

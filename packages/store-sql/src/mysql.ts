@@ -1,6 +1,6 @@
 import type { EntranceStore } from "@entrance/core";
 import { Kysely, MysqlDialect, sql } from "kysely";
-import { createPool, type PoolOptions } from "mysql2";
+import type { PoolOptions } from "mysql2";
 import { checkMigrated, migrate } from "./migrations.js";
 import type { EntranceDatabase } from "./schema.js";
 import { createSqlStore, type SchemaMode, type SqlStoreOptions, schemaMode } from "./store.js";
@@ -45,6 +45,8 @@ export async function mysqlDatabase(
   options: MysqlStoreOptions,
   mode: SchemaMode,
 ): Promise<{ db: Kysely<EntranceDatabase>; applied: string[] }> {
+  // Loaded here, not with the package: a process on another database never holds the driver.
+  const { createPool } = await import("mysql2");
   const pool = createPool({
     connectTimeout: DEFAULT_CONNECT_TIMEOUT_MS,
     ...options.pool,

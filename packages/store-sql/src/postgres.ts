@@ -1,6 +1,6 @@
 import type { EntranceStore } from "@entrance/core";
 import { Kysely, PostgresDialect, sql } from "kysely";
-import pg from "pg";
+import type pg from "pg";
 import { checkMigrated, migrate } from "./migrations.js";
 import type { EntranceDatabase } from "./schema.js";
 import { createSqlStore, type SchemaMode, type SqlStoreOptions, schemaMode } from "./store.js";
@@ -50,7 +50,9 @@ export async function postgresDatabase(
   options: PostgresStoreOptions,
   mode: SchemaMode,
 ): Promise<{ db: Kysely<EntranceDatabase>; applied: string[] }> {
-  const pool = new pg.Pool({
+  // Loaded here, not with the package: a process on another database never holds the driver.
+  const { default: driver } = await import("pg");
+  const pool = new driver.Pool({
     connectionTimeoutMillis: DEFAULT_CONNECTION_TIMEOUT_MS,
     ...options.pool,
     ...(options.connectionString === undefined

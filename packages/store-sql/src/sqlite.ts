@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { EntranceStore } from "@entrance/core";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import { checkMigrated, migrateSqlite } from "./migrations.js";
 import type { EntranceDatabase } from "./schema.js";
@@ -88,7 +88,9 @@ export async function sqliteDatabase(
   let database: Database.Database;
   try {
     if (!inMemory) await mkdir(dirname(resolve(filename)), { recursive: true });
-    database = new Database(filename, { timeout: busyTimeoutMs });
+    // Loaded here, not with the package: a process on another database never holds the driver.
+    const { default: Driver } = await import("better-sqlite3");
+    database = new Driver(filename, { timeout: busyTimeoutMs });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`Could not open the SQLite database ${resolve(filename)}: ${reason}`, {

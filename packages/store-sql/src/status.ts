@@ -1,10 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseDatabaseUrl } from "@entrance/core";
-import Database from "better-sqlite3";
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql } from "kysely";
-import { createPool } from "mysql2";
-import pg from "pg";
 import { type MigrationStatus, migrationStatus } from "./migrations.js";
 import { connection } from "./mysql.js";
 
@@ -49,6 +46,8 @@ export async function schemaStatus(
     const { filename } = target;
     if (filename === ":memory:") return { state: "in-memory" };
     if (!existsSync(filename)) return { state: "no-file", filename: resolve(filename) };
+    // Each driver is loaded for its own kind of URL only, as when a store opens.
+    const { default: Database } = await import("better-sqlite3");
     const database = new Database(filename, { readonly: true, fileMustExist: true });
     const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database }) });
     try {
@@ -62,6 +61,7 @@ export async function schemaStatus(
     }
   }
   if (target.dialect === "postgres") {
+    const { default: pg } = await import("pg");
     const pool = new pg.Pool({
       connectionString: target.connectionString,
       connectionTimeoutMillis: timeoutMs,
@@ -88,6 +88,7 @@ export async function schemaStatus(
       await db.destroy();
     }
   }
+  const { createPool } = await import("mysql2");
   const pool = createPool({
     connectTimeout: timeoutMs,
     connectionLimit: 1,

@@ -391,4 +391,25 @@ describe("openSqlStore with SQLite URLs", () => {
     expect(await store.users.get("t", "o")).toBeNull();
     await store.close();
   });
+
+  it("loads neither the PostgreSQL nor the MySQL driver in a process on SQLite", async () => {
+    // A driver loaded for nothing weighs on every request of the process: a larger heap for the
+    // collector to go through. Each is loaded when a URL names its database.
+    const built = pathToFileURL(join(import.meta.dirname, "../dist/index.js")).href;
+    const script =
+      `const { createRequire } = await import("node:module");` +
+      `const { openSqlStore } = await import(${JSON.stringify(built)});` +
+      `const store = await openSqlStore(${JSON.stringify(freshFile())});` +
+      `await store.users.get("t", "o");` +
+      `await store.close();` +
+      `const loaded = Object.keys(createRequire(import.meta.url).cache);` +
+      `console.log(JSON.stringify(["pg", "mysql2", "better-sqlite3"].map((name) =>` +
+      `  loaded.some((file) => file.includes(\`/node_modules/\${name}/\`)))));`;
+    const [pg, mysql, sqlite] = await new Promise<boolean[]>((resolve, reject) => {
+      execFile(process.execPath, ["--input-type=module", "-e", script], (error, stdout) =>
+        error ? reject(error) : resolve(JSON.parse(stdout)),
+      );
+    });
+    expect({ pg, mysql, sqlite }).toStrictEqual({ pg: false, mysql: false, sqlite: true });
+  });
 });
