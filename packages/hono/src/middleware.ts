@@ -39,6 +39,7 @@ export type EntranceMiddleware = MiddlewareHandler<EntranceEnv> &
 export function entrance(options: HonoEntranceOptions = {}): EntranceMiddleware {
   const core = adapterCore(options);
   guards.remember(core);
+  latest = core;
   const { baseUrl } = core.config;
   const middleware: MiddlewareHandler<EntranceEnv> = async (c, next) => {
     if (core.ownsPath(c.req.path)) {
@@ -55,4 +56,11 @@ export function entrance(options: HonoEntranceOptions = {}): EntranceMiddleware 
     if (res !== c.res) c.res = res;
   };
   return Object.assign(middleware, { core }, guards.boundTo(core));
+}
+
+let latest: Entrance | undefined;
+
+/** The core of the most recent `entrance()`, for what runs where no request context is. */
+export function latestCore(): Entrance | undefined {
+  return latest;
 }
