@@ -145,9 +145,19 @@ export const BEARER_JOSE: Variant = {
 /** The bearer benchmark's servers, in the order of every round. */
 export const BEARER_VARIANTS: readonly Variant[] = [BEARER_BARE, BEARER_ENTRANCE, BEARER_JOSE];
 
-/** `--frameworks`: each framework bare (its pair's baseline, first) and with Entrance. */
-const onFramework = (id: string, label: string, baseline: Variant): readonly Variant[] => [
+/**
+ * `--frameworks`: each framework bare (its group's baseline, first), with the framework's own
+ * layers that Entrance puts on the page's path and nothing in them (as `bare-layers` for
+ * Express), and with Entrance.
+ */
+const onFramework = (
+  id: string,
+  label: string,
+  baseline: Variant,
+  layers: Pick<Variant, "label" | "script">,
+): readonly Variant[] => [
   baseline,
+  { ...baseline, id: `${id}-layers`, ...layers },
   {
     ...ENTRANCE_CACHED,
     id: `entrance-${id}`,
@@ -156,20 +166,36 @@ const onFramework = (id: string, label: string, baseline: Variant): readonly Var
   },
 ];
 
-/** Pairs measured in one run, each ratio to the bare framework of its own pair. */
+/** Groups measured in one run, each ratio to the bare framework of its own group. */
 export const FRAMEWORK_PAIRS: readonly (readonly Variant[])[] = [
-  onFramework("fastify", "Fastify 5", {
-    ...BARE,
-    id: "bare-fastify",
-    label: "bare Fastify 5 (no sign-in)",
-    script: "fastify-bare",
-  }),
-  onFramework("hono", "Hono 4 (@hono/node-server)", {
-    ...BARE,
-    id: "bare-hono",
-    label: "bare Hono 4 on @hono/node-server (no sign-in)",
-    script: "hono-bare",
-  }),
+  onFramework(
+    "fastify",
+    "Fastify 5",
+    {
+      ...BARE,
+      id: "bare-fastify",
+      label: "bare Fastify 5 (no sign-in)",
+      script: "fastify-bare",
+    },
+    {
+      label: "bare Fastify 5 + an empty onRequest hook and preHandler",
+      script: "fastify-hooks",
+    },
+  ),
+  onFramework(
+    "hono",
+    "Hono 4 (@hono/node-server)",
+    {
+      ...BARE,
+      id: "bare-hono",
+      label: "bare Hono 4 on @hono/node-server (no sign-in)",
+      script: "hono-bare",
+    },
+    {
+      label: "bare Hono 4 + two empty middlewares",
+      script: "hono-layers",
+    },
+  ),
 ];
 
 const STORE_LABELS: Readonly<Record<StoreKind, string>> = {

@@ -7,9 +7,9 @@ import {
   publicRequestLike,
   withHeaders,
 } from "@entrance/core";
-import type { MiddlewareHandler } from "hono";
-import { guards, type HonoGuards } from "./guards.js";
-import { clientIp, originOf, webRequest } from "./request.js";
+import type { Context, MiddlewareHandler, Next } from "hono";
+import { guards, type HonoGuards, nothing } from "./guards.js";
+import { clientIp, nodeResponse, originOf, webRequest } from "./request.js";
 
 /**
  * Options of `entrance()`: the core's, with the store optional (default: @entrance/store-sql, with
@@ -39,20 +39,59 @@ export type EntranceMiddleware = MiddlewareHandler<EntranceEnv> &
 export function entrance(options: HonoEntranceOptions = {}): EntranceMiddleware {
   const core = adapterCore(options);
   guards.remember(core);
+  latest = core;
   const { origins } = core;
-  const middleware: MiddlewareHandler<EntranceEnv> = async (c, next) => {
-    if (core.ownsPath(c.req.path)) {
-      const response = await core.handle(webRequest(c, originOf(c, origins)), { ip: clientIp(c) });
-      if (response) return response;
-    }
-    // Most requests: a session cached in process, answered without waiting.
-    const context = await contextOrAnswer(core, publicRequestLike(c.req.raw, originOf(c, origins)));
-    if (context instanceof Response) return context;
-    c.set("entrance", context);
-    await next();
-    // `no-store` for a signed-in request, unless the route said otherwise.
-    const res = withHeaders(c.res, context.responseHeaders);
-    if (res !== c.res) c.res = res;
+  const own = async (
+    c: Context<EntranceEnv>,
+    next: Next,
+    origin: string,
+  ): Promise<Response | undefined> => {
+    const response = await core.handle(webRequest(c, origin), { ip: clientIp(c) });
+    return response ?? withContext(c, next, origin);
+  };
+  const withContext = (
+    c: Context<EntranceEnv>,
+    next: Next,
+    origin: string,
+  ): Promise<Response | undefined> => {
+    // Most requests: a session cached in process, the context at once, no promise to wait for.
+    const context = contextOrAnswer(core, publicRequestLike(c.req.raw, origin));
+    if (!(context instanceof Promise)) return onward(c, next, context);
+    return context.then((late) => (late instanceof Response ? late : onward(c, next, late)));
+  };
+  const middleware: MiddlewareHandler<EntranceEnv> = (c, next) => {
+    const origin = originOf(c, origins);
+    return core.ownsPath(c.req.path) ? own(c, next, origin) : withContext(c, next, origin);
   };
   return Object.assign(middleware, { core }, guards.boundTo(core));
+}
+
+/**
+ * Gives the request its context and goes on. Its response headers (`no-store` when signed in)
+ * go where a route's own win: on @hono/node-server, on the Node response before the handler, as
+ * the Node adapters set them (Hono's response then keeps its plain headers); elsewhere, added to
+ * Hono's response afterwards where it has none of that name.
+ */
+function onward(c: Context<EntranceEnv>, next: Next, context: EntranceContext): Promise<undefined> {
+  c.set("entrance", context);
+  const headers = context.responseHeaders;
+  const outgoing = nodeResponse(c);
+  if (outgoing) {
+    for (const name in headers) {
+      if (!outgoing.hasHeader(name)) outgoing.setHeader(name, headers[name] as string);
+    }
+    return next().then(nothing);
+  }
+  return next().then(() => {
+    const res = withHeaders(c.res, headers);
+    if (res !== c.res) c.res = res;
+    return undefined;
+  });
+}
+
+let latest: Entrance | undefined;
+
+/** The core of the most recent `entrance()`, for what runs where no request context is. */
+export function latestCore(): Entrance | undefined {
+  return latest;
 }

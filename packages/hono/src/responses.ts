@@ -1,12 +1,13 @@
-import { type CspDirectives, entranceErrorAnswer, withHeaders } from "@entrance/core";
-import type { ErrorHandler, MiddlewareHandler } from "hono";
+import { type CspDirectives, entranceErrorAnswer, redactText, withHeaders } from "@entrance/core";
+import type { Context, ErrorHandler, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { EntranceEnv } from "./middleware.js";
+import { type EntranceEnv, latestCore } from "./middleware.js";
 
 /**
  * An error handler (`app.onError(handleEntranceErrors())`): Entrance's errors get core's answer
  * (consent and back, "sign in again", or their documented status; JSON for API calls). Other
- * errors go to `fallback`, else are answered as Hono does by default.
+ * errors go to `fallback`, else are answered as Hono does by default, and logged through
+ * Entrance's logger (`handler_failed`), redacted.
  */
 export function handleEntranceErrors(
   fallback?: ErrorHandler<EntranceEnv>,
@@ -16,9 +17,20 @@ export function handleEntranceErrors(
     if (answer) return answer;
     if (fallback) return fallback(error, c);
     if (error instanceof HTTPException) return error.getResponse();
-    console.error(error);
+    logUnexpected(error, c);
     return c.text("Internal Server Error", 500);
   };
+}
+
+/**
+ * An error of the app's handler, logged as the rest of Entrance's log: through the core's logger,
+ * whose redaction keeps a token the message quotes out of it. Before any `entrance()`, redacted
+ * text on the console.
+ */
+function logUnexpected(error: Error, c: Context<EntranceEnv>): void {
+  const logger = (c.get("entrance")?.core ?? latestCore())?.logger;
+  if (logger) logger.error({ event: "handler_failed", error }, "entrance: a handler failed");
+  else console.error(redactText(error.stack ?? String(error)));
 }
 
 /**

@@ -3,13 +3,14 @@
  * responses Hono cannot change in place, start-up checks. In-process (`app.request`); no
  * identity provider is reached.
  */
-import { createMemoryStore } from "@entrance/core";
+import { createMemoryStore, type LogFields } from "@entrance/core";
 import { Hono } from "hono";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   type EntranceEnv,
   entrance,
   type HonoEntranceOptions,
+  handleEntranceErrors,
   requireBearer,
   securityHeaders,
 } from "../src/index.js";
@@ -66,5 +67,32 @@ describe("@entrance/hono", () => {
     const res = await app.request("/auth/callback?state=%ff%00&code=%");
     expect(res.status).toBe(400);
     expect(await res.text()).not.toMatch(/\bat .+:\d+:\d+/);
+  });
+
+  it("logs a handler's unexpected error through Entrance's logger, the token in its message redacted", async () => {
+    const lines: { fields: LogFields; message: string }[] = [];
+    const keep = (fields: LogFields, message: string) => void lines.push({ fields, message });
+    const stderr = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      const auth = entrance({ ...options(), logger: { error: keep, warn: keep } });
+      const app = new Hono<EntranceEnv>().use(auth);
+      app.onError(handleEntranceErrors());
+      // What a failed downstream call's error may quote: the access token it sent.
+      const token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJtZWdhbiJ9.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg";
+      app.get("/boom", () => {
+        throw new Error(`the orders API refused Bearer ${token}`);
+      });
+      const res = await app.request("/boom");
+      expect(res.status).toBe(500);
+      expect(await res.text()).toBe("Internal Server Error");
+      expect(stderr).not.toHaveBeenCalled();
+      expect(lines).toHaveLength(1);
+      expect(lines[0]?.fields.event).toBe("handler_failed");
+      const logged = JSON.stringify(lines);
+      expect(logged).toContain("the orders API refused");
+      expect(logged).not.toContain(token.slice(0, 20));
+    } finally {
+      stderr.mockRestore();
+    }
   });
 });
