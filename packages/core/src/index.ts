@@ -20,6 +20,7 @@ export {
   CONSUMERS_TENANT_ID,
   isPersonalTenant,
 } from "./config/accounts.js";
+export { type B2cPolicies, policyAuthority } from "./config/b2c.js";
 export { CLOUDS, type Cloud, type CloudName, cloudOfAuthority } from "./config/clouds.js";
 export { type DatabaseTarget, parseDatabaseUrl } from "./config/database-url.js";
 export type { DownstreamApiConfig } from "./config/downstream.js";
@@ -121,6 +122,7 @@ export type {
 } from "./storage/types.js";
 export { AUDIT_EVENT_TYPES, isAuditEventType } from "./storage/types.js";
 export type { AccessToken, AcquireOptions, UserKey } from "./tokens/acquire.js";
+export { b2cIssuerTenant } from "./tokens/b2c.js";
 export type { CredentialKind } from "./tokens/credential.js";
 export { type CredentialInspection, inspectCredential } from "./tokens/credential-check.js";
 export { claimsChallenge } from "./tokens/graph.js";

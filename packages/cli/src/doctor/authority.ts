@@ -1,9 +1,11 @@
 import {
   authorityOf,
+  b2cIssuerTenant,
   type EntranceConfig,
   isCiamHost,
   isMultiTenant,
   type NetworkClient,
+  policyAuthority,
 } from "@entrance/core";
 import { type Finding, finding } from "../findings.js";
 
@@ -34,6 +36,7 @@ export async function checkAuthority(
   network: NetworkClient,
   now: () => number = Date.now,
 ): Promise<AuthorityResult> {
+  if (config.b2c) return checkB2cAuthority(config, config.b2c, network, now);
   const url = `${authorityOf(config)}/v2.0/.well-known/openid-configuration`;
   const authorityFix =
     "check AZURE_TENANT_ID (your tenant id, a verified domain, 'organizations' or 'common') and AZURE_AUTHORITY_HOST (https://login.microsoftonline.com, or a national cloud's host)";
@@ -150,5 +153,128 @@ export async function checkAuthority(
         `the authority ${authorityOf(config)} answers, and its issuer ${issuer} is the one expected${named}.`,
       ),
     ],
+  };
+}
+
+/** The variable naming each B2C policy, for the findings. */
+const POLICY_VARIABLES = [
+  ["signUpSignIn", "AZURE_B2C_SIGN_UP_SIGN_IN_POLICY"],
+  ["resetPassword", "AZURE_B2C_RESET_PASSWORD_POLICY"],
+  ["editProfile", "AZURE_B2C_EDIT_PROFILE_POLICY"],
+] as const;
+
+/**
+ * Azure AD B2C: each configured policy is an authority of its own (`{host}/{tenant}/{policy}`),
+ * so each policy's metadata is read, and its issuer must have B2C's shape as core validates it
+ * (`…/{tenant id}/v2.0/`), name the configured tenant when that is an id, and be the same for
+ * every policy. The sign-up/sign-in policy's answer stands for the authority in later checks.
+ */
+async function checkB2cAuthority(
+  config: EntranceConfig,
+  b2c: NonNullable<EntranceConfig["b2c"]>,
+  network: NetworkClient,
+  now: () => number,
+): Promise<AuthorityResult> {
+  const findings: Finding[] = [];
+  let usable = true;
+  let first: { issuer: string; tenant: string; authorizationEndpoint: string } | undefined;
+  let date: AuthorityResult["date"];
+  const hostFix =
+    "check AZURE_TENANT_ID (the B2C tenant's domain, contoso.onmicrosoft.com, or its id) and AZURE_AUTHORITY_HOST (https://{tenant name}.b2clogin.com, or your B2C custom domain)";
+  for (const [key, variable] of POLICY_VARIABLES) {
+    const policy = b2c[key];
+    if (!policy) continue;
+    const authority = policyAuthority(config, policy);
+    const url = `${authority}/v2.0/.well-known/openid-configuration`;
+    let response: Awaited<ReturnType<NetworkClient["sendGetRequestAsync"]>>;
+    try {
+      response = await network.sendGetRequestAsync<Record<string, unknown>>(url);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      findings.push(
+        finding(
+          "authority",
+          "authority_unreachable",
+          "error",
+          `the B2C policy ${policy}'s metadata at ${url} could not be read: ${reason}.`,
+          `${hostFix}; check that this machine reaches it (proxy, firewall, DNS, and for the local emulator its certificate authority: --ca)`,
+        ),
+      );
+      return { usable: false, findings, ...(date ? { date } : {}) };
+    }
+    if (!date && response.headers.date) date = { header: response.headers.date, receivedAt: now() };
+    const body = response.body as Record<string, unknown>;
+    if (response.status !== 200) {
+      const description =
+        typeof body.error_description === "string"
+          ? (body.error_description.split(/\r?\n/)[0] ?? "").replace(/\.$/, "")
+          : "";
+      const answered = `${url} answered HTTP ${response.status}${description ? `: ${description}` : ""}.`;
+      findings.push(
+        response.status === 404
+          ? finding(
+              "authority",
+              "b2c_policy_not_found",
+              "error",
+              `the B2C tenant ${config.tenantId} at ${config.authorityHost} has no policy ${policy} (${variable}): ${answered}`,
+              `set ${variable} to a user flow or custom policy of the tenant, exactly as the Azure portal lists it under Azure AD B2C > User flows (or Identity Experience Framework); ${hostFix}`,
+            )
+          : finding("authority", "authority_error", "error", answered, hostFix),
+      );
+      usable = false;
+      continue;
+    }
+    const missing = ["issuer", "authorization_endpoint", "token_endpoint", "jwks_uri"].filter(
+      (name) => typeof body[name] !== "string",
+    );
+    if (missing.length > 0) {
+      findings.push(
+        finding(
+          "authority",
+          "authority_not_openid",
+          "error",
+          `${url} answered, but not with an OpenID configuration (missing ${missing.join(", ")}).`,
+          hostFix,
+        ),
+      );
+      usable = false;
+      continue;
+    }
+    const issuer = String(body.issuer);
+    const tenant = b2cIssuerTenant(issuer);
+    const wanted = GUID.test(config.tenantId) ? config.tenantId.toLowerCase() : undefined;
+    if (!tenant || (wanted && tenant !== wanted) || (first && issuer !== first.issuer)) {
+      const implied = first
+        ? `${first.issuer}, the issuer of ${b2c.signUpSignIn}`
+        : `{host}/${wanted ?? "{tenant id}"}/v2.0/`;
+      findings.push(
+        finding(
+          "authority",
+          "issuer_mismatch",
+          "error",
+          `the B2C policy ${policy}'s issuer is ${issuer}, but a B2C issuer here must be ${implied}: its tokens would be refused.`,
+          `${hostFix}; AZURE_AUTHORITY_HOST must be the B2C host, with no path`,
+        ),
+      );
+      usable = false;
+      continue;
+    }
+    first ??= { issuer, tenant, authorizationEndpoint: String(body.authorization_endpoint) };
+    findings.push(
+      finding(
+        "authority",
+        "b2c_policy_ok",
+        "ok",
+        `the B2C policy ${policy} (${variable}) answers at ${authority}, and its issuer ${issuer} is B2C's for tenant ${tenant}.`,
+      ),
+    );
+  }
+  return {
+    usable: usable && first !== undefined,
+    findings,
+    ...(usable && first
+      ? { tenantGuid: first.tenant, authorizationEndpoint: first.authorizationEndpoint }
+      : {}),
+    ...(date ? { date } : {}),
   };
 }

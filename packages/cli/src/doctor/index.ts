@@ -131,6 +131,18 @@ export async function doctor(options: DoctorOptions): Promise<Finding[]> {
         "the client-credentials request was skipped (--skip-token).",
       ),
     );
+  } else if (config.b2c) {
+    // B2C issues no app-only Microsoft Graph token at a policy, so there is nothing to ask that
+    // would prove the credential without a person signing in: say so rather than fail.
+    findings.push(
+      finding(
+        "token",
+        "b2c_credential_unverified",
+        "info",
+        `Azure AD B2C proves the app's ${config.clientSecret !== undefined ? "client secret" : "certificate"} only when a sign-in redeems its code, so doctor cannot try it; the checks above read the configuration and each policy's metadata.`,
+        "sign in once through the app: a wrong or expired client secret fails at the callback (AADB2C90081 in the log); then create a new one under the app registration's Certificates & secrets",
+      ),
+    );
   } else if (authority.usable && credentialOk) {
     const token = await checkToken(config, env, trust, authority.tenantGuid);
     findings.push(...token.findings);

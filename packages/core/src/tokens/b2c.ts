@@ -75,6 +75,16 @@ export interface B2cTokenExpectations {
 const ISSUER_PATH = /^\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/v2\.0\/$/i;
 
 /**
+ * The tenant id (lower case) a B2C issuer names, when it has B2C's shape
+ * (`https://{host}/{tenant id}/v2.0/`, trailing `/` included); undefined for any other issuer,
+ * such as Entra ID's `…/v2.0` or its `{tenantid}` template.
+ */
+export function b2cIssuerTenant(issuer: string): string | undefined {
+  if (!URL.canParse(issuer)) return undefined;
+  return ISSUER_PATH.exec(new URL(issuer).pathname)?.[1]?.toLowerCase();
+}
+
+/**
  * Validates a B2C ID token: RS256 by a key of the policy's JWKS, audience and `azp`, times, the
  * nonce, the issuer exactly as the policy's metadata says (B2C's `…/{tenant id}/v2.0/`: no
  * `{tenantid}` template, so a workforce token's issuer never matches), and the policy in `tfp`
@@ -92,7 +102,7 @@ export async function validateB2cIdToken(
   const { iss, sub, iat, oid, tid } = payload;
   const issuer = (await metadata.document()).issuer;
   if (iss !== issuer) throw invalid(`its issuer ${String(iss)} is not ${issuer}`);
-  const tenant = ISSUER_PATH.exec(URL.canParse(issuer) ? new URL(issuer).pathname : "")?.[1];
+  const tenant = b2cIssuerTenant(issuer);
   if (!tenant) throw invalid(`the B2C issuer ${issuer} names no tenant id`);
   if (
     tid !== undefined &&
