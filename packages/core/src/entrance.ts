@@ -4,7 +4,7 @@ import type { Decision, Requirement } from "./authz/requirements.js";
 import { buildBearerGuard } from "./bearer/guard.js";
 import { type BearerOptions, BearerPolicy } from "./bearer/policy.js";
 import { BearerValidator } from "./bearer/validator.js";
-import { isExternalId } from "./config/external-id.js";
+import { isExternalId, issuerKindProblem } from "./config/external-id.js";
 import {
   type ContextSession,
   contextSession,
@@ -277,13 +277,22 @@ export class Entrance extends ActingCore {
   /** A `requireBearer` guard; every one of this core shares the keys and the verified tokens. */
   #bearerGuard(options: BearerOptions): Guard {
     const { config, metadata, logger } = this.rt;
+    const { b2c } = config;
     this.#bearer ??= new BearerValidator({
       authorityHost: config.authorityHost,
       clockSkew: config.clockSkew,
       metadata,
+      ...(b2c
+        ? {
+            b2cPolicies: [b2c.signUpSignIn, b2c.resetPassword, b2c.editProfile].filter(
+              (p): p is string => p !== undefined,
+            ),
+          }
+        : { issuerKind: (iss: string, tid: string) => issuerKindProblem(config, iss, tid) }),
     });
     const trust = this.#authorizer.trust;
     const policy = new BearerPolicy(options, {
+      externalId: !b2c && isExternalId(config),
       clientId: config.clientId,
       trusts: (tenantId) => trust.trusts(tenantId),
       trustsNoTenant: trust.trustsNoTenant,

@@ -35,7 +35,10 @@ export interface BearerOptions {
    * there.
    */
   readonly tenants?: readonly string[];
-  /** Token versions accepted: default `[2]`; `[1]` or `[1, 2]` for an API registered for v1.0. */
+  /**
+   * Token versions accepted: default `[2]`; `[1]` or `[1, 2]` for an API registered for v1.0.
+   * Azure AD B2C's tokens count as 2; an External ID app takes 2 only.
+   */
   readonly versions?: readonly (1 | 2)[];
 }
 
@@ -99,6 +102,8 @@ export function checkBearerOptions(options: BearerOptions): BearerOptions {
 /** What the policy needs of the core. */
 export interface PolicySettings {
   readonly clientId: string;
+  /** An Entra External ID app: its APIs take v2.0 tokens only. */
+  readonly externalId?: boolean;
   /** Whether the core trusts this tenant (`authorization.trustedTenants` or the app's own). */
   trusts(tenantId: string): boolean;
   /** True when no tenant is trusted (a multi-tenant app with no `trustedTenants`). */
@@ -126,6 +131,12 @@ export class BearerPolicy {
     const audience = checked.audience as readonly string[] | undefined;
     this.#audiences = new Set(audience ?? [settings.clientId, `api://${settings.clientId}`]);
     this.#versions = new Set(checked.versions);
+    if (settings.externalId && this.#versions.has(1)) {
+      throw new EntranceError(
+        "config_invalid",
+        "requireBearer() in an External ID app accepts v2.0 tokens only: drop 1 from `versions`, and set the API's app registration to issue v2.0 tokens (requestedAccessTokenVersion: 2 in its manifest)",
+      );
+    }
     this.#tenants = checked.tenants ? new Set(checked.tenants) : null;
     if (!this.#tenants && settings.trustsNoTenant) {
       throw new EntranceError(

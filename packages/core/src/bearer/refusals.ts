@@ -21,6 +21,7 @@ export type RefusalReason =
   | "audience"
   | "version"
   | "tenant"
+  | "policy"
   | "caller_kind"
   | "scope"
   | "role"
@@ -55,6 +56,7 @@ const INVALID: Readonly<Record<InvalidReason, string>> = {
   issuer: "The token was not issued by the identity provider for its tenant.",
   audience: "The token is for another audience.",
   tenant: "The token was issued by a tenant this API does not accept.",
+  policy: "The token was issued by a B2C policy this app is not configured with.",
 };
 
 /** Made once: a refusal allocates nothing per request. */

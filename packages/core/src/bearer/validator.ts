@@ -2,8 +2,10 @@
  * What makes an Entra access token valid whatever the route: RS256 signed by a key the
  * provider publishes, the issuer its version and tenant call for, and within its times. Checked
  * once per token and then kept (`VerifiedTokens`) until the token expires; what a route adds
- * (audience, version, tenant, scopes, roles) is checked by the guard on every request.
+ * (audience, version, tenant, scopes, roles) is checked by the guard on every request. An Azure
+ * AD B2C app's tokens follow B2C's rules instead (issuer, tenant, policy: `#b2cCaller`).
  */
+import { b2cIssuerTenant } from "../tokens/b2c.js";
 import type { Metadata } from "../tokens/metadata.js";
 import type { Caller } from "./caller.js";
 import { payloadOf, splitToken, verifies } from "./jwt.js";
@@ -26,6 +28,16 @@ export interface ValidatorSettings {
   /** Seconds of clock difference allowed on `exp` and `nbf`. */
   readonly clockSkew: number;
   readonly metadata: Metadata;
+  /**
+   * For an Azure AD B2C app, its policies (`b2c.*`): tokens follow B2C's rules (see `#b2cCaller`)
+   * and name one of these in `tfp` or `acr`. `metadata` is then the sign-up/sign-in policy's.
+   */
+  readonly b2cPolicies?: readonly string[];
+  /**
+   * Why an issuer does not fit the kind of app (workforce or External ID), or undefined: the
+   * ID-token rule (`issuerKindProblem` in config/external-id.ts), applied to access tokens too.
+   */
+  readonly issuerKind?: (iss: string, tid: string) => string | undefined;
   /** Tokens kept verified, at most (default 10,000) and their characters (default 16 million). */
   readonly cacheEntries?: number;
   readonly cacheChars?: number;
@@ -77,6 +89,7 @@ export class BearerValidator {
   readonly #now: () => number;
   readonly #v2Prefix: string;
   readonly #v1Prefix: string;
+  readonly #b2cPolicies: ReadonlySet<string> | undefined;
 
   constructor(private readonly settings: ValidatorSettings) {
     this.#now = settings.now ?? Date.now;
@@ -88,6 +101,9 @@ export class BearerValidator {
     const host = settings.authorityHost.replace(/\/+$/, "");
     this.#v2Prefix = `${host}/`;
     this.#v1Prefix = `${V1_ISSUER_HOSTS[host.toLowerCase()] ?? V1_ISSUER_HOST}/`;
+    this.#b2cPolicies = settings.b2cPolicies
+      ? new Set(settings.b2cPolicies.map((p) => p.toLowerCase()))
+      : undefined;
   }
 
   /**
@@ -137,6 +153,42 @@ export class BearerValidator {
     if (!verifies(parts, key)) return refusedToken("signature");
     const claims = payloadOf(parts);
     if (!claims) return refusedToken("malformed");
+    const caller = this.#b2cPolicies
+      ? this.#b2cCaller(claims, this.#b2cPolicies, nowMs)
+      : this.#entraCaller(claims, nowMs);
+    if ("reason" in caller) return caller;
+    const verified: VerifiedToken = Object.freeze({
+      kid: parts.kid,
+      audiences: Object.freeze([claims.aud as string]),
+      caller,
+    });
+    // Kept only when the route would take it: strangers' tokens are checked every time instead.
+    // Weighed as the token and its decoded claims (about as many characters as its payload).
+    if (keeps(verified)) {
+      this.#verified.set(
+        token,
+        verified,
+        caller.expiresAt * 1000,
+        nowMs,
+        token.length + parts.payloadSegment.length,
+      );
+    }
+    return verified;
+  }
+
+  /** The times every token must be within, or why not. */
+  #timely(exp: number, nbf: unknown, iat: number, nowMs: number): Refusal | undefined {
+    const now = nowMs / 1000;
+    const skew = this.settings.clockSkew;
+    if (now > exp + skew) return refusedToken("expired");
+    if ((typeof nbf === "number" && nbf > now + skew) || iat > now + skew) {
+      return refusedToken("not_yet_valid");
+    }
+    return undefined;
+  }
+
+  /** The caller of an Entra ID (workforce or External ID) access token, or why it is refused. */
+  #entraCaller(claims: Record<string, unknown>, nowMs: number): Caller | Refusal {
     const { exp, nbf, iat, tid, oid, sub, ver, iss, aud, scp, roles } = claims;
     const appId = claims.azp ?? claims.appid;
     const version = ver === "2.0" ? 2 : ver === "1.0" ? 1 : undefined;
@@ -159,42 +211,107 @@ export class BearerValidator {
     ) {
       return refusedToken("claims");
     }
-    const now = nowMs / 1000;
-    const skew = this.settings.clockSkew;
-    if (now > exp + skew) return refusedToken("expired");
-    if ((nbf !== undefined && nbf > now + skew) || iat > now + skew) {
-      return refusedToken("not_yet_valid");
+    const untimely = this.#timely(exp, nbf, iat, nowMs);
+    if (untimely) return untimely;
+    if (typeof iss !== "string" || iss !== this.issuerOf(version, tid)) {
+      return refusedToken("issuer");
     }
-    if (iss !== this.issuerOf(version, tid)) return refusedToken("issuer");
-    const scopes = typeof scp === "string" ? scp.split(" ").filter(Boolean) : [];
-    const verified: VerifiedToken = Object.freeze({
-      kid: parts.kid,
-      audiences: Object.freeze([aud]),
-      caller: Object.freeze({
-        kind,
-        tenantId: tid.toLowerCase(),
-        objectId: oid,
-        appId,
-        scopes: Object.freeze(scopes),
-        roles: Object.freeze(
-          Array.isArray(roles) ? roles.filter((r): r is string => typeof r === "string") : [],
-        ),
-        version,
-        expiresAt: exp,
-        claims: Object.freeze(claims),
-      } satisfies Caller),
+    if (this.settings.issuerKind?.(iss, tid.toLowerCase()) !== undefined) {
+      return refusedToken("issuer");
+    }
+    return callerOf(claims, {
+      kind,
+      tenantId: tid,
+      objectId: oid,
+      appId,
+      version,
+      expiresAt: exp,
+      scp,
+      roles,
     });
-    // Kept only when the route would take it: strangers' tokens are checked every time instead.
-    // Weighed as the token and its decoded claims (about as many characters as its payload).
-    if (keeps(verified)) {
-      this.#verified.set(
-        token,
-        verified,
-        exp * 1000,
-        nowMs,
-        token.length + parts.payloadSegment.length,
-      );
-    }
-    return verified;
   }
+
+  /**
+   * The caller of an Azure AD B2C access token, or why it is refused. B2C's tokens differ from
+   * Entra ID's: the issuer is the policy document's own (`https://{host}/{tenant id}/v2.0/`, no
+   * `{tenantid}` template, a trailing slash) and names the tenant, `tid` is often absent (and must
+   * agree when sent), `ver` is "1.0" though the issuer is B2C's v2.0 endpoint, `nonce` may be
+   * there (it comes from the authorize request), `oid` falls back to `sub` as in the ID token
+   * rule, and the policy (`tfp`, or `acr`) must be one of the app's. Only users' tokens: B2C's
+   * user flows issue no app-only tokens, so a token without `scp` is refused.
+   */
+  #b2cCaller(
+    claims: Record<string, unknown>,
+    policies: ReadonlySet<string>,
+    nowMs: number,
+  ): Caller | Refusal {
+    const { exp, nbf, iat, tid, oid, sub, ver, iss, aud, scp, azp, tfp, acr } = claims;
+    const objectId = oid ?? sub;
+    const policy = tfp ?? acr;
+    if (
+      typeof exp !== "number" ||
+      typeof iat !== "number" ||
+      (nbf !== undefined && typeof nbf !== "number") ||
+      typeof sub !== "string" ||
+      sub === "" ||
+      typeof aud !== "string" ||
+      typeof scp !== "string" ||
+      typeof objectId !== "string" ||
+      objectId === "" ||
+      typeof azp !== "string" ||
+      (ver !== "1.0" && ver !== "2.0") ||
+      (tid !== undefined && typeof tid !== "string") ||
+      typeof policy !== "string"
+    ) {
+      return refusedToken("claims");
+    }
+    const untimely = this.#timely(exp, nbf, iat, nowMs);
+    if (untimely) return untimely;
+    const issuer = this.settings.metadata.cached()?.issuer;
+    const tenant = issuer === undefined ? undefined : b2cIssuerTenant(issuer);
+    if (iss !== issuer || !tenant) return refusedToken("issuer");
+    if (tid !== undefined && tid.toLowerCase() !== tenant) return refusedToken("issuer");
+    if (!policies.has(policy.toLowerCase())) return refusedToken("policy");
+    return callerOf(claims, {
+      kind: "user",
+      tenantId: tenant,
+      objectId,
+      appId: azp,
+      // The issuer is B2C's v2.0 endpoint whatever `ver` says: `versions` reads it so.
+      version: 2,
+      expiresAt: exp,
+      scp,
+      roles: undefined,
+    });
+  }
+}
+
+/** The frozen caller of checked claims. */
+function callerOf(
+  claims: Record<string, unknown>,
+  checked: {
+    kind: "user" | "app";
+    tenantId: string;
+    objectId: string;
+    appId: string;
+    version: 1 | 2;
+    expiresAt: number;
+    scp: unknown;
+    roles: unknown;
+  },
+): Caller {
+  const { scp, roles } = checked;
+  return Object.freeze({
+    kind: checked.kind,
+    tenantId: checked.tenantId.toLowerCase(),
+    objectId: checked.objectId,
+    appId: checked.appId,
+    scopes: Object.freeze(typeof scp === "string" ? scp.split(" ").filter(Boolean) : []),
+    roles: Object.freeze(
+      Array.isArray(roles) ? roles.filter((r): r is string => typeof r === "string") : [],
+    ),
+    version: checked.version,
+    expiresAt: checked.expiresAt,
+    claims: Object.freeze(claims),
+  } satisfies Caller);
 }

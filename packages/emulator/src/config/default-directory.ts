@@ -214,6 +214,8 @@ export const defaultDirectory: DirectoryInput = {
           secrets: [defaults.b2c.webAppSecret],
           redirectUris: ["http://localhost:3000/auth/callback", "http://localhost:3000/"],
           groupMembershipClaims: "None",
+          // Its API's scope: https://contosob2c.onmicrosoft.com/{client id}/Orders.Read
+          exposedScopes: ["Orders.Read"],
         },
       ],
       users: [

@@ -4,7 +4,7 @@
  * correlation id and a timestamp, as B2C writes it) and its ID token claims.
  */
 import type { JWTPayload } from "jose";
-import type { B2cSettings, Tenant, User } from "../config/schema.js";
+import type { AppRegistration, B2cSettings, Tenant, User } from "../config/schema.js";
 import type { EmulatorContext } from "../context.js";
 import type { Exchange } from "../http/exchange.js";
 import { entraTimestamp } from "./errors.js";
@@ -29,6 +29,37 @@ export function resolvePolicy(
   const wanted = policySegment.toLowerCase();
   const flow = tenant.b2c.userFlows.find((f) => f.name.toLowerCase() === wanted);
   return flow ? { tenant, settings: tenant.b2c, name: flow.name, type: flow.type } : undefined;
+}
+
+/** A scope of an API registered in a B2C tenant, and the API's client id. */
+export interface B2cApiScope {
+  readonly api: string;
+  readonly name: string;
+}
+
+/**
+ * The API scope `scope` names in `tenant`, or undefined: B2C writes an API's scopes under its App
+ * ID URI, here `https://{tenant domain}/{client id}/{scope}` (the form the portal offers first),
+ * and the API must expose that scope.
+ */
+export function b2cApiScope(tenant: Tenant, scope: string): B2cApiScope | undefined {
+  const match = /^https:\/\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(scope);
+  if (!match || match[1]?.toLowerCase() !== tenant.domain) return undefined;
+  const api = tenant.apps.find((app) => app.clientId === match[2]?.toLowerCase());
+  const name = match[3] ?? "";
+  return api?.exposedScopes.includes(name) ? { api: api.clientId, name } : undefined;
+}
+
+/**
+ * Scopes B2C accepts here: OpenID Connect's, the app's own client id (a token for itself), and
+ * scopes an API of the tenant exposes (`https://{tenant domain}/{client id}/{scope}`).
+ */
+export function isB2cScope(scope: string, app: AppRegistration, policy: PolicyRef): boolean {
+  return (
+    ["openid", "offline_access", "profile", "email"].includes(scope) ||
+    scope === app.clientId ||
+    b2cApiScope(policy.tenant, scope) !== undefined
+  );
 }
 
 /** How a pending authorization remembers its policy: `b2c:{tenant id}/{policy}`. */

@@ -2,7 +2,8 @@
  * POST /{tenant}/{policy}/oauth2/v2.0/token: an Azure AD B2C policy's token endpoint. It redeems
  * codes of its own policy only (AADB2C90088 otherwise) and refresh tokens of its tenant, and
  * answers with B2C's token response: an ID token (`ver` 1.0, the policy in `tfp` or `acr`), an
- * access token only when the app asked for one for itself (its client id as a scope), a refresh
+ * access token when the app asked for an API's scopes (`https://{tenant domain}/{api}/{scope}`:
+ * `aud` the API, `scp` the scopes) or for a token to itself (its client id as a scope), a refresh
  * token for `offline_access`, and `client_info` whose `uid` carries the policy as B2C's does.
  */
 import { createHash } from "node:crypto";
@@ -14,10 +15,12 @@ import type { Params } from "../http/router.js";
 import { opaque } from "../ids.js";
 import {
   B2cError,
+  b2cApiScope,
   b2cDescription,
   b2cErrors,
   b2cIssuer,
   b2cUserClaims,
+  isB2cScope,
   type PolicyRef,
   resolvePolicy,
 } from "./b2c-policy.js";
@@ -78,13 +81,8 @@ export function handleB2cToken(ctx: EmulatorContext) {
         );
       const requested = (form.get("scope") ?? "").split(/\s+/).filter(Boolean);
       const scopes = requested.length ? requested : redeemed.scopes;
-      for (const scope of scopes) {
-        if (
-          !["openid", "offline_access", "profile", "email", client.app.clientId].includes(scope)
-        ) {
-          throw b2cErrors.scopeNotSupported(scope);
-        }
-      }
+      const unsupported = scopes.find((scope) => !isB2cScope(scope, client.app, policy));
+      if (unsupported) throw b2cErrors.scopeNotSupported(unsupported);
       exchange.sendJson(
         200,
         await tokenResponse(ctx, policy, client.app.clientId, redeemed, new Set(scopes), form),
@@ -233,7 +231,20 @@ async function tokenResponse(
     });
     response.id_token_expires_in = ctx.lifetimes.idToken;
   }
-  if (scopes.has(clientId)) {
+  const api = apiAccess(policy, scopes);
+  if (api) {
+    response.access_token = await sign(ctx, {
+      ...base,
+      aud: api.audience,
+      exp: now + ctx.lifetimes.accessToken,
+      azp: clientId,
+      scp: api.scp,
+      // B2C's access tokens repeat the authorize request's nonce, as its ID tokens do.
+      ...(redeemed.nonce === undefined ? {} : { nonce: redeemed.nonce }),
+      uti: opaque(16),
+    });
+    response.expires_in = ctx.lifetimes.accessToken;
+  } else if (scopes.has(clientId)) {
     response.access_token = await sign(ctx, {
       ...base,
       exp: now + ctx.lifetimes.accessToken,
@@ -262,4 +273,20 @@ async function tokenResponse(
     ).toString("base64url");
   }
   return response;
+}
+
+/**
+ * The API an access token is for when the request names API scopes: its client id as `aud` and
+ * the scope names, space-separated, as `scp`, as B2C issues them (`ver` "1.0", like its ID
+ * tokens). Scopes of one API per token: those of a second API are left out.
+ */
+function apiAccess(
+  policy: PolicyRef,
+  scopes: ReadonlySet<string>,
+): { audience: string; scp: string } | undefined {
+  const named = [...scopes].flatMap((scope) => b2cApiScope(policy.tenant, scope) ?? []);
+  const audience = named[0]?.api;
+  if (!audience) return undefined;
+  const scp = named.filter((s) => s.api === audience).map((s) => s.name);
+  return { audience, scp: scp.join(" ") };
 }

@@ -6,7 +6,6 @@
  * b2c-token.ts.
  */
 import type { JSONWebKeySet } from "jose";
-import type { AppRegistration } from "../config/schema.js";
 import type { EmulatorContext } from "../context.js";
 import type { Exchange } from "../http/exchange.js";
 import type { Params, Router } from "../http/router.js";
@@ -25,6 +24,7 @@ import {
   b2cDescription,
   b2cErrors,
   b2cIssuer,
+  isB2cScope,
   type PolicyRef,
   pendingAuthority,
   resolvePolicy,
@@ -146,7 +146,7 @@ export function handleB2cAuthorize(ctx: EmulatorContext) {
       return fail({ error: "unsupported_response_type", description: "Use response_type=code." });
     }
     const scopes = (query.get("scope") ?? "").split(/\s+/).filter(Boolean);
-    const unsupported = scopes.find((scope) => !isB2cScope(scope, app));
+    const unsupported = scopes.find((scope) => !isB2cScope(scope, app, policy));
     if (unsupported) {
       const error = b2cErrors.scopeNotSupported(unsupported);
       return fail({ error: error.error, description: b2cDescription(ctx, exchange, error) });
@@ -196,11 +196,6 @@ export function handleB2cAuthorize(ctx: EmulatorContext) {
       b2cSignInPage({ ...view, email: pending.loginHint, signUp: true }),
     );
   };
-}
-
-/** Scopes B2C accepts here: OpenID Connect's and the app's own client id (a token for itself). */
-function isB2cScope(scope: string, app: AppRegistration): boolean {
-  return ["openid", "offline_access", "profile", "email"].includes(scope) || scope === app.clientId;
 }
 
 /** B2C's endpoints by policy, and the user flows' pages. */
