@@ -105,6 +105,8 @@ export interface AdapterGuardKit<H> {
   boundTo(core: Entrance): AdapterGuards<H>;
   /** Guards checked against the latest remembered core when built (`import { requireAuth }`). */
   readonly standalone: AdapterGuards<H>;
+  /** The latest remembered core, for what runs where no request context is (an error handler). */
+  latest(): Entrance | undefined;
 }
 
 /**
@@ -137,5 +139,6 @@ export function adapterGuards<H>(wrap: (guard: Guard) => H): AdapterGuardKit<H> 
     },
     boundTo: build,
     standalone: build(),
+    latest: () => latest,
   };
 }

@@ -39,7 +39,6 @@ export type EntranceMiddleware = MiddlewareHandler<EntranceEnv> &
 export function entrance(options: HonoEntranceOptions = {}): EntranceMiddleware {
   const core = adapterCore(options);
   guards.remember(core);
-  latest = core;
   const { origins } = core;
   const own = async (
     c: Context<EntranceEnv>,
@@ -87,11 +86,4 @@ function onward(c: Context<EntranceEnv>, next: Next, context: EntranceContext): 
     if (res !== c.res) c.res = res;
     return undefined;
   });
-}
-
-let latest: Entrance | undefined;
-
-/** The core of the most recent `entrance()`, for what runs where no request context is. */
-export function latestCore(): Entrance | undefined {
-  return latest;
 }

@@ -1,7 +1,8 @@
 import { type CspDirectives, entranceErrorAnswer, redactText, withHeaders } from "@entrance/core";
 import type { Context, ErrorHandler, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { type EntranceEnv, latestCore } from "./middleware.js";
+import { guards } from "./guards.js";
+import type { EntranceEnv } from "./middleware.js";
 
 /**
  * An error handler (`app.onError(handleEntranceErrors())`): Entrance's errors get core's answer
@@ -28,7 +29,7 @@ export function handleEntranceErrors(
  * text on the console.
  */
 function logUnexpected(error: Error, c: Context<EntranceEnv>): void {
-  const logger = (c.get("entrance")?.core ?? latestCore())?.logger;
+  const logger = (c.get("entrance")?.core ?? guards.latest())?.logger;
   if (logger) logger.error({ event: "handler_failed", error }, "entrance: a handler failed");
   else console.error(redactText(error.stack ?? String(error)));
 }
