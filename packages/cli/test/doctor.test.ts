@@ -119,6 +119,9 @@ describe("doctor on wrong configurations", () => {
     const found = one(findings, "authority_tenant_not_found");
     expect(found.fix).toContain("AZURE_TENANT_ID");
     expect(found.docs).toBe("docs/doctor.md#authority_tenant_not_found");
+    // Entra's description ends with its own full stop; the message must not add a second one.
+    expect(found.message).toMatch(/AADSTS90002/);
+    expect(found.message).not.toMatch(/\.\.$/);
   });
 
   it("an authority nothing answers at", async () => {

@@ -13,6 +13,15 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Entra External ID's issuer: on the tenant's own host, `https://{tid}.ciamlogin.com/{tid}/v2.0`. */
 const CIAM_ISSUER = /^https:\/\/([0-9a-f-]{36})\.ciamlogin\.com\/\1\/v2\.0$/i;
 
+/**
+ * The first line of an error description, without its closing full stop: the finding's sentence
+ * adds its own (Entra's descriptions run over several lines, each ending with one).
+ */
+function firstLine(description: unknown): string {
+  if (typeof description !== "string") return "";
+  return (description.split(/\r?\n/)[0] ?? "").trim().replace(/\.$/, "");
+}
+
 /** What the authority check learned, for the checks after it. */
 export interface AuthorityResult {
   readonly findings: Finding[];
@@ -62,9 +71,8 @@ export async function checkAuthority(
   const date = response.headers.date ? { header: response.headers.date, receivedAt } : undefined;
   const body = response.body as Record<string, unknown>;
   if (response.status !== 200) {
-    const description =
-      typeof body.error_description === "string" ? body.error_description.split(/\r?\n/)[0] : "";
-    const notFound = body.error === "invalid_tenant" || /AADSTS90002\b/.test(description ?? "");
+    const description = firstLine(body.error_description);
+    const notFound = body.error === "invalid_tenant" || /AADSTS90002\b/.test(description);
     return {
       usable: false,
       ...(date ? { date } : {}),
@@ -205,10 +213,7 @@ async function checkB2cAuthority(
     if (!date && response.headers.date) date = { header: response.headers.date, receivedAt: now() };
     const body = response.body as Record<string, unknown>;
     if (response.status !== 200) {
-      const description =
-        typeof body.error_description === "string"
-          ? (body.error_description.split(/\r?\n/)[0] ?? "").replace(/\.$/, "")
-          : "";
+      const description = firstLine(body.error_description);
       const answered = `${url} answered HTTP ${response.status}${description ? `: ${description}` : ""}.`;
       findings.push(
         response.status === 404
