@@ -125,6 +125,7 @@ export class Entrance extends ActingCore {
     if (this.rt.origins.fixed !== undefined || this.rt.origins.checked(request.url) !== null) {
       return null;
     }
+    this.rt.hostRefusals.note(request.headers);
     return this.#responder.error(hostNotAllowed(), request);
   }
 

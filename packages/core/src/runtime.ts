@@ -11,6 +11,7 @@ import { EntranceError } from "./errors/entrance-error.js";
 import { AuditTrail } from "./flow/audit.js";
 import { Sessions } from "./flow/sessions.js";
 import { cookieNames } from "./http/cookies.js";
+import { HostRefusals } from "./http/host-refusals.js";
 import { createNetworkClient } from "./http/network.js";
 import { PublicOrigins } from "./http/origin.js";
 import { RedactingLogger } from "./log/logger.js";
@@ -42,6 +43,8 @@ export interface Runtime {
   readonly redirectUri: string;
   /** The public origin of each request: `baseUrl`, or read and checked per request. */
   readonly origins: PublicOrigins;
+  /** The log of requests refused for their host, bounded against whoever sends them. */
+  readonly hostRefusals: HostRefusals;
   /** Entrance's scripts are served next to the login path, e.g. `/auth/popup.js`. */
   readonly assetPrefix: string;
   /**
@@ -142,6 +145,7 @@ export function createRuntime(options: EntranceOptions): Runtime {
     secure,
     redirectUri: `${firstOrigin}${config.paths.callback}`,
     origins,
+    hostRefusals: new HostRefusals(log),
     assetPrefix: `${config.paths.login.replace(/\/[^/]*$/, "")}/`,
     b2c,
     client: async (cache) =>

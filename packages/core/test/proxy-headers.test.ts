@@ -158,6 +158,7 @@ const OTHER = "www.example.com";
 const PROXY_ADDRESS = "127.0.0.2";
 
 describe("reverse proxies without ENTRANCE_BASE_URL: trustProxy and allowedHosts", () => {
+  const warnings: { fields: Record<string, unknown>; message: string }[] = [];
   let perRequest: Entrance;
   let server2: Server;
   let port: number;
@@ -177,6 +178,10 @@ describe("reverse proxies without ENTRANCE_BASE_URL: trustProxy and allowedHosts
       baseUrl: undefined,
       allowedHosts: [PUBLIC, OTHER],
       trustProxy: [PROXY_ADDRESS],
+      logger: {
+        warn: (fields, message) => warnings.push({ fields, message }),
+        error: () => {},
+      },
     });
     server2 = createServer((req, res) => {
       void (async () => {
@@ -279,6 +284,29 @@ describe("reverse proxies without ENTRANCE_BASE_URL: trustProxy and allowedHosts
     expect(page.status).toBe(400);
     expect(page.body).toContain("does not answer on this address");
     expect(page.body).not.toContain("evil.example");
+  });
+
+  it("logs each refused host once, with the headers that named it, and falls silent past a bound", async () => {
+    warnings.length = 0;
+    const refusedLogin = () => get("/auth/login", forwarded("unlisted.example"));
+    expect((await refusedLogin()).status).toBe(400);
+    expect((await refusedLogin()).status).toBe(400);
+    const logged = warnings.filter((w) => w.fields.event === "host_not_allowed");
+    expect(logged).toHaveLength(1);
+    expect(logged[0]?.fields).toMatchObject({ "x-forwarded-host": "unlisted.example" });
+    expect(logged[0]?.message).toMatch(/ENTRANCE_ALLOWED_HOSTS/);
+
+    // Anyone can send any name: a flood of them logs a bounded number of lines, each name cut short.
+    const long = `${"a".repeat(1000)}.example`;
+    for (let i = 0; i < 50; i++) {
+      expect((await get("/auth/login", forwarded(`${i}${long}`))).status).toBe(400);
+    }
+    const flood = warnings.filter((w) => w.fields.event === "host_not_allowed");
+    expect(flood.length).toBeLessThanOrEqual(34);
+    expect(flood.at(-1)?.message).toMatch(/no further host is logged/);
+    for (const line of flood) {
+      expect(String(line.fields["x-forwarded-host"] ?? "").length).toBeLessThanOrEqual(260);
+    }
   });
 
   it("signs in on the forwarded origin, and refuses a callback on another origin than the login", async () => {

@@ -77,7 +77,10 @@ export class Routes {
     this.sweeper.maybeSweep();
     try {
       const origin = this.rt.origins.checked(request.url);
-      if (origin === null) throw hostNotAllowed();
+      if (origin === null) {
+        this.rt.hostRefusals.note(request.headers);
+        throw hostNotAllowed();
+      }
       if (method === "GET" && url.pathname === paths.login) {
         return await inSpan("entrance.login", SpanKind.INTERNAL, undefined, () =>
           startSignIn(this.rt, this.limit, request, url, info, origin),
