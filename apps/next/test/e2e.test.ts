@@ -11,6 +11,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunningEmulator } from "@entrance/emulator";
+import { claimsChallenge } from "@entrance/emulator/testing";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import {
@@ -131,6 +132,25 @@ describeWithChromium("the Next.js example in Chromium", () => {
     await pickUser(page, "megan@contoso.onmicrosoft.com");
     await page.waitForURL(`${base}/profile`);
     await expect(page.locator("#profile").textContent()).resolves.toContain("Megan Bowen");
+  });
+
+  it("a profile whose tokens were revoked sends the user to sign in again, and back to the profile", async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/profile`);
+    await pickUser(page, "alex@contoso.onmicrosoft.com");
+    await page.waitForURL(`${base}/profile`);
+    await expect(page.locator("#profile").textContent()).resolves.toContain("Alex Wilber");
+    // An administrator revokes Alex's sessions; Graph, evaluating access continuously, refuses the
+    // token the app holds at once, and the refresh token no longer works either.
+    emulator?.control.revokeRefreshTokens("alex@contoso.onmicrosoft.com");
+    emulator?.control.queueFault("graph", claimsChallenge(emulator.urls.https));
+    const revoked = await page.request.get(`${base}/profile`, { maxRedirects: 0 });
+    expect(revoked.status()).toBe(307);
+    expect(revoked.headers().location).toMatch(/^\/auth\/login\?returnTo=%2Fprofile/);
+    await page.goto(`${base}${revoked.headers().location}`);
+    await pickUser(page, "alex@contoso.onmicrosoft.com");
+    await page.waitForURL(`${base}/profile`);
+    await expect(page.locator("#profile").textContent()).resolves.toContain("Alex Wilber");
   });
 
   it("a page outside the proxy's paths checks for itself: /account sends a signed-out visit to sign in", async () => {

@@ -77,6 +77,20 @@ export function entranceErrorAnswer(
   return context.core.errorResponse(error, context.request);
 }
 
+/**
+ * Where an Entrance error sends the user when the answer must be a redirect (a framework's
+ * server-side rendering, which cannot answer with a page of its own): consent for more scopes, or
+ * signing in again, each returning to `returnTo` (a path of the app's; anything else returns to
+ * `/`); null for any other error.
+ */
+export function signInUrlFor(core: Entrance, error: unknown, returnTo: string): string | null {
+  const known = findEntranceError(error);
+  if (known?.code === "interaction_required" && known.interaction) {
+    return core.loginUrlFor(known.interaction, returnTo);
+  }
+  return known?.code === "reauthentication_required" ? core.loginUrl(returnTo) : null;
+}
+
 /** The guards, each in a framework's idiom `H` (see core's README for what each requires). */
 export interface AdapterGuards<H> {
   /** Signed-in users; others are sent to sign in (pages) or get a 401 (API calls). */

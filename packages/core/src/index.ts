@@ -11,6 +11,7 @@ export {
   adapterGuards,
   contextOrAnswer,
   entranceErrorAnswer,
+  signInUrlFor,
 } from "./adapter.js";
 export type { Decision, Requirement } from "./authz/requirements.js";
 export type { Caller } from "./bearer/caller.js";

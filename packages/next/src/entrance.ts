@@ -12,6 +12,7 @@ import {
 } from "@entrance/core";
 import { headers } from "next/headers.js";
 import { baseUrlOf, type NextEntranceOptions, sharedCore } from "./core.js";
+import { type ErrorsAnswered, errorsAnsweredBy, type WithSignIn, withSignInBy } from "./errors.js";
 import { contextFor, guardsFor, type RouteGuards } from "./guards.js";
 import { pageHeaders } from "./security.js";
 
@@ -53,6 +54,28 @@ export interface NextEntrance extends RouteGuards {
    * `directives` replace CSP ones by name. Give the proxy a `matcher` covering the app's pages.
    */
   securityHeaders(request: Request, directives?: CspDirectives): Promise<Response>;
+  /**
+   * Wraps a route handler that no guard wraps: an Entrance error it throws gets core's answer
+   * (consent and back, "sign in again", its status; JSON for an API call), as the guards give it.
+   *
+   * @example
+   * export const GET = handleEntranceErrors(async (request) => {
+   *   const { getAccessToken } = await auth(request);
+   *   return Response.json(await callApi(await getAccessToken("Calendars.Read")));
+   * });
+   */
+  readonly handleEntranceErrors: ErrorsAnswered;
+  /**
+   * For server components and server actions: runs `work`, and when it needs the user at Entra
+   * (consent for more scopes, or signing in again after the session's tokens were revoked),
+   * redirects there and back to `returnTo` (a path of the app; a server component is not told its
+   * own). Other errors go on to Next's error boundary.
+   *
+   * @example
+   * const { graph } = await auth();
+   * const me = await withSignIn(() => graph.api("/me").get(), "/profile");
+   */
+  readonly withSignIn: WithSignIn;
   /** The core, made on first use; `close()` it on shutdown. */
   readonly core: Entrance;
 }
@@ -119,6 +142,8 @@ export function entrance(options: NextEntranceOptions = {}): NextEntrance {
     securityHeaders: (request, directives) => pageHeaders(coreOf(), request, directives),
     auth,
     proxy,
+    handleEntranceErrors: errorsAnsweredBy(coreOf),
+    withSignIn: withSignInBy(coreOf),
     get core() {
       return coreOf();
     },

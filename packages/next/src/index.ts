@@ -7,4 +7,5 @@
 export * from "@entrance/core/app";
 export type { NextEntranceOptions } from "./core.js";
 export { entrance, type MountedHandler, type NextEntrance, type RouteHandler } from "./entrance.js";
+export type { ErrorsAnswered, WithSignIn } from "./errors.js";
 export type { Guarded, GuardedHandler, RouteGuards } from "./guards.js";

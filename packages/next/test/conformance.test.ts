@@ -50,11 +50,11 @@ adapterConformance("Next.js", {
       "/api/bearer/app": app.requireBearer((_r, _c, { caller }) => json({ caller }), {
         roles: [BEARER.role],
       }),
-      // Next has no error hook for route handlers: its idiom for "an Entrance error gets core's
-      // answer" is the guard wrapper, which catches it (the user is signed in in that case).
-      "/api/calendar": app.requireAuth(async (_r, _c, { getAccessToken }) =>
-        json({ scopes: (await getAccessToken(REQUIRES.scopes)).scopes }),
-      ),
+      // Next has no error hook for route handlers: an unguarded one is wrapped instead.
+      "/api/calendar": app.handleEntranceErrors(async (request: Request) => {
+        const { getAccessToken } = await app.auth(request);
+        return json({ scopes: (await getAccessToken(REQUIRES.scopes)).scopes });
+      }),
     };
     type Handler = GuardedHandler<unknown>;
     const guards = {

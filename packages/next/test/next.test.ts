@@ -164,6 +164,67 @@ describe("@entrance/next", () => {
     expect(answer.headers.get("location")).toBe("/auth/login?returnTo=%2Fmail&scopes=Mail.Read");
   });
 
+  it("handleEntranceErrors gives an unguarded route handler core's answers; other errors stay Next's", async () => {
+    const handler = app.handleEntranceErrors(async (incoming: Request) => {
+      const { getAccessToken } = await app.auth(incoming);
+      return Response.json({ scopes: (await getAccessToken("Calendars.Read")).scopes });
+    });
+    const jar = await signIn("lee@contoso.onmicrosoft.com");
+    const page = await handler(
+      request("/calendar?week=2", jar, { headers: { accept: "text/html" } }),
+      {},
+    );
+    expect(page.status).toBe(302);
+    expect(page.headers.get("location")).toBe(
+      "/auth/login?returnTo=%2Fcalendar%3Fweek%3D2&scopes=Calendars.Read",
+    );
+    const api = await handler(
+      request("/calendar", jar, { headers: { accept: "application/json" } }),
+      {},
+    );
+    expect(api.status).toBe(401);
+    expect(await api.json()).toMatchObject({ error: "interaction_required" });
+
+    const failing = app.handleEntranceErrors(async () => {
+      throw new TypeError("the app's own bug");
+    });
+    await expect(failing(request("/x", jar), {})).rejects.toThrow("the app's own bug");
+  });
+
+  it("withSignIn redirects a server component to consent, or to sign in again once tokens are revoked", async () => {
+    const redirectOf = async (work: () => Promise<unknown>, returnTo?: string) => {
+      const thrown = await app.withSignIn(work, returnTo).then(
+        () => null,
+        (error: unknown) => error as { digest?: string },
+      );
+      // Next's redirect() throws an error whose digest carries the target; Next follows it.
+      const [kind, , url] = String(thrown?.digest ?? "").split(";");
+      expect(kind).toBe("NEXT_REDIRECT");
+      return url;
+    };
+    const jar = await signIn("megan@contoso.onmicrosoft.com");
+    const context = await app.auth(request("/profile", jar));
+    expect(await app.withSignIn(() => context.graph.api("/me").get(), "/profile")).toMatchObject({
+      displayName: "Megan Bowen",
+    });
+    expect(await redirectOf(() => context.getAccessToken("Calendars.Read"), "/calendar")).toBe(
+      "/auth/login?returnTo=%2Fcalendar&scopes=Calendars.Read",
+    );
+    // A returnTo off the app's origin is not followed: back to the home page instead.
+    expect(
+      await redirectOf(() => context.getAccessToken("Calendars.Read"), "//evil.example/x"),
+    ).toBe("/auth/login?returnTo=%2F&scopes=Calendars.Read");
+
+    // An administrator revokes the user's sessions: the next token Entrance must fetch fails.
+    emulator.control.revokeRefreshTokens("megan@contoso.onmicrosoft.com");
+    expect(await redirectOf(() => context.getAccessToken("Mail.Read"), "/profile")).toBe(
+      "/auth/login?returnTo=%2Fprofile",
+    );
+
+    const bug = new TypeError("the app's own bug");
+    await expect(app.withSignIn(() => Promise.reject(bug))).rejects.toBe(bug);
+  });
+
   it("requireRole refuses a user without the role with a 403, naming what is missing", async () => {
     const handler = app.requireRole(["Entrance.Admin"], async () => new Response("staff"));
     const jar = await signIn("lee@contoso.onmicrosoft.com");

@@ -1,5 +1,5 @@
 import { redirect } from "next/navigation";
-import { auth } from "../../lib/entrance";
+import { auth, withSignIn } from "../../lib/entrance";
 
 /** What Microsoft Graph's /me says of the signed-in user (the fields this page shows). */
 interface Profile {
@@ -14,7 +14,8 @@ export default async function ProfilePage() {
   const { user, graph, loginUrl } = await auth();
   // The proxy already did this; a page never relies on the proxy alone.
   if (!user) redirect(loginUrl("/profile"));
-  const me = (await graph.api("/me").get()) as Profile;
+  // When Entra needs the user again (consent, or their sessions were revoked), to sign in and back.
+  const me = (await withSignIn(() => graph.api("/me").get(), "/profile")) as Profile;
   const rows: [string, string | null | undefined][] = [
     ["Name", me.displayName],
     ["E-mail", me.mail],
