@@ -279,6 +279,7 @@ export class Entrance extends ActingCore {
   #bearerGuard(options: BearerOptions): Guard {
     const { config, metadata, logger } = this.rt;
     const { b2c } = config;
+    const b2cAuthorities = this.rt.b2c;
     this.#bearer ??= new BearerValidator({
       authorityHost: config.authorityHost,
       clockSkew: config.clockSkew,
@@ -288,6 +289,8 @@ export class Entrance extends ActingCore {
             b2cPolicies: [b2c.signUpSignIn, b2c.resetPassword, b2c.editProfile].filter(
               (p): p is string => p !== undefined,
             ),
+            // Each policy's own metadata and keys: a custom policy signs with a key of its own.
+            ...(b2cAuthorities ? { b2cMetadata: (p: string) => b2cAuthorities.metadata(p) } : {}),
           }
         : { issuerKind: (iss: string, tid: string) => issuerKindProblem(config, iss, tid) }),
     });

@@ -3,7 +3,9 @@
  * provider publishes, the issuer its version and tenant call for, and within its times. Checked
  * once per token and then kept (`VerifiedTokens`) until the token expires; what a route adds
  * (audience, version, tenant, scopes, roles) is checked by the guard on every request. An Azure
- * AD B2C app's tokens follow B2C's rules instead (issuer, tenant, policy: `#b2cCaller`).
+ * AD B2C app's tokens follow B2C's rules instead (issuer, tenant, policy: `#b2cCaller`), and each
+ * is verified with the keys of the policy it names (`#b2cPolicyOf`): B2C publishes keys per
+ * policy, and a custom policy signs with a key container of its own.
  */
 import { b2cIssuerTenant } from "../tokens/b2c.js";
 import type { Metadata } from "../tokens/metadata.js";
@@ -19,6 +21,8 @@ export interface VerifiedToken {
   readonly audiences: readonly string[];
   /** The id of the key that signed it: the token stops counting when the key is not published. */
   readonly kid: string;
+  /** In a B2C app, the policy (lower case) whose published keys hold `kid`. */
+  readonly policy?: string;
 }
 
 /** What the validator needs of the core. */
@@ -33,6 +37,11 @@ export interface ValidatorSettings {
    * and name one of these in `tfp` or `acr`. `metadata` is then the sign-up/sign-in policy's.
    */
   readonly b2cPolicies?: readonly string[];
+  /**
+   * In a B2C app, the metadata (discovery document and keys) of one of `b2cPolicies`; default
+   * `metadata` for every policy. Asked once per policy, when the validator is built.
+   */
+  readonly b2cMetadata?: (policy: string) => Metadata;
   /**
    * Why an issuer does not fit the kind of app (workforce or External ID), or undefined: the
    * ID-token rule (`issuerKindProblem` in config/external-id.ts), applied to access tokens too.
@@ -82,6 +91,16 @@ const V1_ISSUER_HOSTS: Readonly<Record<string, string>> = {
 };
 const V1_ISSUER_HOST = "https://sts.windows.net";
 
+/** A B2C policy of the app, with the metadata and keys its tokens are verified with. */
+interface B2cPolicy {
+  /** The name in lower case. */
+  readonly name: string;
+  readonly metadata: Metadata;
+  readonly keys: BearerKeys;
+}
+
+type Parts = Exclude<ReturnType<typeof splitToken>, string>;
+
 /** One core's validator: its keys and its verified tokens, shared by every bearer guard. */
 export class BearerValidator {
   readonly #keys: BearerKeys;
@@ -89,11 +108,13 @@ export class BearerValidator {
   readonly #now: () => number;
   readonly #v2Prefix: string;
   readonly #v1Prefix: string;
-  readonly #b2cPolicies: ReadonlySet<string> | undefined;
+  /** In a B2C app, its policies by lower-case name; undefined in any other app. */
+  readonly #b2cPolicies: ReadonlyMap<string, B2cPolicy> | undefined;
 
   constructor(private readonly settings: ValidatorSettings) {
     this.#now = settings.now ?? Date.now;
     this.#keys = new BearerKeys(settings.metadata, this.#now);
+    this.#b2cPolicies = settings.b2cPolicies && this.#b2cPoliciesOf(settings.b2cPolicies);
     this.#verified = new VerifiedTokens(
       settings.cacheEntries ?? 10_000,
       settings.cacheChars ?? 16_000_000,
@@ -101,9 +122,27 @@ export class BearerValidator {
     const host = settings.authorityHost.replace(/\/+$/, "");
     this.#v2Prefix = `${host}/`;
     this.#v1Prefix = `${V1_ISSUER_HOSTS[host.toLowerCase()] ?? V1_ISSUER_HOST}/`;
-    this.#b2cPolicies = settings.b2cPolicies
-      ? new Set(settings.b2cPolicies.map((p) => p.toLowerCase()))
-      : undefined;
+  }
+
+  /**
+   * Each policy with its metadata and keys. Policies that share a `Metadata` share its
+   * `BearerKeys` (the sign-up/sign-in policy's are the core's own), so a failed fetch backs off
+   * once for them all.
+   */
+  #b2cPoliciesOf(names: readonly string[]): ReadonlyMap<string, B2cPolicy> {
+    const keysByMetadata = new Map<Metadata, BearerKeys>([[this.settings.metadata, this.#keys]]);
+    const policies = new Map<string, B2cPolicy>();
+    for (const policy of names) {
+      const metadata = this.settings.b2cMetadata?.(policy) ?? this.settings.metadata;
+      let keys = keysByMetadata.get(metadata);
+      if (!keys) {
+        keys = new BearerKeys(metadata, this.#now);
+        keysByMetadata.set(metadata, keys);
+      }
+      const name = policy.toLowerCase();
+      policies.set(name, { name, metadata, keys });
+    }
+    return policies;
   }
 
   /**
@@ -130,37 +169,72 @@ export class BearerValidator {
     const known = this.#verified.get(token, nowMs);
     // Asking for the key also renews a day-old key set in the background; once a set without
     // the key replaced it, the token is checked again (and refused as signed by an unknown key).
-    if (known && this.#keys.held(known.kid)) return known;
+    const knownKeys =
+      known?.policy === undefined ? this.#keys : this.#b2cPolicies?.get(known.policy)?.keys;
+    if (known && knownKeys?.held(known.kid)) return known;
     if (known) this.#verified.delete(token);
     const parts = splitToken(token);
     if (typeof parts === "string") return refusedToken(parts);
-    const key = this.#keys.held(parts.kid);
-    if (key) return this.#check(token, parts, key, nowMs, keeps);
-    return this.#keys.find(parts.kid).then(
+    let policy: B2cPolicy | undefined;
+    let claims: Record<string, unknown> | undefined;
+    if (this.#b2cPolicies) {
+      claims = payloadOf(parts);
+      if (!claims) return refusedToken("malformed");
+      const named = this.#b2cPolicyOf(claims, this.#b2cPolicies);
+      if ("reason" in named) return named;
+      policy = named;
+    }
+    const keys = policy?.keys ?? this.#keys;
+    const key = keys.held(parts.kid);
+    if (key) return this.#check(token, parts, key, nowMs, keeps, policy, claims);
+    return keys.find(parts.kid).then(
       (found) =>
-        found ? this.#check(token, parts, found, this.#now(), keeps) : refusedToken("key_unknown"),
+        found
+          ? this.#check(token, parts, found, this.#now(), keeps, policy, claims)
+          : refusedToken("key_unknown"),
       () => KEYS_UNAVAILABLE,
     );
   }
 
+  /**
+   * The policy whose keys verify a B2C token, read from its unverified `tfp` (or `acr`) as B2C's
+   * documentation says to: each policy publishes its keys in its own metadata, and a custom
+   * policy signs with a key of its own. Only a policy of the app is taken; any other name (one a
+   * forger chose) is refused here, before any metadata is fetched for it. The claim is checked
+   * again once the signature has verified (`#b2cCaller`).
+   */
+  #b2cPolicyOf(
+    claims: Record<string, unknown>,
+    policies: ReadonlyMap<string, B2cPolicy>,
+  ): B2cPolicy | Refusal {
+    const named = claims.tfp ?? claims.acr;
+    if (typeof named !== "string") return refusedToken("claims");
+    return policies.get(named.toLowerCase()) ?? refusedToken("policy");
+  }
+
   #check(
     token: string,
-    parts: Exclude<ReturnType<typeof splitToken>, string>,
+    parts: Parts,
     key: Parameters<typeof verifies>[1],
     nowMs: number,
     keeps: (verified: VerifiedToken) => boolean,
+    policy?: B2cPolicy,
+    read?: Record<string, unknown>,
   ): VerifiedToken | Refusal {
     if (!verifies(parts, key)) return refusedToken("signature");
-    const claims = payloadOf(parts);
+    // The claims read to pick the policy's keys are those of the payload that just verified.
+    const claims = read ?? payloadOf(parts);
     if (!claims) return refusedToken("malformed");
-    const caller = this.#b2cPolicies
-      ? this.#b2cCaller(claims, this.#b2cPolicies, nowMs)
+    // A policy is picked in B2C apps only, for every token: B2C's rules, or else Entra ID's.
+    const caller = policy
+      ? this.#b2cCaller(claims, policy, nowMs)
       : this.#entraCaller(claims, nowMs);
     if ("reason" in caller) return caller;
     const verified: VerifiedToken = Object.freeze({
       kid: parts.kid,
       audiences: Object.freeze([claims.aud as string]),
       caller,
+      ...(policy ? { policy: policy.name } : {}),
     });
     // Kept only when the route would take it: strangers' tokens are checked every time instead.
     // Weighed as the token and its decoded claims (about as many characters as its payload).
@@ -237,12 +311,13 @@ export class BearerValidator {
    * `{tenantid}` template, a trailing slash) and names the tenant, `tid` is often absent (and must
    * agree when sent), `ver` is "1.0" though the issuer is B2C's v2.0 endpoint, `nonce` may be
    * there (it comes from the authorize request), `oid` falls back to `sub` as in the ID token
-   * rule, and the policy (`tfp`, or `acr`) must be one of the app's. Only users' tokens: B2C's
+   * rule, and the policy (`tfp`, or `acr`) must be one of the app's: the one whose keys verified
+   * it (`verifiedWith`), whose discovery document names the issuer. Only users' tokens: B2C's
    * user flows issue no app-only tokens, so a token without `scp` is refused.
    */
   #b2cCaller(
     claims: Record<string, unknown>,
-    policies: ReadonlySet<string>,
+    verifiedWith: B2cPolicy,
     nowMs: number,
   ): Caller | Refusal {
     const { exp, nbf, iat, tid, oid, sub, ver, iss, aud, scp, azp, tfp, acr } = claims;
@@ -267,11 +342,13 @@ export class BearerValidator {
     }
     const untimely = this.#timely(exp, nbf, iat, nowMs);
     if (untimely) return untimely;
-    const issuer = this.settings.metadata.cached()?.issuer;
+    const issuer = verifiedWith.metadata.cached()?.issuer;
     const tenant = issuer === undefined ? undefined : b2cIssuerTenant(issuer);
     if (iss !== issuer || !tenant) return refusedToken("issuer");
     if (tid !== undefined && tid.toLowerCase() !== tenant) return refusedToken("issuer");
-    if (!policies.has(policy.toLowerCase())) return refusedToken("policy");
+    if (this.#b2cPolicies?.get(policy.toLowerCase()) !== verifiedWith) {
+      return refusedToken("policy");
+    }
     return callerOf(claims, {
       kind: "user",
       tenantId: tenant,

@@ -1,12 +1,14 @@
 /**
  * What Azure AD B2C shares across its endpoints: a policy found from the path
  * (`/{tenant}.onmicrosoft.com/{policy}/…`), its error form (`AADB2C{code}: text`, with a
- * correlation id and a timestamp, as B2C writes it) and its ID token claims.
+ * correlation id and a timestamp, as B2C writes it), its ID token claims and its signing keys.
  */
-import type { JWTPayload } from "jose";
+import { type JWTPayload, SignJWT } from "jose";
 import type { AppRegistration, B2cSettings, Tenant, User } from "../config/schema.js";
 import type { EmulatorContext } from "../context.js";
 import type { Exchange } from "../http/exchange.js";
+import { customPolicyKeys, isCustomPolicy } from "../pki/policy-keys.js";
+import type { SigningKeys } from "../pki/signing-keys.js";
 import { entraTimestamp } from "./errors.js";
 
 /** A tenant's user flow, as the path names it. */
@@ -120,6 +122,29 @@ export function b2cDescription(ctx: EmulatorContext, exchange: Exchange, error: 
 /** The issuer of a B2C tenant's tokens: its id on the emulator's https origin, with B2C's `/`. */
 export function b2cIssuer(ctx: EmulatorContext, tenant: Tenant): string {
   return `${ctx.urls.https}/${tenant.id}/v2.0/`;
+}
+
+/**
+ * The keys a policy signs with and publishes: the emulator's own (the tenant's user flows share
+ * one token signing key), or, for a custom policy (`B2C_1A_…`), the policy's own key, which no
+ * other policy's JWKS carries.
+ */
+export function b2cSigningKeys(ctx: EmulatorContext, policy: PolicyRef): Promise<SigningKeys> {
+  return isCustomPolicy(policy.name)
+    ? customPolicyKeys(ctx, policy.tenant.id, policy.name)
+    : Promise.resolve(ctx.keys);
+}
+
+/** A token of this policy, signed with its active key (RS256, `kid` and `x5t` the thumbprint). */
+export async function signB2c(
+  ctx: EmulatorContext,
+  policy: PolicyRef,
+  claims: JWTPayload,
+): Promise<string> {
+  const key = (await b2cSigningKeys(ctx, policy)).active;
+  return new SignJWT(claims)
+    .setProtectedHeader({ typ: "JWT", alg: "RS256", kid: key.kid, x5t: key.kid })
+    .sign(key.privateKey);
 }
 
 /**

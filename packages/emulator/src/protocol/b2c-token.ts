@@ -23,10 +23,10 @@ import {
   isB2cScope,
   type PolicyRef,
   resolvePolicy,
+  signB2c,
 } from "./b2c-policy.js";
 import { authenticate } from "./client-auth.js";
 import { EntraError, entraTimestamp } from "./errors.js";
-import { sign } from "./tokens.js";
 
 const NO_STORE = { "cache-control": "no-store, no-cache", pragma: "no-cache" };
 
@@ -224,7 +224,7 @@ async function tokenResponse(
     scope: [...scopes].join(" "),
   };
   if (scopes.has("openid")) {
-    response.id_token = await sign(ctx, {
+    response.id_token = await signB2c(ctx, policy, {
       ...base,
       exp: now + ctx.lifetimes.idToken,
       ...(redeemed.nonce === undefined ? {} : { nonce: redeemed.nonce }),
@@ -233,7 +233,7 @@ async function tokenResponse(
   }
   const api = apiAccess(policy, scopes);
   if (api) {
-    response.access_token = await sign(ctx, {
+    response.access_token = await signB2c(ctx, policy, {
       ...base,
       aud: api.audience,
       exp: now + ctx.lifetimes.accessToken,
@@ -245,7 +245,7 @@ async function tokenResponse(
     });
     response.expires_in = ctx.lifetimes.accessToken;
   } else if (scopes.has(clientId)) {
-    response.access_token = await sign(ctx, {
+    response.access_token = await signB2c(ctx, policy, {
       ...base,
       exp: now + ctx.lifetimes.accessToken,
       azp: clientId,

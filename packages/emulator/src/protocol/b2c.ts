@@ -24,6 +24,7 @@ import {
   b2cDescription,
   b2cErrors,
   b2cIssuer,
+  b2cSigningKeys,
   isB2cScope,
   type PolicyRef,
   pendingAuthority,
@@ -97,10 +98,14 @@ export function b2cDiscoveryDocument(ctx: EmulatorContext, policy: PolicyRef) {
   };
 }
 
-/** The signing keys, as B2C publishes them (no Entra `issuer` template). */
-function b2cJwks(ctx: EmulatorContext): JSONWebKeySet {
+/**
+ * A policy's signing keys, as B2C publishes them (no Entra `issuer` template): the tenant's shared
+ * keys for a user flow, a custom policy's own key for a custom policy (`b2cSigningKeys`).
+ */
+async function b2cJwks(ctx: EmulatorContext, policy: PolicyRef): Promise<JSONWebKeySet> {
+  const keys = await b2cSigningKeys(ctx, policy);
   return {
-    keys: ctx.keys.all.map((key) => ({ ...key.publicJwk, kid: key.kid, use: "sig" })),
+    keys: keys.all.map((key) => ({ ...key.publicJwk, kid: key.kid, use: "sig" })),
   };
 }
 
@@ -112,8 +117,9 @@ export function handleB2cDiscovery(ctx: EmulatorContext) {
 }
 
 export function handleB2cKeys(ctx: EmulatorContext) {
-  return (exchange: Exchange, params: Params) => {
-    if (policyOr404(ctx, exchange, params)) exchange.sendJson(200, b2cJwks(ctx), METADATA_HEADERS);
+  return async (exchange: Exchange, params: Params) => {
+    const policy = policyOr404(ctx, exchange, params);
+    if (policy) exchange.sendJson(200, await b2cJwks(ctx, policy), METADATA_HEADERS);
   };
 }
 
