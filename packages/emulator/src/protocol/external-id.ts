@@ -122,6 +122,8 @@ export function showSignUp(
       requestId: pending.id,
       tenant,
       action: SIGN_UP_PATH,
+      // "Email one-time passcode" accounts have no password (protocol/email-otp.ts).
+      askPassword: tenant.signInMethod !== "emailOtp",
       problem,
       ...values,
     }),
@@ -174,7 +176,8 @@ function handleSignUpDetails(ctx: EmulatorContext) {
     if (tenant.users.some((user) => user.mail?.toLowerCase() === email)) {
       return again("An account with this e-mail address already exists. Sign in instead.");
     }
-    const passwordProblem = checkPassword(password);
+    const passwordProblem =
+      tenant.signInMethod === "emailOtp" ? undefined : checkPassword(password);
     if (passwordProblem) return again(passwordProblem);
     if (!displayName || displayName.length > 256) return again("Enter your name.");
 
