@@ -4,7 +4,8 @@
  *
  * Sign-up (Microsoft Learn, "Create self-service sign-up user flows for apps in external
  * tenants"): the customer gives an e-mail address, a password and a display name, proves the
- * address with a one-time code sent to it, and is then signed in to the app that asked. The sign-in
+ * address with a one-time code sent to it, and is then signed in to the app that asked. Where the
+ * user flow signs in with an e-mail one-time passcode (protocol/email-otp.ts), no password. The sign-in
  * page links to it ("No account? Create one"), and `prompt=create` opens it directly. The emulator
  * sends no mail: the code is shown on the code page, marked as the emulator's, and given by the
  * control API (`GET /_emulator/control/sign-up-codes/{email}`) to tests driving HTTP.
