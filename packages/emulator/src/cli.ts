@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { defaultDirectory } from "./config/default-directory.js";
 import { DirectoryConfigError, loadDirectoryFile } from "./config/load.js";
+import type { DirectoryConfig, DirectoryInput } from "./config/schema.js";
 import { type RunningEmulator, startEmulator } from "./emulator.js";
 import { EMULATED_CLOUDS, type EmulatedCloud, isEmulatedCloud } from "./protocol/clouds.js";
 
@@ -19,6 +21,9 @@ Options:
                      (default ./.entrance/emulator)
   --cloud <name>     answer as this Microsoft cloud's Entra ID: global, usgov or china
                      (its discovery document's cloud_instance_name and tenant_region_scope)
+  --external-sign-in <method>
+                     how the External ID tenants' user flows sign customers in: email-password
+                     (the default) or email-otp (an e-mailed one-time passcode, no password)
   --json             print one JSON line describing the running emulator, for programs
   -h, --help         show this help
 `;
@@ -36,6 +41,32 @@ class UsageError extends Error {}
 function cloudOption(value: string): EmulatedCloud {
   if (isEmulatedCloud(value)) return value;
   throw new UsageError(`--cloud must be one of ${EMULATED_CLOUDS.join(", ")}`);
+}
+
+const SIGN_IN_METHODS = { "email-password": "emailPassword", "email-otp": "emailOtp" } as const;
+
+/** The directory with every External ID tenant's user flow set to sign in by `value`. */
+function withExternalSignIn(
+  directory: DirectoryInput | DirectoryConfig,
+  value: string,
+): DirectoryInput {
+  const method = Object.hasOwn(SIGN_IN_METHODS, value)
+    ? SIGN_IN_METHODS[value as keyof typeof SIGN_IN_METHODS]
+    : undefined;
+  if (!method) {
+    throw new UsageError(
+      `--external-sign-in must be one of ${Object.keys(SIGN_IN_METHODS).join(", ")}`,
+    );
+  }
+  if (!directory.tenants.some((tenant) => tenant.kind === "external")) {
+    throw new UsageError("--external-sign-in: the directory has no External ID tenant");
+  }
+  return {
+    ...directory,
+    tenants: directory.tenants.map((tenant) =>
+      tenant.kind === "external" ? { ...tenant, signInMethod: method } : tenant,
+    ),
+  };
 }
 
 /** What `--json` prints: everything a test or script needs to use the emulator. */
@@ -111,6 +142,7 @@ async function main(): Promise<void> {
       config: { type: "string" },
       "data-dir": { type: "string" },
       cloud: { type: "string" },
+      "external-sign-in": { type: "string" },
       json: { type: "boolean", default: false },
       "https-pages": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
@@ -121,13 +153,19 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  let directory: DirectoryInput | DirectoryConfig | undefined = values.config
+    ? await loadDirectoryFile(values.config)
+    : undefined;
+  if (values["external-sign-in"] !== undefined) {
+    directory = withExternalSignIn(directory ?? defaultDirectory, values["external-sign-in"]);
+  }
   const emulator = await startEmulator({
     httpPort: port(values.port, 8400, "--port"),
     httpsPort: port(values["https-port"], 8443, "--https-port"),
     dataDir: resolve(values["data-dir"] ?? ".entrance/emulator"),
     httpsPages: values["https-pages"],
     ...(values.cloud === undefined ? {} : { cloud: cloudOption(values.cloud) }),
-    ...(values.config ? { directory: await loadDirectoryFile(values.config) } : {}),
+    ...(directory ? { directory } : {}),
   });
   const info = describeEmulator(emulator);
   process.stdout.write(values.json ? `${JSON.stringify(info)}\n` : `${forPeople(info)}\n`);

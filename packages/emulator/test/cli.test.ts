@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { defaults } from "../src/index.js";
+import { defaults, externalDefaults } from "../src/index.js";
 
 const ROOT = join(import.meta.dirname, "../../..");
 const CLI = join(ROOT, "packages/emulator/dist/cli.js");
@@ -213,6 +213,40 @@ describe("entrance-emulator CLI", () => {
       if (running() && child.pid) process.kill(-child.pid, "SIGKILL");
     }
   }, 60_000);
+
+  it("--external-sign-in email-otp makes the External ID tenant ask for an address and a code", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "entrance-cli-"));
+    const { child, info } = await startCli(dataDir, ["--external-sign-in", "email-otp"]);
+    try {
+      const url = new URL(
+        `${info.pages}/${externalDefaults.subdomain}.onmicrosoft.com/oauth2/v2.0/authorize`,
+      );
+      url.search = new URLSearchParams({
+        client_id: externalDefaults.app,
+        response_type: "code",
+        redirect_uri: "http://localhost:3000/auth/callback",
+        scope: "openid",
+      }).toString();
+      const page = await (await fetch(url, { redirect: "manual" })).text();
+      expect(page).toContain('action="/_emulator/email-otp"');
+      expect(page).not.toContain("data-upn");
+    } finally {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    }
+    const failure = await run(process.execPath, [
+      CLI,
+      "--external-sign-in",
+      "sms",
+      "--data-dir",
+      dataDir,
+    ]).catch((e: unknown) => e);
+    expect(failure).toMatchObject({ code: 1 });
+    expect((failure as { stderr: string }).stderr).toContain(
+      "--external-sign-in must be one of email-password, email-otp",
+    );
+  });
 
   it("explains a bad option", async () => {
     const failure = await run(process.execPath, [CLI, "--port", "http"]).catch((e: unknown) => e);

@@ -192,6 +192,36 @@ describe("External ID tenant", () => {
     expect(emulator.directory.tenant(TENANT)?.users.some((u) => u.mail === email)).toBe(false);
   });
 
+  it("lets a sign-up code expire after 10 minutes on the emulator's clock", async () => {
+    const { url } = authorize({ prompt: "create" });
+    const first = await request(url, { ca: emulator.caCertPem });
+    const requestId = /name="request" value="([^"]+)"/.exec(first.text())?.[1] ?? "";
+    const email = uniqueEmail();
+    const codePage = await request(`${emulator.urls.http}/_emulator/sign-up`, {
+      body: new URLSearchParams({
+        request: requestId,
+        email,
+        password: PASSWORD,
+        displayName: "Z",
+      }),
+    });
+    const signup = /name="signup" value="([^"]+)"/.exec(codePage.text())?.[1] ?? "";
+    const code = emulator.control.signUpCode(email) ?? "";
+    emulator.control.shiftClock(10 * 60 + 1);
+    try {
+      expect(emulator.control.signUpCode(email)).toBeNull();
+      const late = await request(`${emulator.urls.http}/_emulator/sign-up/code`, {
+        body: new URLSearchParams({ signup, code }),
+      });
+      expect(late.status).toBe(400);
+      expect(late.headers.location).toBeUndefined();
+      expect(late.text()).toContain("expired or was already used");
+    } finally {
+      emulator.control.shiftClock(-(10 * 60 + 1));
+    }
+    expect(emulator.directory.tenant(TENANT)?.users.some((u) => u.mail === email)).toBe(false);
+  });
+
   it("gives the code through the HTTP control API", async () => {
     const { url } = authorize({ prompt: "create" });
     const first = await request(url, { ca: emulator.caCertPem });

@@ -164,6 +164,14 @@ export const tenantSchema = z.strictObject({
    * external tenant sends it only when the app's registration lists it as an optional claim.
    */
   emailClaim: z.boolean().default(false),
+  /**
+   * External tenants: the local-account sign-in method of the tenant's sign-up and sign-in user
+   * flow. `emailPassword` ("Email with password", Entra's default): sign-up asks a password and
+   * the emulator's sign-in page lists the customers to pick. `emailOtp` ("Email one-time
+   * passcode"): sign-up asks none, and signing in takes the customer's e-mail address and a code
+   * sent to it.
+   */
+  signInMethod: z.enum(["emailPassword", "emailOtp"]).default("emailPassword"),
   apps: z.array(appSchema).default([]),
   groups: z.array(groupSchema).default([]),
   users: z.array(userSchema).default([]),
@@ -198,6 +206,13 @@ function checkReferences(directory: DirectoryConfig, ctx: z.RefinementCtx): void
   const apps = new Map<string, AppRegistration>();
   directory.tenants.forEach((tenant, t) => {
     claim(tenant.id, `tenant ${tenant.domain}`, ["tenants", t, "id"]);
+    if (tenant.signInMethod !== "emailPassword" && tenant.kind !== "external") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["tenants", t, "signInMethod"],
+        message: 'only an external tenant (kind "external") has a sign-in method to choose',
+      });
+    }
     if ((tenant.kind === "b2c") !== (tenant.b2c !== undefined)) {
       ctx.addIssue({
         code: "custom",

@@ -1,6 +1,7 @@
 import type { AppRegistration, DirectoryConfig, User } from "../config/schema.js";
 import type { EmulatorContext } from "../context.js";
 import type { AppInput, UserInput } from "../directory.js";
+import { signInCode } from "../protocol/email-otp.js";
 import { signUpCode } from "../protocol/external-id.js";
 import type { Lifetimes } from "../settings.js";
 import { APP_TARGETED_ENDPOINTS, type Endpoint, type Fault } from "./faults.js";
@@ -25,6 +26,16 @@ export class Control {
    */
   signUpCode(email: string): string | null {
     return signUpCode(this.ctx, email) ?? null;
+  }
+
+  /**
+   * The one-time code an External ID tenant last sent to `email` and that is still waiting, for a
+   * sign-in with an e-mail one-time passcode or else for a sign-up, or null: what the customer
+   * would read in the e-mail. (An address waits for one or the other: sign-in codes go only to
+   * customers, sign-up codes only to addresses without an account.)
+   */
+  oneTimeCode(email: string): string | null {
+    return signInCode(this.ctx, email) ?? signUpCode(this.ctx, email) ?? null;
   }
 
   removeUser(idOrUpn: string): boolean {

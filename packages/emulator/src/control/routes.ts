@@ -105,6 +105,11 @@ export function registerControlRoutes(router: Router, control: Control, controlK
       guarded((_, p) => ({ code: control.signUpCode(p.email ?? "") })),
     )
     .on(
+      "GET",
+      `${PREFIX}/one-time-codes/:email`,
+      guarded((_, p) => ({ code: control.oneTimeCode(p.email ?? "") })),
+    )
+    .on(
       "DELETE",
       `${PREFIX}/users/:user`,
       guarded((_, p) => ({ removed: control.removeUser(p.user ?? "") })),

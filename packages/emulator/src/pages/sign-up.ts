@@ -6,6 +6,8 @@ export function signUpPage(options: {
   readonly requestId: string;
   readonly tenant: Tenant;
   readonly action: string;
+  /** Whether the account gets a password (not when the tenant signs in with one-time codes). */
+  readonly askPassword: boolean;
   readonly problem?: string | undefined;
   readonly email?: string | undefined;
   readonly displayName?: string | undefined;
@@ -18,7 +20,7 @@ ${options.problem ? html`<p class="error" role="alert">${options.problem}</p>` :
 <form method="post" action="${options.action}">
 <input type="hidden" name="request" value="${options.requestId}">
 <p><label>E-mail address<br><input type="email" name="email" autocomplete="email" required value="${options.email ?? ""}"></label></p>
-<p><label>Password<br><input type="password" name="password" autocomplete="new-password" required minlength="8"></label></p>
+${options.askPassword ? html`<p><label>Password<br><input type="password" name="password" autocomplete="new-password" required minlength="8"></label></p>` : ""}
 <p><label>Display name<br><input type="text" name="displayName" autocomplete="name" required value="${options.displayName ?? ""}"></label></p>
 <p><button type="submit" id="sign-up-next">Next</button></p>
 </form>

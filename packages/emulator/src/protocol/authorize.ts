@@ -6,6 +6,7 @@ import type { Exchange } from "../http/exchange.js";
 import { playFault } from "../http/fault-response.js";
 import type { Params } from "../http/router.js";
 import { consentPage, signInPage } from "../pages/views.js";
+import { showEmailOtpSignIn, usesEmailOtp } from "./email-otp.js";
 import { EntraError, errors, faultError, sendTokenError } from "./errors.js";
 import { externalTenantOf, showSignUp, signUpHref } from "./external-id.js";
 import { type ResponseTarget, respondToApp, respondWithError, showErrorPage } from "./respond.js";
@@ -115,6 +116,10 @@ export function handleAuthorize(ctx: EmulatorContext) {
     if (reusable && prompt !== "login" && prompt !== "select_account") {
       return continueAs(ctx, exchange, pending, reusable, scopes);
     }
+    // A tenant that signs customers in with e-mail one-time passcodes lists no accounts.
+    if (external && usesEmailOtp(external)) {
+      return showEmailOtpSignIn(ctx, exchange, external, pending);
+    }
     return showAccounts(ctx, exchange, authority, app, pending);
   };
 }
@@ -132,6 +137,14 @@ export function handleSignIn(ctx: EmulatorContext) {
         ctx,
         exchange,
         errors.userNotInTenant(form.get("user") ?? "", pending.authority),
+      );
+    }
+    // Picking an account is no way into a tenant whose customers must enter a one-time code.
+    if (usesEmailOtp(user.tenant)) {
+      return showErrorPage(
+        ctx,
+        exchange,
+        errors.malformed("This tenant signs customers in with a one-time code sent by e-mail."),
       );
     }
     const scopes = parseScopes(ctx, pending.scopes, pending.authority);

@@ -4,7 +4,8 @@
  *
  * Sign-up (Microsoft Learn, "Create self-service sign-up user flows for apps in external
  * tenants"): the customer gives an e-mail address, a password and a display name, proves the
- * address with a one-time code sent to it, and is then signed in to the app that asked. The sign-in
+ * address with a one-time code sent to it, and is then signed in to the app that asked. Where the
+ * user flow signs in with an e-mail one-time passcode (protocol/email-otp.ts), no password. The sign-in
  * page links to it ("No account? Create one"), and `prompt=create` opens it directly. The emulator
  * sends no mail: the code is shown on the code page, marked as the emulator's, and given by the
  * control API (`GET /_emulator/control/sign-up-codes/{email}`) to tests driving HTTP.
@@ -13,16 +14,16 @@
  * when the app asks for it as an optional claim (`emailClaim` on the tenant). `preferred_username`
  * is the address the customer signs in with.
  */
-import { randomInt } from "node:crypto";
 import type { JWTPayload } from "jose";
 import type { Tenant, User } from "../config/schema.js";
 import type { EmulatorContext } from "../context.js";
 import type { Exchange } from "../http/exchange.js";
 import type { Router } from "../http/router.js";
-import { newGuid, opaque } from "../ids.js";
+import { newGuid } from "../ids.js";
 import { signUpCodePage, signUpPage } from "../pages/sign-up.js";
 import { continueAs } from "./authorize.js";
 import { EntraError, errors } from "./errors.js";
+import { OneTimeCodes, type SentCode } from "./one-time-codes.js";
 import { showErrorPage } from "./respond.js";
 import { parseScopes } from "./scopes.js";
 import type { PendingAuthorization } from "./state.js";
@@ -32,33 +33,23 @@ import { type Authority, resolveAuthority } from "./tenants.js";
 const SIGN_UP_PATH = "/_emulator/sign-up";
 const SIGN_UP_CODE_PATH = "/_emulator/sign-up/code";
 
-/** Wrong codes allowed before the sign-up starts over. */
-const CODE_ATTEMPTS = 3;
-/** How long a code is valid, as the one-time passcodes Entra mails. */
-const CODE_LIFETIME_MS = 10 * 60_000;
-/** Sign-ups waiting for their code, at most (the oldest is dropped beyond it). */
-const MAX_WAITING = 1000;
-
+/** A sign-up waiting for its code (expiry and attempts: protocol/one-time-codes.ts). */
 interface WaitingSignUp {
-  readonly id: string;
   readonly requestId: string;
   readonly tenantId: string;
   readonly email: string;
   readonly displayName: string;
-  readonly code: string;
-  readonly expiresAt: number;
-  attempts: number;
 }
 
-const waiting = new WeakMap<EmulatorContext, Map<string, WaitingSignUp>>();
+const waiting = new WeakMap<EmulatorContext, OneTimeCodes<WaitingSignUp>>();
 
-function waitingOf(ctx: EmulatorContext): Map<string, WaitingSignUp> {
-  let map = waiting.get(ctx);
-  if (!map) {
-    map = new Map();
-    waiting.set(ctx, map);
+function waitingOf(ctx: EmulatorContext): OneTimeCodes<WaitingSignUp> {
+  let codes = waiting.get(ctx);
+  if (!codes) {
+    codes = new OneTimeCodes(ctx.clock);
+    waiting.set(ctx, codes);
   }
-  return map;
+  return codes;
 }
 
 /** The external tenant an authority names, or undefined (workforce tenants, aliases). */
@@ -80,13 +71,7 @@ export function signUpHref(
 
 /** The one-time code most recently sent to `email` and not yet used (for the control API). */
 export function signUpCode(ctx: EmulatorContext, email: string): string | undefined {
-  const wanted = email.toLowerCase();
-  const now = ctx.clock.now();
-  let code: string | undefined;
-  for (const entry of waitingOf(ctx).values()) {
-    if (entry.email === wanted && entry.expiresAt > now) code = entry.code;
-  }
-  return code;
+  return waitingOf(ctx).latest(email);
 }
 
 /**
@@ -122,6 +107,8 @@ export function showSignUp(
       requestId: pending.id,
       tenant,
       action: SIGN_UP_PATH,
+      // "Email one-time passcode" accounts have no password (protocol/email-otp.ts).
+      askPassword: tenant.signInMethod !== "emailOtp",
       problem,
       ...values,
     }),
@@ -174,24 +161,13 @@ function handleSignUpDetails(ctx: EmulatorContext) {
     if (tenant.users.some((user) => user.mail?.toLowerCase() === email)) {
       return again("An account with this e-mail address already exists. Sign in instead.");
     }
-    const passwordProblem = checkPassword(password);
+    const passwordProblem =
+      tenant.signInMethod === "emailOtp" ? undefined : checkPassword(password);
     if (passwordProblem) return again(passwordProblem);
     if (!displayName || displayName.length > 256) return again("Enter your name.");
 
-    const map = waitingOf(ctx);
-    sweep(ctx, map);
-    const entry: WaitingSignUp = {
-      id: opaque(),
-      requestId: pending.id,
-      tenantId: tenant.id,
-      email,
-      displayName,
-      code: String(randomInt(0, 100_000_000)).padStart(8, "0"),
-      expiresAt: ctx.clock.now() + CODE_LIFETIME_MS,
-      attempts: 0,
-    };
-    map.set(entry.id, entry);
-    exchange.sendHtml(200, codePage(entry));
+    const entry: WaitingSignUp = { requestId: pending.id, tenantId: tenant.id, email, displayName };
+    exchange.sendHtml(200, codePage(entry, waitingOf(ctx).send(entry)));
   };
 }
 
@@ -199,35 +175,32 @@ function handleSignUpDetails(ctx: EmulatorContext) {
 function handleSignUpCode(ctx: EmulatorContext) {
   return async (exchange: Exchange) => {
     const form = await exchange.params();
-    const map = waitingOf(ctx);
-    const entry = map.get(form.get("signup") ?? "");
-    const found = entry && pendingExternal(ctx, entry.requestId);
-    if (!entry || !found || entry.expiresAt <= ctx.clock.now()) {
-      if (entry) map.delete(entry.id);
+    const checked = waitingOf(ctx).check(form.get("signup") ?? "", form.get("code") ?? "");
+    if (checked.outcome === "unknown") return showErrorPage(ctx, exchange, expired());
+    const entry = checked.holder;
+    const found = pendingExternal(ctx, entry.requestId);
+    if (!found || found.tenant.id !== entry.tenantId) {
       return showErrorPage(ctx, exchange, expired());
     }
-    if ((form.get("code") ?? "").trim() !== entry.code) {
-      entry.attempts += 1;
-      if (entry.attempts >= CODE_ATTEMPTS) {
-        map.delete(entry.id);
-        return showSignUp(
-          exchange,
-          found.tenant,
-          found.pending,
-          "Too many wrong codes. Start again.",
-          {
-            email: entry.email,
-            displayName: entry.displayName,
-          },
-        );
-      }
+    if (checked.outcome === "exhausted") {
+      return showSignUp(
+        exchange,
+        found.tenant,
+        found.pending,
+        "Too many wrong codes. Start again.",
+        {
+          email: entry.email,
+          displayName: entry.displayName,
+        },
+      );
+    }
+    if (checked.outcome === "wrong") {
       exchange.sendHtml(
         400,
-        codePage(entry, "That code is not right. Check the e-mail and try again."),
+        codePage(entry, checked.sent, "That code is not right. Check the e-mail and try again."),
       );
       return;
     }
-    map.delete(entry.id);
     if (found.tenant.users.some((user) => user.mail?.toLowerCase() === entry.email)) {
       return showSignUp(
         exchange,
@@ -251,24 +224,14 @@ function handleSignUpCode(ctx: EmulatorContext) {
   };
 }
 
-function codePage(entry: WaitingSignUp, problem?: string): string {
+function codePage(entry: WaitingSignUp, sent: SentCode, problem?: string): string {
   return signUpCodePage({
-    signUpId: entry.id,
+    signUpId: sent.id,
     email: entry.email,
-    code: entry.code,
+    code: sent.code,
     action: SIGN_UP_CODE_PATH,
     problem,
   });
-}
-
-function sweep(ctx: EmulatorContext, map: Map<string, WaitingSignUp>): void {
-  const now = ctx.clock.now();
-  for (const [id, entry] of map) if (entry.expiresAt <= now) map.delete(id);
-  while (map.size >= MAX_WAITING) {
-    const oldest = map.keys().next().value;
-    if (oldest === undefined) break;
-    map.delete(oldest);
-  }
 }
 
 /**

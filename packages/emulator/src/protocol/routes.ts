@@ -7,6 +7,7 @@ import { AVATAR_STYLE } from "../pages/views.js";
 import { handleAuthorize, handleConsent, handleSignIn } from "./authorize.js";
 import { registerB2cRoutes } from "./b2c.js";
 import { handleDiscovery, handleInstanceDiscovery, handleKeys } from "./discovery.js";
+import { registerEmailOtpRoutes } from "./email-otp.js";
 import { registerExternalIdRoutes } from "./external-id.js";
 import { handleLogout } from "./logout.js";
 import { handleToken } from "./token.js";
@@ -42,6 +43,7 @@ export function registerProtocolRoutes(router: Router, ctx: EmulatorContext): vo
     .on("GET", "/_emulator/form-post.js", asset("text/javascript", FORM_POST_SCRIPT))
     .on("GET", "/_emulator/signed-out.js", asset("text/javascript", SIGNED_OUT_SCRIPT));
   registerExternalIdRoutes(router, ctx);
+  registerEmailOtpRoutes(router, ctx);
   registerB2cRoutes(router, ctx);
 }
 

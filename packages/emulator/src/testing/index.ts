@@ -11,6 +11,7 @@ export {
   signClientAssertion,
   type TestCertificate,
 } from "./certificates.js";
+export { signInWithEmailOtp } from "./email-otp.js";
 export { claimsChallenge, consentRequired, interactionRequired, throttled } from "./faults.js";
 export {
   type MsalNetworkModule,

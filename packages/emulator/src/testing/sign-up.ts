@@ -5,7 +5,8 @@ import type { AppRedirect } from "./sign-in.js";
 /** A customer signing up in an External ID tenant. */
 export interface SignUpOptions {
   readonly email: string;
-  readonly password: string;
+  /** Left out in a tenant whose customers sign in with an e-mail one-time passcode. */
+  readonly password?: string;
   readonly displayName: string;
 }
 

@@ -1,0 +1,51 @@
+import type { RunningEmulator } from "../emulator.js";
+import { type RawResponse, request } from "./http-client.js";
+import type { AppRedirect } from "./sign-in.js";
+
+/**
+ * Signs a customer in through the real pages of an External ID tenant whose user flow uses e-mail
+ * one-time passcodes, over HTTP, as a person with a browser would: opens the authorize URL, gives
+ * the address, reads the code from the control API as the customer would from the e-mail, and
+ * enters it. Returns where the emulator sent the browser and its session cookie; any other
+ * answer (an error page, a consent page) throws with what the emulator showed.
+ */
+export async function signInWithEmailOtp(
+  emulator: RunningEmulator,
+  authorizeUrl: string | URL,
+  email: string,
+): Promise<AppRedirect> {
+  const origin = new URL(authorizeUrl).origin;
+  const ca = emulator.caCertPem;
+  let page = await request(authorizeUrl, { ca });
+  page = await request(new URL("/_emulator/email-otp", origin), {
+    ca,
+    body: new URLSearchParams({ request: hidden(page, "request"), email }),
+  });
+  const requestId = hidden(page, "request");
+  const otp = hidden(page, "otp");
+  const code = emulator.control.oneTimeCode(email);
+  if (!code) throw new Error(`no one-time code was sent to ${email}`);
+  page = await request(new URL("/_emulator/email-otp/code", origin), {
+    ca,
+    body: new URLSearchParams({ request: requestId, otp, code }),
+  });
+  const location = page.headers.location;
+  if (page.status !== 302 || !location) {
+    throw new Error(
+      `sign-in did not return to the app (HTTP ${page.status}): ${page.text().slice(0, 500)}`,
+    );
+  }
+  return { location, sessionCookie: page.headers["set-cookie"]?.[0]?.split(";")[0] };
+}
+
+function hidden(page: RawResponse, name: string): string {
+  const value = new RegExp(`<input type="hidden" name="${name}" value="([^"]*)">`).exec(
+    page.text(),
+  )?.[1];
+  if (page.status !== 200 || !value) {
+    throw new Error(
+      `expected an e-mail sign-in page, got HTTP ${page.status}: ${page.text().slice(0, 500)}`,
+    );
+  }
+  return value;
+}
