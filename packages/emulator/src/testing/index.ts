@@ -12,6 +12,7 @@ export {
   type TestCertificate,
 } from "./certificates.js";
 export { claimsChallenge, consentRequired, interactionRequired, throttled } from "./faults.js";
+export { type HostProxy, routeCiamHostsThrough, startEmulatorHostProxy } from "./host-route.js";
 export {
   type MsalNetworkModule,
   type RawResponse,
