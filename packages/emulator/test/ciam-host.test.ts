@@ -97,6 +97,11 @@ describe("the External ID tenant on its ciamlogin.com host", () => {
   });
 
   it("answers for its own tenant only: another tenant or an alias on its host is not found", async () => {
+    const b2c = await request(
+      `https://${HOST}/contosob2c.onmicrosoft.com/B2C_1_signupsignin/v2.0/.well-known/openid-configuration`,
+      { ca: emulator.caCertPem },
+    );
+    expect(b2c.status).not.toBe(200);
     for (const segment of ["contoso.onmicrosoft.com", "common", "organizations"]) {
       const res = await request(
         `https://${HOST}/${segment}/v2.0/.well-known/openid-configuration`,

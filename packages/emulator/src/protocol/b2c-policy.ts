@@ -3,10 +3,12 @@
  * (`/{tenant}.onmicrosoft.com/{policy}/…`), its error form (`AADB2C{code}: text`, with a
  * correlation id and a timestamp, as B2C writes it) and its ID token claims.
  */
+
 import type { JWTPayload } from "jose";
 import type { AppRegistration, B2cSettings, Tenant, User } from "../config/schema.js";
 import type { EmulatorContext } from "../context.js";
 import type { Exchange } from "../http/exchange.js";
+import { servedCiamHost } from "./ciam-hosts.js";
 import { entraTimestamp } from "./errors.js";
 
 /** A tenant's user flow, as the path names it. */
@@ -24,6 +26,8 @@ export function resolvePolicy(
   tenantSegment: string,
   policySegment: string,
 ): PolicyRef | undefined {
+  // A ciamlogin.com host serves its External ID tenant only (protocol/ciam-hosts.ts).
+  if (servedCiamHost()) return undefined;
   const tenant = ctx.directory.tenant(tenantSegment);
   if (tenant?.kind !== "b2c" || !tenant.b2c) return undefined;
   const wanted = policySegment.toLowerCase();
