@@ -5,7 +5,9 @@ import { defaultDirectory } from "./config/default-directory.js";
 import { DirectoryConfigError, loadDirectoryFile } from "./config/load.js";
 import type { DirectoryConfig, DirectoryInput } from "./config/schema.js";
 import { type RunningEmulator, startEmulator } from "./emulator.js";
+import type { HostProxy } from "./http/host-proxy.js";
 import { EMULATED_CLOUDS, type EmulatedCloud, isEmulatedCloud } from "./protocol/clouds.js";
+import { startEmulatorHostProxy } from "./testing/host-route.js";
 
 const USAGE = `Usage: entrance-emulator [options]
 
@@ -24,6 +26,9 @@ Options:
   --external-sign-in <method>
                      how the External ID tenants' user flows sign customers in: email-password
                      (the default) or email-otp (an e-mailed one-time passcode, no password)
+  --host-proxy <n>   also run the host proxy on 127.0.0.1:<n> (0 = a free port): an HTTP CONNECT
+                     proxy that tunnels only the External ID tenants' ciamlogin.com names to the
+                     https port, for a browser's --proxy-server (development only)
   --json             print one JSON line describing the running emulator, for programs
   -h, --help         show this help
 `;
@@ -70,9 +75,10 @@ function withExternalSignIn(
 }
 
 /** What `--json` prints: everything a test or script needs to use the emulator. */
-export function describeEmulator(emulator: RunningEmulator) {
+export function describeEmulator(emulator: RunningEmulator, hostProxy?: HostProxy) {
   const directory = emulator.control.directory();
   return {
+    ...(hostProxy ? { hostProxy: hostProxy.url } : {}),
     http: emulator.urls.http,
     https: emulator.urls.https,
     pages: emulator.urls.pages,
@@ -128,6 +134,13 @@ function forPeople(info: ReturnType<typeof describeEmulator>): string {
       "",
     );
   }
+  if (info.hostProxy) {
+    lines.push(
+      `Host proxy ${info.hostProxy} (tunnels the External ID tenants' ciamlogin.com names here):`,
+      `  chromium --proxy-server=${info.hostProxy}   (trust the CA certificate too)`,
+      "",
+    );
+  }
   lines.push("Test users (pick one on the sign-in page; no password):");
   for (const user of info.users) lines.push(`  ${user.upn.padEnd(54)} ${user.displayName}`);
   lines.push("", "Press Ctrl+C to stop.");
@@ -143,6 +156,7 @@ async function main(): Promise<void> {
       "data-dir": { type: "string" },
       cloud: { type: "string" },
       "external-sign-in": { type: "string" },
+      "host-proxy": { type: "string" },
       json: { type: "boolean", default: false },
       "https-pages": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
@@ -167,10 +181,16 @@ async function main(): Promise<void> {
     ...(values.cloud === undefined ? {} : { cloud: cloudOption(values.cloud) }),
     ...(directory ? { directory } : {}),
   });
-  const info = describeEmulator(emulator);
+  const hostProxy =
+    values["host-proxy"] === undefined
+      ? undefined
+      : await startEmulatorHostProxy(emulator, port(values["host-proxy"], 0, "--host-proxy"));
+  const info = describeEmulator(emulator, hostProxy);
   process.stdout.write(values.json ? `${JSON.stringify(info)}\n` : `${forPeople(info)}\n`);
   const stop = () => {
-    void emulator.stop().then(() => process.exit(0));
+    void Promise.resolve(hostProxy?.close())
+      .then(() => emulator.stop())
+      .then(() => process.exit(0));
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

@@ -23,6 +23,7 @@ import { type LoopbackListener, listenOnLoopback } from "./http/listen.js";
 import { Router } from "./http/router.js";
 import { opaque } from "./ids.js";
 import { loadCredentials } from "./pki/data-folder.js";
+import { ciamHostOf, ciamTenantOf, serveAs } from "./protocol/ciam-hosts.js";
 import { CLOUD_SHAPES, type CloudShape, type EmulatedCloud } from "./protocol/clouds.js";
 import { faultError, sendTokenError } from "./protocol/errors.js";
 import { registerProtocolRoutes } from "./protocol/routes.js";
@@ -128,11 +129,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   // Every request of every listener (pages, APIs, Graph, control) enters here, so the Host check
   // sits here rather than on routes.
+  // The https listener also answers as an External ID tenant's ciamlogin.com host, when a client
+  // routes that name here (protocol/ciam-hosts.ts); the http listener never does.
+  const ownsHost = (hostname: string) => ciamTenantOf(directory, hostname) !== undefined;
   const handler = (secure: boolean) =>
-    loopbackOnly((req: IncomingMessage, res: ServerResponse) => {
-      const origin = secure ? urls.https : urls.http;
-      void serve(router, new Exchange(req, res, origin, secure));
-    });
+    loopbackOnly(
+      (req: IncomingMessage, res: ServerResponse) => {
+        const origin = secure ? urls.https : urls.http;
+        const ciamHost = secure ? ciamHostOf(directory, req.headers.host) : undefined;
+        serveAs(ciamHost, () => void serve(router, new Exchange(req, res, origin, secure)));
+      },
+      secure ? ownsHost : undefined,
+    );
   const listeners: LoopbackListener[] = [];
   try {
     const http = await listenOnLoopback(

@@ -7,6 +7,7 @@ import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { defaults, externalDefaults } from "../src/index.js";
+import { request, routeCiamHostsThrough } from "../src/testing/index.js";
 
 const ROOT = join(import.meta.dirname, "../../..");
 const CLI = join(ROOT, "packages/emulator/dist/cli.js");
@@ -37,6 +38,7 @@ function portFree(port: number): Promise<boolean> {
 }
 
 interface Described {
+  hostProxy?: string;
   http: string;
   https: string;
   pages: string;
@@ -115,6 +117,27 @@ describe("entrance-emulator CLI", () => {
       });
       expect(stdout.trim()).toBe(`${info.https}/organizations/oauth2/v2.0/authorize`);
     } finally {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    }
+  });
+
+  it("--host-proxy runs the host proxy, through which another process reaches the External ID host", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "entrance-cli-"));
+    const { child, info } = await startCli(dataDir, ["--host-proxy", "0"]);
+    const unroute = routeCiamHostsThrough({ port: Number(new URL(info.hostProxy ?? "").port) });
+    try {
+      expect(info.hostProxy).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const res = await request(
+        `https://${externalDefaults.subdomain}.ciamlogin.com/${externalDefaults.subdomain}.onmicrosoft.com/v2.0/.well-known/openid-configuration`,
+        { ca: await readFile(info.caCertPath, "utf8") },
+      );
+      expect(res.json<{ issuer: string }>().issuer).toBe(
+        `https://${externalDefaults.tenant}.ciamlogin.com/${externalDefaults.tenant}/v2.0`,
+      );
+    } finally {
+      unroute();
       const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");
       await exited;

@@ -5,7 +5,8 @@
  *
  * - the authority is `https://{subdomain}.ciamlogin.com/{tenant id or subdomain.onmicrosoft.com}`
  *   (AZURE_AUTHORITY_HOST the host, AZURE_TENANT_ID the tenant); a custom URL domain, or the
- *   emulator, says so with `externalId: true` (ENTRANCE_EXTERNAL_ID=true);
+ *   emulator at its loopback origin, says so with `externalId: true` (ENTRANCE_EXTERNAL_ID=true)
+ *   — the emulator also answers on the ciamlogin.com host itself, through its host proxy;
  * - the issuer of its tokens is `https://{tenant id}.ciamlogin.com/{tenant id}/v2.0`: on a
  *   ciamlogin.com host Entrance requires that shape, and a workforce app refuses it, so a token of
  *   one kind never signs in at an app of the other;

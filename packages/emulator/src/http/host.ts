@@ -11,6 +11,9 @@ const HOST_SYNTAX = /^[a-z0-9.-]+(?::\d*)?$|^\[[0-9a-f:.]+\](?::\d*)?$/i;
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
+/** Whether the emulator answers for a host name besides loopback (an external tenant's host). */
+export type OwnsHost = (hostname: string) => boolean;
+
 /**
  * Wraps a server's request listener so that it answers only requests that name loopback, and
  * every other one with 421 Misdirected Request.
@@ -19,9 +22,9 @@ type Listener = (req: IncomingMessage, res: ServerResponse) => void;
  * the authority for the host it names (RFC 9110 §15.5.20), which is exactly the DNS-rebinding case.
  * The body names no user, tenant or app, and is not cached.
  */
-export function loopbackOnly(listener: Listener): Listener {
+export function loopbackOnly(listener: Listener, owns?: OwnsHost): Listener {
   return (req, res) => {
-    if (namesLoopback(req)) {
+    if (namesLoopback(req, owns)) {
       listener(req, res);
       return;
     }
@@ -38,22 +41,26 @@ export function loopbackOnly(listener: Listener): Listener {
 }
 
 /**
- * Whether a request names the emulator itself. A request whose Host header (or absolute-form
+ * Whether a request names the emulator itself: loopback, or a name `owns` claims (an External ID
+ * tenant's `….ciamlogin.com` host, on the https listener). Such a name reaches this listener only
+ * when the machine's owner routes it here (the emulator's host proxy), never by a page's DNS. A request whose Host header (or absolute-form
  * target) names another host is refused before any route runs: this is what defeats DNS
  * rebinding, where a page on an attacker's domain that resolves to 127.0.0.1 is loaded in a
  * browser on this machine and reads the account list as if it were same-origin. The browser then
  * sends the attacker's name as Host, which no loopback listener could otherwise tell apart.
  */
-function namesLoopback(req: IncomingMessage): boolean {
+function namesLoopback(req: IncomingMessage, owns: OwnsHost | undefined): boolean {
+  const named = (host: string) =>
+    isLoopbackHost(host) || (owns !== undefined && isOwned(host, owns));
   const target = req.url ?? "/";
   // Absolute-form (`GET http://host/path`): the target's authority is the one the request names
   // (RFC 9112 §3.2.2), so it must be loopback as well as the Host header.
   if (!target.startsWith("/") && target !== "*") {
     const absolute = parseUrl(target);
-    if (!absolute || !isLoopbackHost(absolute.host)) return false;
+    if (!absolute || !named(absolute.host)) return false;
   }
   const host = req.headers.host;
-  return host !== undefined && isLoopbackHost(host);
+  return host !== undefined && named(host);
 }
 
 /**
@@ -65,6 +72,12 @@ function isLoopbackHost(host: string): boolean {
   if (!HOST_SYNTAX.test(host)) return false;
   const url = parseUrl(`http://${host}`);
   return url !== undefined && LOOPBACK_HOSTNAMES.has(url.hostname);
+}
+
+function isOwned(host: string, owns: OwnsHost): boolean {
+  if (!HOST_SYNTAX.test(host)) return false;
+  const url = parseUrl(`https://${host}`);
+  return url !== undefined && owns(url.hostname);
 }
 
 function parseUrl(value: string): URL | undefined {

@@ -62,7 +62,15 @@ export async function createCertificateAuthority(now = Date.now()): Promise<Keye
   return { certPem: cert.toString("pem"), keyPem: privatePem(keys.privateKey) };
 }
 
-/** A server certificate for localhost, 127.0.0.1 and ::1, signed by the authority, valid 1 year. */
+/**
+ * The names the server certificate covers: loopback, and External ID's sign-in hosts
+ * (`{subdomain}.ciamlogin.com`, `{tenant id}.ciamlogin.com`) for clients that route those names
+ * to the emulator. Which of those the emulator answers for is decided per request (its host check
+ * and host proxy); the certificate only has to cover every one it may own.
+ */
+export const SERVER_NAMES = ["localhost", "*.ciamlogin.com"] as const;
+
+/** A server certificate for {@link SERVER_NAMES}, 127.0.0.1 and ::1, signed by the authority, valid 1 year. */
 export async function createServerCertificate(
   authority: KeyedCertificate,
   now = Date.now(),
@@ -86,7 +94,7 @@ export async function createServerCertificate(
       ),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
       new x509.SubjectAlternativeNameExtension([
-        { type: "dns", value: "localhost" },
+        ...SERVER_NAMES.map((value) => ({ type: "dns" as const, value })),
         { type: "ip", value: "127.0.0.1" },
         { type: "ip", value: "::1" },
       ]),

@@ -5,6 +5,7 @@ import {
   createCertificateAuthority,
   createServerCertificate,
   type KeyedCertificate,
+  SERVER_NAMES,
   validFor,
 } from "./certificates.js";
 import { SigningKeys, type StoredSigningKey } from "./signing-keys.js";
@@ -41,7 +42,7 @@ export async function loadCredentials(folder: string): Promise<Credentials> {
     await writePair(path(FILES.caCert), path(FILES.caKey), ca);
   }
   let tls = await readPair(path(FILES.tlsCert), path(FILES.tlsKey));
-  if (!tls || !validFor(tls.certPem, 7) || !issuedBy(tls, ca)) {
+  if (!tls || !validFor(tls.certPem, 7) || !issuedBy(tls, ca) || !coversNames(tls)) {
     tls = await createServerCertificate(ca);
     await writePair(path(FILES.tlsCert), path(FILES.tlsKey), tls);
   }
@@ -54,6 +55,14 @@ export async function loadCredentials(folder: string): Promise<Credentials> {
   if (!stored?.length) await saveSigningKeys();
 
   return { caCertPath: path(FILES.caCert), ca, tls, signingKeys, saveSigningKeys };
+}
+
+/** Whether a kept certificate covers today's names (one made before the ciamlogin.com hosts does not). */
+function coversNames(leaf: KeyedCertificate): boolean {
+  const cert = new X509Certificate(leaf.certPem);
+  return SERVER_NAMES.every(
+    (name) => cert.checkHost(name.replace("*", "contosocustomers")) !== undefined,
+  );
 }
 
 function issuedBy(leaf: KeyedCertificate, ca: KeyedCertificate): boolean {

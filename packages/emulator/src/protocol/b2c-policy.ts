@@ -9,6 +9,7 @@ import type { EmulatorContext } from "../context.js";
 import type { Exchange } from "../http/exchange.js";
 import { customPolicyKeys, isCustomPolicy } from "../pki/policy-keys.js";
 import type { SigningKeys } from "../pki/signing-keys.js";
+import { servedCiamHost } from "./ciam-hosts.js";
 import { entraTimestamp } from "./errors.js";
 
 /** A tenant's user flow, as the path names it. */
@@ -26,6 +27,8 @@ export function resolvePolicy(
   tenantSegment: string,
   policySegment: string,
 ): PolicyRef | undefined {
+  // A ciamlogin.com host serves its External ID tenant only (protocol/ciam-hosts.ts).
+  if (servedCiamHost()) return undefined;
   const tenant = ctx.directory.tenant(tenantSegment);
   if (tenant?.kind !== "b2c" || !tenant.b2c) return undefined;
   const wanted = policySegment.toLowerCase();

@@ -2,6 +2,7 @@ import { createHash, X509Certificate } from "node:crypto";
 import { compactVerify, decodeProtectedHeader, type JWTPayload } from "jose";
 import type { AppRegistration } from "../config/schema.js";
 import type { EmulatorContext } from "../context.js";
+import { servedCiamHost } from "./ciam-hosts.js";
 import { EntraError } from "./errors.js";
 import { type Authority, resolveAuthority } from "./tenants.js";
 
@@ -119,7 +120,7 @@ function audienceMatches(ctx: EmulatorContext, aud: unknown, authority: Authorit
   return audiences.some((value) => {
     if (typeof value !== "string" || !URL.canParse(value)) return false;
     const url = new URL(value);
-    if (url.origin !== ctx.urls.https) return false;
+    if (url.origin !== (servedCiamHost()?.origin ?? ctx.urls.https)) return false;
     const match = /^\/([^/]+)\/oauth2\/(?:v2\.0\/)?token\/?$/.exec(url.pathname);
     const named = match?.[1] ? resolveAuthority(ctx, decodeURIComponent(match[1])) : undefined;
     if (!named) return false;

@@ -3,8 +3,10 @@ import type { EmulatorContext } from "../context.js";
 import { CONSUMERS_TENANT_ID } from "../directory.js";
 import type { Exchange } from "../http/exchange.js";
 import type { Params } from "../http/router.js";
+import { ciamIssuer, servedCiamHost } from "./ciam-hosts.js";
 import { type EntraError, errors, sendTokenError } from "./errors.js";
 import { type Authority, resolveAuthority } from "./tenants.js";
+import { issuerV2 } from "./tokens.js";
 
 /** Metadata is cacheable for a day and readable cross-origin, as Entra serves it. */
 const METADATA_HEADERS = {
@@ -18,7 +20,7 @@ const TENANT_TEMPLATE = "{tenantid}";
 
 /** The issuer a discovery document advertises for an authority. */
 function advertisedIssuer(ctx: EmulatorContext, authority: Authority): string {
-  if (authority.kind === "tenant") return `${ctx.urls.https}/${authority.tenant.id}/v2.0`;
+  if (authority.kind === "tenant") return issuerV2(ctx, authority.tenant.id);
   const tid = authority.alias === "consumers" ? CONSUMERS_TENANT_ID : TENANT_TEMPLATE;
   return `${ctx.urls.https}/${tid}/v2.0`;
 }
@@ -26,8 +28,10 @@ function advertisedIssuer(ctx: EmulatorContext, authority: Authority): string {
 /** The OpenID Provider metadata for a tenant or alias, with Entra's keys and shapes. */
 export function discoveryDocument(ctx: EmulatorContext, authority: Authority) {
   const seg = authority.segment;
-  const https = `${ctx.urls.https}/${seg}`;
-  const pages = `${ctx.urls.pages}/${seg}`;
+  // On an External ID host every endpoint is on that host, as ciamlogin.com publishes them.
+  const host = servedCiamHost()?.origin;
+  const https = `${host ?? ctx.urls.https}/${seg}`;
+  const pages = `${host ?? ctx.urls.pages}/${seg}`;
   return {
     token_endpoint: `${https}/oauth2/v2.0/token`,
     token_endpoint_auth_methods_supported: [
@@ -82,6 +86,7 @@ export function discoveryDocument(ctx: EmulatorContext, authority: Authority) {
 /** The published signing keys, each with Entra's `issuer` template. */
 export function jwks(ctx: EmulatorContext, segment: string): JSONWebKeySet {
   const tid = segment === "consumers" ? CONSUMERS_TENANT_ID : TENANT_TEMPLATE;
+  const issuer = servedCiamHost() ? ciamIssuer(tid) : `${ctx.urls.https}/${tid}/v2.0`;
   return {
     keys: ctx.keys.all.map((key) => ({
       ...key.publicJwk,
@@ -89,7 +94,7 @@ export function jwks(ctx: EmulatorContext, segment: string): JSONWebKeySet {
       kid: key.kid,
       x5t: key.kid,
       x5c: [key.certDer.toString("base64")],
-      issuer: `${ctx.urls.https}/${tid}/v2.0`,
+      issuer,
     })),
   };
 }

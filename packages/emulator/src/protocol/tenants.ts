@@ -1,6 +1,7 @@
 import type { Tenant } from "../config/schema.js";
 import type { EmulatorContext } from "../context.js";
 import { CONSUMERS_TENANT_ID, type TenantAlias } from "../directory.js";
+import { servedCiamHost } from "./ciam-hosts.js";
 
 /** What the `{tenant}` segment of an authority names. */
 export type Authority =
@@ -15,9 +16,19 @@ export type Authority =
 
 const ALIASES: readonly TenantAlias[] = ["common", "organizations", "consumers"];
 
-/** Resolves a `{tenant}` segment: a tenant GUID, a domain, or common/organizations/consumers. */
+/**
+ * Resolves a `{tenant}` segment: a tenant GUID, a domain, or common/organizations/consumers. On an
+ * External ID host (`{subdomain}.ciamlogin.com`) only that host's tenant resolves, by id or domain.
+ */
 export function resolveAuthority(ctx: EmulatorContext, segment: string): Authority | undefined {
   const lower = segment.toLowerCase();
+  const host = servedCiamHost();
+  if (host) {
+    const tenant = ctx.directory.tenant(lower);
+    return tenant?.id === host.tenant.id
+      ? { kind: "tenant", tenant, segment: tenant.id }
+      : undefined;
+  }
   const personal = ctx.cloud?.personalAccounts ?? true;
   if (!personal && (lower === "consumers" || lower === CONSUMERS_TENANT_ID)) return undefined;
   const alias = ALIASES.find((a) => a === lower);

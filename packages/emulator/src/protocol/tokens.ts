@@ -6,6 +6,7 @@ import type { IdTokenDefect } from "../control/faults.js";
 import { CONSUMERS_TENANT_ID } from "../directory.js";
 import { opaque } from "../ids.js";
 import { GRAPH_APP_ID } from "../microsoft-graph.js";
+import { ciamIssuer, servedCiamHost } from "./ciam-hosts.js";
 import { jwks } from "./discovery.js";
 import { shapeCustomerClaims } from "./external-id.js";
 import { mintDefectiveIdToken } from "./id-token-defects.js";
@@ -15,8 +16,13 @@ export { GRAPH_APP_ID };
 /** Above this many groups a token carries the overage form instead of `groups`. */
 export const GROUP_OVERAGE_LIMIT = 200;
 
-/** The v2.0 issuer of a tenant, on the emulator's https origin. */
+/**
+ * The v2.0 issuer of a tenant, on the emulator's https origin; for an external tenant served as
+ * its ciamlogin.com host, External ID's own `https://{tid}.ciamlogin.com/{tid}/v2.0`.
+ */
 export function issuerV2(ctx: EmulatorContext, tenantId: string): string {
+  const host = servedCiamHost();
+  if (host && ctx.directory.tenant(tenantId)?.kind === "external") return ciamIssuer(tenantId);
   return `${ctx.urls.https}/${tenantId}/v2.0`;
 }
 

@@ -13,6 +13,7 @@ export {
 } from "./certificates.js";
 export { signInWithEmailOtp } from "./email-otp.js";
 export { claimsChallenge, consentRequired, interactionRequired, throttled } from "./faults.js";
+export { type HostProxy, routeCiamHostsThrough, startEmulatorHostProxy } from "./host-route.js";
 export {
   type MsalNetworkModule,
   type RawResponse,
