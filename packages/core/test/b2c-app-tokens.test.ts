@@ -184,6 +184,26 @@ describe("app-only tokens in an Azure AD B2C app", () => {
     });
   });
 
+  it("refuses an app token short of all the roles asked, and one of a policy the API does not use", async () => {
+    const { token } = await b2cApp(DAEMON, DAEMON_SECRET).getAppToken(API_DEFAULT);
+    const entrance = api();
+    const all = entrance.guard(
+      bearerGuard({ roles: ["Orders.Sync", "Orders.Purge"], match: "all" }),
+    );
+    const short = (await callApi(entrance, all, `Bearer ${token}`)).answer;
+    expect(short?.status).toBe(403);
+    expect(await reasonOf(short)).toBe("role");
+    // The daemon asked the password-reset policy's endpoint, which this API is not configured with.
+    const elsewhere = await b2cApp(DAEMON, DAEMON_SECRET, {
+      b2c: { signUpSignIn: B2C.passwordReset },
+    }).getAppToken(API_DEFAULT);
+    expect(decodeJwt(elsewhere.token).tfp).toBe(B2C.passwordReset);
+    const guard = entrance.guard(bearerGuard({ roles: ["Orders.Sync"] }));
+    const answer = (await callApi(entrance, guard, `Bearer ${elsewhere.token}`)).answer;
+    expect(answer?.status).toBe(401);
+    expect(await reasonOf(answer)).toBe("policy");
+  });
+
   it("refuses the token of an app granted nothing (no scp)", async () => {
     const { token } = await b2cApp(BARE, BARE_SECRET).getAppToken(API_DEFAULT);
     expect(decodeJwt(token)).not.toHaveProperty("scp");
