@@ -4,6 +4,7 @@
  * password?" through the reset policy and back signed in on the page the sign-in started from,
  * then the profile-edit link changing the name the app shows.
  */
+import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -124,6 +125,75 @@ describeWithChromium("the reference app against Azure AD B2C in Chromium", () =>
     await expect(page.locator("#who").textContent()).resolves.toBe("Renamed Customer");
     await expect(page.locator("#claims").textContent()).resolves.toContain(B2C.profileEdit);
     await page.screenshot({ path: join(SCREENSHOTS, "webapp-b2c-profile.png"), fullPage: true });
+    await context.close();
+  });
+
+  /** A customer of the B2C tenant of this test's own, with a password. */
+  function customer(name: string): { email: string; name: string } {
+    const id = randomUUID();
+    const email = `${name.toLowerCase().replace(/\W+/g, "-")}-${id.slice(0, 8)}@customers.example`;
+    emulator.directory.putUser(B2C.tenant, {
+      id,
+      userPrincipalName: `${id}@${B2C.domain}`,
+      displayName: name,
+      mail: email,
+      password: "first-passw0rd",
+      photo: false,
+    });
+    return { email, name };
+  }
+
+  /** Opens the popup sign-in from the home page and picks "Forgot your password?" in it. */
+  async function forgotInPopup(page: Page): Promise<Page> {
+    await page.goto(`${base}/`);
+    const [popup] = await Promise.all([
+      page.waitForEvent("popup"),
+      page.locator("#sign-in-popup").click(),
+    ]);
+    await popup.locator("#forgotPassword").click();
+    await expect(popup.locator("h1").textContent()).resolves.toBe("Reset your password");
+    return popup;
+  }
+
+  it("resets a forgotten password inside a popup sign-in: the popup closes, the opener is signed in", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const { email, name } = customer("Popup Reset");
+    const popup = await forgotInPopup(page);
+    await fill(popup, { email, password: "second-passw0rd" });
+    const reloaded = page.waitForEvent("load");
+    await Promise.all([popup.waitForEvent("close"), popup.locator("#continue").click()]);
+    await reloaded;
+    // The same outcome as a popup sign-in: the opener, where it was, now signed in.
+    expect(page.url()).toBe(`${base}/`);
+    await expect(page.locator("h1").textContent()).resolves.toBe(`Welcome, ${name}`);
+    expect(context.pages()).toEqual([page]);
+    await page.goto(`${base}/profile`);
+    await expect(page.locator("#claims").textContent()).resolves.toContain(B2C.passwordReset);
+    await context.close();
+  });
+
+  it("cancels the password reset inside a popup sign-in: the popup closes, the opener stays signed out", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const popup = await forgotInPopup(page);
+    // What the opener hears from the popup, and a mark that a reload of the opener would wipe.
+    const heard = page.evaluate(() => {
+      (window as { stayed?: boolean }).stayed = true;
+      return new Promise<unknown>((resolve) =>
+        window.addEventListener("message", (event) => resolve(event.data?.type), { once: true }),
+      );
+    });
+    await Promise.all([popup.waitForEvent("close"), popup.locator("#cancel").click()]);
+    await expect(heard).resolves.toBe("entrance:cancelled");
+    // Nothing changed: no error page left open, the opener where it was, not reloaded, signed out.
+    expect(context.pages()).toEqual([page]);
+    await expect(page.evaluate(() => (window as { stayed?: boolean }).stayed)).resolves.toBe(true);
+    expect(page.url()).toBe(`${base}/`);
+    await expect(page.locator("#sign-in-redirect").isVisible()).resolves.toBe(true);
+    expect(
+      (await context.cookies(base)).find((c) => c.name === "entrance-session"),
+    ).toBeUndefined();
     await context.close();
   });
 });

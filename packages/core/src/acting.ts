@@ -157,7 +157,8 @@ export class ActingCore {
   /**
    * Microsoft Graph as the app itself (application permissions), with the same origin rules as
    * {@link graph}. `scopes` default to `https://graph.microsoft.com/.default` (a national cloud's
-   * Graph names its own resource); `tenantId` as for {@link getAppToken}.
+   * Graph names its own resource); `tenantId` as for {@link getAppToken}. Throws
+   * `b2c_graph_unsupported` in an Azure AD B2C app, whose policies issue no Graph tokens.
    *
    * @example
    * const user = await entrance.appGraph().api(`/users/${id}`).get();
@@ -165,6 +166,7 @@ export class ActingCore {
   appGraph(
     options: { readonly tenantId?: string; readonly scopes?: readonly string[] } = {},
   ): GraphClient {
+    this.#refuseAppGraphForB2c();
     const tenantId = appTenantOf(this.config, options.tenantId);
     return this.#graphClient(
       options.scopes ?? ["https://graph.microsoft.com/.default"],
@@ -180,7 +182,20 @@ export class ActingCore {
     if (!this.config.b2c) return;
     throw new EntranceError(
       "b2c_graph_unsupported",
-      "Microsoft Graph cannot be called as a user of an Azure AD B2C app: B2C issues no Graph tokens to its users. Read the user from the ID token, or call Graph as the app (appGraph).",
+      "Microsoft Graph cannot be called as a user of an Azure AD B2C app: B2C issues no Graph tokens to its users. Read the user from the ID token; for directory work, call Graph as an app of the tenant's Entra ID side (docs/b2c.md).",
+    );
+  }
+
+  /**
+   * A B2C app's authority is a policy, whose token endpoint gives app tokens for the tenant's own
+   * APIs only (their App ID URI and `/.default`): Graph's come from the tenant's Entra ID
+   * endpoint. A clear error here rather than B2C's AADB2C90117 at the first Graph call.
+   */
+  #refuseAppGraphForB2c(): void {
+    if (!this.config.b2c) return;
+    throw new EntranceError(
+      "b2c_graph_unsupported",
+      "Microsoft Graph cannot be called as the app through an Azure AD B2C policy: B2C's policies give app tokens for the tenant's own APIs only. Call Graph as an app of the tenant's Entra ID side (docs/b2c.md).",
     );
   }
 

@@ -297,6 +297,7 @@ export class Entrance extends ActingCore {
     const trust = this.#authorizer.trust;
     const policy = new BearerPolicy(options, {
       externalId: !b2c && isExternalId(config),
+      b2c: b2c !== undefined,
       clientId: config.clientId,
       trusts: (tenantId) => trust.trusts(tenantId),
       trustsNoTenant: trust.trustsNoTenant,

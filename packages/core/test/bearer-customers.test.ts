@@ -186,7 +186,7 @@ describe("requireBearer at an Azure AD B2C API", () => {
 
   it("refuses an ID token and the app's token to itself (no scp)", async () => {
     const api = b2cApp();
-    const guard = api.guard(bearerGuard());
+    const guard = api.guard(bearerGuard({ scopes: ["Orders.Read"] }));
     const idToken = await signToken(key, b2cClaims({ scp: undefined, azp: undefined }));
     expect(await reasonOf((await callApi(api, guard, `Bearer ${idToken}`)).answer)).toBe("claims");
   });

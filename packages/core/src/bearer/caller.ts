@@ -1,6 +1,9 @@
 /** Who called a `requireBearer` route, from the validated access token. */
 export interface Caller {
-  /** `user`: a delegated token (a person through an app, `scp`); `app`: an app-only token (`roles`). */
+  /**
+   * `user`: a delegated token (a person through an app, `scp`); `app`: an app-only token (`roles`;
+   * in an Azure AD B2C app, a token holding the route's `roles` in `scp`, as B2C writes them).
+   */
   readonly kind: "user" | "app";
   /** The tenant that issued the token (`tid`; for Azure AD B2C, the tenant its issuer names). */
   readonly tenantId: string;
@@ -13,7 +16,10 @@ export interface Caller {
   readonly appId: string;
   /** Delegated scopes (`scp`), without the API's `api://…/` prefix; none for an app-only token. */
   readonly scopes: readonly string[];
-  /** App roles (`roles`): application permissions of an app, or app roles of a user. */
+  /**
+   * App roles (`roles`): application permissions of an app, or app roles of a user. For a B2C
+   * app's token, the application permissions B2C wrote in `scp`.
+   */
   readonly roles: readonly string[];
   /**
    * The token's version: 2 (`…/v2.0` issuer) or 1 (`sts.windows.net`). Azure AD B2C's tokens are 2

@@ -3,6 +3,7 @@
  * verified: audience, version, tenant, the kind of caller, and scopes (users) or app roles (apps).
  */
 import { EntranceError } from "../errors/entrance-error.js";
+import { type B2cRoute, b2cCaller, checkB2cRoute } from "./b2c-callers.js";
 import type { Caller } from "./caller.js";
 import { insufficient, type Refusal, refusedToken, wrongVersion } from "./refusals.js";
 import type { VerifiedToken } from "./validator.js";
@@ -104,6 +105,8 @@ export interface PolicySettings {
   readonly clientId: string;
   /** An Entra External ID app: its APIs take v2.0 tokens only. */
   readonly externalId?: boolean;
+  /** An Azure AD B2C app: apps' tokens are told from customers' by the route's names (b2c-callers.ts). */
+  readonly b2c?: boolean;
   /** Whether the core trusts this tenant (`authorization.trustedTenants` or the app's own). */
   trusts(tenantId: string): boolean;
   /** True when no tenant is trusted (a multi-tenant app with no `trustedTenants`). */
@@ -122,6 +125,7 @@ export class BearerPolicy {
   readonly #all: boolean;
   readonly #wrongVersion: Refusal;
   readonly #refusals: { scope?: Refusal; role?: Refusal; user: Refusal; app: Refusal };
+  readonly #b2c: B2cRoute | undefined;
 
   constructor(
     options: BearerOptions,
@@ -149,6 +153,16 @@ export class BearerPolicy {
     this.#scopes = checked.scopes ?? [];
     this.#roles = checked.roles ?? [];
     this.#all = checked.match === "all";
+    this.#b2c = settings.b2c
+      ? {
+          users: this.#users,
+          apps: this.#apps,
+          scopes: this.#scopes,
+          roles: this.#roles,
+          all: this.#all,
+        }
+      : undefined;
+    if (this.#b2c) checkB2cRoute(this.#b2c);
     this.#wrongVersion = wrongVersion(checked.versions ?? [2]);
     const which = this.#all ? "all of" : "one of";
     this.#refusals = {
@@ -186,7 +200,7 @@ export class BearerPolicy {
 
   /** The caller if the token meets the route's requirements, else the refusal. */
   admit(token: VerifiedToken): Caller | Refusal {
-    const { caller } = token;
+    const caller = this.#b2c ? b2cCaller(token.caller, this.#b2c) : token.caller;
     if (!this.#audienceMatches(token)) return refusedToken("audience");
     if (!this.#versions.has(caller.version)) return this.#wrongVersion;
     if (!this.#tenantAccepted(caller.tenantId)) return refusedToken("tenant");

@@ -312,8 +312,9 @@ export class BearerValidator {
    * agree when sent), `ver` is "1.0" though the issuer is B2C's v2.0 endpoint, `nonce` may be
    * there (it comes from the authorize request), `oid` falls back to `sub` as in the ID token
    * rule, and the policy (`tfp`, or `acr`) must be one of the app's: the one whose keys verified
-   * it (`verifiedWith`), whose discovery document names the issuer. Only users' tokens: B2C's
-   * user flows issue no app-only tokens, so a token without `scp` is refused.
+   * it (`verifiedWith`), whose discovery document names the issuer. A token without `scp` is
+   * refused. Customers' and apps' tokens both carry `scp` (an app's: its application
+   * permissions), so the caller is a user's here and the route decides (b2c-callers.ts).
    */
   #b2cCaller(
     claims: Record<string, unknown>,

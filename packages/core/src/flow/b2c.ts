@@ -43,11 +43,14 @@ export async function b2cJourney(
   return undefined;
 }
 
-/** Back where the sign-in was started from, as it was: nothing changed, nothing to report. */
+/**
+ * Back where the sign-in was started from, as it was: nothing changed, nothing to report. A popup
+ * closes and tells its opener the sign-in was cancelled (the opener stays as it is).
+ */
 function backTo(rt: Runtime, transaction: LoginTransaction): Response {
   if (transaction.popup) {
     return new Response(
-      popupCompletePage(transaction.returnTo, `${rt.assetPrefix}popup-complete.js`),
+      popupCompletePage(transaction.returnTo, `${rt.assetPrefix}popup-complete.js`, "cancelled"),
       { status: 200, headers: PAGE_HEADERS },
     );
   }

@@ -84,11 +84,21 @@ export function errorPage(
   );
 }
 
-/** The page a sign-in popup ends on: tells its opener and closes, or carries on without one. */
-export function popupCompletePage(returnTo: string, scriptUrl: string): string {
-  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signed in</title>
+/**
+ * The page a sign-in popup ends on: tells its opener and closes, or carries on without one.
+ * `cancelled`: the person left the sign-in (B2C's Cancel); the opener hears `entrance:cancelled`,
+ * not `entrance:signed-in`, so it does not reload as if someone had signed in.
+ */
+export function popupCompletePage(
+  returnTo: string,
+  scriptUrl: string,
+  outcome: "signed-in" | "cancelled" = "signed-in",
+): string {
+  const cancelled = outcome === "cancelled";
+  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${cancelled ? "Sign-in cancelled" : "Signed in"}</title>
 <script src="${scriptUrl}" defer></script></head>
-<body><p>Signed in. <a id="continue" href="${returnTo}">Continue</a></p></body></html>`.value;
+<body data-entrance-outcome="${outcome}"><p>${cancelled ? "Sign-in cancelled." : "Signed in."} <a id="continue" href="${returnTo}">Continue</a></p></body></html>`
+    .value;
 }
 
 /**
@@ -114,11 +124,12 @@ export const POPUP_SCRIPT = `(function () {
 })();
 `;
 
-/** Runs in the popup when sign-in completes. */
+/** Runs in the popup when sign-in completes, or was cancelled (the page's outcome says which). */
 export const POPUP_COMPLETE_SCRIPT = `(function () {
   var link = document.getElementById("continue");
+  var cancelled = document.body.getAttribute("data-entrance-outcome") === "cancelled";
   if (window.opener && !window.opener.closed) {
-    window.opener.postMessage({ type: "entrance:signed-in" }, location.origin);
+    window.opener.postMessage({ type: cancelled ? "entrance:cancelled" : "entrance:signed-in" }, location.origin);
     window.close();
   } else if (link) {
     location.replace(link.href);

@@ -5,6 +5,7 @@
  * access token when the app asked for an API's scopes (`https://{tenant domain}/{api}/{scope}`:
  * `aud` the API, `scp` the scopes) or for a token to itself (its client id as a scope), a refresh
  * token for `offline_access`, and `client_info` whose `uid` carries the policy as B2C's does.
+ * Client credentials (an app's token for an API of the tenant) are in b2c-client-credentials.ts.
  */
 import { createHash } from "node:crypto";
 import type { JWTPayload } from "jose";
@@ -13,6 +14,7 @@ import type { EmulatorContext } from "../context.js";
 import type { Exchange } from "../http/exchange.js";
 import type { Params } from "../http/router.js";
 import { opaque } from "../ids.js";
+import { b2cClientCredentials } from "./b2c-client-credentials.js";
 import {
   B2cError,
   b2cApiScope,
@@ -68,6 +70,10 @@ export function handleB2cToken(ctx: EmulatorContext) {
         );
       }
       const grantType = form.get("grant_type") ?? "";
+      if (grantType === "client_credentials") {
+        const answer = await b2cClientCredentials(ctx, policy, client, form);
+        return exchange.sendJson(200, answer, NO_STORE);
+      }
       let redeemed: Redeemed;
       if (grantType === "authorization_code")
         redeemed = redeemCode(ctx, form, client.app.clientId, policy);
