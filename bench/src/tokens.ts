@@ -513,6 +513,7 @@ try {
     },
     ratioEntrance100kTo1,
     ratioEntrance100kTo1ByRound,
+    ratioRandom100kTo1: of("entrance-random-user-100000", "entrance-same-user-1"),
     aim: AIM,
     seconds: (Date.now() - started) / 1000,
   };
