@@ -28,6 +28,11 @@ export interface TokensReport {
   readonly ratioEntrance100kTo1: number;
   /** The same ratio round by round (round medians): how far the ratio itself moved. */
   readonly ratioEntrance100kTo1ByRound: readonly number[];
+  /**
+   * Issue 10 §3's figure: Entrance, a random user of 100,000 / the same user with 1 user (medians).
+   * Held to the same aim; the same-user ratio alone would say "met" where this one is not.
+   */
+  readonly ratioRandom100kTo1: number;
   readonly aim: number;
   readonly seconds: number;
 }
@@ -77,6 +82,8 @@ export function tokensMarkdown(report: TokensReport): string {
       .join(" / ")}`,
     `aim: Entrance at 100,000 users within ${report.aim.toFixed(2)}× of 1 user: ` +
       `${headline <= report.aim ? "met" : "NOT met"}`,
+    `aim: a random user of 100,000 within ${report.aim.toFixed(2)}× of 1 user: ` +
+      `${report.ratioRandom100kTo1 <= report.aim ? "met" : "NOT met"} (${report.ratioRandom100kTo1.toFixed(2)})`,
     `ratio entrance 100k/1: ${headline.toFixed(2)}`,
     "",
   ].join("\n");

@@ -1,5 +1,6 @@
 /**
- * getAccessToken on a cache hit with 1, 1,000 and 100,000 users in Entrance's SQLite store, and
+ * getAccessToken on a cache hit with 1, 1,000 and 100,000 users in Entrance's SQLite store (and,
+ * as the floor of any store, in the memory store holding the same 100,000 indexes), and
  * MSAL Node's own shared in-memory cache at 1, 1,000 and 5,000 accounts, in one run: medians, p90s
  * and ratios to the same tool with one user. Prints a markdown table, ends with the line
  * `ratio entrance 100k/1: x.xx`, and writes bench/results/tokens.json.
@@ -17,13 +18,16 @@ import { type AccountInfo, ConfidentialClientApplication, LogLevel } from "@azur
 import msalPackage from "@azure/msal-node/package.json" with { type: "json" };
 import {
   createEntrance,
+  createMemoryStore,
   type Entrance,
+  type EntranceStore,
   trustCertificateAuthority,
   type UserKey,
 } from "@entrance/core";
 import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulator";
 import { pickAccount, trustingNetworkClient } from "@entrance/emulator/testing";
 import { openSqlStore } from "@entrance/store-sql";
+import Database from "better-sqlite3";
 import {
   accountCopier,
   mergeSerializedCaches,
@@ -70,6 +74,21 @@ try {
   emulator = await startEmulator();
   const running = emulator;
   const networkCalls = () => JSON.stringify(running.control.counts());
+  const coreOn = (store: EntranceStore) => {
+    const entrance = createEntrance({
+      tenantId: "organizations",
+      clientId: defaults.webApp,
+      clientSecret: defaults.webAppSecret,
+      authorityHost: running.urls.https,
+      baseUrl: APP_BASE,
+      secrets: [SECRET],
+      trust: trustCertificateAuthority(running.caCertPem),
+      store,
+      env: {},
+    });
+    entrances.push(entrance);
+    return entrance;
+  };
 
   // --- Entrance: one SQLite file per population, the same real user in each. -----------------
   const stores = await Promise.all(
@@ -77,18 +96,7 @@ try {
       const filename = join(workDir, `entrance-${users}.db`);
       const raw = await openSqlStore(filename);
       const counted = countingTokens(raw);
-      const entrance = createEntrance({
-        tenantId: "organizations",
-        clientId: defaults.webApp,
-        clientSecret: defaults.webAppSecret,
-        authorityHost: running.urls.https,
-        baseUrl: APP_BASE,
-        secrets: [SECRET],
-        trust: trustCertificateAuthority(running.caCertPem),
-        store: counted.store,
-        env: {},
-      });
-      entrances.push(entrance);
+      const entrance = coreOn(counted.store);
       return { users, filename, entrance, raw, store: counted.store, counts: counted.counts };
     }),
   );
@@ -143,6 +151,28 @@ try {
     });
   }
 
+  // The floor of any store: the memory store (no I/O, no SQL) holding the largest population's
+  // indexes, the part a hit reads. What a random user still costs more there than the same user
+  // is the CPU's caches (a different index to fetch, decrypt and parse on each call).
+  const largestStore = stores[stores.length - 1];
+  if (!largestStore) throw new Error("no store");
+  progress(`copying the ${plural(largestStore.users, "user")}' indexes into a memory store`);
+  const memory = countingTokens(createMemoryStore());
+  const file = new Database(largestStore.filename, { readonly: true });
+  try {
+    const rows = file
+      .prepare("select partition, access_index from entrance_token_partitions")
+      .raw()
+      .iterate() as IterableIterator<[string, Uint8Array]>;
+    for (const [partition, index] of rows) {
+      // The cache part is left empty: a hit never reads it, and the checks below fail on any read.
+      await memory.store.tokens.put(partition, new Uint8Array(0), index);
+    }
+  } finally {
+    file.close();
+  }
+  const memoryEntrance = coreOn(memory.store);
+
   // Each case makes the same call sequence every run: the real user, or seeded random users.
   const expected = (await one.entrance.getAccessToken(REAL, SCOPES)).token;
   const entranceCases = [
@@ -155,30 +185,45 @@ try {
         if (token !== expected) throw new Error("getAccessToken answered another token");
       },
     })),
-    ...stores
-      .filter(({ users }) => users > 1)
-      .map(({ users, entrance }) => {
-        const random = mulberry32(SEED + users);
-        const pool = [REAL.objectId, ...objectIds.slice(0, users - 1)];
-        const picks = Array.from(
-          { length: callsPerCase + 1_000 },
-          () => pool[Math.floor(random() * pool.length)] as string,
-        );
-        let next = 0;
-        return {
-          id: `entrance-random-user-${users}`,
-          label: "Entrance getAccessToken, SQLite store, a random user each call",
-          users,
-          call: async () => {
-            const objectId = picks[next++ % picks.length] as string;
-            const { token } = await entrance.getAccessToken(
-              { tenantId: REAL.tenantId, objectId },
-              SCOPES,
-            );
-            if (!token) throw new Error("getAccessToken answered no token");
-          },
-        };
-      }),
+    ...[
+      ...stores.filter(({ users }) => users > 1),
+      { ...largestStore, entrance: memoryEntrance },
+    ].map(({ users, entrance }, i, all) => {
+      const floor = i === all.length - 1;
+      // The memory store gets users of its own, so that neither case warms the other's.
+      const random = mulberry32(SEED + users + (floor ? 3 : 0));
+      const pool = [REAL.objectId, ...objectIds.slice(0, users - 1)];
+      const picks = Array.from(
+        { length: callsPerCase + 1_000 },
+        () => pool[Math.floor(random() * pool.length)] as string,
+      );
+      let next = 0;
+      return {
+        id: floor ? `entrance-memory-random-user-${users}` : `entrance-random-user-${users}`,
+        label: floor
+          ? "Entrance getAccessToken, memory store with the same indexes (no I/O), a random user each call"
+          : "Entrance getAccessToken, SQLite store, a random user each call",
+        users,
+        call: async () => {
+          const objectId = picks[next++ % picks.length] as string;
+          const { token } = await entrance.getAccessToken(
+            { tenantId: REAL.tenantId, objectId },
+            SCOPES,
+          );
+          if (!token) throw new Error("getAccessToken answered no token");
+        },
+      };
+    }),
+    {
+      id: `entrance-memory-same-user-${largestStore.users}`,
+      label:
+        "Entrance getAccessToken, memory store with the same indexes (no I/O), the same user each call",
+      users: largestStore.users,
+      call: async () => {
+        const { token } = await memoryEntrance.getAccessToken(REAL, SCOPES);
+        if (token !== expected) throw new Error("getAccessToken answered another token");
+      },
+    },
   ];
 
   progress(`Entrance: warm-up, then ${ROUNDS} rounds of ${perRound} calls per case`);
@@ -186,7 +231,8 @@ try {
     await timeCalls(entranceCase.call, { calls: 300, maxMs: 5_000 });
   }
   const entranceNetworkBefore = networkCalls();
-  const readsBefore = stores.map(({ counts }) => ({ ...counts }));
+  const counted = [...stores.map(({ counts }) => counts), memory.counts];
+  const readsBefore = counted.map((counts) => ({ ...counts }));
   const { samples: entranceSamples, calls: entranceCalls } = await alternate(
     ROUNDS,
     entranceCases,
@@ -196,17 +242,17 @@ try {
     }),
   );
   const entranceNetworkDuring = diffCounts(entranceNetworkBefore, networkCalls());
-  const partitionWrites = stores.reduce(
-    (sum, { counts }, i) =>
+  const partitionWrites = counted.reduce(
+    (sum, counts, i) =>
       sum + counts.put + counts.delete - (readsBefore[i]?.put ?? 0) - (readsBefore[i]?.delete ?? 0),
     0,
   );
-  const partitionReads = stores.reduce(
-    (sum, { counts }, i) => sum + counts.getIndex - (readsBefore[i]?.getIndex ?? 0),
+  const partitionReads = counted.reduce(
+    (sum, counts, i) => sum + counts.getIndex - (readsBefore[i]?.getIndex ?? 0),
     0,
   );
-  const wholeReads = stores.reduce(
-    (sum, { counts }, i) => sum + counts.get - (readsBefore[i]?.get ?? 0),
+  const wholeReads = counted.reduce(
+    (sum, counts, i) => sum + counts.get - (readsBefore[i]?.get ?? 0),
     0,
   );
   if (entranceNetworkDuring !== "none") {
@@ -223,43 +269,52 @@ try {
   // The only step whose work depends on the number of users: reading the partition from SQLite
   // (Kysely, better-sqlite3), timed alone on the same stores, uncounted.
   // Both reads: the index alone (what a hit reads) and the whole partition (what it read before).
-  const readCases = entranceCases.flatMap(({ id, users }) => {
-    const store = stores.find((candidate) => candidate.users === users)?.raw;
-    if (!store) throw new Error(`no store of ${users} users`);
-    const same = id.startsWith("entrance-same-user");
-    const who = same ? "the same user each call" : "a random user each call";
-    const reading = (
-      prefix: string,
-      label: string,
-      read: (partition: string) => Promise<unknown>,
-    ) => {
-      const random = mulberry32(SEED + users);
-      const pool = [REAL.objectId, ...objectIds.slice(0, users - 1)];
-      return {
-        id: id.replace("entrance-", prefix),
-        label: `${label}, ${who}`,
-        users,
-        call: async () => {
-          const objectId = same
-            ? REAL.objectId
-            : (pool[Math.floor(random() * pool.length)] as string);
-          if (!(await read(`${objectId}.${REAL.tenantId}`))) {
-            throw new Error(`no partition for ${objectId}`);
-          }
-        },
+  const readCases = entranceCases
+    .filter(({ id }) => !id.startsWith("entrance-memory-"))
+    .flatMap(({ id, users }) => {
+      const store = stores.find((candidate) => candidate.users === users)?.raw;
+      if (!store) throw new Error(`no store of ${users} users`);
+      const same = id.startsWith("entrance-same-user");
+      const who = same ? "the same user each call" : "a random user each call";
+      const reading = (
+        prefix: string,
+        label: string,
+        salt: number,
+        read: (partition: string) => Promise<unknown>,
+      ) => {
+        // Users of their own, not those the getAccessToken case just read: its sequence would find
+        // their pages in SQLite's page cache and time a warm read as a random one.
+        const random = mulberry32(SEED + users + salt);
+        const pool = [REAL.objectId, ...objectIds.slice(0, users - 1)];
+        return {
+          id: id.replace("entrance-", prefix),
+          label: `${label}, ${who}`,
+          users,
+          call: async () => {
+            const objectId = same
+              ? REAL.objectId
+              : (pool[Math.floor(random() * pool.length)] as string);
+            if (!(await read(`${objectId}.${REAL.tenantId}`))) {
+              throw new Error(`no partition for ${objectId}`);
+            }
+          },
+        };
       };
-    };
-    return [
-      reading(
-        "store-index-read-",
-        "its SQLite read of the index alone (store.tokens.getIndex)",
-        (p) => store.tokens.getIndex(p),
-      ),
-      reading("store-read-", "its SQLite read of the whole partition (store.tokens.get)", (p) =>
-        store.tokens.get(p),
-      ),
-    ];
-  });
+      return [
+        reading(
+          "store-index-read-",
+          "its SQLite read of the index alone (store.tokens.getIndex)",
+          1,
+          (p) => store.tokens.getIndex(p),
+        ),
+        reading(
+          "store-read-",
+          "its SQLite read of the whole partition (store.tokens.get)",
+          2,
+          (p) => store.tokens.get(p),
+        ),
+      ];
+    });
   progress(
     `SQLite store: the partition read alone, ${ROUNDS} rounds of ${perRound} calls per case`,
   );
@@ -437,6 +492,10 @@ try {
     cases: results,
     ratios: {
       "entrance random user 100k/1": of("entrance-random-user-100000", "entrance-same-user-1"),
+      "entrance memory store random/same user 100k": of(
+        "entrance-memory-random-user-100000",
+        "entrance-memory-same-user-100000",
+      ),
       "entrance random user 100k/1k": of(
         "entrance-random-user-100000",
         "entrance-random-user-1000",
@@ -454,6 +513,7 @@ try {
     },
     ratioEntrance100kTo1,
     ratioEntrance100kTo1ByRound,
+    ratioRandom100kTo1: of("entrance-random-user-100000", "entrance-same-user-1"),
     aim: AIM,
     seconds: (Date.now() - started) / 1000,
   };

@@ -102,6 +102,19 @@ export function toBytes(value: unknown, row: RowRef, column: string): Uint8Array
   return new Uint8Array(value);
 }
 
+/**
+ * The driver's bytes without a copy, when its Buffer spans the whole of its memory (better-sqlite3
+ * copies each BLOB into a Buffer of its own, never reused): a Uint8Array view of exactly them,
+ * which reaches nothing else. A Buffer that is a slice of a larger one (a pool, a packet) is
+ * copied as {@link toBytes} does. A token hit reads a blob of a kilobyte or two per call.
+ */
+export function ownBytes(value: unknown, row: RowRef, column: string): Uint8Array {
+  if (!(value instanceof Uint8Array)) throw corrupt(row, column, "bytes");
+  return value.byteOffset === 0 && value.byteLength === value.buffer.byteLength
+    ? new Uint8Array(value.buffer, 0, value.byteLength)
+    : new Uint8Array(value);
+}
+
 /** The bytes as a Buffer view (no copy), which both drivers bind as a BLOB / bytea. */
 export function fromBytes(data: Uint8Array): Buffer {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);

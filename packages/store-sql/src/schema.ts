@@ -58,7 +58,7 @@ export interface TokenPartitionsTable {
   partition: string;
   /**
    * The encrypted access-token index a cache hit reads alone; null in rows written before
-   * migration 0005 or put without one.
+   * migration 0006 or put without one.
    */
   access_index: ColumnType<Uint8Array | null, Uint8Array | null, Uint8Array | null>;
   data: Bytes;

@@ -140,14 +140,15 @@ function hotReads(database: Database.Database): HotReads {
   const user = database.prepare(
     'select * from "entrance_users" where "tenant_id" = ? and "object_id" = ?',
   );
-  const token = database.prepare(
-    'select "data" from "entrance_token_partitions" where "partition" = ?',
-  );
+  // The token reads pluck their one column: the value itself, not a row object around it.
+  const token = database
+    .prepare('select "data" from "entrance_token_partitions" where "partition" = ?')
+    .pluck();
   // The index alone: it precedes `data` in the row, so SQLite reads the leaf page and at most the
   // first overflow page, not the chain that holds `data`.
-  const tokenIndex = database.prepare(
-    'select "access_index" from "entrance_token_partitions" where "partition" = ?',
-  );
+  const tokenIndex = database
+    .prepare('select "access_index" from "entrance_token_partitions" where "partition" = ?')
+    .pluck();
   return {
     session: (idHash) => session.get(idHash) as ReturnType<HotReads["session"]>,
     user: (tenantId, objectId) => user.get(tenantId, objectId) as ReturnType<HotReads["user"]>,

@@ -47,8 +47,10 @@ export const schemaMode = (options: SqlStoreOptions): SchemaMode =>
 export interface HotReads {
   session(idHash: string): Selectable<SessionsTable> | undefined;
   user(tenantId: string, objectId: string): Selectable<UsersTable> | undefined;
-  token(partition: string): Pick<Selectable<TokenPartitionsTable>, "data"> | undefined;
-  tokenIndex(partition: string): Pick<Selectable<TokenPartitionsTable>, "access_index"> | undefined;
+  /** The partition's `data` column alone (no row object around it); undefined when no row. */
+  token(partition: string): Selectable<TokenPartitionsTable>["data"] | undefined;
+  /** Its `access_index` column alone: null in a row written before indexes, undefined if none. */
+  tokenIndex(partition: string): Selectable<TokenPartitionsTable>["access_index"] | undefined;
 }
 
 /**

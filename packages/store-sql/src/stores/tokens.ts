@@ -1,7 +1,7 @@
 import type { TokenStore } from "@entrance/core";
 import { type Kysely, sql } from "kysely";
 import type { Dialect } from "../dialect.js";
-import { fromBytes, rowName, toBytes } from "../rows.js";
+import { fromBytes, ownBytes, rowName, toBytes } from "../rows.js";
 import type { EntranceDatabase } from "../schema.js";
 import type { HotReads } from "../store.js";
 
@@ -14,28 +14,39 @@ export function sqlTokens(
   now: () => number,
   hot?: HotReads,
 ): TokenStore {
+  // SQLite's driver hands each BLOB over in a Buffer of its own: a view of it is safe to return.
+  // The network drivers' Buffers may be slices of a larger one, so those are copied.
+  const bytesOf = (value: unknown, partition: string, column: string) =>
+    hot
+      ? ownBytes(value, rowName(TABLE, { partition }), column)
+      : toBytes(value, rowName(TABLE, { partition }), column);
   return {
     async get(partition) {
-      const row = hot
+      const data = hot
         ? hot.token(partition)
-        : await db
-            .selectFrom(TABLE)
-            .select("data")
-            .where("partition", "=", partition)
-            .executeTakeFirst();
-      return row ? toBytes(row.data, rowName(TABLE, { partition }), "data") : null;
+        : (
+            await db
+              .selectFrom(TABLE)
+              .select("data")
+              .where("partition", "=", partition)
+              .executeTakeFirst()
+          )?.data;
+      return data === undefined ? null : bytesOf(data, partition, "data");
     },
 
     async getIndex(partition) {
-      const row = hot
+      const index = hot
         ? hot.tokenIndex(partition)
-        : await db
-            .selectFrom(TABLE)
-            .select("access_index")
-            .where("partition", "=", partition)
-            .executeTakeFirst();
-      if (!row || row.access_index === null) return null;
-      return toBytes(row.access_index, rowName(TABLE, { partition }), "access_index");
+        : (
+            await db
+              .selectFrom(TABLE)
+              .select("access_index")
+              .where("partition", "=", partition)
+              .executeTakeFirst()
+          )?.access_index;
+      return index === undefined || index === null
+        ? null
+        : bytesOf(index, partition, "access_index");
     },
 
     // One statement writes both parts: a reader sees the old pair or the new one.
