@@ -18,6 +18,7 @@ import {
   type RunningEmulator,
   startEmulator,
 } from "../src/index.js";
+import { PolicyKeys, type StoredPolicyKeys } from "../src/pki/policy-keys.js";
 import {
   openB2cPage,
   request,
@@ -228,5 +229,44 @@ describe("a B2C custom policy's signing key", () => {
       emulator = undefined;
       await rm(folder, { recursive: true, force: true });
     }
+  });
+});
+
+describe("PolicyKeys (the custom policies' keys and their writes)", () => {
+  it("gives concurrent first callers one key, written once and loaded back the same", async () => {
+    const writes: StoredPolicyKeys[] = [];
+    const keys = new PolicyKeys({}, async (stored) => {
+      writes.push(stored);
+    });
+    const [a, b, c] = await Promise.all([
+      keys.of(B2C.tenant, CUSTOM),
+      keys.of(B2C.tenant.toUpperCase(), CUSTOM.toUpperCase()),
+      keys.of(B2C.tenant, CUSTOM),
+    ]);
+    expect(b).toBe(a);
+    expect(c).toBe(a);
+    expect(writes).toHaveLength(1);
+    expect(Object.keys(writes[0] ?? {})).toEqual([`${B2C.tenant}/${CUSTOM.toLowerCase()}`]);
+    // Loaded from what was written, the same key.
+    const reloaded = new PolicyKeys(writes[0] ?? {}, async () => {});
+    expect((await reloaded.of(B2C.tenant, CUSTOM)).active.kid).toBe(a.active.kid);
+  });
+
+  it("keeps no key whose write failed: the caller sees the failure and the next caller a new key", async () => {
+    let fail = true;
+    const written: StoredPolicyKeys[] = [];
+    const keys = new PolicyKeys({}, async (stored) => {
+      if (fail) throw new Error("disk full");
+      written.push(stored);
+    });
+    await expect(keys.of(B2C.tenant, CUSTOM)).rejects.toThrow("disk full");
+    fail = false;
+    const made = await keys.of(B2C.tenant, CUSTOM);
+    expect(written.at(-1)?.[`${B2C.tenant}/${CUSTOM.toLowerCase()}`]?.map((k) => k.kid)).toEqual([
+      made.active.kid,
+    ]);
+    // A rotation rotates it and writes again.
+    await keys.rotate();
+    expect(written.at(-1)?.[`${B2C.tenant}/${CUSTOM.toLowerCase()}`]).toHaveLength(2);
   });
 });

@@ -39,17 +39,17 @@ export class PolicyKeys {
    */
   of(tenantId: string, policy: string): Promise<SigningKeys> {
     const id = `${tenantId.toLowerCase()}/${policy.toLowerCase()}`;
+    // A key being made is handed out once it is saved, not before: its write may still fail.
+    const making = this.#making.get(id);
+    if (making) return making;
     const ready = this.#ready.get(id);
     if (ready) return Promise.resolve(ready);
-    let making = this.#making.get(id);
-    if (!making) {
-      making = this.#make(id);
-      this.#making.set(id, making);
-      // Kept once made; a failed generation or write is not, and the next caller tries again.
-      const done = () => this.#making.delete(id);
-      making.then(done, done);
-    }
-    return making;
+    const made = this.#make(id);
+    this.#making.set(id, made);
+    // Kept once made; a failed generation or write is not, and the next caller tries again.
+    const done = () => this.#making.delete(id);
+    made.then(done, done);
+    return made;
   }
 
   async #make(id: string): Promise<SigningKeys> {
