@@ -5,9 +5,10 @@
  * fetch metadata of the forger's choosing), one policy's key passing for another's, `tfp` and
  * `acr` pulling two ways, names that only look like the app's policies, and claims of the wrong
  * type. Real tokens from the emulator, whose custom policy signs with a key of its own, and tokens
- * forged with the user flows' key read from its data folder.
+ * forged with the user flows' key and the custom policy's, both read from its data folder.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { createPrivateKey } from "node:crypto";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -43,6 +44,8 @@ let emulator: RunningEmulator;
 let dataDir: string;
 /** The user flows' shared key, read from the emulator's data folder. */
 let userFlowKey: Awaited<ReturnType<typeof activeSigningKey>>;
+/** The custom policy's own key, read from the emulator's data folder too. */
+let customKey: Awaited<ReturnType<typeof activeSigningKey>>;
 /** A customer's real access tokens, from the custom policy and from the sign-in user flow. */
 let customToken: string;
 let userFlowToken: string;
@@ -193,9 +196,17 @@ beforeAll(async () => {
   userFlowKey = await activeSigningKey(dataDir);
   customToken = await accessTokenOf(CUSTOM);
   userFlowToken = await accessTokenOf(B2C.signUpSignIn);
+  const stored = JSON.parse(await readFile(join(dataDir, "policy-keys.json"), "utf8")) as Record<
+    string,
+    { kid: string; privateKeyPem: string }[]
+  >;
+  const [active] = stored[`${B2C.tenant}/${CUSTOM.toLowerCase()}`] ?? [];
+  if (!active) throw new Error("the emulator keeps no key for the custom policy");
+  customKey = { kid: active.kid, privateKey: createPrivateKey(active.privateKeyPem) };
   // The premise of every case: the custom policy and the user flows sign with different keys.
   expect(decodeProtectedHeader(customToken).kid).not.toBe(decodeProtectedHeader(userFlowToken).kid);
   expect(decodeProtectedHeader(userFlowToken).kid).toBe(userFlowKey.kid);
+  expect(decodeProtectedHeader(customToken).kid).toBe(customKey.kid);
 });
 
 afterAll(async () => {
@@ -241,6 +252,13 @@ describe("Bearer tokens in an Azure AD B2C app", () => {
     // As acr instead of tfp, the same.
     const viaAcr = rewritten(customToken, { tfp: undefined, acr: B2C.signUpSignIn });
     await expectRefused(target, viaAcr, "key_unknown");
+    // Even soundly signed with the custom policy's own key, a token naming the user flow is
+    // checked against the user flow's keys, which do not hold it.
+    const signed = await signToken(customKey, b2cClaims({ tfp: B2C.signUpSignIn }));
+    await expectRefused(target, signed, "key_unknown");
+    // The same key and claims naming the custom policy pass: the refusals are the policy's.
+    const honest = await signToken(customKey, b2cClaims({ tfp: CUSTOM }));
+    expect((await callApi(target.app, target.guard, `Bearer ${honest}`)).answer).toBeNull();
     // The user flow's keys were asked once for the unknown key id, the custom policy's never.
     expect(emulator.control.counts().keys ?? 0).toBeLessThanOrEqual(1);
     expect(emulator.control.counts().discovery ?? 0).toBe(0);
