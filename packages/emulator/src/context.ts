@@ -1,6 +1,7 @@
 import type { Clock } from "./clock.js";
 import type { FaultQueue, RequestCounts } from "./control/faults.js";
 import type { Directory } from "./directory.js";
+import type { PolicyKeys } from "./pki/policy-keys.js";
 import type { SigningKey, SigningKeys } from "./pki/signing-keys.js";
 import type { CloudShape } from "./protocol/clouds.js";
 import type { ProtocolState } from "./protocol/state.js";
@@ -26,12 +27,17 @@ export interface EmulatorContext {
   readonly directory: Directory;
   readonly clock: Clock;
   readonly keys: SigningKeys;
+  /** The B2C custom policies' own signing keys (a user flow signs with `keys`). */
+  readonly policyKeys: PolicyKeys;
   readonly state: ProtocolState;
   readonly counts: RequestCounts;
   readonly faults: FaultQueue;
   /** The cloud the emulator answers as; undefined: its own `localhost` instance. */
   readonly cloud?: CloudShape | undefined;
   lifetimes: Lifetimes;
-  /** Signs with a new key from now on and keeps the keys in the data folder (see `Control`). */
+  /**
+   * Signs with a new key from now on, the tenant's and each custom policy's, and keeps the keys
+   * in the data folder (see `Control`).
+   */
   rotateSigningKeys(options?: { retire?: boolean }): Promise<SigningKey>;
 }

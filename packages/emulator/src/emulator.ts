@@ -105,6 +105,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     directory,
     clock,
     keys: credentials.signingKeys,
+    policyKeys: credentials.policyKeys,
     state: undefined as unknown as ProtocolState,
     counts,
     faults,
@@ -112,6 +113,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     rotateSigningKeys: async (rotation) => {
       const key = await credentials.signingKeys.rotate(rotation);
       await credentials.saveSigningKeys();
+      // A custom policy's key rolls over with the tenant's, kept as long after it.
+      await credentials.policyKeys.rotate(rotation);
       return key;
     },
     cloud: options.cloud === undefined ? undefined : cloudShape(options.cloud),

@@ -139,7 +139,7 @@ export class BearerValidator {
         keys = new BearerKeys(metadata, this.#now);
         keysByMetadata.set(metadata, keys);
       }
-      const name = policy.toLowerCase();
+      const name = asciiLower(policy);
       policies.set(name, { name, metadata, keys });
     }
     return policies;
@@ -207,9 +207,9 @@ export class BearerValidator {
     claims: Record<string, unknown>,
     policies: ReadonlyMap<string, B2cPolicy>,
   ): B2cPolicy | Refusal {
-    const named = claims.tfp ?? claims.acr;
-    if (typeof named !== "string") return refusedToken("claims");
-    return policies.get(named.toLowerCase()) ?? refusedToken("policy");
+    const named = b2cPolicyClaim(claims);
+    if (typeof named !== "string") return named;
+    return policies.get(named) ?? refusedToken("policy");
   }
 
   #check(
@@ -321,9 +321,9 @@ export class BearerValidator {
     verifiedWith: B2cPolicy,
     nowMs: number,
   ): Caller | Refusal {
-    const { exp, nbf, iat, tid, oid, sub, ver, iss, aud, scp, azp, tfp, acr } = claims;
+    const { exp, nbf, iat, tid, oid, sub, ver, iss, aud, scp, azp } = claims;
     const objectId = oid ?? sub;
-    const policy = tfp ?? acr;
+    const policy = b2cPolicyClaim(claims);
     if (
       typeof exp !== "number" ||
       typeof iat !== "number" ||
@@ -336,18 +336,18 @@ export class BearerValidator {
       objectId === "" ||
       typeof azp !== "string" ||
       (ver !== "1.0" && ver !== "2.0") ||
-      (tid !== undefined && typeof tid !== "string") ||
-      typeof policy !== "string"
+      (tid !== undefined && typeof tid !== "string")
     ) {
       return refusedToken("claims");
     }
+    if (typeof policy !== "string") return policy;
     const untimely = this.#timely(exp, nbf, iat, nowMs);
     if (untimely) return untimely;
     const issuer = verifiedWith.metadata.cached()?.issuer;
     const tenant = issuer === undefined ? undefined : b2cIssuerTenant(issuer);
     if (iss !== issuer || !tenant) return refusedToken("issuer");
     if (tid !== undefined && tid.toLowerCase() !== tenant) return refusedToken("issuer");
-    if (this.#b2cPolicies?.get(policy.toLowerCase()) !== verifiedWith) {
+    if (this.#b2cPolicies?.get(policy) !== verifiedWith) {
       return refusedToken("policy");
     }
     return callerOf(claims, {
@@ -362,6 +362,36 @@ export class BearerValidator {
       roles: undefined,
     });
   }
+}
+
+/**
+ * The policy a B2C token names, lower case, or why it names none. B2C sends the policy in `tfp`
+ * or in `acr` (the user flow's "claim representing user flow" setting; a custom policy can be
+ * made to send both, then alike): a claim that is there must be a string, and two must name the
+ * same policy, or which one picks the keys would be the forger's choice. Letter case is folded
+ * for ASCII only: policy names are ASCII, and `toLowerCase` would turn the Kelvin sign (U+212A)
+ * into a `k`, so that a name that only looks like a policy of the app's would select it.
+ */
+function b2cPolicyClaim(claims: Record<string, unknown>): string | Refusal {
+  const { tfp, acr } = claims;
+  if (
+    (tfp !== undefined && typeof tfp !== "string") ||
+    (acr !== undefined && typeof acr !== "string")
+  ) {
+    return refusedToken("claims");
+  }
+  const named = tfp ?? acr;
+  if (named === undefined) return refusedToken("claims");
+  const policy = asciiLower(named);
+  if (tfp !== undefined && acr !== undefined && asciiLower(acr) !== policy) {
+    return refusedToken("policy");
+  }
+  return policy;
+}
+
+/** `text` with A–Z lower-cased and every other character as it is. */
+function asciiLower(text: string): string {
+  return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }
 
 /** The frozen caller of checked claims. */

@@ -68,8 +68,9 @@ export class Control {
   }
 
   /**
-   * Signs with a new key from now on. The old keys stay in the JWKS unless `retire` is set, in
-   * which case tokens they signed stop verifying. Returns the new key id.
+   * Signs with a new key from now on, and each B2C custom policy with a new key of its own. The
+   * old keys stay in the JWKS unless `retire` is set, in which case tokens they signed stop
+   * verifying. Returns the tenant's new key id.
    */
   async rotateSigningKeys(options: { retire?: boolean } = {}): Promise<string> {
     return (await this.ctx.rotateSigningKeys(options)).kid;

@@ -8,9 +8,13 @@ import {
   SERVER_NAMES,
   validFor,
 } from "./certificates.js";
+import { PolicyKeys, type StoredPolicyKeys } from "./policy-keys.js";
 import { SigningKeys, type StoredSigningKey } from "./signing-keys.js";
 
-/** What the emulator keeps between runs: its certificate authority, TLS certificate and keys. */
+/**
+ * What the emulator keeps between runs: its certificate authority, TLS certificate, signing keys
+ * and the keys of B2C custom policies.
+ */
 export interface Credentials {
   readonly caCertPath: string;
   readonly ca: KeyedCertificate;
@@ -18,6 +22,8 @@ export interface Credentials {
   readonly signingKeys: SigningKeys;
   /** Writes the current signing keys back (after a rotation). */
   saveSigningKeys(): Promise<void>;
+  /** The B2C custom policies' own keys, which write themselves back when made or rotated. */
+  readonly policyKeys: PolicyKeys;
 }
 
 const FILES = {
@@ -26,6 +32,7 @@ const FILES = {
   tlsCert: "tls.pem",
   tlsKey: "tls-key.pem",
   signingKeys: "signing-keys.json",
+  policyKeys: "policy-keys.json",
 } as const;
 
 /**
@@ -53,8 +60,17 @@ export async function loadCredentials(folder: string): Promise<Credentials> {
   const saveSigningKeys = () =>
     writeAtomically(path(FILES.signingKeys), JSON.stringify(signingKeys.toStored()), 0o600);
   if (!stored?.length) await saveSigningKeys();
+  const storedPolicyKeys = await readJson<unknown>(path(FILES.policyKeys));
+  const policyKeys = new PolicyKeys(
+    isRecord(storedPolicyKeys) ? (storedPolicyKeys as StoredPolicyKeys) : {},
+    (keys) => writeAtomically(path(FILES.policyKeys), JSON.stringify(keys), 0o600),
+  );
 
-  return { caCertPath: path(FILES.caCert), ca, tls, signingKeys, saveSigningKeys };
+  return { caCertPath: path(FILES.caCert), ca, tls, signingKeys, saveSigningKeys, policyKeys };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Whether a kept certificate covers today's names (one made before the ciamlogin.com hosts does not). */

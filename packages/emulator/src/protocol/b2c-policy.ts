@@ -7,7 +7,7 @@ import { type JWTPayload, SignJWT } from "jose";
 import type { AppRegistration, B2cSettings, Tenant, User } from "../config/schema.js";
 import type { EmulatorContext } from "../context.js";
 import type { Exchange } from "../http/exchange.js";
-import { customPolicyKeys, isCustomPolicy } from "../pki/policy-keys.js";
+import { isCustomPolicy } from "../pki/policy-keys.js";
 import type { SigningKeys } from "../pki/signing-keys.js";
 import { servedCiamHost } from "./ciam-hosts.js";
 import { entraTimestamp } from "./errors.js";
@@ -134,7 +134,7 @@ export function b2cIssuer(ctx: EmulatorContext, tenant: Tenant): string {
  */
 export function b2cSigningKeys(ctx: EmulatorContext, policy: PolicyRef): Promise<SigningKeys> {
   return isCustomPolicy(policy.name)
-    ? customPolicyKeys(ctx, policy.tenant.id, policy.name)
+    ? ctx.policyKeys.of(policy.tenant.id, policy.name)
     : Promise.resolve(ctx.keys);
 }
 
