@@ -144,7 +144,7 @@ describe("app-only tokens in an Azure AD B2C app", () => {
   it("requireBearer with roles takes a daemon's real token as the app: its scp read as roles", async () => {
     const { token } = await b2cApp(DAEMON, DAEMON_SECRET).getAppToken(API_DEFAULT);
     const entrance = api();
-    const guard = entrance.guard(bearerGuard({ roles: ["Orders.Sync"] }));
+    const guard = entrance.guard(bearerGuard({ roles: ["Orders.Sync"], apps: [DAEMON] }));
     const { answer, context } = await callApi(entrance, guard, `Bearer ${token}`);
     expect(answer).toBeNull();
     expect(context.caller).toMatchObject({
@@ -159,7 +159,7 @@ describe("app-only tokens in an Azure AD B2C app", () => {
     const customer = await customerToken();
     const refused = (await callApi(entrance, guard, `Bearer ${customer}`)).answer;
     expect(refused?.status).toBe(403);
-    expect(await reasonOf(refused)).toBe("role");
+    expect(await reasonOf(refused)).toBe("caller_kind");
   });
 
   it("a route for customers refuses the daemon's token; a route for both tells them apart", async () => {
@@ -170,7 +170,9 @@ describe("app-only tokens in an Azure AD B2C app", () => {
     const refused = (await callApi(entrance, customers, `Bearer ${token}`)).answer;
     expect(refused?.status).toBe(403);
     expect(await reasonOf(refused)).toBe("scope");
-    const both = entrance.guard(bearerGuard({ scopes: ["Orders.Read"], roles: ["Orders.Sync"] }));
+    const both = entrance.guard(
+      bearerGuard({ scopes: ["Orders.Read"], roles: ["Orders.Sync"], apps: [DAEMON] }),
+    );
     const asApp = await callApi(entrance, both, `Bearer ${token}`);
     expect(asApp.answer).toBeNull();
     expect(asApp.context.caller).toMatchObject({ kind: "app", appId: DAEMON });
@@ -188,7 +190,7 @@ describe("app-only tokens in an Azure AD B2C app", () => {
     const { token } = await b2cApp(DAEMON, DAEMON_SECRET).getAppToken(API_DEFAULT);
     const entrance = api();
     const all = entrance.guard(
-      bearerGuard({ roles: ["Orders.Sync", "Orders.Purge"], match: "all" }),
+      bearerGuard({ roles: ["Orders.Sync", "Orders.Purge"], match: "all", apps: [DAEMON] }),
     );
     const short = (await callApi(entrance, all, `Bearer ${token}`)).answer;
     expect(short?.status).toBe(403);
@@ -198,7 +200,7 @@ describe("app-only tokens in an Azure AD B2C app", () => {
       b2c: { signUpSignIn: B2C.passwordReset },
     }).getAppToken(API_DEFAULT);
     expect(decodeJwt(elsewhere.token).tfp).toBe(B2C.passwordReset);
-    const guard = entrance.guard(bearerGuard({ roles: ["Orders.Sync"] }));
+    const guard = entrance.guard(bearerGuard({ roles: ["Orders.Sync"], apps: [DAEMON] }));
     const answer = (await callApi(entrance, guard, `Bearer ${elsewhere.token}`)).answer;
     expect(answer?.status).toBe(401);
     expect(await reasonOf(answer)).toBe("policy");
@@ -208,10 +210,49 @@ describe("app-only tokens in an Azure AD B2C app", () => {
     const { token } = await b2cApp(BARE, BARE_SECRET).getAppToken(API_DEFAULT);
     expect(decodeJwt(token)).not.toHaveProperty("scp");
     const entrance = api();
-    const guard = entrance.guard(bearerGuard({ roles: ["Orders.Sync"] }));
+    const guard = entrance.guard(bearerGuard({ roles: ["Orders.Sync"], apps: [DAEMON] }));
     const answer = (await callApi(entrance, guard, `Bearer ${token}`)).answer;
     expect(answer?.status).toBe(401);
     expect(await reasonOf(answer)).toBe("claims");
+  });
+
+  it("a customer's scope named like an app role does not make the customer an app, nor a daemon's permission a customer", async () => {
+    // The API's delegated scope and an app role for daemons share the value Orders.Read.
+    const { token } = await b2cApp(DAEMON, DAEMON_SECRET).getAppToken(API_DEFAULT);
+    const customer = await customerToken();
+    expect(decodeJwt(customer).scp).toBe("Orders.Read");
+    const entrance = api();
+    const daemons = entrance.guard(bearerGuard({ roles: ["Orders.Read"], apps: [DAEMON] }));
+    const asApp = (await callApi(entrance, daemons, `Bearer ${customer}`)).answer;
+    expect(asApp?.status).toBe(403);
+    expect(await reasonOf(asApp)).toBe("caller_kind");
+    const both = entrance.guard(
+      bearerGuard({ scopes: ["Orders.Sync"], roles: ["Orders.Read"], apps: [DAEMON] }),
+    );
+    // The daemon holds Orders.Sync as an app permission: on this route it is still the app, short
+    // of the role, never a customer holding the scope.
+    const daemon = await callApi(entrance, both, `Bearer ${token}`);
+    expect(daemon.answer?.status).toBe(403);
+    expect(await reasonOf(daemon.answer)).toBe("role");
+    const person = await callApi(entrance, both, `Bearer ${customer}`);
+    expect(person.answer?.status).toBe(403);
+    expect(await reasonOf(person.answer)).toBe("scope");
+  });
+
+  it("reads the token of an app the route does not name as a customer's", async () => {
+    const { token } = await b2cApp(DAEMON, DAEMON_SECRET).getAppToken(API_DEFAULT);
+    const entrance = api();
+    const guard = entrance.guard(
+      bearerGuard({ scopes: ["Orders.Read"], roles: ["Orders.Sync"], apps: [BARE] }),
+    );
+    // The daemon holds Orders.Sync, but this route names another app: its token is no app's here,
+    // and as a customer's it lacks the delegated scope.
+    const answer = await callApi(entrance, guard, `Bearer ${token}`);
+    expect(answer.answer?.status).toBe(403);
+    expect(await reasonOf(answer.answer)).toBe("scope");
+    expect(() => entrance.guard(bearerGuard({ scopes: ["Orders.Read"], apps: [DAEMON] }))).toThrow(
+      /callers: "app" or "any"/,
+    );
   });
 
   it("refuses to build a customers' route without scopes, where a daemon's token would pass as a customer's", () => {
@@ -221,6 +262,10 @@ describe("app-only tokens in an Azure AD B2C app", () => {
     );
     expect(() => entrance.guard(bearerGuard({ callers: "any", roles: ["Orders.Sync"] }))).toThrow(
       expect.objectContaining({ code: "config_invalid" }),
+    );
+    // A route for daemons must name them: the names in scp cannot tell them from customers.
+    expect(() => entrance.guard(bearerGuard({ roles: ["Orders.Sync"] }))).toThrow(
+      expect.objectContaining({ code: "config_invalid", message: expect.stringMatching(/apps/) }),
     );
   });
 });

@@ -141,6 +141,22 @@ describe("requireBearer accepts", () => {
     await expectInvalid((await callApi(api, v2Route, `Bearer ${accessToken}`)).answer, "version");
   });
 
+  it("a route naming its apps takes app-only tokens of those apps only", async () => {
+    const daemon = await daemonToken(emulator);
+    const named = entrance.guard(
+      bearerGuard({ roles: [defaults.daemonRole], apps: [defaults.daemonApp.toUpperCase()] }),
+    );
+    expect((await callApi(entrance, named, `Bearer ${daemon}`)).answer).toBeNull();
+    const others = entrance.guard(
+      bearerGuard({ roles: [defaults.daemonRole], apps: ["0d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a"] }),
+    );
+    await expectForbidden(
+      (await callApi(entrance, others, `Bearer ${daemon}`)).answer,
+      "caller_kind",
+    );
+    expect(() => bearerGuard({ roles: ["A"], apps: ["not-a-client-id"] })).toThrow(/client id/);
+  });
+
   it("a real app-only token from the client credentials grant, on a route for its role", async () => {
     const daemon = await daemonToken(emulator);
     const daemons = entrance.guard(bearerGuard({ roles: [defaults.daemonRole] }));

@@ -37,6 +37,14 @@ export interface BearerOptions {
    */
   readonly tenants?: readonly string[];
   /**
+   * Client ids (`azp`, or `appid` in a v1.0 token) of the apps whose app-only tokens the route
+   * takes; default any app holding `roles`. Required in an Azure AD B2C app for a route that takes
+   * apps: B2C writes an app's permissions in `scp` as it writes a customer's scopes, so the
+   * calling app's id is what tells a daemon's token from a customer's (a listed app's token is
+   * never a customer's).
+   */
+  readonly apps?: readonly string[];
+  /**
    * Token versions accepted: default `[2]`; `[1]` or `[1, 2]` for an API registered for v1.0.
    * Azure AD B2C's tokens count as 2; an External ID app takes 2 only.
    */
@@ -68,6 +76,7 @@ export function checkBearerOptions(options: BearerOptions): BearerOptions {
   const roles = list("roles", options.roles, NAME, "app role name (no spaces or quotes)");
   const audience = list("audience", options.audience, /^\S+$/, "audience");
   const tenants = list("tenants", options.tenants, GUID, "tenant id (GUID)");
+  const apps = list("apps", options.apps, GUID, "client id (GUID)");
   const versions = options.versions ?? [2];
   if (!versions.length || versions.some((v) => v !== 1 && v !== 2)) {
     throw new TypeError("requireBearer(): versions takes 1 and/or 2");
@@ -84,6 +93,11 @@ export function checkBearerOptions(options: BearerOptions): BearerOptions {
       "requireBearer(): app-only callers need `roles`: without one, any app of a tenant could get a token for this API",
     );
   }
+  if (callers === "user" && apps) {
+    throw new TypeError(
+      'requireBearer(): `apps` names the apps whose app-only tokens are taken; set callers: "app" or "any"',
+    );
+  }
   if (callers === "user" && roles) {
     throw new TypeError(
       'requireBearer(): `roles` are checked on app-only tokens; set callers: "app" or "any"',
@@ -94,6 +108,7 @@ export function checkBearerOptions(options: BearerOptions): BearerOptions {
     ...(scopes ? { scopes } : {}),
     ...(roles ? { roles } : {}),
     ...(tenants ? { tenants: Object.freeze(tenants.map((t) => t.toLowerCase())) } : {}),
+    ...(apps ? { apps: Object.freeze(apps.map((a) => a.toLowerCase())) } : {}),
     match,
     callers,
     versions: Object.freeze([...new Set(versions)].sort()),
@@ -122,9 +137,17 @@ export class BearerPolicy {
   readonly #apps: boolean;
   readonly #scopes: readonly string[];
   readonly #roles: readonly string[];
+  /** The apps whose app-only tokens are taken, by client id; null for any holding the roles. */
+  readonly #appIds: ReadonlySet<string> | null;
   readonly #all: boolean;
   readonly #wrongVersion: Refusal;
-  readonly #refusals: { scope?: Refusal; role?: Refusal; user: Refusal; app: Refusal };
+  readonly #refusals: {
+    scope?: Refusal;
+    role?: Refusal;
+    user: Refusal;
+    app: Refusal;
+    client: Refusal;
+  };
   readonly #b2c: B2cRoute | undefined;
 
   constructor(
@@ -152,15 +175,10 @@ export class BearerPolicy {
     this.#apps = checked.callers !== "user";
     this.#scopes = checked.scopes ?? [];
     this.#roles = checked.roles ?? [];
+    this.#appIds = checked.apps ? new Set(checked.apps) : null;
     this.#all = checked.match === "all";
     this.#b2c = settings.b2c
-      ? {
-          users: this.#users,
-          apps: this.#apps,
-          scopes: this.#scopes,
-          roles: this.#roles,
-          all: this.#all,
-        }
+      ? { users: this.#users, apps: this.#apps, scopes: this.#scopes, appIds: this.#appIds }
       : undefined;
     if (this.#b2c) checkB2cRoute(this.#b2c);
     this.#wrongVersion = wrongVersion(checked.versions ?? [2]);
@@ -186,6 +204,7 @@ export class BearerPolicy {
         : {}),
       user: insufficient("caller_kind", "This API accepts app-only tokens only."),
       app: insufficient("caller_kind", "This API does not accept app-only tokens."),
+      client: insufficient("caller_kind", "This API does not accept this app's app-only tokens."),
     };
   }
 
@@ -211,6 +230,9 @@ export class BearerPolicy {
       }
     } else {
       if (!this.#apps) return this.#refusals.app;
+      if (this.#appIds && !this.#appIds.has(caller.appId.toLowerCase())) {
+        return this.#refusals.client;
+      }
       if (this.#refusals.role && !this.#holds(caller.roles, this.#roles)) {
         return this.#refusals.role;
       }
