@@ -149,11 +149,24 @@ export function createApp(options: ExpressEntranceOptions = {}): ReferenceApp {
       if (!caller) return;
       res.json({ caller: shownCaller(caller), orders: sampleOrders(caller.objectId) });
     });
-    app.get("/api/orders/all", requireBearer({ roles: [ORDERS_ALL_ROLE] }), (req, res) => {
-      const caller = req.entrance.caller;
-      if (!caller) return;
-      res.json({ caller: shownCaller(caller), orders: sampleOrders("every user") });
-    });
+    // Daemons by client id (ORDERS_DAEMON_APPS), or any holding the role. An Azure AD B2C app
+    // must name them: B2C writes their permissions in `scp`, as it writes customers' scopes.
+    const daemons = daemonApps(options);
+    if (auth.core.config.b2c && !daemons) {
+      console.warn(
+        "webapp: /api/orders/all is off: in a B2C app, set ORDERS_DAEMON_APPS to the client ids of the daemons it takes",
+      );
+    } else {
+      const all = requireBearer({
+        roles: [ORDERS_ALL_ROLE],
+        ...(daemons ? { apps: daemons } : {}),
+      });
+      app.get("/api/orders/all", all, (req, res) => {
+        const caller = req.entrance.caller;
+        if (!caller) return;
+        res.json({ caller: shownCaller(caller), orders: sampleOrders("every user") });
+      });
+    }
     // The API calling Microsoft Graph as its caller (on-behalf-of): the profile of whoever sent
     // the token. Consent or a claims challenge downstream comes back to the caller as a 401 with
     // the challenge (handleEntranceErrors below); the Graph token never leaves this server.
@@ -232,6 +245,17 @@ function ownApi(
       scopes: [`api://${clientId}/${ORDERS_SCOPE}`],
     },
   };
+}
+
+/** The daemons `/api/orders/all` takes (ORDERS_DAEMON_APPS, comma-separated client ids), if named. */
+function daemonApps(options: ExpressEntranceOptions): string[] | undefined {
+  const named = (options.env ?? process.env).ORDERS_DAEMON_APPS;
+  const apps =
+    named
+      ?.split(",")
+      .map((id) => id.trim())
+      .filter(Boolean) ?? [];
+  return apps.length ? apps : undefined;
 }
 
 /** What the API says of its caller: who, through which app, with what (never the token). */
