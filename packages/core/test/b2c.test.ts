@@ -319,6 +319,27 @@ describe("ID tokens of the wrong kind, signed with the emulator's own key", () =
     ).rejects.toMatchObject({ code: "id_token_invalid", message: expect.stringMatching(/tid/) });
   });
 
+  it("reads the policy claims strictly: tfp and acr must agree and be strings when sent", async () => {
+    const key = await activeSigningKey(dataDir);
+    const refused = async (claims: Record<string, unknown>, why: RegExp) => {
+      const token = await signToken(key, b2cClaims(claims));
+      await expect(
+        validateB2cIdToken(token, policyMetadata(B2C.signUpSignIn), expecting),
+      ).rejects.toMatchObject({ code: "id_token_invalid", message: expect.stringMatching(why) });
+    };
+    await refused({ acr: B2C.profileEdit }, /tfp and acr name two policies/);
+    await refused({ tfp: null, acr: B2C.signUpSignIn }, /names no B2C policy/);
+    await refused({ acr: ["x"] }, /names no B2C policy/);
+    // Both claims naming the same policy, in any ASCII case, are B2C's own shape.
+    const both = await signToken(
+      key,
+      b2cClaims({ tfp: B2C.signUpSignIn.toUpperCase(), acr: B2C.signUpSignIn }),
+    );
+    await expect(
+      validateB2cIdToken(both, policyMetadata(B2C.signUpSignIn), expecting),
+    ).resolves.toMatchObject({ tid: B2C.tenant });
+  });
+
   it("refuses a B2C token at a workforce app", async () => {
     const token = await signToken(
       await activeSigningKey(dataDir),

@@ -7,6 +7,7 @@
  * is verified with the keys of the policy it names (`#b2cPolicyOf`): B2C publishes keys per
  * policy, and a custom policy signs with a key container of its own.
  */
+import { asciiLower, tokenPolicy } from "../config/b2c.js";
 import { b2cIssuerTenant } from "../tokens/b2c.js";
 import type { Metadata } from "../tokens/metadata.js";
 import type { Caller } from "./caller.js";
@@ -364,34 +365,10 @@ export class BearerValidator {
   }
 }
 
-/**
- * The policy a B2C token names, lower case, or why it names none. B2C sends the policy in `tfp`
- * or in `acr` (the user flow's "claim representing user flow" setting; a custom policy can be
- * made to send both, then alike): a claim that is there must be a string, and two must name the
- * same policy, or which one picks the keys would be the forger's choice. Letter case is folded
- * for ASCII only: policy names are ASCII, and `toLowerCase` would turn the Kelvin sign (U+212A)
- * into a `k`, so that a name that only looks like a policy of the app's would select it.
- */
+/** The policy a B2C token names (config/b2c.ts `tokenPolicy`), or the refusal. */
 function b2cPolicyClaim(claims: Record<string, unknown>): string | Refusal {
-  const { tfp, acr } = claims;
-  if (
-    (tfp !== undefined && typeof tfp !== "string") ||
-    (acr !== undefined && typeof acr !== "string")
-  ) {
-    return refusedToken("claims");
-  }
-  const named = tfp ?? acr;
-  if (named === undefined) return refusedToken("claims");
-  const policy = asciiLower(named);
-  if (tfp !== undefined && acr !== undefined && asciiLower(acr) !== policy) {
-    return refusedToken("policy");
-  }
-  return policy;
-}
-
-/** `text` with A–Z lower-cased and every other character as it is. */
-function asciiLower(text: string): string {
-  return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+  const policy = tokenPolicy(claims);
+  return typeof policy === "string" ? policy : refusedToken(policy.problem);
 }
 
 /** The frozen caller of checked claims. */

@@ -89,3 +89,39 @@ export function policyAuthority(
 ): string {
   return `${config.authorityHost}/${config.tenantId}/${policy}`;
 }
+
+/**
+ * The policy a B2C token names, its A–Z letters lower-cased, or why it names none: `claims` when
+ * `tfp` or `acr` is there but not a string, or neither is there; `policy` when both are there and
+ * name two policies. B2C sends the policy in `tfp` or in `acr` (the user flow's "claim
+ * representing user flow" setting; a custom policy can be made to send both, then alike), so two
+ * that disagree leave the choice of policy to whoever made the token. Only ASCII letters are
+ * folded: policy names are ASCII, and `toLowerCase` turns the Kelvin sign (U+212A) into a `k`, so
+ * a name that only looks like one of the app's policies would match it.
+ */
+export function tokenPolicy(claims: Readonly<Record<string, unknown>>): string | PolicyProblem {
+  const { tfp, acr } = claims;
+  if (
+    (tfp !== undefined && typeof tfp !== "string") ||
+    (acr !== undefined && typeof acr !== "string")
+  ) {
+    return { problem: "claims" };
+  }
+  const named = tfp ?? acr;
+  if (named === undefined) return { problem: "claims" };
+  const policy = asciiLower(named);
+  if (tfp !== undefined && acr !== undefined && asciiLower(acr) !== policy) {
+    return { problem: "policy" };
+  }
+  return policy;
+}
+
+/** Why a token names no usable policy (see {@link tokenPolicy}). */
+export interface PolicyProblem {
+  readonly problem: "claims" | "policy";
+}
+
+/** `text` with A–Z lower-cased and every other character as it is: how policy names compare. */
+export function asciiLower(text: string): string {
+  return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+}

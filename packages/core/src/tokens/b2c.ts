@@ -3,7 +3,7 @@
  * MSAL client, and its ID tokens follow B2C's rules (tokens/id-token.ts has Entra's).
  */
 import type { ConfidentialClientApplication } from "@azure/msal-node";
-import { type B2cPolicies, policyAuthority } from "../config/b2c.js";
+import { asciiLower, type B2cPolicies, policyAuthority, tokenPolicy } from "../config/b2c.js";
 import type { EntranceConfig } from "../config/schema.js";
 import type { NetworkClient } from "../http/network.js";
 import type { ClientCredential } from "./credential.js";
@@ -117,10 +117,16 @@ export async function validateB2cIdToken(
   const now = Math.floor((expected.now ?? new Date()).getTime() / 1000);
   if (iat > now + expected.clockSkew) throw invalid("it was issued in the future");
   checkAuthorizedParty(payload, expected.clientId);
-  const policy = typeof payload.tfp === "string" ? payload.tfp : payload.acr;
-  if (typeof policy !== "string") throw invalid("it names no B2C policy (tfp or acr)");
-  if (policy.toLowerCase() !== expected.policy.toLowerCase()) {
-    throw invalid(`it was issued by the policy ${policy}, not ${expected.policy}`);
+  const policy = tokenPolicy(payload);
+  if (typeof policy !== "string") {
+    throw invalid(
+      policy.problem === "claims"
+        ? "it names no B2C policy (tfp or acr, a string)"
+        : "its tfp and acr name two policies",
+    );
+  }
+  if (policy !== asciiLower(expected.policy)) {
+    throw invalid(`it was issued by another policy than ${expected.policy}`);
   }
   if (payload.nonce !== expected.nonce)
     throw invalid("its nonce does not match the sign-in request");
