@@ -50,9 +50,8 @@ export class Entrance extends ActingCore {
   readonly #responder: Responder;
   readonly #routes: Routes;
   readonly #sweeper: Sweeper;
+  /** A cached session → what the app sees of it (see contextNow). */
   readonly #contextSessions = new WeakMap<SignedIn, ContextSession>();
-  /** A cached session → the same session as authorization sees it (see contextNow). */
-  readonly #trustedViews = new WeakMap<SignedIn, SignedIn>();
   #bearer: BearerValidator | undefined;
 
   constructor(options: EntranceOptions) {
@@ -214,15 +213,16 @@ export class Entrance extends ActingCore {
     );
     if (signedIn === undefined || (signedIn && !this.#authorizer.trust.known)) return undefined;
     if (!signedIn) return new RequestContext(this, request, null);
-    // The trusted view of a cached session is made once, like the context session below: a
-    // user of an untrusted tenant would otherwise be copied, and everything after it, per request.
-    let view = this.#trustedViews.get(signedIn);
-    if (!view) {
+    // What the app sees of a cached session — its trusted view (a user of an untrusted tenant
+    // copied without roles and groups), with permissions — is made once, one look-up per request.
+    let seen = this.#contextSessions.get(signedIn);
+    if (!seen) {
       const user = this.#authorizer.trust.apply(signedIn.user);
-      view = user === signedIn.user ? signedIn : { ...signedIn, user };
-      this.#trustedViews.set(signedIn, view);
+      const view = user === signedIn.user ? signedIn : { ...signedIn, user };
+      seen = contextSession(view, this.permissionsOf(user));
+      this.#contextSessions.set(signedIn, seen);
     }
-    return this.#contextOf(request, view);
+    return new RequestContext(this, request, seen);
   }
 
   #contextOf(request: RequestLike, signedIn: SignedIn | null): EntranceContext {
