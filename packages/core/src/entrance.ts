@@ -29,6 +29,9 @@ import { createRuntime } from "./runtime.js";
 import type { EntranceStore, UserRecord } from "./storage/types.js";
 import { UserAdministration } from "./users.js";
 
+/** The key of the app's security headers when no directives are given. */
+const NO_DIRECTIVES: CspDirectives = Object.freeze({});
+
 /** How long an app page waits for Entra's metadata (the first time, or 30 s after a miss). */
 const FORM_TARGETS_WAIT_MS = 1000;
 
@@ -50,6 +53,11 @@ export class Entrance extends ActingCore {
   readonly #responder: Responder;
   readonly #routes: Routes;
   readonly #sweeper: Sweeper;
+  /** The app's security headers per `directives`, for the metadata they were made from. */
+  readonly #appHeaders = new WeakMap<
+    CspDirectives,
+    { readonly document: object; readonly headers: Record<string, string> }
+  >();
   /** A cached session → what the app sees of it (see contextNow). */
   readonly #contextSessions = new WeakMap<SignedIn, ContextSession>();
   #bearer: BearerValidator | undefined;
@@ -319,8 +327,17 @@ export class Entrance extends ActingCore {
    */
   async securityHeaders(directives?: CspDirectives): Promise<Record<string, string>> {
     // Entra's form origins come from its metadata: waited for briefly, once, never for long.
-    await this.rt.metadata.documentWithin(FORM_TARGETS_WAIT_MS);
-    return appSecurityHeaders(this.rt.formTargets(), directives);
+    const document = await this.rt.metadata.documentWithin(FORM_TARGETS_WAIT_MS);
+    if (!document) return appSecurityHeaders(this.rt.formTargets(), directives);
+    // Adapters ask on every page with the same directives: the policy is written once per
+    // metadata document (its URLs parsed, its string joined), and each caller gets a copy.
+    const key = directives ?? NO_DIRECTIVES;
+    let made = this.#appHeaders.get(key);
+    if (made?.document !== document) {
+      made = { document, headers: appSecurityHeaders(this.rt.formTargets(), directives) };
+      this.#appHeaders.set(key, made);
+    }
+    return { ...made.headers };
   }
 
   /**
