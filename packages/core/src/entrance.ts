@@ -29,6 +29,12 @@ import { createRuntime } from "./runtime.js";
 import type { EntranceStore, UserRecord } from "./storage/types.js";
 import { UserAdministration } from "./users.js";
 
+/**
+ * The context by way of the store, for adapters (adapter.ts) that asked `contextNow` already: not
+ * asking it again (the cookie read and the cache looked in twice). Not exported by the package.
+ */
+export let contextLater: (core: Entrance, request: RequestLike) => Promise<EntranceContext>;
+
 /** The key of the app's security headers when no directives are given. */
 const NO_DIRECTIVES: CspDirectives = Object.freeze({});
 
@@ -204,10 +210,16 @@ export class Entrance extends ActingCore {
 
   /** The per-request context an adapter gives the app (see {@link EntranceContext}). */
   async context(request: RequestLike): Promise<EntranceContext> {
-    return (
-      this.contextNow(request) ??
-      this.#contextOf(request, await this.getSession(request.headers.get("cookie")))
-    );
+    return this.contextNow(request) ?? this.#contextLater(request);
+  }
+
+  /** The context by way of the store, for a request `contextNow` could not answer. */
+  async #contextLater(request: RequestLike): Promise<EntranceContext> {
+    return this.#contextOf(request, await this.getSession(request.headers.get("cookie")));
+  }
+
+  static {
+    contextLater = (core, request) => core.#contextLater(request);
   }
 
   /**
