@@ -143,8 +143,32 @@ export function contextSession(
   signedIn: { session: SessionRecord; user: UserRecord },
   permissions: readonly string[],
 ): ContextSession {
-  const { sid: _sid, ...session } = signedIn.session;
-  return { user: { ...signedIn.user, permissions }, session };
+  return new SeenSession({ ...signedIn.user, permissions }, signedIn.session);
+}
+
+/**
+ * A resolved session as the app sees it. The session without its `sid` is copied only when read:
+ * most pages read the user alone, and without the session cache every request makes one of these.
+ */
+class SeenSession implements ContextSession {
+  /** Held privately: the sid must not show where the context is logged or inspected. */
+  readonly #record: SessionRecord;
+  #session: Omit<SessionRecord, "sid"> | undefined;
+
+  constructor(
+    readonly user: EntranceUser,
+    record: SessionRecord,
+  ) {
+    this.#record = record;
+  }
+
+  get session(): Omit<SessionRecord, "sid"> {
+    if (this.#session === undefined) {
+      const { sid: _sid, ...session } = this.#record;
+      this.#session = session;
+    }
+    return this.#session;
+  }
 }
 
 /**
@@ -286,13 +310,20 @@ export class RequestContext implements EntranceContext {
   get assignLocals(): (target: object) => void {
     return (target) => {
       const locals = target as Record<PropertyKey, unknown>;
+      // Given locals a second time (two cores on one app), its accessors are replaced, not set.
+      const again = locals[CONTEXT] !== undefined;
       locals[CONTEXT] = this;
       locals.user = this.user;
       locals.logoutUrl = this.core.logoutUrl;
       locals.popupScriptUrl = this.core.popupScriptUrl;
       Object.defineProperty(locals, "loginUrl", LOGIN_URL);
       Object.defineProperty(locals, "signUpUrl", SIGN_UP_URL);
-      Object.defineProperty(locals, "profileUrl", PROFILE_URL);
+      // An accessor costs a request far more than a value: without a profile-edit policy the
+      // link is null whatever the request, so it is set as that value.
+      if (this.core.config.b2c?.editProfile)
+        Object.defineProperty(locals, "profileUrl", PROFILE_URL);
+      else if (again) Object.defineProperty(locals, "profileUrl", NO_PROFILE_URL);
+      else locals.profileUrl = null;
     };
   }
 
@@ -321,11 +352,13 @@ const LOGIN_URL: PropertyDescriptor = Object.freeze({
   configurable: true,
 });
 
-/** The sign-up link, likewise. */
+/** The sign-up link, likewise (enumerable, so that templates rendered from a copy see it). */
 const SIGN_UP_URL: PropertyDescriptor = Object.freeze({
   get(this: Record<PropertyKey, unknown>) {
     return (this[CONTEXT] as RequestContext).signUpUrl();
   },
+  enumerable: true,
+  configurable: true,
 });
 
 /** The same for the B2C profile-edit link. */
@@ -333,6 +366,14 @@ const PROFILE_URL: PropertyDescriptor = Object.freeze({
   get(this: Record<PropertyKey, unknown>) {
     return (this[CONTEXT] as RequestContext).profileUrl();
   },
+  enumerable: true,
+  configurable: true,
+});
+
+/** No profile-edit policy: the link is null, a plain value. */
+const NO_PROFILE_URL: PropertyDescriptor = Object.freeze({
+  value: null,
+  writable: true,
   enumerable: true,
   configurable: true,
 });

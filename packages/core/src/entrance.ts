@@ -29,6 +29,15 @@ import { createRuntime } from "./runtime.js";
 import type { EntranceStore, UserRecord } from "./storage/types.js";
 import { UserAdministration } from "./users.js";
 
+/**
+ * The context by way of the store, for adapters (adapter.ts) that asked `contextNow` already: not
+ * asking it again (the cookie read and the cache looked in twice). Not exported by the package.
+ */
+export let contextLater: (core: Entrance, request: RequestLike) => Promise<EntranceContext>;
+
+/** The key of the app's security headers when no directives are given. */
+const NO_DIRECTIVES: CspDirectives = Object.freeze({});
+
 /** How long an app page waits for Entra's metadata (the first time, or 30 s after a miss). */
 const FORM_TARGETS_WAIT_MS = 1000;
 
@@ -50,9 +59,13 @@ export class Entrance extends ActingCore {
   readonly #responder: Responder;
   readonly #routes: Routes;
   readonly #sweeper: Sweeper;
+  /** The app's security headers per `directives`, for the metadata they were made from. */
+  readonly #appHeaders = new WeakMap<
+    CspDirectives,
+    { readonly document: object; readonly headers: Record<string, string> }
+  >();
+  /** A cached session → what the app sees of it (see contextNow). */
   readonly #contextSessions = new WeakMap<SignedIn, ContextSession>();
-  /** A cached session → the same session as authorization sees it (see contextNow). */
-  readonly #trustedViews = new WeakMap<SignedIn, SignedIn>();
   #bearer: BearerValidator | undefined;
 
   constructor(options: EntranceOptions) {
@@ -198,10 +211,16 @@ export class Entrance extends ActingCore {
 
   /** The per-request context an adapter gives the app (see {@link EntranceContext}). */
   async context(request: RequestLike): Promise<EntranceContext> {
-    return (
-      this.contextNow(request) ??
-      this.#contextOf(request, await this.getSession(request.headers.get("cookie")))
-    );
+    return this.contextNow(request) ?? this.#contextLater(request);
+  }
+
+  /** The context by way of the store, for a request `contextNow` could not answer. */
+  async #contextLater(request: RequestLike): Promise<EntranceContext> {
+    return this.#contextOf(request, await this.getSession(request.headers.get("cookie")));
+  }
+
+  static {
+    contextLater = (core, request) => core.#contextLater(request);
   }
 
   /**
@@ -215,15 +234,16 @@ export class Entrance extends ActingCore {
     );
     if (signedIn === undefined || (signedIn && !this.#authorizer.trust.known)) return undefined;
     if (!signedIn) return new RequestContext(this, request, null);
-    // The trusted view of a cached session is made once, like the context session below: a
-    // user of an untrusted tenant would otherwise be copied, and everything after it, per request.
-    let view = this.#trustedViews.get(signedIn);
-    if (!view) {
+    // What the app sees of a cached session — its trusted view (a user of an untrusted tenant
+    // copied without roles and groups), with permissions — is made once, one look-up per request.
+    let seen = this.#contextSessions.get(signedIn);
+    if (!seen) {
       const user = this.#authorizer.trust.apply(signedIn.user);
-      view = user === signedIn.user ? signedIn : { ...signedIn, user };
-      this.#trustedViews.set(signedIn, view);
+      const view = user === signedIn.user ? signedIn : { ...signedIn, user };
+      seen = contextSession(view, this.permissionsOf(user));
+      this.#contextSessions.set(signedIn, seen);
     }
-    return this.#contextOf(request, view);
+    return new RequestContext(this, request, seen);
   }
 
   #contextOf(request: RequestLike, signedIn: SignedIn | null): EntranceContext {
@@ -324,8 +344,17 @@ export class Entrance extends ActingCore {
    */
   async securityHeaders(directives?: CspDirectives): Promise<Record<string, string>> {
     // Entra's form origins come from its metadata: waited for briefly, once, never for long.
-    await this.rt.metadata.documentWithin(FORM_TARGETS_WAIT_MS);
-    return appSecurityHeaders(this.rt.formTargets(), directives);
+    const document = await this.rt.metadata.documentWithin(FORM_TARGETS_WAIT_MS);
+    if (!document) return appSecurityHeaders(this.rt.formTargets(), directives);
+    // Adapters ask on every page with the same directives: the policy is written once per
+    // metadata document (its URLs parsed, its string joined), and each caller gets a copy.
+    const key = directives ?? NO_DIRECTIVES;
+    let made = this.#appHeaders.get(key);
+    if (made?.document !== document) {
+      made = { document, headers: appSecurityHeaders(this.rt.formTargets(), directives) };
+      this.#appHeaders.set(key, made);
+    }
+    return { ...made.headers };
   }
 
   /**

@@ -32,6 +32,15 @@ describe("a destructured context", () => {
     assignLocals(locals);
     expect(locals.user).toBe(user);
     expect(typeof locals.loginUrl).toBe("string");
+    // Templates are rendered from a copy (Express spreads res.locals, @fastify/view assigns it):
+    // every link must be an own enumerable property, or the copy leaves it out.
+    const copy = { ...locals };
+    expect(copy.signUpUrl).toBe(copy.loginUrl);
+    expect(copy).toMatchObject({ logoutUrl: "/auth/logout", profileUrl: null });
+    // Given locals again (two cores on one app), the links are replaced, not an error.
+    assignLocals(locals);
+    expect(locals.profileUrl).toBeNull();
+    expect({ ...locals }.signUpUrl).toBe(copy.loginUrl);
     // An unknown API name is refused with core's error, not a TypeError about `this`.
     expect(() => downstream("nope")).toThrow(expect.objectContaining({ code: expect.any(String) }));
   });

@@ -52,6 +52,30 @@ describe("sign-out from the confirmation page", () => {
       "referrer-policy": "same-origin",
     });
   });
+
+  it("writes each page's headers afresh: one caller's change is not the next one's", async () => {
+    const { entrance } = fresh(emulator);
+    const cdn = { "img-src": ["'self'", "https://cdn.test"] };
+    const first = await entrance.securityHeaders(cdn);
+    first["x-frame-options"] = "SAMEORIGIN";
+    delete first["content-security-policy"];
+    const again = await entrance.securityHeaders(cdn);
+    expect(again["x-frame-options"]).toBe("DENY");
+    expect(directive(again["content-security-policy"] ?? null, "img-src")).toEqual([
+      "'self'",
+      "https://cdn.test",
+    ]);
+    // Other directives, other headers; none given, the default policy.
+    const plain = await entrance.securityHeaders();
+    expect(directive(plain["content-security-policy"] ?? null, "img-src")).toEqual([
+      "'self'",
+      "data:",
+    ]);
+    expect(directive(plain["content-security-policy"] ?? null, "form-action")).toEqual([
+      "'self'",
+      new URL(emulator.urls.http).origin,
+    ]);
+  });
 });
 
 describe("a refresh Entra rejects for good", () => {

@@ -36,15 +36,21 @@ const plugin: FastifyPluginAsync<FastifyEntranceOptions> = async (fastify, optio
   fastify.decorate("entrance", { core, ...guards.boundTo(core) });
   // Reference values are set per request, never shared: decorated as null.
   fastify.decorateRequest("entrance", null as unknown as EntranceContext);
-  // The convention @fastify/view and others follow: whoever comes first decorates `locals`.
-  if (!fastify.hasReplyDecorator("locals")) {
-    fastify.decorateReply("locals", null as unknown as FastifyLocals);
+  // The convention @fastify/view and others follow: whoever comes first decorates `locals`. When
+  // it is this plugin, the locals are made the first time they are read (a template, a handler):
+  // a route that reads none, as an API's, pays nothing for them. Registered after another
+  // plugin's `locals`, they are put into its object on every request, as it expects.
+  const lazyLocals = !fastify.hasReplyDecorator("locals");
+  if (lazyLocals) {
+    fastify.decorateReply(LOCALS, undefined);
+    fastify.decorateReply("locals", { getter: localsOf, setter: setLocals });
   }
   fastify.addHook("onClose", () => core.close());
 
   const give = (request: FastifyRequest, reply: FastifyReply, context: EntranceContext) => {
     request.entrance = context;
     reply.headers(context.responseHeaders);
+    if (lazyLocals) return;
     reply.locals ??= {} as FastifyLocals;
     context.assignLocals(reply.locals);
   };
@@ -75,6 +81,30 @@ const plugin: FastifyPluginAsync<FastifyEntranceOptions> = async (fastify, optio
     }, done);
   });
 };
+
+/** Where a reply keeps its locals once made or set (`reply.locals` reads and writes it). */
+const LOCALS = Symbol("entrance.locals");
+
+type WithLocals = FastifyReply & { [LOCALS]: FastifyLocals | undefined };
+
+/** `reply.locals`: what was set, else the request's template locals, made now (null without). */
+function localsOf(this: FastifyReply): FastifyLocals {
+  const reply = this as WithLocals;
+  let locals = reply[LOCALS];
+  if (locals === undefined) {
+    const context = reply.request.entrance;
+    // Entrance's own routes and store failures have no context: their locals stay null.
+    if (!context) return null as unknown as FastifyLocals;
+    locals = {} as FastifyLocals;
+    context.assignLocals(locals);
+    reply[LOCALS] = locals;
+  }
+  return locals;
+}
+
+function setLocals(this: FastifyReply, locals: FastifyLocals): void {
+  (this as WithLocals)[LOCALS] = locals;
+}
 
 /**
  * Sign-in with Microsoft Entra ID for Fastify: serves Entrance's routes and gives every request

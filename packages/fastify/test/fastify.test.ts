@@ -54,6 +54,28 @@ describe("@entrance/fastify", () => {
     });
   }
 
+  it("keeps reply.locals one object per reply, and lets a handler add to it or replace it", async () => {
+    const app = Fastify();
+    await app.register(entrance, options());
+    app.addHook("preHandler", async (_request, reply) => {
+      Object.assign(reply.locals, { theme: "dark" });
+    });
+    app.get("/same", async (_request, reply) => {
+      const first = reply.locals;
+      return { same: reply.locals === first, keys: Object.keys(first).sort() };
+    });
+    app.get("/replaced", async (_request, reply) => {
+      reply.locals = { mine: true } as unknown as typeof reply.locals;
+      return reply.locals;
+    });
+    expect((await app.inject("/same")).json()).toEqual({
+      same: true,
+      keys: ["loginUrl", "logoutUrl", "popupScriptUrl", "profileUrl", "signUpUrl", "theme", "user"],
+    });
+    expect((await app.inject("/replaced")).json()).toEqual({ mine: true });
+    await app.close();
+  });
+
   it("takes Fastify's register options (prefix) without passing them to Entrance", async () => {
     const app = Fastify();
     await app.register(entrance, { ...options(), prefix: "/ignored" } as FastifyEntranceOptions);

@@ -66,7 +66,6 @@ export class Sessions {
     return id;
   }
 
-  /** The live session and user for a cookie value, or null; ends sessions that are over. */
   /**
    * The answer `resolve` would give, when it can be given without waiting: null without a
    * cookie, the cached session when it is live and needs no write; undefined when the store must
@@ -84,6 +83,7 @@ export class Sessions {
     return now - session.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS ? undefined : entry.value;
   }
 
+  /** The live session and user for a cookie value, or null; ends sessions that are over. */
   async resolve(id: string | undefined): Promise<SignedIn | null> {
     if (!id) return null;
     const now = this.now();
