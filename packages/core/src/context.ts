@@ -6,6 +6,7 @@
 import type { Client as GraphClient } from "@microsoft/microsoft-graph-client";
 import type { Caller } from "./bearer/caller.js";
 import { bearerTokenOf } from "./bearer/header.js";
+import type { ContextSession } from "./context-session.js";
 import type { DownstreamApi } from "./downstream/client.js";
 import type { Entrance } from "./entrance.js";
 import { EntranceError, type Interaction } from "./errors/entrance-error.js";
@@ -130,45 +131,6 @@ export interface EntranceContext {
    * them before the app's handler, which may still set its own.
    */
   readonly responseHeaders: Readonly<Record<string, string>>;
-}
-
-/** What a resolved session looks like to the app: the user with permissions, no `sid`. */
-export interface ContextSession {
-  readonly user: EntranceUser;
-  readonly session: Omit<SessionRecord, "sid">;
-}
-
-/** The user and session as the app sees them, made from a resolved session. */
-export function contextSession(
-  signedIn: { session: SessionRecord; user: UserRecord },
-  permissions: readonly string[],
-): ContextSession {
-  return new SeenSession({ ...signedIn.user, permissions }, signedIn.session);
-}
-
-/**
- * A resolved session as the app sees it. The session without its `sid` is copied only when read:
- * most pages read the user alone, and without the session cache every request makes one of these.
- */
-class SeenSession implements ContextSession {
-  /** Held privately: the sid must not show where the context is logged or inspected. */
-  readonly #record: SessionRecord;
-  #session: Omit<SessionRecord, "sid"> | undefined;
-
-  constructor(
-    readonly user: EntranceUser,
-    record: SessionRecord,
-  ) {
-    this.#record = record;
-  }
-
-  get session(): Omit<SessionRecord, "sid"> {
-    if (this.#session === undefined) {
-      const { sid: _sid, ...session } = this.#record;
-      this.#session = session;
-    }
-    return this.#session;
-  }
 }
 
 /**

@@ -1,17 +1,10 @@
 import { ActingCore } from "./acting.js";
 import { Authorizer } from "./authz/authorizer.js";
 import type { Decision, Requirement } from "./authz/requirements.js";
-import { buildBearerGuard } from "./bearer/guard.js";
-import { type BearerOptions, BearerPolicy } from "./bearer/policy.js";
-import { BearerValidator } from "./bearer/validator.js";
-import { isExternalId, issuerKindProblem } from "./config/external-id.js";
-import {
-  type ContextSession,
-  contextSession,
-  type EntranceContext,
-  type EntranceUser,
-  RequestContext,
-} from "./context.js";
+import { CoreBearer } from "./bearer/for-core.js";
+import { isExternalId } from "./config/external-id.js";
+import { type EntranceContext, type EntranceUser, RequestContext } from "./context.js";
+import { SessionViews } from "./context-session.js";
 import type { Interaction } from "./errors/entrance-error.js";
 import { safeReturnTo } from "./flow/return-to.js";
 import { hostNotAllowed, Routes } from "./flow/routes.js";
@@ -23,7 +16,11 @@ import { readCookie } from "./http/cookies.js";
 import type { RequestLike } from "./http/node.js";
 import type { PublicOrigins } from "./http/origin.js";
 import { Responder } from "./http/responses.js";
-import { appSecurityHeaders, type CspDirectives } from "./http/security-headers.js";
+import {
+  AppSecurityHeaders,
+  appSecurityHeaders,
+  type CspDirectives,
+} from "./http/security-headers.js";
 import type { EntranceOptions, Logger, RequestInfo } from "./options.js";
 import { createRuntime } from "./runtime.js";
 import type { EntranceStore, UserRecord } from "./storage/types.js";
@@ -34,9 +31,6 @@ import { UserAdministration } from "./users.js";
  * asking it again (the cookie read and the cache looked in twice). Not exported by the package.
  */
 export let contextLater: (core: Entrance, request: RequestLike) => Promise<EntranceContext>;
-
-/** The key of the app's security headers when no directives are given. */
-const NO_DIRECTIVES: CspDirectives = Object.freeze({});
 
 /** How long an app page waits for Entra's metadata (the first time, or 30 s after a miss). */
 const FORM_TARGETS_WAIT_MS = 1000;
@@ -60,13 +54,11 @@ export class Entrance extends ActingCore {
   readonly #routes: Routes;
   readonly #sweeper: Sweeper;
   /** The app's security headers per `directives`, for the metadata they were made from. */
-  readonly #appHeaders = new WeakMap<
-    CspDirectives,
-    { readonly document: object; readonly headers: Record<string, string> }
-  >();
-  /** A cached session → what the app sees of it (see contextNow). */
-  readonly #contextSessions = new WeakMap<SignedIn, ContextSession>();
-  #bearer: BearerValidator | undefined;
+  readonly #appHeaders = new AppSecurityHeaders();
+  /** What the app sees of each session (see contextNow). */
+  readonly #views: SessionViews;
+  /** `requireBearer`: every bearer guard of this core shares its keys and verified tokens. */
+  readonly #bearer: CoreBearer;
 
   constructor(options: EntranceOptions) {
     const rt = createRuntime(options);
@@ -86,6 +78,11 @@ export class Entrance extends ActingCore {
     this.#sweeper = new Sweeper(rt.config, rt.store, rt.logger);
     this.#routes = new Routes(rt, options.onSignIn, this.#responder, this.#sweeper);
     this.users = new UserAdministration(rt);
+    this.#bearer = new CoreBearer(rt, this.#authorizer.trust);
+    this.#views = new SessionViews(
+      (user) => this.permissionsOf(user),
+      rt.config.session.cacheSeconds,
+    );
   }
 
   /** The script that makes `<a data-entrance-popup>` links sign in through a popup. */
@@ -234,36 +231,15 @@ export class Entrance extends ActingCore {
     );
     if (signedIn === undefined || (signedIn && !this.#authorizer.trust.known)) return undefined;
     if (!signedIn) return new RequestContext(this, request, null);
-    // What the app sees of a cached session — its trusted view (a user of an untrusted tenant
-    // copied without roles and groups), with permissions — is made once, one look-up per request.
-    let seen = this.#contextSessions.get(signedIn);
-    if (!seen) {
-      const user = this.#authorizer.trust.apply(signedIn.user);
-      const view = user === signedIn.user ? signedIn : { ...signedIn, user };
-      seen = contextSession(view, this.permissionsOf(user));
-      this.#contextSessions.set(signedIn, seen);
-    }
-    return new RequestContext(this, request, seen);
+    return new RequestContext(
+      this,
+      request,
+      this.#views.ofCached(signedIn, this.#authorizer.trust),
+    );
   }
 
   #contextOf(request: RequestLike, signedIn: SignedIn | null): EntranceContext {
-    if (!signedIn) return new RequestContext(this, request, null);
-    // Without the session cache every request resolves a new object: remembering what the app
-    // sees of it would only fill the weak map with keys that die with the request.
-    if (this.config.session.cacheSeconds === 0) {
-      return new RequestContext(
-        this,
-        request,
-        contextSession(signedIn, this.permissionsOf(signedIn.user)),
-      );
-    }
-    // A cached session is the same object for `session.cacheSeconds`: so is what the app sees.
-    let seen = this.#contextSessions.get(signedIn);
-    if (!seen) {
-      seen = contextSession(signedIn, this.permissionsOf(signedIn.user));
-      this.#contextSessions.set(signedIn, seen);
-    }
-    return new RequestContext(this, request, seen);
+    return new RequestContext(this, request, signedIn && this.#views.of(signedIn));
   }
 
   /**
@@ -271,7 +247,7 @@ export class Entrance extends ActingCore {
    * throws `config_invalid` here, at start-up, not on the first request.
    */
   guard(spec: GuardSpec): Guard {
-    if (spec.kind === "bearer") return this.#bearerGuard(spec.options);
+    if (spec.kind === "bearer") return this.#bearer.guard(spec.options);
     if (spec.kind === "requirement") this.#authorizer.check(spec.requirement);
     const responder = this.#responder;
     const decide = async (context: EntranceContext, user: EntranceUser) => {
@@ -295,36 +271,6 @@ export class Entrance extends ActingCore {
     };
   }
 
-  /** A `requireBearer` guard; every one of this core shares the keys and the verified tokens. */
-  #bearerGuard(options: BearerOptions): Guard {
-    const { config, metadata, logger } = this.rt;
-    const { b2c } = config;
-    const b2cAuthorities = this.rt.b2c;
-    this.#bearer ??= new BearerValidator({
-      authorityHost: config.authorityHost,
-      clockSkew: config.clockSkew,
-      metadata,
-      ...(b2c
-        ? {
-            b2cPolicies: [b2c.signUpSignIn, b2c.resetPassword, b2c.editProfile].filter(
-              (p): p is string => p !== undefined,
-            ),
-            // Each policy's own metadata and keys: a custom policy signs with a key of its own.
-            ...(b2cAuthorities ? { b2cMetadata: (p: string) => b2cAuthorities.metadata(p) } : {}),
-          }
-        : { issuerKind: (iss: string, tid: string) => issuerKindProblem(config, iss, tid) }),
-    });
-    const trust = this.#authorizer.trust;
-    const policy = new BearerPolicy(options, {
-      externalId: !b2c && isExternalId(config),
-      b2c: b2c !== undefined,
-      clientId: config.clientId,
-      trusts: (tenantId) => trust.trusts(tenantId),
-      trustsNoTenant: trust.trustsNoTenant,
-    });
-    return buildBearerGuard(this.#bearer, policy, trust, logger);
-  }
-
   /**
    * The answer to an error: `interaction_required` goes to Entra and back, `reauthentication_
    * required` gets a page that offers to sign in again, any other its status from the one table
@@ -346,15 +292,7 @@ export class Entrance extends ActingCore {
     // Entra's form origins come from its metadata: waited for briefly, once, never for long.
     const document = await this.rt.metadata.documentWithin(FORM_TARGETS_WAIT_MS);
     if (!document) return appSecurityHeaders(this.rt.formTargets(), directives);
-    // Adapters ask on every page with the same directives: the policy is written once per
-    // metadata document (its URLs parsed, its string joined), and each caller gets a copy.
-    const key = directives ?? NO_DIRECTIVES;
-    let made = this.#appHeaders.get(key);
-    if (made?.document !== document) {
-      made = { document, headers: appSecurityHeaders(this.rt.formTargets(), directives) };
-      this.#appHeaders.set(key, made);
-    }
-    return { ...made.headers };
+    return this.#appHeaders.of(document, () => this.rt.formTargets(), directives);
   }
 
   /**

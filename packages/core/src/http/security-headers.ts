@@ -80,3 +80,35 @@ export function appSecurityHeaders(
     "cross-origin-opener-policy": "same-origin-allow-popups",
   };
 }
+
+/** The key of the app's security headers when no directives are given. */
+const NO_DIRECTIVES: CspDirectives = Object.freeze({});
+
+/**
+ * The app pages' headers, made once per directives object and per metadata document (the form
+ * targets come from it): adapters ask on every page with the same directives, and parsing the
+ * targets and joining the policy each time cost more than the rest of the page's headers. Each
+ * caller gets a copy. Directives changed in place after the first call are not seen: pass a new
+ * object instead.
+ */
+export class AppSecurityHeaders {
+  readonly #made = new WeakMap<
+    CspDirectives,
+    { readonly document: object; readonly headers: Record<string, string> }
+  >();
+
+  /** The headers for `directives`, with the form targets of `document`. */
+  of(
+    document: object,
+    formTargets: () => readonly string[],
+    directives?: CspDirectives,
+  ): Record<string, string> {
+    const key = directives ?? NO_DIRECTIVES;
+    let made = this.#made.get(key);
+    if (made?.document !== document) {
+      made = { document, headers: appSecurityHeaders(formTargets(), directives) };
+      this.#made.set(key, made);
+    }
+    return { ...made.headers };
+  }
+}
