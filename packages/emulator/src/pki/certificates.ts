@@ -1,6 +1,14 @@
 // @peculiar/x509 resolves its ASN.1 services through tsyringe, which needs the Reflect metadata API.
 import "reflect-metadata";
 import { createHash, KeyObject, randomBytes, webcrypto } from "node:crypto";
+import { AsnConvert } from "@peculiar/asn1-schema";
+import {
+  GeneralName,
+  GeneralSubtree,
+  GeneralSubtrees,
+  id_ce_nameConstraints,
+  NameConstraints,
+} from "@peculiar/asn1-x509";
 import * as x509 from "@peculiar/x509";
 
 x509.cryptoProvider.set(webcrypto as Crypto);
@@ -40,7 +48,43 @@ async function importPrivatePem(pem: string): Promise<CryptoKey> {
   return webcrypto.subtle.importKey("pkcs8", der, RSA, true, ["sign"]) as Promise<CryptoKey>;
 }
 
-/** A certificate authority for localhost, valid for ten years. */
+/**
+ * The names the certificate authority may vouch for, as X.509 name constraints: only what the
+ * emulator serves. A DNS name covers itself and every name under it (`ciamlogin.com` covers
+ * `contosocustomers.ciamlogin.com`); an address is given with its mask. Clients that trust
+ * `ca.pem` so accept nothing else from whoever can read the CA's key in the data folder, e.g. a
+ * certificate for `login.microsoftonline.com`. The emulator answers as a national cloud
+ * (`--cloud`) on its own loopback host, so no cloud's host is here.
+ */
+export const PERMITTED_NAMES = {
+  dns: ["localhost", "ciamlogin.com"],
+  ip: ["127.0.0.0/8", "::1/128"],
+} as const;
+
+/** The critical Name Constraints extension permitting only {@link PERMITTED_NAMES}. */
+export function nameConstraintsExtension(): x509.Extension {
+  const permitted = [
+    ...PERMITTED_NAMES.dns.map((dNSName) => new GeneralName({ dNSName })),
+    ...PERMITTED_NAMES.ip.map((iPAddress) => new GeneralName({ iPAddress })),
+  ].map((base) => new GeneralSubtree({ base }));
+  const value = AsnConvert.serialize(
+    new NameConstraints({ permittedSubtrees: new GeneralSubtrees(permitted) }),
+  );
+  return new x509.Extension(id_ce_nameConstraints, true, value);
+}
+
+/**
+ * Whether a kept authority carries today's name constraints, critical and exactly as
+ * {@link nameConstraintsExtension} makes them: one made before them could vouch for any host name,
+ * and one made with other names may not cover {@link SERVER_NAMES}.
+ */
+export function constrainedAsToday(caCertPem: string): boolean {
+  const kept = new x509.X509Certificate(caCertPem).getExtension(id_ce_nameConstraints);
+  const today = nameConstraintsExtension();
+  return kept?.critical === true && Buffer.from(kept.value).equals(Buffer.from(today.value));
+}
+
+/** A certificate authority for what the emulator serves ({@link PERMITTED_NAMES}), valid for ten years. */
 export async function createCertificateAuthority(now = Date.now()): Promise<KeyedCertificate> {
   const keys = await generateRsaKeys();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
@@ -57,6 +101,7 @@ export async function createCertificateAuthority(now = Date.now()): Promise<Keye
         true,
       ),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      nameConstraintsExtension(),
     ],
   });
   return { certPem: cert.toString("pem"), keyPem: privatePem(keys.privateKey) };
@@ -66,7 +111,8 @@ export async function createCertificateAuthority(now = Date.now()): Promise<Keye
  * The names the server certificate covers: loopback, and External ID's sign-in hosts
  * (`{subdomain}.ciamlogin.com`, `{tenant id}.ciamlogin.com`) for clients that route those names
  * to the emulator. Which of those the emulator answers for is decided per request (its host check
- * and host proxy); the certificate only has to cover every one it may own.
+ * and host proxy); the certificate only has to cover every one it may own. Each must lie within
+ * {@link PERMITTED_NAMES}, or clients refuse the certificate.
  */
 export const SERVER_NAMES = ["localhost", "*.ciamlogin.com"] as const;
 

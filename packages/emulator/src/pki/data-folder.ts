@@ -2,6 +2,7 @@ import { X509Certificate } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
+  constrainedAsToday,
   createCertificateAuthority,
   createServerCertificate,
   type KeyedCertificate,
@@ -37,19 +38,22 @@ const FILES = {
 
 /**
  * Loads the credentials from `folder`, creating what is missing. The certificate authority is
- * created once and kept, so a client that trusts it keeps trusting the emulator.
+ * created once and kept, so a client that trusts it keeps trusting the emulator; it is replaced
+ * (and the TLS certificate with it) only near its expiry or when it lacks today's name
+ * constraints, as one made before them could vouch for any host. Signing keys are never touched.
  */
 export async function loadCredentials(folder: string): Promise<Credentials> {
   await mkdir(folder, { recursive: true, mode: 0o700 });
   const path = (name: string) => join(folder, name);
 
   let ca = await readPair(path(FILES.caCert), path(FILES.caKey));
-  if (!ca || !validFor(ca.certPem, 30)) {
+  const replaceCa = !ca || !validFor(ca.certPem, 30) || !constrainedAsToday(ca.certPem);
+  if (!ca || replaceCa) {
     ca = await createCertificateAuthority();
     await writePair(path(FILES.caCert), path(FILES.caKey), ca);
   }
   let tls = await readPair(path(FILES.tlsCert), path(FILES.tlsKey));
-  if (!tls || !validFor(tls.certPem, 7) || !issuedBy(tls, ca) || !coversNames(tls)) {
+  if (!tls || replaceCa || !validFor(tls.certPem, 7) || !issuedBy(tls, ca) || !coversNames(tls)) {
     tls = await createServerCertificate(ca);
     await writePair(path(FILES.tlsCert), path(FILES.tlsKey), tls);
   }
