@@ -6,7 +6,7 @@
  */
 import type { BearerOptions } from "./bearer/policy.js";
 import type { EntranceContext } from "./context.js";
-import { contextLater, createEntrance, type Entrance } from "./entrance.js";
+import { createEntrance, type Entrance } from "./entrance.js";
 import { findEntranceError } from "./errors/entrance-error.js";
 import {
   authGuard,
@@ -60,7 +60,7 @@ export function contextOrAnswer(
   if (refused) return Promise.resolve(refused);
   return (
     core.contextNow(request) ??
-    contextLater(core, request).catch((error: unknown) => core.errorResponse(error, request))
+    core.contextFromStore(request).catch((error: unknown) => core.errorResponse(error, request))
   );
 }
 

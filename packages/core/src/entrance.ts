@@ -26,12 +26,6 @@ import { createRuntime } from "./runtime.js";
 import type { EntranceStore, UserRecord } from "./storage/types.js";
 import { UserAdministration } from "./users.js";
 
-/**
- * The context by way of the store, for adapters (adapter.ts) that asked `contextNow` already: not
- * asking it again (the cookie read and the cache looked in twice). Not exported by the package.
- */
-export let contextLater: (core: Entrance, request: RequestLike) => Promise<EntranceContext>;
-
 /** How long an app page waits for Entra's metadata (the first time, or 30 s after a miss). */
 const FORM_TARGETS_WAIT_MS = 1000;
 
@@ -208,16 +202,17 @@ export class Entrance extends ActingCore {
 
   /** The per-request context an adapter gives the app (see {@link EntranceContext}). */
   async context(request: RequestLike): Promise<EntranceContext> {
-    return this.contextNow(request) ?? this.#contextLater(request);
+    return this.contextNow(request) ?? this.contextFromStore(request);
   }
 
-  /** The context by way of the store, for a request `contextNow` could not answer. */
-  async #contextLater(request: RequestLike): Promise<EntranceContext> {
+  /**
+   * The context by way of the store, for a request {@link contextNow} could not answer: what an
+   * adapter that asked `contextNow` already calls, so as not to read the cookie and look in the
+   * session cache twice. A public method, not a module-private function: a bundler (Next.js) may
+   * load two copies of this module, and a core made by one must serve the other's callers.
+   */
+  async contextFromStore(request: RequestLike): Promise<EntranceContext> {
     return this.#contextOf(request, await this.getSession(request.headers.get("cookie")));
-  }
-
-  static {
-    contextLater = (core, request) => core.#contextLater(request);
   }
 
   /**
