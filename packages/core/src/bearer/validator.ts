@@ -201,15 +201,16 @@ export class BearerValidator {
    * The policy whose keys verify a B2C token, read from its unverified `tfp` (or `acr`) as B2C's
    * documentation says to: each policy publishes its keys in its own metadata, and a custom
    * policy signs with a key of its own. Only a policy of the app is taken; any other name (one a
-   * forger chose) is refused here, before any metadata is fetched for it. The claim is checked
-   * again once the signature has verified (`#b2cCaller`).
+   * forger chose) is refused here, before any metadata is fetched for it. These claims are the
+   * payload the signature then covers (`#check` reads them no second time), so the policy picked
+   * is the one the verified token names.
    */
   #b2cPolicyOf(
     claims: Record<string, unknown>,
     policies: ReadonlyMap<string, B2cPolicy>,
   ): B2cPolicy | Refusal {
-    const named = b2cPolicyClaim(claims);
-    if (typeof named !== "string") return named;
+    const named = tokenPolicy(claims);
+    if (typeof named !== "string") return refusedToken(named.problem);
     return policies.get(named) ?? refusedToken("policy");
   }
 
@@ -312,8 +313,9 @@ export class BearerValidator {
    * `{tenantid}` template, a trailing slash) and names the tenant, `tid` is often absent (and must
    * agree when sent), `ver` is "1.0" though the issuer is B2C's v2.0 endpoint, `nonce` may be
    * there (it comes from the authorize request), `oid` falls back to `sub` as in the ID token
-   * rule, and the policy (`tfp`, or `acr`) must be one of the app's: the one whose keys verified
-   * it (`verifiedWith`), whose discovery document names the issuer. A token without `scp` is
+   * rule, and the policy (`tfp`, or `acr`) is `verifiedWith`, one of the app's, picked from these
+   * very claims (`#b2cPolicyOf`), whose keys verified it and whose discovery document names the
+   * issuer. A token without `scp` is
    * refused. Customers' and apps' tokens both carry `scp` (an app's: its application
    * permissions), so the caller is a user's here and the route decides (b2c-callers.ts).
    */
@@ -324,7 +326,6 @@ export class BearerValidator {
   ): Caller | Refusal {
     const { exp, nbf, iat, tid, oid, sub, ver, iss, aud, scp, azp } = claims;
     const objectId = oid ?? sub;
-    const policy = b2cPolicyClaim(claims);
     if (
       typeof exp !== "number" ||
       typeof iat !== "number" ||
@@ -341,16 +342,12 @@ export class BearerValidator {
     ) {
       return refusedToken("claims");
     }
-    if (typeof policy !== "string") return policy;
     const untimely = this.#timely(exp, nbf, iat, nowMs);
     if (untimely) return untimely;
     const issuer = verifiedWith.metadata.cached()?.issuer;
     const tenant = issuer === undefined ? undefined : b2cIssuerTenant(issuer);
     if (iss !== issuer || !tenant) return refusedToken("issuer");
     if (tid !== undefined && tid.toLowerCase() !== tenant) return refusedToken("issuer");
-    if (this.#b2cPolicies?.get(policy) !== verifiedWith) {
-      return refusedToken("policy");
-    }
     return callerOf(claims, {
       kind: "user",
       tenantId: tenant,
@@ -363,12 +360,6 @@ export class BearerValidator {
       roles: undefined,
     });
   }
-}
-
-/** The policy a B2C token names (config/b2c.ts `tokenPolicy`), or the refusal. */
-function b2cPolicyClaim(claims: Record<string, unknown>): string | Refusal {
-  const policy = tokenPolicy(claims);
-  return typeof policy === "string" ? policy : refusedToken(policy.problem);
 }
 
 /** The frozen caller of checked claims. */
