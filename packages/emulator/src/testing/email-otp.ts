@@ -1,5 +1,6 @@
 import type { RunningEmulator } from "../emulator.js";
-import { type RawResponse, request } from "./http-client.js";
+import { request } from "./http-client.js";
+import { hiddenField, redirectToApp } from "./page-steps.js";
 import type { AppRedirect } from "./sign-in.js";
 
 /**
@@ -19,33 +20,18 @@ export async function signInWithEmailOtp(
   let page = await request(authorizeUrl, { ca });
   page = await request(new URL("/_emulator/email-otp", origin), {
     ca,
-    body: new URLSearchParams({ request: hidden(page, "request"), email }),
+    body: new URLSearchParams({
+      request: hiddenField(page, "request", "an e-mail sign-in page"),
+      email,
+    }),
   });
-  const requestId = hidden(page, "request");
-  const otp = hidden(page, "otp");
+  const requestId = hiddenField(page, "request", "an e-mail sign-in page");
+  const otp = hiddenField(page, "otp", "an e-mail sign-in page");
   const code = emulator.control.oneTimeCode(email);
   if (!code) throw new Error(`no one-time code was sent to ${email}`);
   page = await request(new URL("/_emulator/email-otp/code", origin), {
     ca,
     body: new URLSearchParams({ request: requestId, otp, code }),
   });
-  const location = page.headers.location;
-  if (page.status !== 302 || !location) {
-    throw new Error(
-      `sign-in did not return to the app (HTTP ${page.status}): ${page.text().slice(0, 500)}`,
-    );
-  }
-  return { location, sessionCookie: page.headers["set-cookie"]?.[0]?.split(";")[0] };
-}
-
-function hidden(page: RawResponse, name: string): string {
-  const value = new RegExp(`<input type="hidden" name="${name}" value="([^"]*)">`).exec(
-    page.text(),
-  )?.[1];
-  if (page.status !== 200 || !value) {
-    throw new Error(
-      `expected an e-mail sign-in page, got HTTP ${page.status}: ${page.text().slice(0, 500)}`,
-    );
-  }
-  return value;
+  return redirectToApp(page, "sign-in");
 }

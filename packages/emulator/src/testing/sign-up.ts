@@ -1,5 +1,6 @@
 import type { RunningEmulator } from "../emulator.js";
-import { type RawResponse, request } from "./http-client.js";
+import { request } from "./http-client.js";
+import { hiddenField, redirectToApp } from "./page-steps.js";
 import type { AppRedirect } from "./sign-in.js";
 
 /** A customer signing up in an External ID tenant. */
@@ -26,35 +27,17 @@ export async function signUpOnPages(
   let page = await request(authorizeUrl, { ca });
   const link = /<a id="sign-up" href="([^"]+)"/.exec(page.text())?.[1];
   if (link) page = await request(new URL(link.replaceAll("&amp;", "&"), origin), { ca });
-  const requestId = hidden(page, "request");
+  const requestId = hiddenField(page, "request", "the sign-up page");
   page = await request(new URL("/_emulator/sign-up", origin), {
     ca,
     body: new URLSearchParams({ request: requestId, ...options }),
   });
-  const signup = hidden(page, "signup");
+  const signup = hiddenField(page, "signup", "the sign-up page");
   const code = emulator.control.signUpCode(options.email);
   if (!code) throw new Error(`no one-time code was sent to ${options.email}`);
   page = await request(new URL("/_emulator/sign-up/code", origin), {
     ca,
     body: new URLSearchParams({ signup, code }),
   });
-  const location = page.headers.location;
-  if (page.status !== 302 || !location) {
-    throw new Error(
-      `sign-up did not return to the app (HTTP ${page.status}): ${page.text().slice(0, 500)}`,
-    );
-  }
-  return { location, sessionCookie: page.headers["set-cookie"]?.[0]?.split(";")[0] };
-}
-
-function hidden(page: RawResponse, name: string): string {
-  const value = new RegExp(`<input type="hidden" name="${name}" value="([^"]*)">`).exec(
-    page.text(),
-  )?.[1];
-  if (page.status !== 200 || !value) {
-    throw new Error(
-      `expected the sign-up page, got HTTP ${page.status}: ${page.text().slice(0, 500)}`,
-    );
-  }
-  return value;
+  return redirectToApp(page, "sign-up");
 }
