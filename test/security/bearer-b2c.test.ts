@@ -20,18 +20,17 @@ import {
   type Guard,
   trustCertificateAuthority,
 } from "@entrance/core";
-import {
-  type DirectoryInput,
-  defaultDirectory,
-  defaults,
-  type RunningEmulator,
-  startEmulator,
-} from "@entrance/emulator";
-import { openB2cPage, submitB2cForm } from "@entrance/emulator/testing";
+import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulator";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  b2cAccessClaims,
+  customerToken,
+  rewritten,
+  withB2cPolicies,
+} from "../../packages/core/test/support/b2c.js";
 import { activeSigningKey, callApi, signToken } from "../../packages/core/test/support/bearer.js";
-import { APP_BASE, browse, CookieJar, SECRET } from "../../packages/core/test/support/emulated.js";
+import { APP_BASE, SECRET } from "../../packages/core/test/support/emulated.js";
 
 const B2C = defaults.b2c;
 /** A custom sign-up/sign-in policy: it signs with a key of its own. */
@@ -49,28 +48,6 @@ let customKey: Awaited<ReturnType<typeof activeSigningKey>>;
 /** A customer's real access tokens, from the custom policy and from the sign-in user flow. */
 let customToken: string;
 let userFlowToken: string;
-
-/** The default directory, its B2C tenant with the custom policy and the kiosk user flow too. */
-function directory(): DirectoryInput {
-  return {
-    ...defaultDirectory,
-    tenants: defaultDirectory.tenants.map((tenant) =>
-      tenant.id === B2C.tenant && tenant.b2c
-        ? {
-            ...tenant,
-            b2c: {
-              ...tenant.b2c,
-              userFlows: [
-                ...tenant.b2c.userFlows,
-                { name: CUSTOM, type: "signUpSignIn" },
-                { name: KIOSK, type: "signUpSignIn" },
-              ],
-            },
-          }
-        : tenant,
-    ),
-  };
-}
 
 function b2cApp(
   b2c: NonNullable<EntranceOptions["b2c"]>,
@@ -93,48 +70,10 @@ function b2cApp(
 }
 
 /** A customer's real access token for the API's scope, from `policy` through its pages. */
-async function accessTokenOf(policy: string): Promise<string> {
-  const client = b2cApp({ signUpSignIn: policy }, { scopes: [SCOPE] });
-  const jar = new CookieJar();
-  const started = await browse(client, jar, "/auth/login?returnTo=%2F");
-  const url = started.headers.get("location") ?? "";
-  const page = await openB2cPage(emulator, url);
-  const back = await submitB2cForm(emulator, page, url, {
-    email: B2C.customerEmail,
-    password: B2C.customerPassword,
-  });
-  expect((await browse(client, jar, back.location ?? "")).status).toBe(302);
-  return (await client.getAccessToken({ tenantId: B2C.tenant, objectId: B2C.customer }, [SCOPE]))
-    .token;
-}
-
+const accessTokenOf = (policy: string) =>
+  customerToken(emulator, b2cApp({ signUpSignIn: policy }, { scopes: [SCOPE] }), SCOPE);
 /** Sound B2C access-token claims, as the user flows issue them, to break one at a time. */
-function b2cClaims(overrides: Record<string, unknown> = {}) {
-  const now = Math.floor(Date.now() / 1000);
-  return {
-    iss: `${emulator.urls.https}/${B2C.tenant}/v2.0/`,
-    exp: now + 3600,
-    nbf: now,
-    iat: now,
-    aud: B2C.webApp,
-    oid: B2C.customer,
-    sub: B2C.customer,
-    tfp: B2C.signUpSignIn,
-    scp: "Orders.Read",
-    azp: B2C.webApp,
-    ver: "1.0",
-    ...overrides,
-  };
-}
-
-/** `token` with claims changed, its header and signature kept (as a forger without the key would). */
-function rewritten(token: string, changes: Record<string, unknown>): string {
-  const [header, , signature] = token.split(".");
-  const body = Buffer.from(JSON.stringify({ ...decodeJwt(token), ...changes })).toString(
-    "base64url",
-  );
-  return `${header}.${body}.${signature}`;
-}
+const b2cClaims = (overrides: Record<string, unknown> = {}) => b2cAccessClaims(emulator, overrides);
 
 /** An API of the app with these policies and the route's guard. */
 function api(policies: NonNullable<EntranceOptions["b2c"]>): { app: Entrance; guard: Guard } {
@@ -192,7 +131,7 @@ const POLICIES = { signUpSignIn: B2C.signUpSignIn, editProfile: CUSTOM };
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "entrance-security-b2c-"));
-  emulator = await startEmulator({ dataDir, directory: directory() });
+  emulator = await startEmulator({ dataDir, directory: withB2cPolicies([CUSTOM, KIOSK]) });
   userFlowKey = await activeSigningKey(dataDir);
   customToken = await accessTokenOf(CUSTOM);
   userFlowToken = await accessTokenOf(B2C.signUpSignIn);

@@ -9,14 +9,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  type DirectoryInput,
-  defaultDirectory,
-  defaults,
-  type RunningEmulator,
-  startEmulator,
-} from "@entrance/emulator";
-import { openB2cPage, submitB2cForm } from "@entrance/emulator/testing";
+import { defaults, type RunningEmulator, startEmulator } from "@entrance/emulator";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -26,8 +19,9 @@ import {
   type EntranceOptions,
   trustCertificateAuthority,
 } from "../src/index.js";
+import { b2cAccessClaims, customerToken, rewritten, withB2cPolicies } from "./support/b2c.js";
 import { activeSigningKey, callApi, signToken } from "./support/bearer.js";
-import { APP_BASE, browse, CookieJar, SECRET } from "./support/emulated.js";
+import { APP_BASE, SECRET } from "./support/emulated.js";
 
 const B2C = defaults.b2c;
 /** A custom sign-up/sign-in policy the emulator's B2C tenant gets for these tests. */
@@ -39,26 +33,9 @@ let dataDir: string;
 /** The emulator's shared user-flow key, read from its data folder. */
 let userFlowKey: Awaited<ReturnType<typeof activeSigningKey>>;
 
-function withCustomPolicy(): DirectoryInput {
-  return {
-    ...defaultDirectory,
-    tenants: defaultDirectory.tenants.map((tenant) =>
-      tenant.id === B2C.tenant && tenant.b2c
-        ? {
-            ...tenant,
-            b2c: {
-              ...tenant.b2c,
-              userFlows: [...tenant.b2c.userFlows, { name: CUSTOM, type: "signUpSignIn" }],
-            },
-          }
-        : tenant,
-    ),
-  };
-}
-
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "entrance-bearer-b2c-policies-"));
-  emulator = await startEmulator({ dataDir, directory: withCustomPolicy() });
+  emulator = await startEmulator({ dataDir, directory: withB2cPolicies([CUSTOM]) });
   userFlowKey = await activeSigningKey(dataDir);
 });
 afterAll(async () => {
@@ -89,48 +66,9 @@ function b2cApp(
 const API_POLICIES = { signUpSignIn: B2C.signUpSignIn, editProfile: CUSTOM };
 
 /** A customer's real access token for the API's scope, from `policy` through its pages. */
-async function accessTokenOf(policy: string): Promise<string> {
-  const client = b2cApp({ signUpSignIn: policy }, { scopes: [B2C_SCOPE] });
-  const jar = new CookieJar();
-  const started = await browse(client, jar, "/auth/login?returnTo=%2F");
-  const url = started.headers.get("location") ?? "";
-  const page = await openB2cPage(emulator, url);
-  const back = await submitB2cForm(emulator, page, url, {
-    email: B2C.customerEmail,
-    password: B2C.customerPassword,
-  });
-  expect((await browse(client, jar, back.location ?? "")).status).toBe(302);
-  const user = { tenantId: B2C.tenant, objectId: B2C.customer };
-  return (await client.getAccessToken(user, [B2C_SCOPE])).token;
-}
-
-/** A B2C access token's claims as the emulator's user flows issue them, for tokens made here. */
-function b2cClaims(overrides: Record<string, unknown> = {}) {
-  const now = Math.floor(Date.now() / 1000);
-  return {
-    iss: `${emulator.urls.https}/${B2C.tenant}/v2.0/`,
-    exp: now + 3600,
-    nbf: now,
-    aud: B2C.webApp,
-    oid: B2C.customer,
-    sub: B2C.customer,
-    tfp: B2C.signUpSignIn,
-    scp: "Orders.Read",
-    azp: B2C.webApp,
-    ver: "1.0",
-    iat: now,
-    ...overrides,
-  };
-}
-
-/** `token` with its payload's claims changed and its header and signature kept. */
-function rewritten(token: string, changes: Record<string, unknown>): string {
-  const [header, payload, signature] = token.split(".");
-  const claims = { ...decodeJwt(token), ...changes };
-  const body = Buffer.from(JSON.stringify(claims)).toString("base64url");
-  expect(body).not.toBe(payload);
-  return `${header}.${body}.${signature}`;
-}
+const accessTokenOf = (policy: string) =>
+  customerToken(emulator, b2cApp({ signUpSignIn: policy }, { scopes: [B2C_SCOPE] }), B2C_SCOPE);
+const b2cClaims = (overrides: Record<string, unknown> = {}) => b2cAccessClaims(emulator, overrides);
 
 async function reasonOf(answer: Response | null): Promise<string | undefined> {
   expect(answer?.status).toBe(401);
