@@ -63,6 +63,7 @@ export {
   trustCertificateAuthority,
 } from "./http/network.js";
 export {
+  addHeadersOnWriteHead,
   nodeHeaders,
   nodeRequestLike,
   type RequestLike,

@@ -1,6 +1,7 @@
 import {
   type AdapterOptions,
   adapterCore,
+  addHeadersOnWriteHead,
   contextOrAnswer,
   type Entrance,
   type EntranceContext,
@@ -67,18 +68,16 @@ export function entrance(options: HonoEntranceOptions = {}): EntranceMiddleware 
 
 /**
  * Gives the request its context and goes on. Its response headers (`no-store` when signed in)
- * go where a route's own win: on @hono/node-server, on the Node response before the handler, as
- * the Node adapters set them (Hono's response then keeps its plain headers); elsewhere, added to
- * Hono's response afterwards where it has none of that name.
+ * go where a route's own win: on @hono/node-server, into the Node response's `writeHead` (Hono's
+ * response keeps its plain headers, and Node its fast path); elsewhere, added to Hono's response
+ * afterwards where it has none of that name.
  */
 function onward(c: Context<EntranceEnv>, next: Next, context: EntranceContext): Promise<undefined> {
   c.set("entrance", context);
   const headers = context.responseHeaders;
   const outgoing = nodeResponse(c);
   if (outgoing) {
-    for (const name in headers) {
-      if (!outgoing.hasHeader(name)) outgoing.setHeader(name, headers[name] as string);
-    }
+    addHeadersOnWriteHead(outgoing, headers);
     return next().then(nothing);
   }
   return next().then(() => {

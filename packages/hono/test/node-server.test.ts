@@ -1,7 +1,7 @@
 /**
- * What @hono/node-server changes: Entrance puts a signed-in response's `no-store` on the Node
- * response before the route runs, so a route's own Cache-Control must still win, however the
- * route answers. Over real HTTP, signed in through the emulator's pages.
+ * What @hono/node-server changes: Entrance adds a signed-in response's `no-store` to the head the
+ * Node response writes, so a route's own Cache-Control must still win, however the route answers
+ * (Hono's own headers, a Response's, or straight on the Node response). Over real HTTP, signed in through the emulator's pages.
  */
 import type { AddressInfo } from "node:net";
 import { Browser } from "@entrance/adapter-conformance";
@@ -52,6 +52,15 @@ beforeAll(async () => {
   app.get("/init", (c) => c.json({ init: true }, 200, { "Cache-Control": "private, max-age=61" }));
   app.get("/raw", () => new Response("raw", { headers: { "cache-control": "max-age=62" } }));
   app.get("/stream", () => new Response(new Blob(["stream"]).stream()));
+  app.get("/empty", (c) => c.body(null, 204));
+  app.get("/moved", (c) => c.redirect("/plain"));
+  app.get("/node", (c) => {
+    (c.env as { outgoing: { setHeader(n: string, v: string): void } }).outgoing.setHeader(
+      "Cache-Control",
+      "private, max-age=63",
+    );
+    return c.text("node");
+  });
 });
 
 afterAll(async () => {
@@ -69,13 +78,16 @@ describe("@entrance/hono on @hono/node-server", () => {
       "megan@contoso.onmicrosoft.com",
     );
     expect(callback.status).toBe(302);
-    const cacheControl = async (path: string) => {
+    const cacheControl = async (path: string, status = 200) => {
       const res = await browser.get(path);
-      expect(res.status, path).toBe(200);
+      expect(res.status, path).toBe(status);
       return res.headers.get("cache-control");
     };
     expect(await cacheControl("/plain")).toBe("no-store");
     expect(await cacheControl("/stream")).toBe("no-store");
+    expect(await cacheControl("/empty", 204)).toBe("no-store");
+    expect(await cacheControl("/moved", 302)).toBe("no-store");
+    expect(await cacheControl("/node")).toBe("private, max-age=63");
     expect(await cacheControl("/header")).toBe("private, max-age=60");
     expect(await cacheControl("/init")).toBe("private, max-age=61");
     expect(await cacheControl("/raw")).toBe("max-age=62");

@@ -2,7 +2,13 @@
  * Node request ⇄ web `Request`/`Response`, in one place for every Node adapter (Express, Fastify,
  * a plain `http` server).
  */
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type {
+  IncomingHttpHeaders,
+  IncomingMessage,
+  OutgoingHttpHeaders,
+  ServerResponse,
+} from "node:http";
+import type { Http2ServerResponse } from "node:http2";
 
 /**
  * What Entrance reads of a request outside its own routes: method, URL and headers. A web
@@ -119,4 +125,60 @@ export async function writeWebResponse(res: ServerResponse, response: Response):
   const headers = nodeHeaders(response);
   for (const name in headers) res.setHeader(name, headers[name] as string | string[]);
   res.end(Buffer.from(await response.arrayBuffer()));
+}
+
+/**
+ * Adds `headers` to a Node response when it writes its head, each only where the app's answer has
+ * none of that name (the app's own win). A framework that hands all its headers to `writeHead` at
+ * once (@hono/node-server) gets them in that same call: a header set earlier with `setHeader`
+ * would send Node down its slower path of merging the two, a cost every page would pay.
+ */
+export function addHeadersOnWriteHead(
+  res: ServerResponse | Http2ServerResponse,
+  headers: Readonly<Record<string, string>>,
+): void {
+  const writeHead = res.writeHead as (this: typeof res, ...args: unknown[]) => typeof res;
+  const patched = function (this: typeof res, status: unknown, second?: unknown, third?: unknown) {
+    const given = third ?? second;
+    if (isHeaderObject(given)) {
+      const all = withMissing(given, headers, this);
+      return third === undefined
+        ? writeHead.call(this, status, all)
+        : writeHead.call(this, status, second, all);
+    }
+    // No headers, or a raw list: set ours first; Node lets the ones given here win.
+    for (const name in headers) {
+      if (!this.hasHeader(name)) this.setHeader(name, headers[name] as string);
+    }
+    return writeHead.call(this, status, second, third);
+  };
+  res.writeHead = patched as typeof res.writeHead;
+}
+
+function isHeaderObject(value: unknown): value is OutgoingHttpHeaders {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A copy of `given` with each of `headers` the response has under no name case, given or set. */
+function withMissing(
+  given: OutgoingHttpHeaders,
+  headers: Readonly<Record<string, string>>,
+  res: ServerResponse | Http2ServerResponse,
+): OutgoingHttpHeaders {
+  let copy: OutgoingHttpHeaders | undefined;
+  for (const name in headers) {
+    if (res.hasHeader(name) || hasName(given, name)) continue;
+    // Object.assign, not a spread: Node writes a head from a spread copy markedly slower.
+    copy ??= Object.assign({}, given);
+    copy[name] = headers[name];
+  }
+  return copy ?? given;
+}
+
+/** Whether `headers` has `name` (lower case) under any case. */
+function hasName(headers: OutgoingHttpHeaders, name: string): boolean {
+  for (const key in headers) {
+    if (key.length === name.length && key.toLowerCase() === name) return true;
+  }
+  return false;
 }
