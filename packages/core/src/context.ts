@@ -11,6 +11,7 @@ import type { DownstreamApi } from "./downstream/client.js";
 import type { Entrance } from "./entrance.js";
 import { EntranceError, type Interaction } from "./errors/entrance-error.js";
 import { type RequestLike, returnToOf } from "./http/node.js";
+import { pageLinks } from "./page-links.js";
 import type { SessionRecord, UserRecord } from "./storage/types.js";
 import type { AccessToken, AcquireOptions } from "./tokens/acquire.js";
 
@@ -121,8 +122,8 @@ export interface EntranceContext {
   /** What templates see, for the adapter to hand over. */
   readonly locals: TemplateLocals;
   /**
-   * Puts {@link TemplateLocals} on a framework's template data (Express's `res.locals`), the
-   * sign-in link as a getter built only if a template reads it.
+   * Puts {@link TemplateLocals} on a framework's template data (Express's `res.locals`) as plain
+   * values; the links are built once per page URL and looked up after.
    */
   assignLocals(target: object): void;
   /**
@@ -251,19 +252,12 @@ export class RequestContext implements EntranceContext {
   }
 
   get locals(): TemplateLocals {
-    const context = this;
+    const links = pageLinks(this.core, this.request.url);
     return {
       user: this.user,
-      // Built only if a template uses it: most signed-in pages do not.
-      get loginUrl() {
-        return context.loginUrl();
-      },
-      get signUpUrl() {
-        return context.signUpUrl();
-      },
-      get profileUrl() {
-        return context.profileUrl();
-      },
+      loginUrl: links.loginUrl,
+      signUpUrl: links.signUpUrl,
+      profileUrl: links.profileUrl,
       logoutUrl: this.core.logoutUrl,
       popupScriptUrl: this.core.popupScriptUrl,
     };
@@ -271,21 +265,16 @@ export class RequestContext implements EntranceContext {
 
   get assignLocals(): (target: object) => void {
     return (target) => {
-      const locals = target as Record<PropertyKey, unknown>;
-      // Given locals a second time (two cores on one app), its accessors are replaced, not set.
-      const again = locals[CONTEXT] !== undefined;
-      locals[CONTEXT] = this;
+      // Plain values, set one by one: accessors (or a prototype) would cost every page more than
+      // looking the links up, and templates rendered from a copy would lose them.
+      const locals = target as Record<string, unknown>;
+      const links = pageLinks(this.core, this.request.url);
       locals.user = this.user;
+      locals.loginUrl = links.loginUrl;
+      locals.signUpUrl = links.signUpUrl;
+      locals.profileUrl = links.profileUrl;
       locals.logoutUrl = this.core.logoutUrl;
       locals.popupScriptUrl = this.core.popupScriptUrl;
-      Object.defineProperty(locals, "loginUrl", LOGIN_URL);
-      Object.defineProperty(locals, "signUpUrl", SIGN_UP_URL);
-      // An accessor costs a request far more than a value: without a profile-edit policy the
-      // link is null whatever the request, so it is set as that value.
-      if (this.core.config.b2c?.editProfile)
-        Object.defineProperty(locals, "profileUrl", PROFILE_URL);
-      else if (again) Object.defineProperty(locals, "profileUrl", NO_PROFILE_URL);
-      else locals.profileUrl = null;
     };
   }
 
@@ -301,44 +290,6 @@ export class RequestContext implements EntranceContext {
 export function attachCaller(context: EntranceContext, caller: Caller): void {
   if (context instanceof RequestContext) RequestContext.attachCaller(context, caller);
 }
-
-/** Where `assignLocals` leaves the context, for the shared getter of the sign-in link. */
-const CONTEXT = Symbol("entrance.context");
-
-/** One descriptor for every request: the sign-in link, built when a template reads it. */
-const LOGIN_URL: PropertyDescriptor = Object.freeze({
-  get(this: Record<PropertyKey, unknown>) {
-    return (this[CONTEXT] as RequestContext).loginUrl();
-  },
-  enumerable: true,
-  configurable: true,
-});
-
-/** The sign-up link, likewise (enumerable, so that templates rendered from a copy see it). */
-const SIGN_UP_URL: PropertyDescriptor = Object.freeze({
-  get(this: Record<PropertyKey, unknown>) {
-    return (this[CONTEXT] as RequestContext).signUpUrl();
-  },
-  enumerable: true,
-  configurable: true,
-});
-
-/** The same for the B2C profile-edit link. */
-const PROFILE_URL: PropertyDescriptor = Object.freeze({
-  get(this: Record<PropertyKey, unknown>) {
-    return (this[CONTEXT] as RequestContext).profileUrl();
-  },
-  enumerable: true,
-  configurable: true,
-});
-
-/** No profile-edit policy: the link is null, a plain value. */
-const NO_PROFILE_URL: PropertyDescriptor = Object.freeze({
-  value: null,
-  writable: true,
-  enumerable: true,
-  configurable: true,
-});
 
 const SIGNED_IN_HEADERS = Object.freeze({ "cache-control": "no-store" });
 const NO_HEADERS = Object.freeze({});

@@ -45,6 +45,19 @@ describe("a destructured context", () => {
     expect(() => downstream("nope")).toThrow(expect.objectContaining({ code: expect.any(String) }));
   });
 
+  it("gives each page its own links in template locals, however often pages repeat", async () => {
+    const { entrance, jar } = await signedInAs(emulator, "megan@contoso.onmicrosoft.com");
+    const returnToOf = async (path: string) => {
+      const request = new Request(`${APP_BASE}${path}`, { headers: { cookie: jar.header } });
+      const locals: Record<string, unknown> = {};
+      (await entrance.context(request)).assignLocals(locals);
+      return new URL(String(locals.loginUrl), APP_BASE).searchParams.get("returnTo");
+    };
+    for (const path of ["/a", "/b", "/a", "/b?x=1", "/b", `/${"long".repeat(200)}`, "/a"]) {
+      expect(await returnToOf(path), path).toBe(path);
+    }
+  });
+
   it("refuses a token to a signed-out request with core's error, not a TypeError", async () => {
     const { entrance } = await signedInAs(emulator, "megan@contoso.onmicrosoft.com");
     const { getAccessToken, getAccessTokenOnBehalfOf } = await entrance.context(
