@@ -43,10 +43,17 @@ import {
 
 const rounds = readInteger("BENCH_ROUNDS", 6, 1, 50);
 const seconds = readInteger("BENCH_SECONDS", 5, 1, 120);
-const warmUpSeconds = readInteger("BENCH_WARMUP_SECONDS", 3, 1, 60);
+/**
+ * 10 s: Entrance's servers, with more code for the JIT to settle, kept getting faster through the
+ * first rounds after a 3 s warm-up (0.74 → 0.85 of bare over six rounds); after 15 s they were
+ * flat. Every variant, the baselines included, gets the same warm-up.
+ */
+const warmUpSeconds = readInteger("BENCH_WARMUP_SECONDS", 10, 1, 60);
 const rewarmSeconds = readInteger("BENCH_REWARM_SECONDS", 1, 1, 60);
 const connections = readInteger("BENCH_CONNECTIONS", 50, 1, 1000);
 const profileDir = process.env.BENCH_CPU_PROF_DIR || undefined;
+/** Further Node flags for every server (e.g. `--trace-gc`), the same for baseline and variants. */
+const extraNodeFlags = (process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter((f) => f !== "");
 const frameworks = process.argv.includes("--frameworks");
 const stores = !frameworks && process.argv.includes("--stores");
 /**
@@ -54,15 +61,23 @@ const stores = !frameworks && process.argv.includes("--stores");
  * (with `--stores`, e.g. BENCH_ONLY=sqlite-cached,redis-cached).
  */
 const only = (process.env.BENCH_ONLY ?? "").split(",").filter((id) => id !== "");
-const pool = stores ? STORE_VARIANTS : ALL_VARIANTS;
+const pool = frameworks ? FRAMEWORK_PAIRS.flat() : stores ? STORE_VARIANTS : ALL_VARIANTS;
 for (const id of only) {
   if (!pool.some((v) => v.id === id)) {
     throw new Error(`BENCH_ONLY: no variant ${id} (${pool.map((v) => v.id).join(", ")})`);
   }
 }
-const selected = only.length === 0 ? pool : pool.filter((v) => v === BARE || only.includes(v.id));
+/** A group's baseline and, with BENCH_ONLY, the chosen variants; null when none is chosen. */
+const chosen = (group: readonly Variant[]): Variant[] | null => {
+  if (only.length === 0) return [...group];
+  const [baseline, ...rest] = group as [Variant, ...Variant[]];
+  const picked = rest.filter((v) => only.includes(v.id));
+  return picked.length > 0 ? [baseline, ...picked] : null;
+};
 /** Groups of variants measured together; each group's first is the baseline of its ratios. */
-const groups = frameworks ? FRAMEWORK_PAIRS : [selected];
+const groups = (frameworks ? FRAMEWORK_PAIRS : [stores ? STORE_VARIANTS : ALL_VARIANTS])
+  .map(chosen)
+  .filter((group) => group !== null);
 const VARIANTS = groups.flat();
 /** Below this share of its CPU a server's measured run is repeated (the machine is shared). */
 const MIN_SERVER_CPU_SHARE = 0.9;
@@ -95,7 +110,10 @@ await runHarness("the page benchmark", Math.ceil(deadline), async (harness) => {
     cpu: SERVER_CPU,
     workDir,
     backends,
-    ...(profileDir ? { nodeFlags: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] } : {}),
+    nodeFlags: [
+      ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
+      ...extraNodeFlags,
+    ],
   });
   for (const { variant, server } of fleet) {
     progress(`${variant.id}: pid ${server.pid}, ${server.base}, pinned to CPU ${SERVER_CPU}`);
