@@ -131,3 +131,17 @@ export { claimsChallenge } from "./tokens/graph.js";
 export type { IdTokenClaims } from "./tokens/id-token.js";
 export type { TokenSummary } from "./tokens/merge-cache.js";
 export type { Actor, UserAdministration } from "./users.js";
+export {
+  answeringEntranceErrors,
+  entranceRoutes,
+  type GuardedWebHandler,
+  type MountedWebHandler,
+  mountedHandler,
+  type NoncedPageHeaders,
+  noncedPageHeaders,
+  signedInOrAnswer,
+  type WebAdapter,
+  type WebGuard,
+  type WebHandler,
+  webGuards,
+} from "./web-handlers.js";
