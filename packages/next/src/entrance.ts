@@ -1,30 +1,27 @@
 import {
-  absoluteRedirect,
-  authGuard,
+  answeringEntranceErrors,
   type CspDirectives,
   type Entrance,
   type EntranceContext,
-  guardPerCore,
-  publicRequest,
+  entranceRoutes,
+  type MountedWebHandler,
+  mountedHandler,
   publicRequestLike,
-  type RequestInfo,
-  readWebBody,
+  signedInOrAnswer,
+  type WebAdapter,
+  type WebHandler,
 } from "@entrance/core";
 import { headers } from "next/headers.js";
 import { baseUrlOf, type NextEntranceOptions, sharedCore } from "./core.js";
-import { type ErrorsAnswered, errorsAnsweredBy, type WithSignIn, withSignInBy } from "./errors.js";
-import { contextFor, guardsFor, type RouteGuards } from "./guards.js";
+import { type ErrorsAnswered, type WithSignIn, withSignInBy } from "./errors.js";
+import { guardsFor, type RouteGuards } from "./guards.js";
 import { pageHeaders } from "./security.js";
 
 /** A route handler as Next calls it: the request, and the route's `{ params }`. */
-export type RouteHandler<C = unknown> = (request: Request, context: C) => Promise<Response>;
+export type RouteHandler<C = unknown> = WebHandler<C>;
 
 /** A tool's handler for {@link NextEntrance.mount}. */
-export type MountedHandler = (
-  request: Request,
-  info: RequestInfo,
-  core: Entrance,
-) => Response | Promise<Response>;
+export type MountedHandler = MountedWebHandler;
 
 /** What `entrance()` gives the app. */
 export interface NextEntrance extends RouteGuards {
@@ -80,9 +77,6 @@ export interface NextEntrance extends RouteGuards {
   readonly core: Entrance;
 }
 
-/** A mounted tool's forms are small; a larger body is refused (413) rather than buffered. */
-const MAX_BODY_BYTES = 16 * 1024;
-
 /**
  * Sign-in with Microsoft Entra ID for a Next.js App Router app on the Node.js runtime. Call it
  * once, in a module of the app (`lib/entrance.ts`), and export what it returns. Reads AZURE_* and
@@ -100,6 +94,8 @@ const MAX_BODY_BYTES = 16 * 1024;
 export function entrance(options: NextEntranceOptions = {}): NextEntrance {
   const { name = "default", clientIp = () => null, ...coreOptions } = options;
   const coreOf = sharedCore(name, coreOptions);
+  // Next's handlers do not see the connection: every request is on the configured `baseUrl`.
+  const adapter: WebAdapter = { core: coreOf, originOf: baseUrlOf, clientIp };
   const auth = async (request?: Request): Promise<EntranceContext> => {
     // `headers()` first: while `next build` prerenders, it marks the page dynamic and stops
     // there, before the core would read an environment the build does not have. Server
@@ -112,41 +108,19 @@ export function entrance(options: NextEntranceOptions = {}): NextEntrance {
     // Most requests: a session cached in process, answered without waiting.
     return core.contextNow(like) ?? (await core.context(like));
   };
-  const route: RouteHandler = async (request) => {
-    const core = coreOf();
-    const owned = core.ownsPath(new URL(request.url).pathname);
-    const onBase = publicRequest(request, baseUrlOf(core));
-    const response = owned ? await core.handle(onBase, { ip: clientIp(request) }) : null;
-    return response ?? new Response("Not Found", { status: 404 });
-  };
-  const signedIn = guardPerCore(authGuard());
-  // No answer lets the request through: Next then routes it. Its proxy takes only absolute URLs.
-  const proxy = async (request: Request) => {
-    const core = coreOf();
-    const context = await contextFor(core, request);
-    const answer = context instanceof Response ? context : await signedIn(core)(context);
-    return answer ? absoluteRedirect(answer, baseUrlOf(core)) : undefined;
-  };
-  const mount = (handle: MountedHandler): RouteHandler => {
-    return async (request) => {
-      const core = coreOf();
-      const body = await readWebBody(request, MAX_BODY_BYTES);
-      if (body === null) return new Response("Payload Too Large", { status: 413 });
-      const onBase = publicRequest(request, baseUrlOf(core), request.body ? body : undefined);
-      return handle(onBase, { ip: clientIp(request) }, core);
-    };
-  };
+  const route = entranceRoutes(adapter);
   return {
     handlers: { GET: route, POST: route },
-    mount,
-    securityHeaders: (request, directives) => pageHeaders(coreOf(), request, directives),
+    mount: (handle) => mountedHandler(adapter, handle),
+    securityHeaders: (request, directives) => pageHeaders(adapter, request, directives),
     auth,
-    proxy,
-    handleEntranceErrors: errorsAnsweredBy(coreOf),
+    // No answer lets the request through: Next then routes it.
+    proxy: signedInOrAnswer(adapter),
+    handleEntranceErrors: (handler) => answeringEntranceErrors(adapter, handler),
     withSignIn: withSignInBy(coreOf),
     get core() {
       return coreOf();
     },
-    ...guardsFor(coreOf),
+    ...guardsFor(adapter),
   };
 }

@@ -1,9 +1,8 @@
-import { type Entrance, findEntranceError, publicRequestLike, signInUrlFor } from "@entrance/core";
+import { type Entrance, signInUrlFor } from "@entrance/core";
 // What Next itself resolves `next/navigation` to on the server. `next/navigation.js` (the file a
 // fully specified import names) is the client module: its router contexts do not exist in a route
 // handler's bundle, and `next build` fails there.
 import { redirect } from "next/dist/api/navigation.react-server.js";
-import { baseUrlOf } from "./core.js";
 
 /**
  * A route handler whose Entrance errors get core's answer, as the other adapters' error handlers
@@ -22,19 +21,6 @@ export type ErrorsAnswered = <C>(
  * page of its own, so where the other adapters show "sign in again", this is the sign-in itself.
  */
 export type WithSignIn = <T>(work: () => T | Promise<T>, returnTo?: string) => Promise<T>;
-
-/** Route handlers' error answers for the core `coreOf` makes on first use. */
-export function errorsAnsweredBy(coreOf: () => Entrance): ErrorsAnswered {
-  return (handler) => async (request, context) => {
-    try {
-      return await handler(request, context);
-    } catch (error) {
-      if (!findEntranceError(error)) throw error;
-      const core = coreOf();
-      return core.errorResponse(error, publicRequestLike(request, baseUrlOf(core)));
-    }
-  };
-}
 
 /** Core's sign-in links as Next redirects, for server components (see {@link WithSignIn}). */
 export function withSignInBy(coreOf: () => Entrance): WithSignIn {

@@ -1,27 +1,11 @@
-import {
-  adapterGuards,
-  type BearerOptions,
-  contextOrAnswer,
-  type Entrance,
-  type EntranceContext,
-  entranceErrorAnswer,
-  publicRequestLike,
-  withHeaders,
-} from "@entrance/core";
-import { baseUrlOf } from "./core.js";
+import type { BearerOptions, GuardedWebHandler, WebAdapter, WebHandler } from "@entrance/core";
+import { webGuards } from "@entrance/core";
 
 /** A route handler behind a guard: Next's arguments, then the request's Entrance context. */
-export type GuardedHandler<C> = (
-  request: Request,
-  context: C,
-  entrance: EntranceContext,
-) => Response | Promise<Response>;
+export type GuardedHandler<C> = GuardedWebHandler<C>;
 
 /** The guarded handler as Next calls it. */
-export type Guarded<C> = (request: Request, context: C) => Promise<Response>;
-
-/** What a guard of core becomes here: a wrapper of route handlers. */
-type HandlerGuard = <C>(handler: GuardedHandler<C>) => Guarded<C>;
+export type Guarded<C> = WebHandler<C>;
 
 /**
  * The guards, each wrapping a route handler (see core's README for what each requires). A request
@@ -39,27 +23,9 @@ export interface RouteGuards {
   requireBearer<C>(handler: GuardedHandler<C>, options?: BearerOptions): Guarded<C>;
 }
 
-/** The request's context on `core`, or core's answer when the store fails. */
-export function contextFor(core: Entrance, request: Request) {
-  return contextOrAnswer(core, publicRequestLike(request, baseUrlOf(core)));
-}
-
-/** Core's guards as route-handler wrappers, for the core `coreOf` makes on first use. */
-export function guardsFor(coreOf: () => Entrance): RouteGuards {
-  const kit = adapterGuards<HandlerGuard>((guard) => (handler) => async (request, params) => {
-    const context = await contextFor(coreOf(), request);
-    if (context instanceof Response) return context;
-    const answer = await guard(context);
-    if (answer) return answer;
-    try {
-      // `no-store` for a signed-in request, unless the handler said otherwise.
-      return withHeaders(await handler(request, params, context), context.responseHeaders);
-    } catch (error) {
-      const errorAnswer = entranceErrorAnswer(error, context);
-      if (errorAnswer) return errorAnswer;
-      throw error;
-    }
-  }).standalone;
+/** Core's guards for web handlers, in Next's order of arguments: what is required, then the handler. */
+export function guardsFor(adapter: WebAdapter): RouteGuards {
+  const kit = webGuards(adapter);
   return {
     requireAuth: (handler) => kit.requireAuth()(handler),
     requireScopes: (scopes, handler) => kit.requireScopes(...scopes)(handler),

@@ -1,7 +1,5 @@
-import { randomBytes } from "node:crypto";
-import type { CspDirectives, Entrance } from "@entrance/core";
+import { type CspDirectives, noncedPageHeaders, type WebAdapter } from "@entrance/core";
 import { NextResponse } from "next/server.js";
-import { contextFor } from "./guards.js";
 
 /**
  * For `proxy.ts`: lets the request through with core's security headers on the app's pages (CSP
@@ -13,22 +11,13 @@ import { contextFor } from "./guards.js";
  * store that fails gets core's answer (a 503 or 500 page, or JSON) rather than Next's.
  */
 export async function pageHeaders(
-  core: Entrance,
+  adapter: WebAdapter,
   request: Request,
-  directives: CspDirectives = {},
+  directives?: CspDirectives,
 ): Promise<Response> {
-  const context = await contextFor(core, request);
-  if (context instanceof Response) return context;
-  const nonce = randomBytes(16).toString("base64");
-  const scripts = directives["script-src"] ?? ["'self'"];
-  const headers = await core.securityHeaders({
-    ...directives,
-    "script-src": [...scripts, `'nonce-${nonce}'`],
-  });
-  const forNext = new Headers(request.headers);
-  forNext.set("content-security-policy", headers["content-security-policy"] ?? "");
-  const response = NextResponse.next({ request: { headers: forNext } });
-  const all = { ...headers, ...context.responseHeaders };
-  for (const [name, value] of Object.entries(all)) response.headers.set(name, value);
+  const headers = await noncedPageHeaders(adapter, request, directives);
+  if (headers instanceof Response) return headers;
+  const response = NextResponse.next({ request: { headers: headers.request } });
+  for (const [name, value] of Object.entries(headers.response)) response.headers.set(name, value);
   return response;
 }
