@@ -5,11 +5,12 @@ import {
   contextOrAnswer,
   type Entrance,
   type EntranceContext,
+  publicRequestLike,
   withHeaders,
 } from "@entrance/core";
 import type { Context, MiddlewareHandler, Next } from "hono";
 import { guards, type HonoGuards, nothing } from "./guards.js";
-import { clientIp, nodeResponse, originOf, requestLike, webRequest } from "./request.js";
+import { clientIp, nodeResponse, originOf, webRequest } from "./request.js";
 
 /**
  * Options of `entrance()`: the core's, with the store optional (default: @entrance/store-sql, with
@@ -54,7 +55,7 @@ export function entrance(options: HonoEntranceOptions = {}): EntranceMiddleware 
     origin: string,
   ): Promise<Response | undefined> => {
     // Most requests: a session cached in process, the context at once, no promise to wait for.
-    const context = contextOrAnswer(core, requestLike(c, origin));
+    const context = contextOrAnswer(core, publicRequestLike(c.req.raw, origin));
     if (!(context instanceof Promise)) return onward(c, next, context);
     return context.then((late) => (late instanceof Response ? late : onward(c, next, late)));
   };

@@ -1,30 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
-import {
-  nodeRequestLike,
-  type PublicOrigins,
-  publicRequest,
-  publicRequestLike,
-  type RequestLike,
-} from "@entrance/core";
+import type { Http2ServerResponse } from "node:http2";
+import { type PublicOrigins, publicRequest } from "@entrance/core";
 import type { Context } from "hono";
 
 /** A web `Request` on the app's public `origin`, with `body` if given (the raw body is not read). */
 export function webRequest(c: Context, origin: string, body?: string): Request {
   return publicRequest(c.req.raw, origin, body);
-}
-
-/**
- * What core reads of a request, on the app's public `origin`: on Node, straight from the Node
- * request @hono/node-server binds — the URL and headers as the browser sent them, as the Express
- * and Fastify adapters read theirs, without making web `Headers` of them; elsewhere, the web
- * `Request`.
- */
-export function requestLike(c: Context, origin: string): RequestLike {
-  const incoming = (c.env as NodeBindings | undefined)?.incoming;
-  return incoming?.url
-    ? nodeRequestLike(incoming as IncomingMessage, incoming.url, origin)
-    : publicRequestLike(c.req.raw, origin);
 }
 
 /**
@@ -38,7 +19,7 @@ export function originOf(c: Context, origins: PublicOrigins): string {
 
 /** What @hono/node-server binds to every request: the Node request and response. */
 interface NodeBindings {
-  readonly incoming?: IncomingMessage | Http2ServerRequest;
+  readonly incoming?: IncomingMessage;
   readonly outgoing?: ServerResponse | Http2ServerResponse;
 }
 
