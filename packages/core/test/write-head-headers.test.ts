@@ -20,6 +20,11 @@ const writers: Record<string, (res: ServerResponse) => void> = {
   "/bare": (res) => res.writeHead(204).end(),
   "/list": (res) =>
     res.writeHead(200, ["Content-Type", "text/plain", "X-Entrance", "theirs"]).end(),
+  "/pairs": (res) => res.writeHead(200, [["content-type", "text/plain"]] as never).end("pairs"),
+  "/old-name": (res) =>
+    (res as unknown as { writeHeader: ServerResponse["writeHead"] })
+      .writeHeader(200, { "content-type": "text/plain" })
+      .end("old"),
   "/implicit": (res) => res.end("implicit"),
   "/shared": (res) => res.writeHead(200, shared).end("shared"),
 };
@@ -27,7 +32,9 @@ const writers: Record<string, (res: ServerResponse) => void> = {
 let base: string;
 const server = createServer((req, res) => {
   addHeadersOnWriteHead(res, ADDED);
-  writers[req.url ?? ""]?.(res);
+  const write = writers[req.url ?? ""];
+  if (write) write(res);
+  else res.writeHead(404).end();
 });
 
 beforeAll(async () => {
@@ -64,6 +71,17 @@ describe("addHeadersOnWriteHead", () => {
     expect(await head("/theirs")).toMatchObject({ cache: "max-age=60", mark: "on" });
     expect(await head("/set-before")).toMatchObject({ cache: "private", mark: "on" });
     expect(await head("/list")).toMatchObject({ cache: "no-store", mark: "theirs" });
+  });
+
+  it("adds them to a head given as a list of pairs, or through writeHead's older name", async () => {
+    // Both failed when a review tried them: a list of pairs threw (Node cannot merge it with
+    // headers set beforehand), and writeHeader went around the wrapper.
+    expect(await head("/pairs")).toMatchObject({
+      status: 200,
+      cache: "no-store",
+      type: "text/plain",
+    });
+    expect(await head("/old-name")).toMatchObject({ cache: "no-store", mark: "on" });
   });
 
   it("adds them when the head carries no headers or is written implicitly", async () => {

@@ -140,23 +140,25 @@ export function addHeadersOnWriteHead(
   const writeHead = res.writeHead as (this: typeof res, ...args: unknown[]) => typeof res;
   const patched = function (this: typeof res, status: unknown, second?: unknown, third?: unknown) {
     const given = third ?? second;
-    if (isHeaderObject(given)) {
-      const all = withMissing(given, headers, this);
+    if (typeof given === "object" && given !== null) {
+      const all = Array.isArray(given)
+        ? withMissingInList(given, headers, this)
+        : withMissing(given as OutgoingHttpHeaders, headers, this);
       return third === undefined
         ? writeHead.call(this, status, all)
         : writeHead.call(this, status, second, all);
     }
-    // No headers, or a raw list: set ours first; Node lets the ones given here win.
+    // No headers given: set ours, which the head then carries.
     for (const name in headers) {
       if (!this.hasHeader(name)) this.setHeader(name, headers[name] as string);
     }
     return writeHead.call(this, status, second, third);
   };
   res.writeHead = patched as typeof res.writeHead;
-}
-
-function isHeaderObject(value: unknown): value is OutgoingHttpHeaders {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  // Node's older name for the same method, which does not go through an own `writeHead`.
+  if ("writeHeader" in res && typeof res.writeHeader === "function") {
+    res.writeHeader = patched as typeof res.writeHeader;
+  }
 }
 
 /** A copy of `given` with each of `headers` the response has under no name case, given or set. */
@@ -167,7 +169,7 @@ function withMissing(
 ): OutgoingHttpHeaders {
   let copy: OutgoingHttpHeaders | undefined;
   for (const name in headers) {
-    if (res.hasHeader(name) || hasName(given, name)) continue;
+    if (res.hasHeader(name) || hasKey(given, name)) continue;
     // Object.assign, not a spread: Node writes a head from a spread copy markedly slower.
     copy ??= Object.assign({}, given);
     copy[name] = headers[name];
@@ -175,9 +177,40 @@ function withMissing(
   return copy ?? given;
 }
 
-/** Whether `headers` has `name` (lower case) under any case. */
-function hasName(headers: OutgoingHttpHeaders, name: string): boolean {
+/**
+ * The same for a head given as a list: Node takes a flat one (`[name, value, name, value]`) or
+ * one of pairs (`[[name, value]]`); a copy in the same form, with ours appended.
+ */
+function withMissingInList(
+  given: readonly unknown[],
+  headers: Readonly<Record<string, string>>,
+  res: ServerResponse | Http2ServerResponse,
+): unknown[] {
+  const pairs = Array.isArray(given[0]);
+  const names = pairs
+    ? given.map((pair) => String((pair as unknown[])[0]))
+    : given.filter((_, i) => i % 2 === 0).map(String);
+  const copy = [...given];
+  for (const name in headers) {
+    if (res.hasHeader(name) || hasName(names, name)) continue;
+    const value = headers[name] as string;
+    if (pairs) copy.push([name, value]);
+    else copy.push(name, value);
+  }
+  return copy;
+}
+
+/** Whether `headers` has `name` (lower case) as a key in any case. */
+function hasKey(headers: OutgoingHttpHeaders, name: string): boolean {
   for (const key in headers) {
+    if (key.length === name.length && key.toLowerCase() === name) return true;
+  }
+  return false;
+}
+
+/** Whether `names` has `name` (lower case) in any case. */
+function hasName(names: readonly string[], name: string): boolean {
+  for (const key of names) {
     if (key.length === name.length && key.toLowerCase() === name) return true;
   }
   return false;
