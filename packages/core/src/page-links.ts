@@ -3,6 +3,10 @@
  * URL. Building them parses the URL (and its return path) each time; a signed-in app serves the
  * same few pages over and over, so each URL's links are built once per core and looked up after.
  * They depend on nothing but the URL and the core's configuration.
+ *
+ * What stays in memory: the URLs of up to 256 pages per core, never with a query string, and their
+ * links. An app whose paths carry secrets (`/invite/<token>`) keeps the latest of those here until
+ * the cache starts over; such links are better given as a query (`/invite?token=…`).
  */
 import type { Entrance } from "./entrance.js";
 
