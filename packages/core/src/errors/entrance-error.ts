@@ -114,8 +114,17 @@ export interface Interaction {
 }
 
 /**
+ * What marks an EntranceError whichever copy of this module made it. A bundler may load several
+ * copies in one process (Next.js bundles core into each route, while the app's core, kept on
+ * `globalThis`, was made by one of them), and one copy's class is not another's: without the
+ * mark, an error thrown by one copy would be a stranger to the other, answered as an outage.
+ */
+const BRAND = Symbol.for("@entrance/core.EntranceError");
+
+/**
  * The one error class of Entrance. `code` is stable; `message` is for developers and logs and never
- * contains a token or secret.
+ * contains a token or secret. `instanceof EntranceError` holds for an error made by any copy of
+ * Entrance in the process (Next.js bundles one per route).
  *
  * @example
  * try { ... } catch (error) {
@@ -134,7 +143,15 @@ export class EntranceError extends Error {
     this.aadsts = options.aadsts;
     this.interaction = options.interaction;
   }
+
+  /** Any copy's EntranceError, by its mark; for a subclass, only that subclass's own errors. */
+  static override [Symbol.hasInstance](value: unknown): value is EntranceError {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class asked, maybe a subclass
+    if (this !== EntranceError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === "object" && value !== null && BRAND in value;
+  }
 }
+Object.defineProperty(EntranceError.prototype, BRAND, { value: true });
 
 /** The AADSTS number at the start of an Entra error description, if any. */
 export function aadstsOf(description: string | null | undefined): number | undefined {
