@@ -252,7 +252,7 @@ export class RequestContext implements EntranceContext {
   }
 
   get locals(): TemplateLocals {
-    const links = pageLinks(this.core, this.request.url);
+    const links = pageLinks(this.core, this.request);
     return {
       user: this.user,
       loginUrl: links.loginUrl,
@@ -268,7 +268,7 @@ export class RequestContext implements EntranceContext {
       // Plain values, set one by one: accessors (or a prototype) would cost every page more than
       // looking the links up, and templates rendered from a copy would lose them.
       const locals = target as Record<string, unknown>;
-      const links = pageLinks(this.core, this.request.url);
+      const links = pageLinks(this.core, this.request);
       locals.user = this.user;
       locals.loginUrl = links.loginUrl;
       locals.signUpUrl = links.signUpUrl;

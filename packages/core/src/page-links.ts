@@ -9,6 +9,7 @@
  * the cache starts over; such links are better given as a query (`/invite?token=…`).
  */
 import type { Entrance } from "./entrance.js";
+import { type RequestLike, returnToOf } from "./http/node.js";
 
 /** The links for one page, each returning to it. */
 export interface PageLinks {
@@ -25,8 +26,9 @@ const MAX_KEY_LENGTH = 512;
 
 const perCore = new WeakMap<Entrance, Map<string, PageLinks>>();
 
-/** The links of the page at `url` (absolute, on the app's public origin). */
-export function pageLinks(core: Entrance, url: string): PageLinks {
+/** The links of the page `request` is for, each returning to its path and query. */
+export function pageLinks(core: Entrance, request: RequestLike): PageLinks {
+  const url = request.url;
   let cache = perCore.get(core);
   if (!cache) {
     cache = new Map();
@@ -34,8 +36,7 @@ export function pageLinks(core: Entrance, url: string): PageLinks {
   }
   const known = cache.get(url);
   if (known) return known;
-  const { pathname, search } = new URL(url);
-  const returnTo = `${pathname}${search}`;
+  const returnTo = returnToOf(request);
   const links: PageLinks = Object.freeze({
     loginUrl: core.loginUrl(returnTo),
     signUpUrl: core.signUpUrl(returnTo),
