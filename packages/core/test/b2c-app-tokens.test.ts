@@ -17,6 +17,7 @@ import {
   type EntranceOptions,
   trustCertificateAuthority,
 } from "../src/index.js";
+import { b2cAccessClaims } from "./support/b2c.js";
 import { activeSigningKey, callApi, signToken } from "./support/bearer.js";
 import { APP_BASE, SECRET } from "./support/emulated.js";
 
@@ -89,20 +90,7 @@ const api = () => b2cApp(B2C.webApp, B2C.webAppSecret);
 
 /** A customer's access token for the API's delegated scope, as B2C issues it. */
 function customerToken() {
-  const now = Math.floor(Date.now() / 1000);
-  return signToken(key, {
-    iss: `${emulator.urls.https}/${B2C.tenant}/v2.0/`,
-    exp: now + 3600,
-    nbf: now,
-    iat: now,
-    aud: B2C.webApp,
-    oid: B2C.customer,
-    sub: B2C.customer,
-    tfp: B2C.signUpSignIn,
-    scp: "Orders.Read",
-    azp: B2C.webApp,
-    ver: "1.0",
-  });
+  return signToken(key, b2cAccessClaims(emulator));
 }
 
 async function reasonOf(answer: Response | null): Promise<string | undefined> {
