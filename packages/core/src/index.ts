@@ -105,6 +105,7 @@ export {
   type SqlModule,
   type SqlOpener,
 } from "./storage/peers.js";
+export { readSignedIn } from "./storage/signed-in.js";
 export type {
   AccountKind,
   AuditEvent,
@@ -116,6 +117,7 @@ export type {
   SessionRecord,
   SessionSideStore,
   SessionStore,
+  StoredSignedIn,
   TokenStore,
   TransactionOwner,
   TransactionStore,

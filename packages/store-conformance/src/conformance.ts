@@ -8,7 +8,7 @@
  */
 import type { DirectoryStore, EntranceStore, SessionSideStore } from "@entrance/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ConformanceContext, createTestClock } from "./context.js";
+import { type ConformanceContext, createTestClock, unique } from "./context.js";
 import { auditContract } from "./directory/audit.js";
 import { userListContract } from "./directory/user-list.js";
 import { userContract } from "./directory/users.js";
@@ -16,6 +16,7 @@ import { lockContract } from "./session-side/locks.js";
 import { sessionContract } from "./session-side/sessions.js";
 import { tokenContract } from "./session-side/tokens.js";
 import { transactionContract } from "./session-side/transactions.js";
+import { signedInContract } from "./signed-in.js";
 
 /** What the suite hands to `open`. */
 export interface OpenStoreContext {
@@ -70,12 +71,14 @@ export function storeConformance(
     describe("transactions", () => transactionContract(ctx));
     describe("locks", () => lockContract(ctx));
     describe("audit", () => auditContract(ctx));
+    describe("signedIn", () => signedInContract(ctx));
     describe("lifecycle", () => {
       it("a closed store rejects every call", async () => {
         const other = await ctx.open();
         await other.close();
         await expectSessionSideClosed(other);
         await expectDirectoryClosed(other);
+        if (other.signedIn) await expect(other.signedIn(unique("closed"))).rejects.toThrow();
       });
     });
   });

@@ -12,6 +12,7 @@ import {
   type SqlStoreOptions,
   schemaMode,
 } from "./store.js";
+import { SIGNED_IN_SQL } from "./stores/signed-in.js";
 
 /** Options of {@link openSqliteStore}. */
 export interface SqliteStoreOptions extends SqlStoreOptions {
@@ -140,6 +141,7 @@ function hotReads(database: Database.Database): HotReads {
   const user = database.prepare(
     'select * from "entrance_users" where "tenant_id" = ? and "object_id" = ?',
   );
+  const signedIn = database.prepare(SIGNED_IN_SQL);
   // The token reads pluck their one column: the value itself, not a row object around it.
   const token = database
     .prepare('select "data" from "entrance_token_partitions" where "partition" = ?')
@@ -151,6 +153,7 @@ function hotReads(database: Database.Database): HotReads {
     .pluck();
   return {
     session: (idHash) => session.get(idHash) as ReturnType<HotReads["session"]>,
+    signedIn: (idHash) => signedIn.get(idHash) as ReturnType<HotReads["signedIn"]>,
     user: (tenantId, objectId) => user.get(tenantId, objectId) as ReturnType<HotReads["user"]>,
     token: (partition) => token.get(partition) as ReturnType<HotReads["token"]>,
     tokenIndex: (partition) => tokenIndex.get(partition) as ReturnType<HotReads["tokenIndex"]>,

@@ -11,6 +11,7 @@ import type {
 import { sqlAudit } from "./stores/audit.js";
 import { sqlLocks } from "./stores/locks.js";
 import { sqlSessions } from "./stores/sessions.js";
+import { querySignedIn, type SignedInRow, signedInFromRow } from "./stores/signed-in.js";
 import { sqlTokens } from "./stores/tokens.js";
 import { sqlTransactions } from "./stores/transactions.js";
 import { sqlUsers } from "./stores/users.js";
@@ -39,13 +40,16 @@ export const schemaMode = (options: SqlStoreOptions): SchemaMode =>
   options.migrate === false ? "check" : "migrate";
 
 /**
- * The three reads a signed-in request makes (its session, its user, a token partition), answered
+ * The reads a signed-in request makes (its session and its user, together or apart; a token
+ * partition or its index), answered
  * by the driver directly where it can answer at once (SQLite): building and compiling a Kysely
  * query and passing its connection lock cost more than the read itself. The rows are the ones
  * Kysely would return, converted by the same code.
  */
 export interface HotReads {
   session(idHash: string): Selectable<SessionsTable> | undefined;
+  /** A session with its user's columns (see `stores/signed-in.ts`); undefined when no session. */
+  signedIn(idHash: string): SignedInRow | undefined;
   user(tenantId: string, objectId: string): Selectable<UsersTable> | undefined;
   /** The partition's `data` column alone (no row object around it); undefined when no row. */
   token(partition: string): Selectable<TokenPartitionsTable>["data"] | undefined;
@@ -73,6 +77,10 @@ export function createSqlStore(
     transactions: sqlTransactions(db, dialect, now),
     locks: sqlLocks(db, dialect, now),
     audit: sqlAudit(db, dialect),
+    async signedIn(idHash) {
+      const row = hot ? hot.signedIn(idHash) : await querySignedIn(db, idHash);
+      return row ? signedInFromRow(row) : null;
+    },
     async ping() {
       await sql`select 1`.execute(db);
     },

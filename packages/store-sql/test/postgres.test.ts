@@ -215,6 +215,24 @@ describeWithPostgres("PostgreSQL store", () => {
         await expect(failure).rejects.toThrow(/entrance_users/);
         await expect(failure).rejects.toThrow(stored.objectId);
         await expect(failure).rejects.toThrow(/column roles is not valid JSON/);
+        // The session-with-user read (one query, a join) reports the same row the same way.
+        const idHash = randomUUID();
+        const at = new Date();
+        await store.sessions.create({
+          idHash,
+          tenantId: stored.tenantId,
+          objectId: stored.objectId,
+          sid: null,
+          createdAt: at,
+          lastSeenAt: at,
+          idleExpiresAt: new Date(at.getTime() + 3_600_000),
+          absoluteExpiresAt: new Date(at.getTime() + 3_600_000),
+          ip: null,
+          userAgent: null,
+        });
+        const joined = store.signedIn?.(idHash);
+        await expect(joined).rejects.toThrow(/entrance_users/);
+        await expect(joined).rejects.toThrow(/column roles is not valid JSON/);
       } finally {
         await store.close();
       }

@@ -308,6 +308,28 @@ describe("SQLite store with corrupt rows", () => {
     await expect(failure).rejects.toThrow(/column roles is not valid JSON/);
   });
 
+  it("a corrupt user fails the session-with-user read as it fails users.get", async () => {
+    const stored = await damaged("roles", "[not json");
+    const idHash = randomUUID();
+    await store?.sessions.create({
+      idHash,
+      tenantId: stored.tenantId,
+      objectId: stored.objectId,
+      sid: null,
+      createdAt: new Date(),
+      lastSeenAt: new Date(),
+      idleExpiresAt: new Date(Date.now() + 3_600_000),
+      absoluteExpiresAt: new Date(Date.now() + 3_600_000),
+      ip: null,
+      userAgent: null,
+    });
+    expect(store?.signedIn).toBeTypeOf("function");
+    const failure = store?.signedIn?.(idHash);
+    await expect(failure).rejects.toThrow(/entrance_users/);
+    await expect(failure).rejects.toThrow(stored.objectId);
+    await expect(failure).rejects.toThrow(/column roles is not valid JSON/);
+  });
+
   it("JSON that is not a list of strings fails the same way", async () => {
     const stored = await damaged("groups", '{"a":1}');
     await expect(store?.users.get(stored.tenantId, stored.objectId)).rejects.toThrow(

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { EntranceConfig } from "../config/schema.js";
+import { readSignedIn } from "../storage/signed-in.js";
 import type { EntranceStore, SessionRecord, UserRecord } from "../storage/types.js";
 
 /** A signed-in request's session and user. */
@@ -136,9 +137,9 @@ export class Sessions {
   }
 
   async #load(idHash: string): Promise<SignedIn | null> {
-    const session = await this.store.sessions.get(idHash);
-    if (!session) return null;
-    const user = await this.store.users.get(session.tenantId, session.objectId);
+    const found = await readSignedIn(this.store, idHash);
+    if (!found) return null;
+    const { session, user } = found;
     if (!user || user.disabled) {
       await this.store.sessions.delete(idHash);
       return null;

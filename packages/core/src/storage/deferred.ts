@@ -1,3 +1,4 @@
+import { readSignedIn } from "./signed-in.js";
 import type { EntranceStore } from "./types.js";
 
 /**
@@ -25,7 +26,7 @@ export function deferredStore(
     return attempt;
   };
   opened();
-  const part = <K extends Exclude<keyof EntranceStore, "close" | "locks" | "ping">>(
+  const part = <K extends Exclude<keyof EntranceStore, "close" | "locks" | "ping" | "signedIn">>(
     key: K,
   ): EntranceStore[K] =>
     new Proxy({} as EntranceStore[K], {
@@ -54,6 +55,8 @@ export function deferredStore(
         return locks ? locks.acquire(key, ttlSeconds) : async () => {};
       },
     },
+    // One read where the opened store has it, the two parts' reads where not.
+    signedIn: async (idHash) => readSignedIn(await opened(), idHash),
     // Until the store has opened, it has not answered either.
     ping: async () => (await opened()).ping?.(),
     // Closes what opened; a failed opening left nothing open, and none is started to close it.

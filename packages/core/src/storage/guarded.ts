@@ -53,10 +53,15 @@ export function isUnreachable(error: unknown): boolean {
 /** The store with every operation bounded by `timeoutMs` and its failures made EntranceErrors. */
 export function guardStore(store: EntranceStore, timeoutMs: number): EntranceStore {
   const guarded: Record<string, unknown> = { close: () => store.close() };
-  const { ping } = store;
+  const { ping, signedIn } = store;
   if (ping) {
     const measured = new StoreOperation("store", "ping");
     guarded.ping = () => bounded(() => ping.call(store), "ping", timeoutMs, measured);
+  }
+  if (signedIn) {
+    const measured = new StoreOperation("store", "signedIn");
+    guarded.signedIn = (idHash: string) =>
+      bounded(() => signedIn.call(store, idHash), "signedIn", timeoutMs, measured);
   }
   for (const part of PARTS) {
     // `locks` is optional: a store without it keeps refreshes single-flight within the process.

@@ -295,6 +295,13 @@ export interface AuditStore {
   }): Promise<{ events: AuditEvent[]; total: number }>;
 }
 
+/** A session and its user as {@link EntranceStore.signedIn} reads them. */
+export interface StoredSignedIn {
+  readonly session: SessionRecord;
+  /** Null when the session's user is not stored. */
+  readonly user: UserRecord | null;
+}
+
 /**
  * The session side of a store: what Entrance reads and writes on nearly every request, by key and
  * with expiry — sessions, login transactions, token partitions and locks. Key-value shaped, so a
@@ -336,6 +343,14 @@ export interface DirectoryStore {
  * alone (the other side's parts then go unused); `composeStores` makes one of two stores.
  */
 export interface EntranceStore extends SessionSideStore, DirectoryStore {
+  /**
+   * The session with this id hash and its user, read together: what a signed-in request reads
+   * when its session is not cached in process. Null when there is no such session; `user` null
+   * when the session's user is not stored. Optional: a store that keeps both in one database
+   * answers in one query (one round trip, one statement); without it, Entrance calls
+   * `sessions.get`, then `users.get`.
+   */
+  signedIn?(idHash: string): Promise<StoredSignedIn | null>;
   /** Releases connections of both sides; the store is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -7,7 +7,8 @@ import type { HotReads } from "../store.js";
 
 const TABLE = "entrance_sessions";
 
-function fromRow(row: Selectable<SessionsTable>): SessionRecord {
+/** A session row as the record core reads. */
+export function sessionFromRow(row: Selectable<SessionsTable>): SessionRecord {
   const name = rowName(TABLE, { id_hash: row.id_hash });
   return {
     idHash: toText(row.id_hash, name, "id_hash"),
@@ -55,7 +56,7 @@ export function sqlSessions(
       const row = hot
         ? hot.session(idHash)
         : await db.selectFrom(TABLE).selectAll().where("id_hash", "=", idHash).executeTakeFirst();
-      return row ? fromRow(row) : null;
+      return row ? sessionFromRow(row) : null;
     },
 
     async touch(idHash, lastSeenAt, idleExpiresAt) {
@@ -118,7 +119,7 @@ export function sqlSessions(
         .where("object_id", "=", objectId)
         .orderBy("created_at", "desc")
         .execute();
-      return rows.map(fromRow);
+      return rows.map(sessionFromRow);
     },
 
     async deleteExpired(now) {

@@ -24,7 +24,8 @@ const SEARCHED = ["display_name", "username", "mail", "object_id", "tenant_id"] 
 
 type ResolvedGroups = UserRecord["resolvedGroups"];
 
-function fromRow(row: Selectable<UsersTable>): UserRecord {
+/** A user row as the record core reads. */
+export function userFromRow(row: Selectable<UsersTable>): UserRecord {
   const name = rowName(TABLE, { tenant_id: row.tenant_id, object_id: row.object_id });
   return {
     tenantId: toText(row.tenant_id, name, "tenant_id"),
@@ -97,7 +98,7 @@ export function sqlUsers(
           .where("tenant_id", "=", tenantId)
           .where("object_id", "=", objectId)
           .executeTakeFirst();
-    return row ? fromRow(row) : null;
+    return row ? userFromRow(row) : null;
   };
   return {
     get,
@@ -151,7 +152,7 @@ export function sqlUsers(
         )
         .returningAll()
         .executeTakeFirstOrThrow();
-      return fromRow(row);
+      return userFromRow(row);
     },
 
     async setDisabled(tenantId, objectId, disabled) {
@@ -196,7 +197,7 @@ export function sqlUsers(
           .execute(),
         matching.select((eb) => eb.fn.countAll().as("total")).executeTakeFirstOrThrow(),
       ]);
-      return { users: rows.map(fromRow), total: Number(count.total) };
+      return { users: rows.map(userFromRow), total: Number(count.total) };
     },
   };
 }
