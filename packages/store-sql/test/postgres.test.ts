@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireComponent } from "../../emulator/test/support/require.js";
 import { openPostgresStore, openSqlStore } from "../src/index.js";
 import { migrationSuite } from "./support/migration-suite.js";
+import { sessionOf } from "./support/session.js";
 
 /** The test database; CI and the dev container serve it with trust authentication. */
 const DATABASE_URL =
@@ -216,22 +217,11 @@ describeWithPostgres("PostgreSQL store", () => {
         await expect(failure).rejects.toThrow(stored.objectId);
         await expect(failure).rejects.toThrow(/column roles is not valid JSON/);
         // The session-with-user read (one query, a join) reports the same row the same way.
-        const idHash = randomUUID();
-        const at = new Date();
-        await store.sessions.create({
-          idHash,
-          tenantId: stored.tenantId,
-          objectId: stored.objectId,
-          sid: null,
-          createdAt: at,
-          lastSeenAt: at,
-          idleExpiresAt: new Date(at.getTime() + 3_600_000),
-          absoluteExpiresAt: new Date(at.getTime() + 3_600_000),
-          ip: null,
-          userAgent: null,
-        });
-        const joined = store.signedIn?.(idHash);
+        const session = sessionOf(stored);
+        await store.sessions.create(session);
+        const joined = store.signedIn?.(session.idHash);
         await expect(joined).rejects.toThrow(/entrance_users/);
+        await expect(joined).rejects.toThrow(stored.objectId);
         await expect(joined).rejects.toThrow(/column roles is not valid JSON/);
       } finally {
         await store.close();

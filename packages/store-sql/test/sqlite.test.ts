@@ -10,6 +10,7 @@ import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { openSqliteStore, openSqlStore } from "../src/index.js";
 import { MIGRATIONS, migrationSuite } from "./support/migration-suite.js";
+import { sessionOf } from "./support/session.js";
 
 const folder = await mkdtemp(join(tmpdir(), "entrance-sqlite-"));
 afterAll(() => rm(folder, { recursive: true, force: true }));
@@ -310,21 +311,12 @@ describe("SQLite store with corrupt rows", () => {
 
   it("a corrupt user fails the session-with-user read as it fails users.get", async () => {
     const stored = await damaged("roles", "[not json");
-    const idHash = randomUUID();
-    await store?.sessions.create({
-      idHash,
-      tenantId: stored.tenantId,
-      objectId: stored.objectId,
-      sid: null,
-      createdAt: new Date(),
-      lastSeenAt: new Date(),
-      idleExpiresAt: new Date(Date.now() + 3_600_000),
-      absoluteExpiresAt: new Date(Date.now() + 3_600_000),
-      ip: null,
-      userAgent: null,
-    });
+    const session = sessionOf(stored);
+    await store?.sessions.create(session);
     expect(store?.signedIn).toBeTypeOf("function");
-    const failure = store?.signedIn?.(idHash);
+    // A copy spread from the store, whose parts may be others, does not carry the joined read.
+    expect({ ...store }.signedIn).toBeUndefined();
+    const failure = store?.signedIn?.(session.idHash);
     await expect(failure).rejects.toThrow(/entrance_users/);
     await expect(failure).rejects.toThrow(stored.objectId);
     await expect(failure).rejects.toThrow(/column roles is not valid JSON/);

@@ -1,4 +1,3 @@
-import { readSignedIn } from "./signed-in.js";
 import type { EntranceStore } from "./types.js";
 
 /**
@@ -14,10 +13,18 @@ export function deferredStore(
   const open = typeof opening === "function" ? opening : () => opening;
   const retries = typeof opening === "function";
   let current: Promise<EntranceStore> | null = null;
+  /** The store, once an opening has succeeded. */
+  let ready: EntranceStore | undefined;
   const opened = (): Promise<EntranceStore> => {
     if (current) return current;
     const attempt = open();
     current = attempt;
+    attempt.then(
+      (store) => {
+        if (current === attempt) ready = store;
+      },
+      () => {},
+    );
     // Keeps an unhandled rejection from crashing the process before a call sees it; forgets a
     // failed opening so that the next call tries again.
     attempt.catch(() => {
@@ -42,7 +49,12 @@ export function deferredStore(
           return fn.apply(target, args);
         },
     });
-  return {
+  const signedIn = async (idHash: string) => {
+    const together = ready?.signedIn;
+    if (!together) throw new TypeError("the store has no signedIn");
+    return together.call(ready, idHash);
+  };
+  const deferred: EntranceStore = {
     users: part("users"),
     sessions: part("sessions"),
     tokens: part("tokens"),
@@ -55,8 +67,6 @@ export function deferredStore(
         return locks ? locks.acquire(key, ttlSeconds) : async () => {};
       },
     },
-    // One read where the opened store has it, the two parts' reads where not.
-    signedIn: async (idHash) => readSignedIn(await opened(), idHash),
     // Until the store has opened, it has not answered either.
     ping: async () => (await opened()).ping?.(),
     // Closes what opened; a failed opening left nothing open, and none is started to close it.
@@ -65,4 +75,11 @@ export function deferredStore(
       await (await opened()).close();
     },
   };
+  // The opened store's one read of a session with its user, offered once it has opened and only
+  // if it has one: until then, and for a store without it (Redis sessions beside SQL users), the
+  // core reads the two parts, each waiting for the opening and bounded on its own.
+  Object.defineProperty(deferred, "signedIn", {
+    get: () => (ready?.signedIn ? signedIn : undefined),
+  });
+  return deferred;
 }

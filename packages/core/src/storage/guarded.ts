@@ -53,16 +53,30 @@ export function isUnreachable(error: unknown): boolean {
 /** The store with every operation bounded by `timeoutMs` and its failures made EntranceErrors. */
 export function guardStore(store: EntranceStore, timeoutMs: number): EntranceStore {
   const guarded: Record<string, unknown> = { close: () => store.close() };
-  const { ping, signedIn } = store;
+  const { ping } = store;
   if (ping) {
     const measured = new StoreOperation("store", "ping");
     guarded.ping = () => bounded(() => ping.call(store), "ping", timeoutMs, measured);
   }
-  if (signedIn) {
-    const measured = new StoreOperation("store", "signedIn");
-    guarded.signedIn = (idHash: string) =>
-      bounded(() => signedIn.call(store, idHash), "signedIn", timeoutMs, measured);
-  }
+  // Looked up on each read, as the store offers it (a deferred store, once opened), and bounded
+  // like every other call; absent while the store offers none, so that the two reads it stands
+  // for keep a deadline, a span and a name each.
+  const measured = new StoreOperation("store", "signedIn");
+  let offered: EntranceStore["signedIn"];
+  let bound: EntranceStore["signedIn"];
+  Object.defineProperty(guarded, "signedIn", {
+    get() {
+      const current = store.signedIn;
+      if (current !== offered) {
+        offered = current;
+        bound =
+          current &&
+          ((idHash: string) =>
+            bounded(() => current.call(store, idHash), "signedIn", timeoutMs, measured));
+      }
+      return bound;
+    },
+  });
   for (const part of PARTS) {
     // `locks` is optional: a store without it keeps refreshes single-flight within the process.
     if (store[part] === undefined) continue;

@@ -345,12 +345,18 @@ export interface DirectoryStore {
 export interface EntranceStore extends SessionSideStore, DirectoryStore {
   /**
    * The session with this id hash and its user, read together: what a signed-in request reads
-   * when its session is not cached in process. Null when there is no such session; `user` null
-   * when the session's user is not stored. Optional: a store that keeps both in one database
-   * answers in one query (one round trip, one statement); without it, Entrance calls
-   * `sessions.get`, then `users.get`.
+   * when its session is not cached in process. It answers exactly what `sessions.get(idHash)` and
+   * then `users.get(session.tenantId, session.objectId)` would (null when there is no such
+   * session; `user` null when the session's user is not stored), with the same errors. Entrance
+   * checks the answer's keys and fails the request (`store_failed`) on any other session or user.
+   *
+   * Optional, and looked up on every read: a store that keeps both in one database offers one
+   * query (one round trip, one statement), and may offer it only once it can answer it (a
+   * deferred store, once its store has opened and has one); without it, Entrance makes the two
+   * reads. Entrance's SQL stores define it as a non-enumerable property, so that a copy made by
+   * spreading a store (`{ ...store, sessions: other }`), whose parts may differ, does not carry it.
    */
-  signedIn?(idHash: string): Promise<StoredSignedIn | null>;
+  readonly signedIn?: ((idHash: string) => Promise<StoredSignedIn | null>) | undefined;
   /** Releases connections of both sides; the store is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -10,26 +10,27 @@ import type { EntranceDatabase, SessionsTable, UsersTable } from "../schema.js";
 import { sessionFromRow } from "./sessions.js";
 import { userFromRow } from "./users.js";
 
-const USER_COLUMNS = [
-  "tenant_id",
-  "object_id",
-  "account_kind",
-  "display_name",
-  "username",
-  "mail",
-  "roles",
-  "groups",
-  "groups_overage",
-  "first_sign_in_at",
-  "last_sign_in_at",
-  "disabled",
-  "resolved_groups",
-  "resolved_groups_at",
-] as const satisfies readonly (keyof UsersTable)[];
+/** Every column of `entrance_users`: the compiler holds this to the table's type. */
+const USER_COLUMNS = Object.keys({
+  tenant_id: true,
+  object_id: true,
+  account_kind: true,
+  display_name: true,
+  username: true,
+  mail: true,
+  roles: true,
+  groups: true,
+  groups_overage: true,
+  first_sign_in_at: true,
+  last_sign_in_at: true,
+  disabled: true,
+  resolved_groups: true,
+  resolved_groups_at: true,
+} satisfies Record<keyof UsersTable, true>) as (keyof UsersTable)[];
 
 /** A session's row with its user's columns, each `u_`-prefixed and null without a user. */
 export type SignedInRow = Selectable<SessionsTable> & {
-  readonly [K in (typeof USER_COLUMNS)[number] as `u_${K}`]: Selectable<UsersTable>[K] | null;
+  readonly [K in keyof UsersTable as `u_${K}`]: Selectable<UsersTable>[K] | null;
 };
 
 /** The query as SQL text, for a driver that runs it directly (SQLite's prepared statement). */
@@ -71,7 +72,7 @@ export function signedInFromRow(row: SignedInRow): StoredSignedIn {
     disabled: row.u_disabled,
     resolved_groups: row.u_resolved_groups,
     resolved_groups_at: row.u_resolved_groups_at,
-  };
+  } satisfies Record<keyof UsersTable, unknown>;
   // A column the left join left null where the table allows none is a corrupt row: the
   // conversion says so, as it does for a row read alone.
   return { session, user: userFromRow(user as Selectable<UsersTable>) };
