@@ -41,10 +41,9 @@ export const schemaMode = (options: SqlStoreOptions): SchemaMode =>
 
 /**
  * The reads a signed-in request makes (its session and its user, together or apart; a token
- * partition or its index), answered
- * by the driver directly where it can answer at once (SQLite): building and compiling a Kysely
- * query and passing its connection lock cost more than the read itself. The rows are the ones
- * Kysely would return, converted by the same code.
+ * partition or its index), answered by the driver directly where it can answer at once (SQLite):
+ * building and compiling a Kysely query and passing its connection lock cost more than the read
+ * itself. The rows are the ones Kysely would return, converted by the same code.
  */
 export interface HotReads {
   session(idHash: string): Selectable<SessionsTable> | undefined;

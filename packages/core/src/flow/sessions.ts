@@ -28,8 +28,8 @@ export function hashSessionId(id: string): string {
 /**
  * Server-side sessions: opaque random ids for the browser, their hashes in the store. A resolved
  * session is kept in process for `session.cacheSeconds` so that a signed-in page does not read
- * its session and user from the store each time; ending a session here forgets it at once, and a change made elsewhere (another
- * instance, an administrator) is seen within that many seconds.
+ * its session and user from the store each time; ending a session here forgets it at once, and a
+ * change made elsewhere (another instance, an administrator) is seen within that many seconds.
  */
 export class Sessions {
   /**
