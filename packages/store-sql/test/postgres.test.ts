@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireComponent } from "../../emulator/test/support/require.js";
 import { openPostgresStore, openSqlStore } from "../src/index.js";
 import { migrationSuite } from "./support/migration-suite.js";
-import { sessionOf } from "./support/session.js";
+import { expectJoinedReadToReportCorruptRoles } from "./support/session.js";
 
 /** The test database; CI and the dev container serve it with trust authentication. */
 const DATABASE_URL =
@@ -217,12 +217,7 @@ describeWithPostgres("PostgreSQL store", () => {
         await expect(failure).rejects.toThrow(stored.objectId);
         await expect(failure).rejects.toThrow(/column roles is not valid JSON/);
         // The session-with-user read (one query, a join) reports the same row the same way.
-        const session = sessionOf(stored);
-        await store.sessions.create(session);
-        const joined = store.signedIn?.(session.idHash);
-        await expect(joined).rejects.toThrow(/entrance_users/);
-        await expect(joined).rejects.toThrow(stored.objectId);
-        await expect(joined).rejects.toThrow(/column roles is not valid JSON/);
+        await expectJoinedReadToReportCorruptRoles(store, stored);
       } finally {
         await store.close();
       }
