@@ -19,17 +19,17 @@ export function deferredStore(
     if (current) return current;
     const attempt = open();
     current = attempt;
+    // Keeps the opened store for what is offered only once it is open; on failure, keeps an
+    // unhandled rejection from crashing the process before a call sees it, and forgets a failed
+    // opening so that the next call tries again.
     attempt.then(
       (store) => {
         if (current === attempt) ready = store;
       },
-      () => {},
+      () => {
+        if (retries && current === attempt) current = null;
+      },
     );
-    // Keeps an unhandled rejection from crashing the process before a call sees it; forgets a
-    // failed opening so that the next call tries again.
-    attempt.catch(() => {
-      if (retries && current === attempt) current = null;
-    });
     return attempt;
   };
   opened();
