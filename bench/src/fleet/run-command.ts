@@ -32,7 +32,9 @@ export function runCommand(
       running.delete(child);
       reject(error);
     });
-    child.on("exit", (code, signal) => {
+    // "close", not "exit": a process may exit before its output is all read, and the result
+    // line comes last.
+    child.on("close", (code, signal) => {
       clearTimeout(timer);
       running.delete(child);
       if (code === 0) resolve(stdout);
