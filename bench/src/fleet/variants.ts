@@ -146,9 +146,9 @@ export const BEARER_JOSE: Variant = {
 export const BEARER_VARIANTS: readonly Variant[] = [BEARER_BARE, BEARER_ENTRANCE, BEARER_JOSE];
 
 /**
- * `--frameworks`: each framework bare (its group's baseline, first), with the framework's own
- * layers that Entrance puts on the page's path and nothing in them (as `bare-layers` for
- * Express), and with Entrance.
+ * `--frameworks`: each framework bare (its group's baseline, first), with Entrance (next to its
+ * baseline in every round), and with the framework's own layers that Entrance puts on the page's
+ * path and nothing in them (as `bare-layers` for Express).
  */
 const onFramework = (
   id: string,
@@ -157,13 +157,13 @@ const onFramework = (
   layers: Pick<Variant, "label" | "script">,
 ): readonly Variant[] => [
   baseline,
-  { ...baseline, id: `${id}-layers`, ...layers },
   {
     ...ENTRANCE_CACHED,
     id: `entrance-${id}`,
     label: `Entrance on ${label}, SQLite, cacheSeconds 5 (default)`,
     script: `${id}-entrance`,
   },
+  { ...baseline, id: `${id}-layers`, ...layers },
 ];
 
 /** Groups measured in one run, each ratio to the bare framework of its own group. */

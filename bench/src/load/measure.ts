@@ -17,6 +17,8 @@ export interface Rounds {
   readonly rewarmAnswers: ReadonlyMap<string, number>;
   /** rounds[i] is round i+1: a map from variant id to what it measured. */
   readonly rounds: readonly ReadonlyMap<string, Measured>[];
+  /** Whether each group's servers ran at the same time, sharing their core (see MeasureOptions). */
+  readonly together: boolean;
 }
 
 export interface MeasureOptions {
@@ -43,6 +45,13 @@ export interface MeasureOptions {
   readonly minServerCpuShare: number;
   readonly repeats: number;
   readonly rounds: number;
+  /**
+   * Measures each of these groups' servers at the same time, all on their one core, each loaded by
+   * a generator of its own (all on `loadCpu`), instead of one after another. The core's speed
+   * then moves for all of them alike, and each server's CPU time per answer compares with the
+   * others' of the same seconds. The warm-up still runs each alone.
+   */
+  readonly together?: readonly (readonly Started[])[];
   readonly loadCpu: number;
   /** Runs the load generator against one server (wrk, or autocannon as the fallback). */
   readonly generate: (target: LoadTarget) => Promise<LoadResult>;
@@ -50,66 +59,91 @@ export interface MeasureOptions {
 }
 
 /**
- * A warm-up per variant, then `rounds` rounds each running every variant once, in the same order
- * (A B C D E, A B C D E, …), so that a change in the machine's speed touches all alike. Every
- * answer of every run is checked; one wrong answer fails the run.
+ * A warm-up per variant, then `rounds` rounds. Each round runs every variant once, every other
+ * round in reverse (A B C, C B A, A B C, …): a variant measured just after its baseline in one
+ * round is measured just before it in the next, so that a machine getting faster or slower over a
+ * few rounds pushes the ratios of the two rounds apart, not all one way. With `together`, a round
+ * runs each group's servers at once instead. Every answer of every run is checked; one wrong
+ * answer fails the run.
  */
 export async function measure(options: MeasureOptions): Promise<Rounds> {
-  const once = async (
-    { variant, server }: Started,
+  /** The servers under load at once (one, or a group sharing its core), each with its share. */
+  const load = async (
+    servers: readonly Started[],
     seconds: number,
     label: string,
     needsAnswers = true,
-  ) => {
-    const cpuBefore = await server.cpuSeconds();
+  ): Promise<Map<string, Measured>> => {
+    const cpuBefore = await Promise.all(servers.map(({ server }) => server.cpuSeconds()));
     const started = performance.now();
-    const result = await options.generate({
-      url: `${server.base}${options.path}`,
-      cookie: options.cookies.get(variant.id),
-      authorization: options.authorization,
-      expectedBody: options.expectedBody,
-      connections: options.connections,
-      seconds,
-      cpu: options.loadCpu,
-    });
+    const results = await Promise.all(
+      servers.map(({ variant, server }) =>
+        options.generate({
+          url: `${server.base}${options.path}`,
+          cookie: options.cookies.get(variant.id),
+          authorization: options.authorization,
+          expectedBody: options.expectedBody,
+          connections: options.connections,
+          seconds,
+          cpu: options.loadCpu,
+        }),
+      ),
+    );
     const wall = (performance.now() - started) / 1000;
-    assertAllRight(`${label} of ${variant.id}`, result, needsAnswers);
-    const serverCpuShare = ((await server.cpuSeconds()) - cpuBefore) / wall;
-    return { result, serverCpuShare, repeats: 0 };
+    const cpuAfter = await Promise.all(servers.map(({ server }) => server.cpuSeconds()));
+    const runs = new Map<string, Measured>();
+    servers.forEach(({ variant }, i) => {
+      const result = results[i] as LoadResult;
+      assertAllRight(`${label} of ${variant.id}`, result, needsAnswers);
+      const serverCpuShare = ((cpuAfter[i] ?? 0) - (cpuBefore[i] ?? 0)) / wall;
+      runs.set(variant.id, { result, serverCpuShare, repeats: 0 });
+    });
+    return runs;
   };
   const warmUp = new Map<string, Measured>();
   for (const started of options.fleet) {
     options.progress(`warm-up ${started.variant.id} (${options.warmUpSeconds} s)`);
-    warmUp.set(started.variant.id, await once(started, options.warmUpSeconds, "the warm-up"));
+    for (const [id, run] of await load([started], options.warmUpSeconds, "the warm-up")) {
+      warmUp.set(id, run);
+    }
   }
   const rewarmAnswers = new Map<string, number>();
   const rounds: Map<string, Measured>[] = [];
   for (let round = 1; round <= options.rounds; round++) {
     const measured = new Map<string, Measured>();
-    for (const started of options.fleet) {
-      const { id } = started.variant;
+    const order = round % 2 === 1 ? options.fleet : [...options.fleet].reverse();
+    // What runs at once: each group, or each server alone.
+    const batches = options.together ?? order.map((started) => [started]);
+    for (const batch of batches) {
+      const ids = batch.map((started) => started.variant.id).join(" + ");
       options.progress(
-        `round ${round}/${options.rounds}: ${id} (${options.rewarmSeconds} s + ${options.seconds} s)`,
+        `round ${round}/${options.rounds}: ${ids}${batch.length > 1 ? " together" : ""} ` +
+          `(${options.rewarmSeconds} s + ${options.seconds} s)`,
       );
-      // A second without answers here (the machine busy elsewhere) is not this server's figure.
-      const rewarm = await once(
-        started,
+      // A second without answers here (the machine busy elsewhere) is not a server's figure.
+      const rewarm = await load(
+        batch,
         options.rewarmSeconds,
         `the load before round ${round}`,
         false,
       );
-      rewarmAnswers.set(id, (rewarmAnswers.get(id) ?? 0) + rewarm.result.requests);
-      let run = await once(started, options.seconds, `round ${round}`);
-      for (let repeat = 1; repeat <= options.repeats; repeat++) {
-        if (run.serverCpuShare >= options.minServerCpuShare) break;
-        options.progress(
-          `round ${round}: ${id} had ${Math.round(run.serverCpuShare * 100)}% of its CPU; again`,
-        );
-        run = { ...(await once(started, options.seconds, `round ${round}`)), repeats: repeat };
+      for (const [id, run] of rewarm) {
+        rewarmAnswers.set(id, (rewarmAnswers.get(id) ?? 0) + run.result.requests);
       }
-      measured.set(id, run);
+      let runs = await load(batch, options.seconds, `round ${round}`);
+      for (let repeat = 1; repeat <= options.repeats; repeat++) {
+        // Servers run together share one core: together they must have had it, not each.
+        const share = [...runs.values()].reduce((sum, run) => sum + run.serverCpuShare, 0);
+        if (share >= options.minServerCpuShare) break;
+        options.progress(
+          `round ${round}: ${ids} had ${Math.round(share * 100)}% of the CPU; again`,
+        );
+        const again = await load(batch, options.seconds, `round ${round}`);
+        runs = new Map([...again].map(([id, run]) => [id, { ...run, repeats: repeat }]));
+      }
+      for (const [id, run] of runs) measured.set(id, run);
     }
     rounds.push(measured);
   }
-  return { warmUp, rewarmAnswers, rounds };
+  return { warmUp, rewarmAnswers, rounds, together: options.together !== undefined };
 }

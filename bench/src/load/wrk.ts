@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runCommand } from "../fleet/run-command.js";
 import { type LoadResult, type LoadTarget, OVERRUN_SECONDS } from "./load-result.js";
@@ -54,6 +54,9 @@ function done(summary, latency, requests)
 end
 `;
 
+/** Runs of wrk so far in this process, naming each run's files. */
+let runs = 0;
+
 /** wrk's version line, or null when wrk is not installed. */
 export function wrkVersion(): string | null {
   const probe = spawnSync("wrk", ["-v"], { encoding: "utf8" });
@@ -64,8 +67,10 @@ export function wrkVersion(): string | null {
 
 /** Runs wrk (one thread) pinned to `target.cpu` against one server; checks every answer. */
 export async function runWrk(target: LoadTarget, workDir: string): Promise<LoadResult> {
-  const script = join(workDir, "check-page.lua");
-  const bodyFile = join(workDir, "expected-page.html");
+  // Files of this run's own: runs at the same time must not rewrite what another wrk reads.
+  const run = ++runs;
+  const script = join(workDir, `check-page-${run}.lua`);
+  const bodyFile = join(workDir, `expected-page-${run}.html`);
   await writeFile(script, CHECK_SCRIPT);
   await writeFile(bodyFile, target.expectedBody);
   const args = [
@@ -87,7 +92,12 @@ export async function runWrk(target: LoadTarget, workDir: string): Promise<LoadR
     BENCH_AUTHORIZATION: target.authorization ?? "",
     BENCH_BODY_FILE: bodyFile,
   };
-  const output = await runCommand("taskset", args, env, (target.seconds + OVERRUN_SECONDS) * 1000);
+  const output = await runCommand(
+    "taskset",
+    args,
+    env,
+    (target.seconds + OVERRUN_SECONDS) * 1000,
+  ).finally(() => Promise.all([rm(script, { force: true }), rm(bodyFile, { force: true })]));
   const json = /^BENCH-RESULT (.*)$/m.exec(output)?.[1];
   if (!json) throw new Error(`wrk printed no result:\n${output}`);
   const raw = JSON.parse(json) as {

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Variant } from "../fleet/variants.js";
-import type { Rounds } from "../load/measure.js";
+import type { Measured, Rounds } from "../load/measure.js";
 import { median, type Spread, spread } from "./stats.js";
 
 /** One variant's figures over the measured rounds. */
@@ -51,6 +51,11 @@ export interface PageReport {
   readonly minServerCpuShare: number;
   /** Said in the output too: e.g. that autocannon stood in for wrk. */
   readonly notes: readonly string[];
+  /**
+   * Each group's servers ran at the same time on their shared core (Rounds.together): the rates
+   * are answers per second of each server's own CPU time, not per second of the clock.
+   */
+  readonly together?: boolean;
 }
 
 /** Sums up every variant's rounds; `baseline` is the variant the ratios are to. */
@@ -60,12 +65,24 @@ export function summarize(
   measured: Rounds,
   minServerCpuShare: number,
 ): VariantFigures[] {
-  const rate = (round: Rounds["rounds"][number], id: string) =>
-    round.get(id)?.result.requestsPerSecond ?? Number.NaN;
+  // Servers measured together shared one core: what each would answer with the core to itself
+  // is its answers per second of its own CPU time.
+  const rate = (round: Rounds["rounds"][number], id: string) => {
+    const run = round.get(id);
+    if (!run) return Number.NaN;
+    return measured.together
+      ? run.result.requests / (run.serverCpuShare * run.result.seconds)
+      : run.result.requestsPerSecond;
+  };
   const cpuPerAnswer = (round: Rounds["rounds"][number], id: string) => {
     const run = round.get(id);
     return run ? (run.serverCpuShare * run.result.seconds * 1e6) / run.result.requests : Number.NaN;
   };
+  // The share of the core a run had: its own, or, for servers run together, theirs in all.
+  const coreShare = (round: Rounds["rounds"][number] | undefined, run: Measured) =>
+    measured.together
+      ? variants.reduce((sum, v) => sum + (round?.get(v.id)?.serverCpuShare ?? 0), 0)
+      : run.serverCpuShare;
   return variants.map((variant) => {
     const runs = measured.rounds.map((round) => round.get(variant.id));
     const all = [measured.warmUp.get(variant.id), ...runs].flatMap((run) => (run ? [run] : []));
@@ -96,7 +113,7 @@ export function summarize(
             ),
       repeats: runs.reduce((sum, run) => sum + (run?.repeats ?? 0), 0),
       shortRounds: runs.flatMap((run, i) =>
-        run && run.serverCpuShare < minServerCpuShare ? [i + 1] : [],
+        run && coreShare(measured.rounds[i], run) < minServerCpuShare ? [i + 1] : [],
       ),
       answersChecked:
         all.reduce((sum, run) => sum + run.result.requests, 0) +
@@ -147,11 +164,11 @@ export function toMarkdown(report: PageReport): string {
     settings,
     ...report.notes.map((note) => `- **${note}**`),
     "",
-    "| variant | req/s, median (min–max) | ratio to bare, median (min–max) | latency p50 | latency p99 | server CPU | server CPU µs per answer | CPU ratio to bare | answers checked | wrong | errors |",
+    `| variant | ${report.together ? "answers per server CPU second" : "req/s"}, median (min–max) | ratio to bare, median (min–max) | latency p50 | latency p99 | server CPU | server CPU µs per answer | CPU ratio to bare | answers checked | wrong | errors |`,
     "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ...rows,
     "",
-    `req/s by round, and ratio to bare by round:`,
+    `${report.together ? "Answers per server CPU second" : "req/s"} by round, and ratio to bare by round:`,
     "",
     `| variant | ${roundHeader.join(" | ")} | ratio by round | runs repeated |`,
     `|---|${roundHeader.map(() => "--:|").join("")}---|--:|`,
