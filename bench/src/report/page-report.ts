@@ -65,19 +65,16 @@ export function summarize(
   measured: Rounds,
   minServerCpuShare: number,
 ): VariantFigures[] {
-  // Servers measured together shared one core: what each would answer with the core to itself
-  // is its answers per second of its own CPU time.
-  const rate = (round: Rounds["rounds"][number], id: string) => {
-    const run = round.get(id);
-    if (!run) return Number.NaN;
-    return measured.together
-      ? run.result.requests / (run.serverCpuShare * run.result.seconds)
-      : run.result.requestsPerSecond;
-  };
   const cpuPerAnswer = (round: Rounds["rounds"][number], id: string) => {
     const run = round.get(id);
     return run ? (run.serverCpuShare * run.result.seconds * 1e6) / run.result.requests : Number.NaN;
   };
+  // Servers measured together shared one core: what each would answer with the core to itself
+  // is its answers per second of its own CPU time.
+  const rate = (round: Rounds["rounds"][number], id: string) =>
+    measured.together
+      ? 1e6 / cpuPerAnswer(round, id)
+      : (round.get(id)?.result.requestsPerSecond ?? Number.NaN);
   // The share of the core a run had: its own, or, for servers run together, theirs in all.
   const coreShare = (round: Rounds["rounds"][number] | undefined, run: Measured) =>
     measured.together
